@@ -1,0 +1,18 @@
+/** One jest run for the whole repository: unit tests beside each package, end-to-end tests in test/. */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+module.exports = {
+  testEnvironment: 'node',
+  // cookie (used by fastify's inject) ships only ESM, which jest's CommonJS runtime cannot
+  // require on Node 20: it is compiled like our sources.
+  transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  moduleNameMapper: {
+    '^@quorumd/(core|store)$': '<rootDir>/packages/$1/src',
+    '^@quorumd/api$': '<rootDir>/services/api/src',
+  },
+  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

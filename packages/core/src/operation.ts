@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, jsonDepth } from './canonical-json';
+import { QuorumError } from './errors';
+import { checkMValue, resolveService, type QuorumService } from './quorum-services';
+import { checkUserName, checkUserType } from './user-rules';
+
+/** One exact operation a token authorises: a command and its arguments. */
+export interface Operation {
+  command: string;
+  args: Record<string, unknown>;
+}
+
+const COMMAND_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+const MAX_ARGS_BYTES = 4096;
+const MAX_ARGS_DEPTH = 8;
+
+/** The quorumd commands a token can authorise, and the service each is protected by. */
+export const PROTECTED_COMMANDS = {
+  createUser: 'USER_MGMT',
+  deleteUser: 'USER_MGMT',
+  changePswd: 'USER_MGMT',
+  setMValue: 'QUORUM_MGMT',
+} as const satisfies Record<string, QuorumService>;
+
+type ProtectedCommand = keyof typeof PROTECTED_COMMANDS;
+
+function isProtectedCommand(command: string): command is ProtectedCommand {
+  return Object.prototype.hasOwnProperty.call(PROTECTED_COMMANDS, command);
+}
+
+function userIdArg(args: Record<string, unknown>): number {
+  const id = args.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+    throw new QuorumError('RET_BAD_REQUEST', 'args.id must be a positive integer user id');
+  }
+  return id;
+}
+
+function onlyKeys(args: Record<string, unknown>, keys: string[]): void {
+  const extra = Object.keys(args).filter((k) => !keys.includes(k));
+  if (extra.length > 0) {
+    throw new QuorumError('RET_BAD_REQUEST', `Unexpected argument(s): ${extra.slice(0, 5).join(', ')}`);
+  }
+}
+
+/**
+ * Checks an operation and returns it in the one form that is signed and compared:
+ * quorumd's own commands get their arguments validated and normalised (service names
+ * canonical), other commands (for external systems) are kept as given.
+ */
+export function normalizeOperation(input: unknown): Operation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new QuorumError('RET_BAD_REQUEST', 'operation must be an object {command, args}');
+  }
+  const { command, args = {} } = input as { command?: unknown; args?: unknown };
+  if (typeof command !== 'string' || !COMMAND_PATTERN.test(command)) {
+    throw new QuorumError('RET_BAD_REQUEST', 'operation.command must be a command name');
+  }
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new QuorumError('RET_BAD_REQUEST', 'operation.args must be an object');
+  }
+  const a = args as Record<string, unknown>;
+  if (jsonDepth(a) > MAX_ARGS_DEPTH || Buffer.byteLength(canonicalJson(a)) > MAX_ARGS_BYTES) {
+    throw new QuorumError('RET_BAD_REQUEST', 'operation.args is too large or too deep');
+  }
+  if (!isProtectedCommand(command)) return { command, args: a };
+  switch (command) {
+    case 'createUser':
+      onlyKeys(a, ['type', 'name']);
+      return { command, args: { type: checkUserType(a.type), name: checkUserName(a.name) } };
+    case 'deleteUser':
+    case 'changePswd':
+      onlyKeys(a, ['id']);
+      return { command, args: { id: userIdArg(a) } };
+    case 'setMValue': {
+      onlyKeys(a, ['service', 'm']);
+      if (typeof a.service !== 'string' && typeof a.service !== 'number') {
+        throw new QuorumError('RET_BAD_REQUEST', 'args.service must name a quorum service');
+      }
+      return { command, args: { service: resolveService(a.service), m: checkMValue(a.m) } };
+    }
+  }
+}
+
+/** SHA-256 (hex) of the canonical JSON of an operation. */
+export function operationDigest(operation: Operation): string {
+  return createHash('sha256').update(canonicalJson(operation)).digest('hex');
+}

@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+import { QuorumError } from './errors';
+import { operationDigest, type Operation } from './operation';
+import type { QuorumService } from './quorum-services';
+
+/** Who asked for a token: a user (by session) or an API key. */
+export interface Requester {
+  kind: 'user' | 'apikey';
+  id: number | string;
+  name: string;
+}
+
+/** The signed document of a token (SPEC 2). Its canonical JSON is the token bytes. */
+export interface TokenDocument {
+  v: 1;
+  type: 'quorum-token';
+  id: string;
+  service: QuorumService;
+  operation: Operation;
+  operationDigest: string;
+  nonce: string;
+  requester: Requester;
+  issuedAt: string;
+  expiresAt: string;
+  m: number;
+  issuer: string;
+}
+
+export interface NewTokenInput {
+  service: QuorumService;
+  operation: Operation;
+  requester: Requester;
+  m: number;
+  issuer: string;
+  now: number;
+  ttlSeconds: number;
+}
+
+/** RFC 3339 UTC with milliseconds. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function newTokenDocument(input: NewTokenInput): TokenDocument {
+  return {
+    v: 1,
+    type: 'quorum-token',
+    id: randomUUID(),
+    service: input.service,
+    operation: input.operation,
+    operationDigest: operationDigest(input.operation),
+    nonce: randomBytes(32).toString('base64url'),
+    requester: input.requester,
+    issuedAt: rfc3339(input.now),
+    expiresAt: rfc3339(input.now + input.ttlSeconds * 1000),
+    m: input.m,
+    issuer: input.issuer,
+  };
+}
+
+/** The exact bytes a CO signs: canonical JSON, UTF-8, no trailing newline. */
+export function tokenBytes(doc: TokenDocument): Buffer {
+  return Buffer.from(canonicalJson(doc), 'utf8');
+}
+
+/**
+ * Reads token bytes back into a document, refusing anything that is not the canonical
+ * encoding of a well-formed token (used by offline bundle verification).
+ */
+export function parseTokenBytes(bytes: Buffer): TokenDocument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new QuorumError('RET_BAD_REQUEST', 'Token bytes are not JSON');
+  }
+  const d = doc as Partial<TokenDocument> | null;
+  if (
+    d === null ||
+    typeof d !== 'object' ||
+    d.v !== 1 ||
+    d.type !== 'quorum-token' ||
+    typeof d.id !== 'string' ||
+    typeof d.m !== 'number' ||
+    typeof d.issuer !== 'string' ||
+    typeof d.operation !== 'object' ||
+    operationDigest(d.operation) !== d.operationDigest
+  ) {
+    throw new QuorumError('RET_BAD_REQUEST', 'Token bytes are not a quorum token');
+  }
+  const full = d as TokenDocument;
+  if (!tokenBytes(full).equals(bytes)) {
+    throw new QuorumError('RET_BAD_REQUEST', 'Token bytes are not in canonical form');
+  }
+  return full;
+}

@@ -1,0 +1,114 @@
+import type { TokenDocument } from './token-codec';
+import { rfc3339 } from './token-codec';
+import type { SignatureAlg } from './signature';
+
+/**
+ * The lifecycle of a token (SPEC 3):
+ *
+ *   PENDING --(M valid approvals)--> APPROVED --(consumed by its operation)--> CONSUMED
+ *      |  \--(rejections put M out of reach)--> REJECTED
+ *      |--(expiresAt passes)--> EXPIRED        (also from APPROVED if never consumed)
+ *      \--(deleted by requester or a CO)--> DELETED
+ *
+ * APPROVED goes back to PENDING when approvals stop counting (a CO deleted or re-keyed).
+ * The Redis scripts apply these transitions atomically; this table is their specification
+ * and what the tests hold them to.
+ */
+export const TOKEN_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CONSUMED', 'DELETED'] as const;
+export type TokenStatus = (typeof TOKEN_STATUSES)[number];
+
+export const TRANSITIONS: Readonly<Record<TokenStatus, readonly TokenStatus[]>> = {
+  PENDING: ['APPROVED', 'REJECTED', 'EXPIRED', 'DELETED'],
+  APPROVED: ['CONSUMED', 'EXPIRED', 'DELETED', 'PENDING'],
+  REJECTED: [],
+  EXPIRED: [],
+  CONSUMED: [],
+  DELETED: [],
+};
+
+export function isTerminal(status: TokenStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+export function canTransition(from: TokenStatus, to: TokenStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** A CO's signed vote for a token, as stored. */
+export interface StoredApproval {
+  userId: number;
+  fingerprint: string;
+  alg: SignatureAlg;
+  signature: string;
+  at: number;
+  /** Whether the vote still counts: its CO exists and still holds the key that made it. */
+  counts: boolean;
+}
+
+export interface StoredRejection {
+  userId: number;
+  reason: string;
+  at: number;
+}
+
+/** A token as read from the store. Times are epoch milliseconds. */
+export interface TokenRecord {
+  doc: TokenDocument;
+  bytes: string;
+  status: TokenStatus;
+  expiresAt: number;
+  approvedAt?: number;
+  approvedUntil?: number;
+  finishedAt?: number;
+  callbackUrl?: string;
+  approvals: StoredApproval[];
+  rejections: StoredRejection[];
+}
+
+/**
+ * The status a reader sees: a PENDING token past expiresAt, or an APPROVED one past its
+ * approved timeout, is EXPIRED even before the expiry job has written it.
+ */
+export function effectiveStatus(record: Pick<TokenRecord, 'status' | 'expiresAt' | 'approvedUntil'>, now: number): TokenStatus {
+  if (record.status === 'PENDING' && now >= record.expiresAt) return 'EXPIRED';
+  if (record.status === 'APPROVED' && record.approvedUntil !== undefined && now >= record.approvedUntil) return 'EXPIRED';
+  return record.status;
+}
+
+export interface TokenView {
+  id: string;
+  service: string;
+  operation: TokenDocument['operation'];
+  operationDigest: string;
+  status: TokenStatus;
+  m: number;
+  approvals: { userId: number; fingerprint: string; alg: SignatureAlg; at: string }[];
+  rejections: { userId: number; reason: string; at: string }[];
+  requester: TokenDocument['requester'];
+  issuedAt: string;
+  expiresAt: string;
+  approvedExpiresAt?: string;
+  issuer: string;
+}
+
+/** The public view of a token: approvals listed are the ones that count. */
+export function tokenView(record: TokenRecord, now: number): TokenView {
+  const view: TokenView = {
+    id: record.doc.id,
+    service: record.doc.service,
+    operation: record.doc.operation,
+    operationDigest: record.doc.operationDigest,
+    status: effectiveStatus(record, now),
+    m: record.doc.m,
+    approvals: record.approvals
+      .filter((a) => a.counts)
+      .map((a) => ({ userId: a.userId, fingerprint: a.fingerprint, alg: a.alg, at: rfc3339(a.at) })),
+    rejections: record.rejections.map((r) => ({ userId: r.userId, reason: r.reason, at: rfc3339(r.at) })),
+    requester: record.doc.requester,
+    issuedAt: record.doc.issuedAt,
+    expiresAt: record.doc.expiresAt,
+    issuer: record.doc.issuer,
+  };
+  if (record.approvedUntil !== undefined) view.approvedExpiresAt = rfc3339(record.approvedUntil);
+  return view;
+}

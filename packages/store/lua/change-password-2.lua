@@ -1,0 +1,18 @@
+-- changePswd. Another user's password: behind the USER_MGMT quorum gate, consuming the
+-- token with the change. One's own: no gate. Either way the failure count is reset
+-- (this is how a locked user is unlocked).
+-- KEYS[1] user key   KEYS[2] quorum token key (empty id for none)
+-- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- ARGV[8] user id   ARGV[9] password hash   ARGV[10] '1' when gated
+-- ARGV[11] retention of finished tokens, ms
+local gate = { token = nil }
+if ARGV[10] == '1' then
+  local err
+  err, gate = check_gate(KEYS[2], ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
+  if err then return err end
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end
+commit_gate(gate, tonumber(ARGV[11]))
+redis.call('HSET', KEYS[1], 'pw', ARGV[9], 'fails', 0)
+audit('user.password_changed', { id = tonumber(ARGV[8]) })
+return 1

@@ -1,0 +1,20 @@
+-- delToken: by its requester or a CO, while PENDING or APPROVED and unexpired.
+-- KEYS[1] token key
+-- ARGV[5] caller's requester key   ARGV[6] '1' when the caller is a CO   ARGV[7] issuer
+-- ARGV[8] retention of finished tokens, ms
+local t = load_token(KEYS[1])
+if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
+if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if ARGV[6] ~= '1' and t.req ~= ARGV[5] then
+  return fail('RET_FORBIDDEN', 'Only the requester or a crypto officer may delete this token')
+end
+if t.status == 'EXPIRED' or (t.status == 'PENDING' and NOW >= tonumber(t.exp))
+  or (t.status == 'APPROVED' and NOW >= tonumber(t.apUntil)) then
+  return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired')
+end
+if t.status ~= 'PENDING' and t.status ~= 'APPROVED' then
+  return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. t.status)
+end
+finish_token(KEYS[1], t, 'DELETED', tonumber(ARGV[8]))
+audit('token.deleted', { id = t.id })
+return 'DELETED'

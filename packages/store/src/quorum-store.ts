@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import { ApiKeysRepository } from './api-keys-repository';
+import { AuditRepository } from './audit-repository';
+import { StoreContext, type StoreOptions } from './store-context';
+import { TokensRepository } from './tokens-repository';
+import { UsersRepository } from './users-repository';
+
+/** All of quorumd's Redis state, behind one object per connection. */
+export class QuorumStore {
+  readonly ctx: StoreContext;
+  readonly users: UsersRepository;
+  readonly tokens: TokensRepository;
+  readonly apiKeys: ApiKeysRepository;
+  readonly audit: AuditRepository;
+
+  constructor(redis: Redis, options: StoreOptions) {
+    this.ctx = new StoreContext(redis, options);
+    this.users = new UsersRepository(this.ctx);
+    this.tokens = new TokensRepository(this.ctx);
+    this.apiKeys = new ApiKeysRepository(this.ctx);
+    this.audit = new AuditRepository(this.ctx);
+  }
+
+  get keys() {
+    return this.ctx.keys;
+  }
+
+  async ping(): Promise<void> {
+    await this.ctx.read((r) => r.ping());
+  }
+}

@@ -1,0 +1,53 @@
+import { canonicalJson } from '@quorumd/core';
+import type { Redis } from 'ioredis';
+import { StoreKeys } from './keys';
+import { defineScripts, scriptCommand, type ScriptName } from './lua-scripts';
+import { toQuorumError } from './store-errors';
+
+/** Who made a change, as written into the audit log. */
+export type Actor =
+  | { kind: 'user'; id: number; name: string }
+  | { kind: 'apikey'; id: string; name: string }
+  | { kind: 'system' };
+
+export const SYSTEM: Actor = { kind: 'system' };
+
+export interface StoreOptions {
+  prefix: string;
+  /** How long finished tokens are kept for reading and bundles, ms. */
+  retentionMs: number;
+  clock?: () => number;
+}
+
+/** The connection, keys and clock that the repositories share. */
+export class StoreContext {
+  readonly keys: StoreKeys;
+  readonly retentionMs: number;
+  readonly clock: () => number;
+
+  constructor(readonly redis: Redis, options: StoreOptions) {
+    this.keys = new StoreKeys(options.prefix);
+    this.retentionMs = options.retentionMs;
+    this.clock = options.clock ?? Date.now;
+    defineScripts(redis);
+  }
+
+  /** Runs one atomic script; refusals come back as QuorumError. */
+  async run(name: ScriptName, keys: string[], actor: Actor, args: (string | number)[] = []): Promise<unknown> {
+    const now = this.clock();
+    try {
+      return await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actor), ...args);
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+
+  /** Runs a read; a lost Redis comes back as RET_STORE_UNAVAILABLE. */
+  async read<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.redis);
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { QuorumError, isErrorCode } from '@quorumd/core';
+
+const UNAVAILABLE = [
+  /enableOfflineQueue/i,
+  /Connection is closed/i,
+  /ECONNREFUSED/,
+  /ECONNRESET/,
+  /EPIPE/,
+  /Command timed out/i,
+  /max retries per request/i,
+  /LOADING/,
+  /BUSY/,
+  /MASTERDOWN/,
+  /READONLY/,
+  /MISCONF/,
+];
+
+/**
+ * Turns what ioredis throws into a QuorumError: a script's refusal ("RET_CODE message")
+ * keeps its code; a lost or refusing Redis becomes RET_STORE_UNAVAILABLE; anything else
+ * is rethrown as it is (a defect, answered with a 500 and logged).
+ */
+export function toQuorumError(err: unknown): unknown {
+  if (err instanceof QuorumError || !(err instanceof Error)) return err;
+  const match = /^(RET_[A-Z_]+) ([\s\S]*)$/.exec(err.message);
+  const code = match?.[1] ?? '';
+  if (match && isErrorCode(code)) return new QuorumError(code, match[2]);
+  if (UNAVAILABLE.some((pattern) => pattern.test(err.message)) || (err as { code?: string }).code === 'ECONNREFUSED') {
+    return new QuorumError('RET_STORE_UNAVAILABLE', 'The store is unavailable; try again shortly');
+  }
+  return err;
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { QuorumError } from '@quorumd/core';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Principal } from './domain/principal';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
+import { healthRoutes } from './routes/health';
+import { quorumRoutes } from './routes/quorum-values';
+import { sessionRoutes } from './routes/sessions';
+import { tokenRoutes } from './routes/tokens';
+import { userRoutes } from './routes/users';
+import { buildServices, type AppDeps, type Services } from './services';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, resolved once per request by `authenticate`. */
+    principalPromise: Promise<Principal> | null;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface BuildOptions {
+  logger?: FastifyBaseLogger | boolean;
+}
+
+/** The whole HTTP API as one fastify instance; tests build it and call `inject()`. */
+export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: typeof options.logger === 'object' ? options.logger : undefined,
+    logger: typeof options.logger === 'boolean' ? options.logger : undefined,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const services = buildServices(deps);
+  app.decorateRequest('principalPromise', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = errorBody(error, request);
+    if (body.status >= 500 && body.code !== 'RET_STORE_UNAVAILABLE') request.log.error({ err: error }, 'request failed');
+    void reply.status(body.status).send({ code: body.code, message: body.message, requestId: request.id, ...body.details });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'RET_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+  });
+
+  await app.register(healthRoutes(services));
+  await app.register(sessionRoutes(services), { prefix: '/v1' });
+  await app.register(userRoutes(services), { prefix: '/v1' });
+  await app.register(quorumRoutes(services), { prefix: '/v1' });
+  await app.register(tokenRoutes(services), { prefix: '/v1' });
+  await app.register(apiKeyRoutes(services), { prefix: '/v1' });
+  await app.register(auditRoutes(services), { prefix: '/v1' });
+  return app;
+}
+
+function errorBody(error: FastifyError, request: FastifyRequest): { status: number; code: string; message: string; details?: Record<string, unknown> } {
+  if (error instanceof QuorumError) return { status: error.status, code: error.code, message: error.message, details: error.details };
+  if (error.validation) {
+    return { status: 400, code: 'RET_BAD_REQUEST', message: `Invalid ${error.validationContext ?? 'request'}: ${error.message}` };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return { status, code: status === 429 ? 'RET_RATE_LIMITED' : 'RET_BAD_REQUEST', message: error.message };
+  void request;
+  return { status: 500, code: 'RET_INTERNAL', message: 'Internal error' };
+}
+
+/** The caller of a request (cached), or RET_UNAUTHORIZED. */
+export function authenticate(services: Services, request: FastifyRequest): Promise<Principal> {
+  request.principalPromise ??= services.auth.principal(request.headers.authorization);
+  return request.principalPromise;
+}

@@ -1,0 +1,92 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
+const Int = (min: number, max: number, fallback: number, description: string) =>
+  Type.String({ pattern: '^[0-9]+$', default: String(fallback), description, 'x-min': min, 'x-max': max });
+
+/** Every environment variable quorumd reads, with its default. The README lists the same. */
+export const ConfigSchema = Type.Object({
+  PORT: Int(0, 65535, 8080, 'HTTP port'),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'HTTP bind address' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis URL; unset: start a local redis-server' })),
+  QUORUM_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where the local redis-server keeps its AOF' }),
+  QUORUM_REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'quorumd', description: 'Key prefix (hash tag) of this deployment' }),
+  QUORUM_ISSUER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Name of this deployment, signed into every token' })),
+  QUORUM_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 7, maxLength: 128, description: 'Password of the bootstrap CO admin' })),
+  QUORUM_REQUESTER_MAY_APPROVE: Type.Union([Bool], { default: 'true', description: "Whether a requester's own approval counts" }),
+  QUORUM_TOKEN_TTL_SECONDS: Int(1, 86400, 600, 'Default time a token may stay PENDING'),
+  QUORUM_APPROVED_TIMEOUT_SECONDS: Int(1, 86400, 600, 'Time an APPROVED token may wait to be used'),
+  QUORUM_SESSION_TTL_SECONDS: Int(60, 86400, 3600, 'Session lifetime'),
+  QUORUM_MAX_LOGIN_FAILURES: Int(1, 100, 5, 'Failed logins that lock a user'),
+  QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable'),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info', description: 'pino log level' },
+  ),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  dataDir: string;
+  redisPrefix: string;
+  issuer: string | undefined;
+  adminPassword: string | undefined;
+  requesterMayApprove: boolean;
+  tokenTtlSeconds: number;
+  approvedTimeoutSeconds: number;
+  sessionTtlSeconds: number;
+  maxLoginFailures: number;
+  tokenRetentionSeconds: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Static<typeof ConfigSchema>;
+
+function integer(env: Env, name: keyof Env): number {
+  const schema = ConfigSchema.properties[name] as unknown as { 'x-min': number; 'x-max': number };
+  const value = Number(env[name]);
+  if (!Number.isSafeInteger(value) || value < schema['x-min'] || value > schema['x-max']) {
+    throw new ConfigError(`${name} must be an integer from ${schema['x-min']} to ${schema['x-max']} (got ${JSON.stringify(env[name])})`);
+  }
+  return value;
+}
+
+/** Reads and checks the environment once; a wrong value stops the start, naming the variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(ConfigSchema.properties);
+  const picked: Record<string, string> = {};
+  for (const name of known) {
+    const value = source[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  const env = Value.Default(ConfigSchema, picked) as Env;
+  const firstError = Value.Errors(ConfigSchema, env).First();
+  if (firstError) {
+    const name = firstError.path.replace(/^\//, '');
+    const shown = name === 'QUORUM_ADMIN_PASSWORD' ? '(hidden)' : JSON.stringify(picked[name]);
+    throw new ConfigError(`${name} is invalid: ${firstError.message} (got ${shown})`);
+  }
+  return {
+    port: integer(env, 'PORT'),
+    host: env.HOST,
+    redisUrl: env.REDIS_URL,
+    dataDir: env.QUORUM_DATA_DIR,
+    redisPrefix: env.QUORUM_REDIS_PREFIX,
+    issuer: env.QUORUM_ISSUER,
+    adminPassword: env.QUORUM_ADMIN_PASSWORD,
+    requesterMayApprove: env.QUORUM_REQUESTER_MAY_APPROVE === 'true',
+    tokenTtlSeconds: integer(env, 'QUORUM_TOKEN_TTL_SECONDS'),
+    approvedTimeoutSeconds: integer(env, 'QUORUM_APPROVED_TIMEOUT_SECONDS'),
+    sessionTtlSeconds: integer(env, 'QUORUM_SESSION_TTL_SECONDS'),
+    maxLoginFailures: integer(env, 'QUORUM_MAX_LOGIN_FAILURES'),
+    tokenRetentionSeconds: integer(env, 'QUORUM_TOKEN_RETENTION_SECONDS'),
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,80 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { QuorumError, decoyPasswordHash, verifyPassword } from '@quorumd/core';
+import type { QuorumStore, UserRecord } from '@quorumd/store';
+import type { Principal } from './principal';
+
+const SESSION_PREFIX = 'qs_';
+const API_KEY_PATTERN = /^qk_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/;
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface NewSession {
+  token: string;
+  user: UserRecord;
+  expiresAt: number;
+}
+
+/** Logins, sessions and bearer credentials. Secrets are kept only as SHA-256 hashes. */
+export class AuthService {
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly options: { sessionTtlSeconds: number; maxLoginFailures: number },
+  ) {}
+
+  async login(name: string, password: string): Promise<NewSession> {
+    let attempt: { id: number; passwordHash: string };
+    try {
+      attempt = await this.store.users.loginAttempt(name, this.options.maxLoginFailures);
+    } catch (err) {
+      if (err instanceof QuorumError && err.code === 'RET_LOGIN_FAILED') {
+        await verifyPassword(password, await decoyPasswordHash());
+      }
+      throw err;
+    }
+    const ok = await verifyPassword(password, attempt.passwordHash);
+    const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
+    const expiresAt = this.store.ctx.clock() + this.options.sessionTtlSeconds * 1000;
+    const user = await this.store.users.get(attempt.id);
+    if (!user) throw new QuorumError('RET_LOGIN_FAILED');
+    await this.store.users.loginFinish(user, ok, { tokenHash: sha256Hex(token), expiresAt });
+    if (!ok) throw new QuorumError('RET_LOGIN_FAILED');
+    return { token, user, expiresAt };
+  }
+
+  /** Resolves an Authorization header; RET_UNAUTHORIZED when absent, unknown or expired. */
+  async principal(authorization: string | undefined): Promise<Principal> {
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization ?? '');
+    if (!match) throw new QuorumError('RET_UNAUTHORIZED', 'Send Authorization: Bearer <session token or API key>');
+    const credential = match[1] as string;
+    const apiKey = API_KEY_PATTERN.exec(credential);
+    if (apiKey) {
+      const record = await this.store.apiKeys.get(apiKey[1] as string);
+      const presented = Buffer.from(sha256Hex(credential), 'hex');
+      const stored = Buffer.from(record?.secretHash ?? '', 'hex');
+      if (!record || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+        throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or revoked API key');
+      }
+      return { kind: 'apikey', key: record };
+    }
+    if (credential.startsWith(SESSION_PREFIX)) {
+      const sessionHash = sha256Hex(credential);
+      const user = await this.store.users.sessionUser(sessionHash);
+      if (user) return { kind: 'user', user, sessionHash };
+    }
+    throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or expired session');
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (principal.kind !== 'user') throw new QuorumError('RET_FORBIDDEN', 'API keys have no session to end');
+    await this.store.users.logout(principal.sessionHash, { kind: 'user', id: principal.user.id, name: principal.user.name });
+  }
+}
+
+/** A new API key: the secret is shown once, only its hash is stored. */
+export function newApiKeySecret(): { id: string; key: string; hash: string } {
+  const id = randomBytes(6).toString('hex');
+  const key = `qk_${id}_${randomBytes(24).toString('base64url')}`;
+  return { id, key, hash: sha256Hex(key) };
+}

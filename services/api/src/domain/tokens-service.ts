@@ -1,0 +1,196 @@
+import {
+  KeyObjectCache,
+  QuorumError,
+  canonicalJson,
+  checkAlg,
+  decodeSignature,
+  effectiveStatus,
+  newTokenDocument,
+  normalizeOperation,
+  requiredApprovals,
+  resolveService,
+  tokenBytes,
+  tokenView,
+  verifySignature,
+  type TokenView,
+} from '@quorumd/core';
+import type { QuorumStore, StoredToken } from '@quorumd/store';
+import { actorOf, isOfficer, requesterKey, requesterOf, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
+import type { TokenEvents } from './token-events';
+
+export interface TokensOptions {
+  issuer: string;
+  tokenTtlSeconds: number;
+  approvedTimeoutSeconds: number;
+  requesterMayApprove: boolean;
+}
+
+export const MAX_WAIT_SECONDS = 60;
+
+export interface Bundle {
+  v: 1;
+  issuer: string;
+  tokenId: string;
+  status: string;
+  m: number;
+  tokenBytes: string;
+  approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
+}
+
+/** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
+export class TokensService {
+  private readonly keyObjects = new KeyObjectCache();
+
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly events: TokenEvents,
+    private readonly options: TokensOptions,
+  ) {}
+
+  private now(): number {
+    return this.store.ctx.clock();
+  }
+
+  private view(token: StoredToken): TokenView {
+    return tokenView(token, this.now());
+  }
+
+  /** Reads a token the caller may see: COs see all, API keys their own. */
+  private async visible(principal: Principal, id: string): Promise<StoredToken> {
+    if (principal.kind === 'user') requireOfficer(principal);
+    else requireOfficerOrScope(principal, 'tokens:read');
+    const token = await this.store.tokens.get(id);
+    if (!token || (principal.kind === 'apikey' && token.requesterKey !== requesterKey(principal))) {
+      throw new QuorumError('RET_TOKEN_NOT_FOUND');
+    }
+    return token;
+  }
+
+  async issue(principal: Principal, input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string }): Promise<TokenView> {
+    requireOfficerOrScope(principal, 'tokens:issue');
+    const service = resolveService(input.service);
+    const operation = normalizeOperation(input.operation);
+    const m = requiredApprovals(service, operation, await this.store.users.mValues());
+    const doc = newTokenDocument({
+      service,
+      operation,
+      requester: requesterOf(principal),
+      m,
+      issuer: this.options.issuer,
+      now: this.now(),
+      ttlSeconds: input.ttlSeconds ?? this.options.tokenTtlSeconds,
+    });
+    await this.store.tokens.issue(doc, tokenBytes(doc), requesterKey(principal), input.callbackUrl, actorOf(principal));
+    return this.read(principal, doc.id);
+  }
+
+  async read(principal: Principal, id: string): Promise<TokenView> {
+    return this.view(await this.visible(principal, id));
+  }
+
+  /** Long-poll: answers as soon as the token leaves PENDING, or after `waitSeconds`. */
+  async waitFor(principal: Principal, id: string, waitSeconds: number, signal: AbortSignal): Promise<TokenView> {
+    let token = await this.visible(principal, id);
+    const deadline = this.now() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+    while (effectiveStatus(token, this.now()) === 'PENDING' && this.now() < deadline && !signal.aborted) {
+      const untilExpiry = token.expiresAt - this.now() + 5;
+      await this.events.next(id, Math.min(deadline - this.now(), untilExpiry), signal, async () => {
+        token = await this.visible(principal, id);
+        return effectiveStatus(token, this.now()) === 'PENDING';
+      });
+      token = await this.visible(principal, id);
+    }
+    return this.view(token);
+  }
+
+  async list(principal: Principal, filter: { status?: string; limit: number }): Promise<TokenView[]> {
+    if (principal.kind === 'user') requireOfficer(principal);
+    else requireOfficerOrScope(principal, 'tokens:read');
+    const ids = await this.store.tokens.listIds(principal.kind === 'apikey' ? requesterKey(principal) : undefined, filter.limit);
+    const views = (await this.store.tokens.getMany(ids)).map((t) => this.view(t));
+    return filter.status ? views.filter((v) => v.status === filter.status) : views;
+  }
+
+  async bytes(principal: Principal, id: string): Promise<Buffer> {
+    return Buffer.from((await this.visible(principal, id)).bytes, 'utf8');
+  }
+
+  /** Authenticated twice: the caller's session and the RSA signature over the token bytes. */
+  async approve(principal: Principal, id: string, input: { signature: unknown; alg?: unknown }): Promise<TokenView> {
+    const officer = requireOfficer(principal);
+    const alg = checkAlg(input.alg);
+    const signature = decodeSignature(input.signature);
+    const fingerprint = officer.fingerprint;
+    if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
+    const token = await this.store.tokens.get(id);
+    if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
+    const pem = await this.store.users.quorumKeyPem(fingerprint);
+    if (!pem) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
+    const key = this.keyObjects.get(fingerprint, pem);
+    if (!verifySignature(key, alg, Buffer.from(token.bytes, 'utf8'), signature)) {
+      throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
+    }
+    await this.store.tokens.approve(
+      id,
+      {
+        userId: officer.id,
+        fingerprint,
+        alg,
+        signature: input.signature as string,
+        issuer: this.options.issuer,
+        requesterMayApprove: this.options.requesterMayApprove,
+        callerKey: requesterKey(principal),
+        approvedTimeoutMs: this.options.approvedTimeoutSeconds * 1000,
+      },
+      actorOf(principal),
+    );
+    return this.read(principal, id);
+  }
+
+  async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
+    const officer = requireOfficer(principal);
+    if (!officer.fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
+    await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    return this.read(principal, id);
+  }
+
+  async delete(principal: Principal, id: string): Promise<void> {
+    if (principal.kind === 'user') requireOfficer(principal);
+    await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
+  }
+
+  /** For external systems: consumes an APPROVED token for exactly its operation, once. */
+  async consume(principal: Principal, id: string, operation: unknown): Promise<Bundle> {
+    requireOfficerOrScope(principal, 'tokens:consume');
+    const canonical = canonicalJson(normalizeOperation(operation));
+    await this.store.tokens.consume(id, requesterKey(principal), canonical, this.options.issuer, actorOf(principal));
+    return this.bundle(principal, id);
+  }
+
+  /** Token bytes, the approvals that carry it and their keys: verifiable offline. */
+  async bundle(principal: Principal, id: string): Promise<Bundle> {
+    const token = await this.visible(principal, id);
+    const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => a.userId);
+    const approvals = await Promise.all(
+      token.approvals
+        .filter((a) => carrying.includes(a.userId))
+        .map(async (a) => ({
+          userId: a.userId,
+          fingerprint: a.fingerprint,
+          alg: a.alg,
+          signature: a.signature,
+          at: new Date(a.at).toISOString(),
+          publicKeyPem: (await this.store.users.quorumKeyPem(a.fingerprint)) ?? '',
+        })),
+    );
+    return {
+      v: 1,
+      issuer: token.issuer,
+      tokenId: token.doc.id,
+      status: effectiveStatus(token, this.now()),
+      m: token.doc.m,
+      tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
+      approvals,
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { parseAuditEntry } from '@quorumd/core';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticate } from '../app';
+import { requireOfficer } from '../domain/principal';
+import type { Services } from '../services';
+
+/**
+ * Pages the audit chain. `format=raw` answers the stored entries as text, one per line,
+ * which `npm run audit:verify -- --file` checks offline.
+ */
+export const auditRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+  app.get(
+    '/audit',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,11}$' })),
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('raw')])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      requireOfficer(await authenticate(services, request));
+      const from = Number(request.query.from ?? 1);
+      const limit = Math.min(Number(request.query.limit ?? 100), 1000);
+      const raw = await services.store.audit.page(from, limit);
+      if (request.query.format === 'raw') {
+        return reply.type('text/plain; charset=utf-8').send(raw.map((line) => `${line}\n`).join(''));
+      }
+      return { entries: raw.map(parseAuditEntry), next: raw.length === limit ? from + limit : null };
+    },
+  );
+};

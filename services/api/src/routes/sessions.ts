@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticate } from '../app';
+import type { Services } from '../services';
+
+/** loginHSM / logoutHSM. */
+export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+  app.post(
+    '/sessions',
+    {
+      schema: {
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 31 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const session = await services.auth.login(request.body.name, request.body.password);
+      return reply.status(201).send({
+        token: session.token,
+        user: { id: session.user.id, name: session.user.name, type: session.user.type },
+        expiresAt: new Date(session.expiresAt).toISOString(),
+      });
+    },
+  );
+
+  app.delete('/sessions/current', async (request) => {
+    await services.auth.logout(await authenticate(services, request));
+    return {};
+  });
+};

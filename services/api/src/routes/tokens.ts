@@ -1,0 +1,110 @@
+import { TOKEN_STATUSES } from '@quorumd/core';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticate } from '../app';
+import { MAX_WAIT_SECONDS } from '../domain/tokens-service';
+import { Alg, Operation, Signature, TokenIdParams } from '../schemas';
+import type { Services } from '../services';
+
+/** getToken, listTokens, approveToken, delToken, plus reject, wait, consume and bundle. */
+export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+  app.post(
+    '/tokens',
+    {
+      schema: {
+        body: Type.Object(
+          {
+            service: Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Integer()]),
+            operation: Operation,
+            ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
+            callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const token = await services.tokens.issue(await authenticate(services, request), request.body);
+      return reply.status(201).send({ token });
+    },
+  );
+
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union(TOKEN_STATUSES.map((s) => Type.Literal(s)))),
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(services, request);
+      const limit = Math.min(Number(request.query.limit ?? 100), 500);
+      return { tokens: await services.tokens.list(principal, { status: request.query.status, limit }) };
+    },
+  );
+
+  app.get(
+    '/tokens/:id',
+    {
+      schema: {
+        params: TokenIdParams,
+        querystring: Type.Object({ wait: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(services, request);
+      const wait = Math.min(Number(request.query.wait ?? 0), MAX_WAIT_SECONDS);
+      if (wait === 0) return { token: await services.tokens.read(principal, request.params.id) };
+      const aborted = new AbortController();
+      request.raw.once('close', () => aborted.abort());
+      return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
+    },
+  );
+
+  app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams } }, async (request, reply) => {
+    const bytes = await services.tokens.bytes(await authenticate(services, request), request.params.id);
+    return reply.type('application/octet-stream').send(bytes);
+  });
+
+  app.get('/tokens/:id/bundle', { schema: { params: TokenIdParams } }, async (request) => ({
+    bundle: await services.tokens.bundle(await authenticate(services, request), request.params.id),
+  }));
+
+  app.post(
+    '/tokens/:id/approvals',
+    { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }) } },
+    async (request) => ({ token: await services.tokens.approve(await authenticate(services, request), request.params.id, request.body) }),
+  );
+
+  app.post(
+    '/tokens/:id/rejections',
+    {
+      schema: {
+        params: TokenIdParams,
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => ({
+      token: await services.tokens.reject(await authenticate(services, request), request.params.id, request.body.reason ?? ''),
+    }),
+  );
+
+  app.delete('/tokens/:id', { schema: { params: TokenIdParams } }, async (request) => {
+    await services.tokens.delete(await authenticate(services, request), request.params.id);
+    return {};
+  });
+
+  app.post(
+    '/tokens/:id/consume',
+    { schema: { params: TokenIdParams, body: Type.Object({ operation: Operation }, { additionalProperties: false }) } },
+    async (request) => ({
+      bundle: await services.tokens.consume(await authenticate(services, request), request.params.id, request.body.operation),
+    }),
+  );
+};

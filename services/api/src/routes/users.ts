@@ -1,0 +1,80 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { authenticate } from '../app';
+import { Alg, QuorumTokenId, Signature, UserIdParams } from '../schemas';
+import type { Services } from '../services';
+
+const Password = Type.String({ minLength: 1, maxLength: 128 });
+
+/** listUsers, createUser, deleteUser, changePswd, registerQuorumPubKey. */
+export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+  app.get('/users', async (request) => ({ users: await services.users.list(await authenticate(services, request)) }));
+
+  app.post(
+    '/users',
+    {
+      schema: {
+        body: Type.Object(
+          { type: Type.String({ maxLength: 2 }), name: Type.String({ maxLength: 64 }), password: Password, quorumToken: Type.Optional(QuorumTokenId) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const user = await services.users.create(await authenticate(services, request), request.body);
+      return reply.status(201).send({ user });
+    },
+  );
+
+  app.delete(
+    '/users/:id',
+    {
+      schema: {
+        params: UserIdParams,
+        body: Type.Optional(Type.Object({ quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false })),
+      },
+    },
+    async (request) => {
+      await services.users.delete(await authenticate(services, request), Number(request.params.id), request.body?.quorumToken);
+      return {};
+    },
+  );
+
+  app.put(
+    '/users/:id/password',
+    {
+      schema: {
+        params: UserIdParams,
+        body: Type.Object({ password: Password, quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      await services.users.changePassword(await authenticate(services, request), Number(request.params.id), request.body);
+      return {};
+    },
+  );
+
+  app.post('/users/:id/quorum-key/challenge', { schema: { params: UserIdParams } }, async (request, reply) => {
+    const challenge = await services.users.keyChallenge(await authenticate(services, request), Number(request.params.id));
+    return reply.status(201).send(challenge);
+  });
+
+  app.put(
+    '/users/:id/quorum-key',
+    {
+      schema: {
+        params: UserIdParams,
+        body: Type.Object(
+          {
+            publicKeyPem: Type.String({ minLength: 1, maxLength: 16384 }),
+            challengeId: Type.String({ format: 'uuid' }),
+            signature: Signature,
+            alg: Alg,
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => services.users.registerKey(await authenticate(services, request), Number(request.params.id), request.body),
+  );
+};

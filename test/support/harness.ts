@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { hashPassword } from '@quorumd/core';
+import { QuorumStore, connectForEvents, connectForRequests, waitUntilReady } from '@quorumd/store';
+import { buildApp, loadConfig, TokenEvents, type App, type Config } from '@quorumd/api';
+import type { Redis } from 'ioredis';
+import { OpenSsl } from './openssl';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ADMIN_PASSWORD = 'admin-password';
+const adminHash = hashPassword(ADMIN_PASSWORD);
+
+export interface Reply {
+  status: number;
+  // any: the JSON of any route; tests assert on it field by field.
+  body: any;
+  headers: Record<string, unknown>;
+  raw: Buffer;
+}
+
+export interface Officer {
+  id: number;
+  name: string;
+  token: string;
+  key?: { privatePem: string; publicPem: string; privatePath: string; fingerprint: string };
+}
+
+/** A real API on a real Redis, with its own key prefix; `inject()` for HTTP. */
+export class Harness {
+  readonly openssl = new OpenSsl();
+  adminToken = '';
+
+  private constructor(
+    readonly app: App,
+    readonly store: QuorumStore,
+    readonly redis: Redis,
+    readonly subscriber: Redis,
+    readonly events: TokenEvents,
+    readonly config: Config,
+    readonly issuer: string,
+    readonly prefix: string,
+  ) {}
+
+  static async start(options: { env?: Record<string, string>; prefix?: string; issuer?: string } = {}): Promise<Harness> {
+    const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+    const prefix = options.prefix ?? `test-${randomBytes(6).toString('hex')}`;
+    const redis = connectForRequests(REDIS_URL);
+    const subscriber = connectForEvents(REDIS_URL);
+    await waitUntilReady(redis, REDIS_URL);
+    const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000 });
+    const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);
+    const issuer = options.issuer ?? boot.issuer;
+    const events = new TokenEvents(subscriber, store.keys.events());
+    await events.start();
+    const app = await buildApp({ store, events, config, issuer }, { logger: false });
+    await app.ready();
+    const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
+    harness.adminToken = await harness.login('admin', ADMIN_PASSWORD);
+    return harness;
+  }
+
+  async close(options: { keepKeys?: boolean } = {}): Promise<void> {
+    this.events.close();
+    await this.app.close();
+    if (!options.keepKeys) await this.deleteKeys();
+    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+    this.openssl.cleanup();
+  }
+
+  private async deleteKeys(): Promise<void> {
+    const keys = await this.redis.keys(`{${this.prefix}}:*`);
+    for (let i = 0; i < keys.length; i += 500) await this.redis.del(...keys.slice(i, i + 500));
+  }
+
+  async request(method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const res = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(body === undefined ? {} : typeof body === 'string' || Buffer.isBuffer(body) ? { payload: body } : { payload: body as object }),
+    });
+    const type = String(res.headers['content-type'] ?? '');
+    return {
+      status: res.statusCode,
+      body: type.includes('json') ? res.json() : res.body,
+      headers: res.headers as Record<string, unknown>,
+      raw: res.rawPayload,
+    };
+  }
+
+  async login(name: string, password: string): Promise<string> {
+    const res = await this.request('POST', '/v1/sessions', undefined, { name, password });
+    if (res.status !== 201) throw new Error(`login ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  }
+
+  /** Registers an openssl-made key for a logged-in CO, through challenge and proof of possession. */
+  async registerKey(officer: Officer, key = this.openssl.genrsa(2048)): Promise<Officer> {
+    const challenge = await this.request('POST', `/v1/users/${officer.id}/quorum-key/challenge`, officer.token);
+    if (challenge.status !== 201) throw new Error(`challenge: ${JSON.stringify(challenge.body)}`);
+    const signature = this.openssl.sign(key.privatePath, Buffer.from(challenge.body.challenge, 'base64'));
+    const res = await this.request('PUT', `/v1/users/${officer.id}/quorum-key`, officer.token, {
+      publicKeyPem: key.publicPem,
+      challengeId: challenge.body.challengeId,
+      signature,
+    });
+    if (res.status !== 200) throw new Error(`register key: ${JSON.stringify(res.body)}`);
+    officer.key = { ...key, fingerprint: res.body.fingerprint };
+    return officer;
+  }
+
+  /** Creates a CO while USER_MGMT's M is 1, logs it in, and registers a key unless told not to. */
+  async addOfficer(name: string, options: { key?: boolean } = {}): Promise<Officer> {
+    const password = `${name}-password`;
+    const res = await this.request('POST', '/v1/users', this.adminToken, { type: 'CO', name, password });
+    if (res.status !== 201) throw new Error(`create ${name}: ${JSON.stringify(res.body)}`);
+    const officer: Officer = { id: res.body.user.id, name, token: await this.login(name, password) };
+    return options.key === false ? officer : this.registerKey(officer);
+  }
+
+  /** The admin as an Officer (id 1), with a key registered. */
+  async adminOfficer(): Promise<Officer> {
+    return this.registerKey({ id: 1, name: 'admin', token: this.adminToken });
+  }
+
+  async tokenBytes(id: string, token: string): Promise<Buffer> {
+    const res = await this.request('GET', `/v1/tokens/${id}/bytes`, token);
+    if (res.status !== 200) throw new Error(`bytes: ${res.status}`);
+    return res.raw;
+  }
+
+  /** Approves with an `openssl dgst` signature. */
+  async approve(id: string, officer: Officer): Promise<Reply> {
+    if (!officer.key) throw new Error(`${officer.name} has no key`);
+    const bytes = await this.tokenBytes(id, officer.token);
+    return this.request('POST', `/v1/tokens/${id}/approvals`, officer.token, { signature: this.openssl.sign(officer.key.privatePath, bytes) });
+  }
+
+  /** Every key of this deployment with its value: compare before and after to prove nothing changed. */
+  async snapshot(): Promise<Record<string, unknown>> {
+    const keys = (await this.redis.keys(`{${this.prefix}}:*`)).sort();
+    const out: Record<string, unknown> = {};
+    for (const key of keys) {
+      const type = await this.redis.type(key);
+      if (type === 'string') out[key] = await this.redis.get(key);
+      else if (type === 'hash') out[key] = await this.redis.hgetall(key);
+      else if (type === 'list') out[key] = await this.redis.lrange(key, 0, -1);
+      else if (type === 'set') out[key] = (await this.redis.smembers(key)).sort();
+      else if (type === 'zset') out[key] = await this.redis.zrange(key, 0, -1, 'WITHSCORES');
+    }
+    return out;
+  }
+}
