@@ -135,6 +135,29 @@ export class Harness {
     return this.request('POST', `/v1/tokens/${id}/approvals`, officer.token, { signature: this.openssl.sign(officer.key.privatePath, bytes) });
   }
 
+  /** Issues a token as `requester` and has `approvers` sign it until it is APPROVED; returns its id. */
+  async approvedToken(requester: Officer, service: string, operation: object, approvers: Officer[]): Promise<string> {
+    const issued = await this.request('POST', '/v1/tokens', requester.token, { service, operation });
+    if (issued.status !== 201) throw new Error(`issue: ${JSON.stringify(issued.body)}`);
+    const id = issued.body.token.id as string;
+    for (const officer of approvers) {
+      const res = await this.approve(id, officer);
+      if (res.status !== 200) throw new Error(`approve: ${JSON.stringify(res.body)}`);
+      if (res.body.token.status === 'APPROVED') return id;
+    }
+    throw new Error(`token ${id} not approved by ${approvers.length} officer(s)`);
+  }
+
+  /** setMValue through the quorum when one is needed. */
+  async setM(requester: Officer, service: string, m: number, approvers: Officer[], force = false): Promise<void> {
+    let res = await this.request('PUT', `/v1/quorum/values/${service}`, requester.token, { m, force });
+    if (res.status === 403 && res.body.code === 'RET_MXN_AUTH_FAILED') {
+      const quorumToken = await this.approvedToken(requester, 'QUORUM_MGMT', { command: 'setMValue', args: { service, m } }, approvers);
+      res = await this.request('PUT', `/v1/quorum/values/${service}`, requester.token, { m, force, quorumToken });
+    }
+    if (res.status !== 200) throw new Error(`setMValue ${service} ${m}: ${JSON.stringify(res.body)}`);
+  }
+
   /** Every key of this deployment with its value: compare before and after to prove nothing changed. */
   async snapshot(): Promise<Record<string, unknown>> {
     const keys = (await this.redis.keys(`{${this.prefix}}:*`)).sort();

@@ -33,7 +33,7 @@ export function parseQuorumPublicKey(pem: unknown): QuorumPublicKey {
     key = forge.pki.publicKeyFromPem(pem) as forge.pki.rsa.PublicKey;
   } catch (err) {
     const text = err instanceof Error ? err.message : '';
-    throw invalid(/OID is not RSA/i.test(text) ? 'only RSA keys are accepted' : 'malformed PEM');
+    throw invalid(/OID/i.test(text) ? 'only RSA keys are accepted' : 'malformed PEM');
   }
   if (!key || typeof key.n?.bitLength !== 'function' || !key.e) throw invalid('not an RSA public key');
   const bits = key.n.bitLength();

@@ -156,6 +156,7 @@ export class TokensService {
 
   async delete(principal: Principal, id: string): Promise<void> {
     if (principal.kind === 'user') requireOfficer(principal);
+    else if ((await this.store.tokens.get(id))?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
   }
 

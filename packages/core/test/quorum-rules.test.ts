@@ -1,0 +1,59 @@
+import {
+  QuorumError,
+  TOKEN_STATUSES,
+  TRANSITIONS,
+  canTransition,
+  checkMReachable,
+  checkMValue,
+  effectiveStatus,
+  isTerminal,
+  requiredApprovals,
+  resolveService,
+} from '../src';
+
+describe('quorum services and M values', () => {
+  it('accept CloudHSM names and numbers', () => {
+    for (const name of ['USER_MGMT', 'user', '3', 3]) expect(resolveService(name)).toBe('USER_MGMT');
+    for (const name of ['QUORUM_MGMT', 'MISC_CO', 'quorum', '4', 4]) expect(resolveService(name)).toBe('QUORUM_MGMT');
+    expect(() => resolveService('5')).toThrow(QuorumError);
+  });
+
+  it('keep M within 1..8', () => {
+    expect(checkMValue(1)).toBe(1);
+    expect(checkMValue(8)).toBe(8);
+    for (const bad of [0, 9, 2.5, '3', -1, null]) {
+      expect(() => checkMValue(bad)).toThrow(expect.objectContaining({ code: 'RET_M_VALUE_OUT_OF_RANGE' }));
+    }
+  });
+
+  it('refuse an M above the key holders unless forced', () => {
+    expect(() => checkMReachable(3, 2, false)).toThrow(expect.objectContaining({ code: 'RET_M_EXCEEDS_APPROVERS' }));
+    expect(() => checkMReachable(3, 2, true)).not.toThrow();
+    expect(() => checkMReachable(2, 2, false)).not.toThrow();
+  });
+
+  it('make a setMValue token need the larger of the two quorums', () => {
+    const values = { USER_MGMT: 3, QUORUM_MGMT: 2 };
+    expect(requiredApprovals('QUORUM_MGMT', { command: 'setMValue', args: { service: 'USER_MGMT', m: 1 } }, values)).toBe(3);
+    expect(requiredApprovals('QUORUM_MGMT', { command: 'setMValue', args: { service: 'QUORUM_MGMT', m: 1 } }, values)).toBe(2);
+    expect(requiredApprovals('USER_MGMT', { command: 'createUser', args: {} }, values)).toBe(3);
+  });
+});
+
+describe('token lifecycle', () => {
+  it('never leaves a terminal state', () => {
+    for (const status of TOKEN_STATUSES) {
+      expect(isTerminal(status)).toBe(['REJECTED', 'EXPIRED', 'CONSUMED', 'DELETED'].includes(status));
+      if (isTerminal(status)) for (const to of TOKEN_STATUSES) expect(canTransition(status, to)).toBe(false);
+    }
+    expect(TRANSITIONS.PENDING).not.toContain('CONSUMED');
+  });
+
+  it('treats a passed expiry as EXPIRED on read', () => {
+    expect(effectiveStatus({ status: 'PENDING', expiresAt: 1000 }, 999)).toBe('PENDING');
+    expect(effectiveStatus({ status: 'PENDING', expiresAt: 1000 }, 1000)).toBe('EXPIRED');
+    expect(effectiveStatus({ status: 'APPROVED', expiresAt: 1000, approvedUntil: 5000 }, 4000)).toBe('APPROVED');
+    expect(effectiveStatus({ status: 'APPROVED', expiresAt: 1000, approvedUntil: 5000 }, 5000)).toBe('EXPIRED');
+    expect(effectiveStatus({ status: 'CONSUMED', expiresAt: 1000 }, 9000)).toBe('CONSUMED');
+  });
+});
