@@ -1,5 +1,5 @@
 import { signWithForge } from '@quorumd/core';
-import { Harness, type Officer } from './support/harness';
+import { Harness, type Officer, type Reply } from './support/harness';
 
 /**
  * Every refusal of SPEC 5 that the workflow makes: the right code, and nothing changed
@@ -32,7 +32,7 @@ describe('refusals change nothing', () => {
   }
 
   /** Runs `call`, expects `status` and `code`, and that no key of the deployment changed. */
-  async function refusedWithoutChange(call: () => Promise<{ status: number; body: { code: string } }>, status: number, code: string) {
+  async function refusedWithoutChange(call: () => Promise<Reply>, status: number, code: string): Promise<Reply> {
     const before = await h.snapshot();
     const res = await call();
     expect({ status: res.status, code: res.body.code }).toEqual({ status, code });

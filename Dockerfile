@@ -1,0 +1,16 @@
+# Build stage: install everything, compile TypeScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
+COPY packages ./packages
+COPY services ./services
+RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
+
+# Run stage: compiled output and production dependencies only, as a non-root user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+USER node
+EXPOSE 8080
+CMD ["node", "services/api/dist/server.js"]
