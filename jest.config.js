@@ -8,7 +8,8 @@ module.exports = {
   transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleNameMapper: {
-    '^@quorumd/(core|store)$': '<rootDir>/packages/$1/src',
+    '^@quorumd/(core|config|store|queue)$': '<rootDir>/packages/$1/src',
+    '^@quorumd/worker$': '<rootDir>/services/worker/src',
     '^@quorumd/api$': '<rootDir>/services/api/src',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -10,3 +10,4 @@ export * from './signature';
 export * from './token-lifecycle';
 export * from './audit-chain';
 export * from './approval-signer';
+export * from './webhook-signature';

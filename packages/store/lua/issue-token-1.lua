@@ -3,12 +3,13 @@
 -- ARGV[5] id   ARGV[6] token bytes   ARGV[7] service   ARGV[8] m   ARGV[9] requester key
 -- ARGV[10] expiresAt ms   ARGV[11] canonical operation   ARGV[12] issuer
 -- ARGV[13] callback URL or ''   ARGV[14] retention of finished tokens, ms
--- ARGV[15] command (for the audit entry)
+-- ARGV[15] command (for the audit entry)   ARGV[16] callback HMAC secret or ''
 if redis.call('EXISTS', KEYS[1]) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
 local id = ARGV[5]
 redis.call('HSET', KEYS[1], 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9],
   'exp', ARGV[10], 'iat', NOW, 'op', ARGV[11], 'iss', ARGV[12], 'status', 'PENDING')
 if ARGV[13] ~= '' then redis.call('HSET', KEYS[1], 'cb', ARGV[13]) end
+if ARGV[16] ~= '' then redis.call('HSET', KEYS[1], 'cbs', ARGV[16]) end
 local horizon = NOW - tonumber(ARGV[14])
 redis.call('ZADD', P .. 'tokens:open', ARGV[10], id)
 redis.call('ZADD', P .. 'tokens:all', NOW, id)

@@ -6,5 +6,6 @@ export * from './users-repository';
 export * from './tokens-repository';
 export * from './api-keys-repository';
 export * from './audit-repository';
+export * from './webhooks-repository';
 export * from './quorum-store';
 export * from './redis-connection';

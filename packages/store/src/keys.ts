@@ -40,6 +40,12 @@ export class StoreKeys {
   requesterTokens(requesterKey: string): string { return `${this.base}tokens:req:${requesterKey}`; }
   audit(): string { return `${this.base}audit`; }
   auditHead(): string { return `${this.base}audit:head`; }
+  /** A CO's webhook: url and HMAC secret. */
+  webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
+  /** Stream of token status changes, consumed by the worker (group `dispatch`). */
+  outbox(): string { return `${this.base}outbox`; }
+  /** Prefix of the BullMQ queues of this deployment (its own hash tag). */
+  queuePrefix(): string { return `{${this.base.slice(1, -2)}-bull}`; }
   /** Pub/sub channel of token status changes: messages `<id> <status>`. */
   events(): string { return `${this.base}events`; }
 }

@@ -21,11 +21,13 @@ export const SCRIPT_NAMES = [
   'loginAttempt',
   'loginFinish',
   'logout',
+  'pendingTokens',
   'readSession',
   'readToken',
   'registerKey',
   'rejectToken',
   'setMValue',
+  'setWebhook',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

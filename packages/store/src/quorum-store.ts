@@ -4,6 +4,7 @@ import { AuditRepository } from './audit-repository';
 import { StoreContext, type StoreOptions } from './store-context';
 import { TokensRepository } from './tokens-repository';
 import { UsersRepository } from './users-repository';
+import { WebhooksRepository } from './webhooks-repository';
 
 /** All of quorumd's Redis state, behind one object per connection. */
 export class QuorumStore {
@@ -12,6 +13,7 @@ export class QuorumStore {
   readonly tokens: TokensRepository;
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
+  readonly webhooks: WebhooksRepository;
 
   constructor(redis: Redis, options: StoreOptions) {
     this.ctx = new StoreContext(redis, options);
@@ -19,6 +21,7 @@ export class QuorumStore {
     this.tokens = new TokensRepository(this.ctx);
     this.apiKeys = new ApiKeysRepository(this.ctx);
     this.audit = new AuditRepository(this.ctx);
+    this.webhooks = new WebhooksRepository(this.ctx);
   }
 
   get keys() {

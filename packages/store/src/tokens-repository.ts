@@ -14,6 +14,8 @@ export interface StoredToken extends TokenRecord {
   issuer: string;
   /** User ids whose votes carried the token when it was consumed. */
   usedApprovals?: number[];
+  /** HMAC secret for the requester's callback (never shown, never in a job). */
+  callbackSecret?: string;
 }
 
 export interface ApprovalInput {
@@ -67,6 +69,7 @@ export function tokenFromHash(hash: Record<string, string>, currentFingerprints:
   if (hash.apUntil) token.approvedUntil = Number(hash.apUntil);
   if (hash.endAt) token.finishedAt = Number(hash.endAt);
   if (hash.cb) token.callbackUrl = hash.cb;
+  if (hash.cbs) token.callbackSecret = hash.cbs;
   if (hash.used) token.usedApprovals = JSON.parse(hash.used) as number[];
   return token;
 }
@@ -83,7 +86,13 @@ function readTokenReply(reply: unknown): StoredToken | undefined {
 export class TokensRepository {
   constructor(private readonly ctx: StoreContext) {}
 
-  async issue(doc: TokenDocument, bytes: Buffer, requesterKey: string, callbackUrl: string | undefined, actor: Actor): Promise<void> {
+  async issue(
+    doc: TokenDocument,
+    bytes: Buffer,
+    requesterKey: string,
+    callback: { url?: string; secret?: string },
+    actor: Actor,
+  ): Promise<void> {
     await this.ctx.run('issueToken', [this.ctx.keys.token(doc.id)], actor, [
       doc.id,
       bytes.toString('utf8'),
@@ -93,9 +102,10 @@ export class TokensRepository {
       Date.parse(doc.expiresAt),
       canonicalJson(doc.operation),
       doc.issuer,
-      callbackUrl ?? '',
+      callback.url ?? '',
       this.ctx.retentionMs,
       doc.operation.command,
+      callback.secret ?? '',
     ]);
   }
 
@@ -148,6 +158,16 @@ export class TokensRepository {
   /** Moves a token past its time to EXPIRED; returns the status after. */
   async expire(id: string, actor: Actor): Promise<TokenStatus> {
     return (await this.ctx.run('expireToken', [this.ctx.keys.token(id)], actor, [this.ctx.retentionMs])) as TokenStatus;
+  }
+
+  /** A CO's queue: ids of PENDING tokens awaiting its decision, soonest expiry first. */
+  async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<string[]> {
+    const k = this.ctx.keys;
+    return (await this.ctx.run('pendingTokens', [k.openTokens(), k.userVotes(userId)], { kind: 'system' }, [
+      userId,
+      requesterMayApprove ? '1' : '0',
+      limit,
+    ])) as string[];
   }
 
   /** Ids of PENDING tokens whose expiresAt has passed. */

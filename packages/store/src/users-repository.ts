@@ -77,6 +77,10 @@ export class UsersRepository {
     });
   }
 
+  async keyHolderIds(): Promise<number[]> {
+    return (await this.ctx.read((r) => r.smembers(this.ctx.keys.keyHolders()))).map(Number).sort((a, b) => a - b);
+  }
+
   async keyHolderCount(): Promise<number> {
     return this.ctx.read((r) => r.scard(this.ctx.keys.keyHolders()));
   }

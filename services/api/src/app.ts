@@ -6,6 +6,7 @@ import type { Principal } from './domain/principal';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
+import { officerRoutes } from './routes/officers';
 import { quorumRoutes } from './routes/quorum-values';
 import { sessionRoutes } from './routes/sessions';
 import { tokenRoutes } from './routes/tokens';
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(tokenRoutes(services), { prefix: '/v1' });
   await app.register(apiKeyRoutes(services), { prefix: '/v1' });
   await app.register(auditRoutes(services), { prefix: '/v1' });
+  await app.register(officerRoutes(services), { prefix: '/v1' });
   return app;
 }
 

@@ -3,12 +3,15 @@ import { hashPassword } from '@quorumd/core';
 import { QuorumStore, connectForEvents, connectForRequests, redactUrl, waitUntilReady } from '@quorumd/store';
 import pino from 'pino';
 import { buildApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '@quorumd/config';
+import { QuorumQueues } from '@quorumd/queue';
+import { startWorker, type RunningWorker } from '@quorumd/worker';
+import { Redis } from 'ioredis';
 import { TokenEvents } from './domain/token-events';
 import { LocalRedisError, startLocalRedis, type LocalRedis } from './local-redis';
 import { LOG_REDACT_PATHS } from './log-redaction';
 
-/** The process: config, Redis, bootstrap, HTTP, and an ordered, bounded shutdown. */
+/** The process: config, Redis, bootstrap, HTTP (and the inline worker), and an ordered, bounded shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
@@ -37,7 +40,19 @@ async function main(): Promise<void> {
   }
   const events = new TokenEvents(subscriber, store.keys.events());
   await events.start();
-  const app = await buildApp({ store, events, config, issuer }, { logger });
+  // The notification worker runs inside this process unless QUORUM_INLINE_WORKER=false
+  // (then run services/worker on its own, as many as needed).
+  let worker: RunningWorker | undefined;
+  let queueConnection: Redis | undefined;
+  let queues: QuorumQueues;
+  if (config.inlineWorker) {
+    worker = await startWorker(config, url, logger);
+    queues = worker.queues;
+  } else {
+    queueConnection = new Redis(url, { maxRetriesPerRequest: null });
+    queues = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
+  }
+  const app = await buildApp({ store, events, config, issuer, queues }, { logger });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ issuer, redis: redactUrl(url) }, 'quorumd API ready');
 
@@ -52,7 +67,9 @@ async function main(): Promise<void> {
     }, 10_000);
     events.close();
     await app.close();
-    await Promise.allSettled([redis.quit(), subscriber.quit()]);
+    if (worker) await worker.close();
+    else await queues.close();
+    await Promise.allSettled([redis.quit(), subscriber.quit(), ...(queueConnection ? [queueConnection.quit()] : [])]);
     await localRedis?.stop();
     clearTimeout(deadline);
     process.exit(0);

@@ -1,7 +1,10 @@
+import type { QuorumQueues } from '@quorumd/queue';
 import type { QuorumStore } from '@quorumd/store';
-import type { Config } from './config';
+import type { Config } from '@quorumd/config';
 import { ApiKeysService } from './domain/api-keys-service';
 import { AuthService } from './domain/auth-service';
+import { DeliveriesService } from './domain/deliveries-service';
+import { OfficersService } from './domain/officers-service';
 import { TokensService } from './domain/tokens-service';
 import type { TokenEvents } from './domain/token-events';
 import { UsersService } from './domain/users-service';
@@ -13,6 +16,8 @@ export interface AppDeps {
   config: Config;
   /** This deployment's issuer name, as stored at bootstrap. */
   issuer: string;
+  /** Producer side of the queues (dead-letter listing and replay); absent in tests that need none. */
+  queues?: QuorumQueues;
 }
 
 export interface Services {
@@ -20,6 +25,9 @@ export interface Services {
   users: UsersService;
   tokens: TokensService;
   apiKeys: ApiKeysService;
+  officers: OfficersService;
+  deliveries: DeliveriesService;
+  events: TokenEvents;
   store: QuorumStore;
 }
 
@@ -35,6 +43,9 @@ export function buildServices(deps: AppDeps): Services {
       requesterMayApprove: config.requesterMayApprove,
     }),
     apiKeys: new ApiKeysService(store),
+    officers: new OfficersService(store, config.requesterMayApprove),
+    deliveries: new DeliveriesService(deps.queues),
+    events: deps.events,
     store,
   };
 }

@@ -59,8 +59,12 @@ local function counting_voters(t)
   return voters
 end
 
+-- Every status change wakes waiters on all replicas (pub/sub) and is written to the
+-- outbox stream in the same atomic step, from which the worker enqueues notifications:
+-- a crash between the change and the enqueue loses nothing.
 local function publish_status(id, status)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
+  redis.call('XADD', P .. 'outbox', '*', 'id', id, 'status', status)
 end
 
 -- Moves a token to a terminal state and drops it from every live index.

@@ -66,8 +66,14 @@ export class TokensService {
     return token;
   }
 
-  async issue(principal: Principal, input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string }): Promise<TokenView> {
+  async issue(
+    principal: Principal,
+    input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string },
+  ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
+    if ((input.callbackUrl === undefined) !== (input.callbackSecret === undefined)) {
+      throw new QuorumError('RET_BAD_REQUEST', 'callbackUrl and callbackSecret go together: callbacks are signed with the secret');
+    }
     const service = resolveService(input.service);
     const operation = normalizeOperation(input.operation);
     const m = requiredApprovals(service, operation, await this.store.users.mValues());
@@ -80,7 +86,7 @@ export class TokensService {
       now: this.now(),
       ttlSeconds: input.ttlSeconds ?? this.options.tokenTtlSeconds,
     });
-    await this.store.tokens.issue(doc, tokenBytes(doc), requesterKey(principal), input.callbackUrl, actorOf(principal));
+    await this.store.tokens.issue(doc, tokenBytes(doc), requesterKey(principal), { url: input.callbackUrl, secret: input.callbackSecret }, actorOf(principal));
     return this.read(principal, doc.id);
   }
 

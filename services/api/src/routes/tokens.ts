@@ -2,6 +2,7 @@ import { TOKEN_STATUSES } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../app';
+import { streamTokenStatus } from '../domain/token-stream';
 import { MAX_WAIT_SECONDS } from '../domain/tokens-service';
 import { Alg, Operation, Signature, TokenIdParams } from '../schemas';
 import type { Services } from '../services';
@@ -18,6 +19,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
             operation: Operation,
             ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
             callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
+            callbackSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
           },
           { additionalProperties: false },
         ),
@@ -66,6 +68,21 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
     },
   );
+
+  app.get('/tokens/:id/events', { schema: { params: TokenIdParams } }, async (request, reply) => {
+    const principal = await authenticate(services, request);
+    const first = await services.tokens.read(principal, request.params.id);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-request-id': request.id,
+    });
+    const aborted = new AbortController();
+    request.raw.once('close', () => aborted.abort());
+    streamTokenStatus(services.tokens, services.events, principal, first, (chunk) => reply.raw.write(chunk), () => reply.raw.end(), aborted.signal);
+  });
 
   app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams } }, async (request, reply) => {
     const bytes = await services.tokens.bytes(await authenticate(services, request), request.params.id);

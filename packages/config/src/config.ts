@@ -5,7 +5,7 @@ const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 const Int = (min: number, max: number, fallback: number, description: string) =>
   Type.String({ pattern: '^[0-9]+$', default: String(fallback), description, 'x-min': min, 'x-max': max });
 
-/** Every environment variable quorumd reads, with its default. The README lists the same. */
+/** Every environment variable quorumd (API and worker) reads, with its default. The README lists the same. */
 export const ConfigSchema = Type.Object({
   PORT: Int(0, 65535, 8080, 'HTTP port'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'HTTP bind address' }),
@@ -20,6 +20,13 @@ export const ConfigSchema = Type.Object({
   QUORUM_SESSION_TTL_SECONDS: Int(60, 86400, 3600, 'Session lifetime'),
   QUORUM_MAX_LOGIN_FAILURES: Int(1, 100, 5, 'Failed logins that lock a user'),
   QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable'),
+  QUORUM_INLINE_WORKER: Type.Union([Bool], { default: 'true', description: 'Run the notification worker inside the API process' }),
+  QUORUM_WORKER_CONCURRENCY: Int(1, 1000, 20, 'Deliveries a worker runs at once'),
+  QUORUM_DELIVERY_ATTEMPTS: Int(1, 50, 6, 'Attempts of a webhook/callback delivery before it is dead-lettered'),
+  QUORUM_DELIVERY_BACKOFF_MS: Int(10, 3600000, 1000, 'First retry delay of a delivery; doubles each attempt'),
+  QUORUM_DELIVERY_TIMEOUT_MS: Int(100, 60000, 5000, 'Time a receiver has to answer a delivery'),
+  QUORUM_JOB_LOCK_MS: Int(1000, 600000, 30000, 'A job held this long by a dead worker is taken over'),
+  QUORUM_OUTBOX_CLAIM_MS: Int(100, 600000, 10000, 'Outbox entries held this long by a dead dispatcher are taken over'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
@@ -40,6 +47,13 @@ export interface Config {
   sessionTtlSeconds: number;
   maxLoginFailures: number;
   tokenRetentionSeconds: number;
+  inlineWorker: boolean;
+  workerConcurrency: number;
+  deliveryAttempts: number;
+  deliveryBackoffMs: number;
+  deliveryTimeoutMs: number;
+  jobLockMs: number;
+  outboxClaimMs: number;
   logLevel: string;
 }
 
@@ -87,6 +101,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlSeconds: integer(env, 'QUORUM_SESSION_TTL_SECONDS'),
     maxLoginFailures: integer(env, 'QUORUM_MAX_LOGIN_FAILURES'),
     tokenRetentionSeconds: integer(env, 'QUORUM_TOKEN_RETENTION_SECONDS'),
+    inlineWorker: env.QUORUM_INLINE_WORKER === 'true',
+    workerConcurrency: integer(env, 'QUORUM_WORKER_CONCURRENCY'),
+    deliveryAttempts: integer(env, 'QUORUM_DELIVERY_ATTEMPTS'),
+    deliveryBackoffMs: integer(env, 'QUORUM_DELIVERY_BACKOFF_MS'),
+    deliveryTimeoutMs: integer(env, 'QUORUM_DELIVERY_TIMEOUT_MS'),
+    jobLockMs: integer(env, 'QUORUM_JOB_LOCK_MS'),
+    outboxClaimMs: integer(env, 'QUORUM_OUTBOX_CLAIM_MS'),
     logLevel: env.LOG_LEVEL,
   };
 }

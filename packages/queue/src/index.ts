@@ -1,0 +1,5 @@
+export * from './jobs';
+export * from './quorum-queues';
+export * from './webhook-delivery';
+export * from './delivery-processor';
+export * from './outbox-dispatcher';

@@ -1,0 +1,34 @@
+/** Queue names, job names and typed payloads. Payloads carry ids only: never secrets. */
+export const DELIVERIES_QUEUE = 'deliveries';
+export const EXPIRY_QUEUE = 'expiry';
+
+export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired'] as const;
+export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
+
+/** Where a delivery goes: a CO's webhook, or the requester's callbackUrl. */
+export type DeliveryTarget = { kind: 'officer'; userId: number } | { kind: 'callback' };
+
+export interface DeliveryJob {
+  deliveryId: string;
+  event: DeliveryEvent;
+  tokenId: string;
+  target: DeliveryTarget;
+}
+
+export interface ExpiryJob {
+  tokenId: string;
+  dueAt: number;
+}
+
+/**
+ * Deterministic: the same event for the same token and target always has the same id,
+ * so a repeated enqueue (a retried issue, a re-read outbox entry) never duplicates it.
+ * BullMQ ids may not contain ':'.
+ */
+export function deliveryId(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): string {
+  return `${event}-${tokenId}-${target.kind === 'officer' ? `co${target.userId}` : 'callback'}`;
+}
+
+export function expiryJobId(tokenId: string, dueAt: number): string {
+  return `expire-${tokenId}-${dueAt}`;
+}

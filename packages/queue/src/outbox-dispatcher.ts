@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { effectiveStatus } from '@quorumd/core';
+import type { QuorumStore, StoredToken } from '@quorumd/store';
+import type { Redis } from 'ioredis';
+import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
+import type { QuorumQueues } from './quorum-queues';
+
+const GROUP = 'dispatch';
+
+export interface DispatcherOptions {
+  requesterMayApprove: boolean;
+  /** Entries another dispatcher held this long without acknowledging are taken over. */
+  claimIdleMs: number;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+function field(fields: string[], name: string): string {
+  const i = fields.indexOf(name);
+  return i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : '';
+}
+
+/**
+ * Moves token status changes from the outbox stream (written atomically with each change)
+ * into BullMQ jobs with deterministic ids, then acknowledges them. Any number of
+ * dispatchers share the consumer group; entries of a dead one are claimed after
+ * `claimIdleMs`. At-least-once into the queues, and the job ids make it exactly-once there.
+ */
+export class OutboxDispatcher {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly queues: QuorumQueues,
+    /** A connection of its own: XREADGROUP blocks it. */
+    private readonly blocking: Redis,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    try {
+      await this.blocking.xgroup('CREATE', this.store.keys.outbox(), GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
+    }
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const key = this.store.keys.outbox();
+    while (!this.stopped) {
+      try {
+        const claimed = (await this.blocking.xautoclaim(key, GROUP, this.consumer, this.options.claimIdleMs, '0-0', 'COUNT', 100)) as [string, StreamEntry[]];
+        await this.handleAll(claimed[1] ?? []);
+        const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', 100, 'BLOCK', 500, 'STREAMS', key, '>')) as
+          | [string, StreamEntry[]][]
+          | null;
+        await this.handleAll(read?.[0]?.[1] ?? []);
+      } catch (err) {
+        if (this.stopped) break;
+        this.options.log('outbox dispatch failed; retrying', { err: err instanceof Error ? err.message : String(err) });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  private async handleAll(entries: StreamEntry[]): Promise<void> {
+    const key = this.store.keys.outbox();
+    for (const [id, fields] of entries) {
+      if (!fields) continue;
+      await this.handle(field(fields, 'id'), field(fields, 'status'));
+      await this.blocking.multi().xack(key, GROUP, id).xdel(key, id).exec();
+    }
+  }
+
+  /** What a status change sets off. */
+  private async handle(tokenId: string, status: string): Promise<void> {
+    const token = await this.store.tokens.get(tokenId);
+    if (!token) return;
+    const now = this.store.ctx.clock();
+    if (status === 'PENDING') {
+      await this.queues.deliver(await this.approvalRequests(token));
+      if (effectiveStatus(token, now) === 'PENDING') await this.queues.scheduleExpiry(tokenId, token.expiresAt, now);
+    } else if (status === 'APPROVED') {
+      await this.queues.deliver(this.requesterNotices(token, 'token.approved'));
+      if (token.approvedUntil !== undefined && token.status === 'APPROVED') await this.queues.scheduleExpiry(tokenId, token.approvedUntil, now);
+    } else if (status === 'REJECTED') {
+      await this.queues.deliver(this.requesterNotices(token, 'token.rejected'));
+    } else if (status === 'EXPIRED') {
+      await this.queues.deliver(this.requesterNotices(token, 'token.expired'));
+    }
+  }
+
+  /** One approval request per eligible CO: every key holder, less the requester when it may not approve. */
+  private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
+    const holders = await this.store.users.keyHolderIds();
+    return holders
+      .filter((uid) => this.options.requesterMayApprove || token.requesterKey !== `user:${uid}`)
+      .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));
+  }
+
+  /** The requester hears how its token ended: its callbackUrl, and its webhook when it is a CO. */
+  private requesterNotices(token: StoredToken, event: DeliveryEvent): DeliveryJob[] {
+    const jobs: DeliveryJob[] = [];
+    if (token.callbackUrl) jobs.push(this.job(event, token.doc.id, { kind: 'callback' }));
+    const requester = /^user:(\d+)$/.exec(token.requesterKey);
+    if (requester) jobs.push(this.job(event, token.doc.id, { kind: 'officer', userId: Number(requester[1]) }));
+    return jobs;
+  }
+
+  private job(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): DeliveryJob {
+    return { deliveryId: deliveryId(event, tokenId, target), event, tokenId, target };
+  }
+}

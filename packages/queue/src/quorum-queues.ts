@@ -1,0 +1,76 @@
+import { Queue, type ConnectionOptions, type Job } from 'bullmq';
+import { DELIVERIES_QUEUE, EXPIRY_QUEUE, expiryJobId, type DeliveryJob, type ExpiryJob } from './jobs';
+
+export interface QueueSettings {
+  deliveryAttempts: number;
+  deliveryBackoffMs: number;
+}
+
+/** Finished jobs are kept a day so that their deterministic ids keep deduplicating. */
+const KEEP_DONE = { age: 24 * 3600 };
+
+/** The producer side of quorumd's BullMQ queues. */
+export class QuorumQueues {
+  readonly deliveries: Queue<DeliveryJob>;
+  readonly expiry: Queue<ExpiryJob>;
+
+  constructor(
+    connection: ConnectionOptions,
+    readonly prefix: string,
+    private readonly settings: QueueSettings,
+  ) {
+    this.deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection, prefix });
+    this.expiry = new Queue<ExpiryJob>(EXPIRY_QUEUE, { connection, prefix });
+  }
+
+  async deliver(jobs: DeliveryJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.deliveries.addBulk(
+      jobs.map((data) => ({
+        name: data.event,
+        data,
+        opts: {
+          jobId: data.deliveryId,
+          attempts: this.settings.deliveryAttempts,
+          backoff: { type: 'exponential', delay: this.settings.deliveryBackoffMs },
+          removeOnComplete: KEEP_DONE,
+          // Failed jobs stay: they are the dead letters an operator lists and replays.
+          removeOnFail: false,
+        },
+      })),
+    );
+  }
+
+  /** A delayed job that moves the token to EXPIRED at `dueAt`. */
+  async scheduleExpiry(tokenId: string, dueAt: number, now: number): Promise<void> {
+    await this.expiry.add(
+      'expire',
+      { tokenId, dueAt },
+      {
+        jobId: expiryJobId(tokenId, dueAt),
+        delay: Math.max(0, dueAt - now),
+        attempts: 20,
+        backoff: { type: 'fixed', delay: 500 },
+        removeOnComplete: KEEP_DONE,
+        removeOnFail: KEEP_DONE,
+      },
+    );
+  }
+
+  /** Dead letters: deliveries that used up their attempts. */
+  async failedDeliveries(start = 0, end = 99): Promise<Job<DeliveryJob>[]> {
+    return this.deliveries.getJobs(['failed'], start, end, false);
+  }
+
+  /** Sends a dead-lettered delivery again, with the same delivery id. */
+  async replayDelivery(id: string): Promise<boolean> {
+    const job = await this.deliveries.getJob(id);
+    if (!job || !(await job.isFailed())) return false;
+    await job.retry('failed', { resetAttemptsMade: true });
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.deliveries.close(), this.expiry.close()]);
+  }
+}

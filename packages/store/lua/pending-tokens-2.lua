@@ -1,0 +1,25 @@
+-- A CO's queue: PENDING, unexpired tokens it has not decided on (and, when the requester
+-- may not approve, not its own), soonest expiry first. Computed from the open-token
+-- index, so a token shows at once when issued and leaves when decided or finished.
+-- KEYS[1] open tokens (by expiresAt)   KEYS[2] the CO's votes set
+-- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
+-- Returns token ids.
+local uid, limit = ARGV[5], tonumber(ARGV[7])
+local own = 'user:' .. uid
+local out = {}
+local offset, chunk = 0, 256
+while #out < limit do
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. NOW, '+inf', 'LIMIT', offset, chunk)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    local tkey = P .. 'token:' .. id
+    if redis.call('SISMEMBER', KEYS[2], id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
+      if ARGV[6] == '1' or redis.call('HGET', tkey, 'req') ~= own then
+        out[#out + 1] = id
+        if #out >= limit then break end
+      end
+    end
+  end
+  offset = offset + chunk
+end
+return out

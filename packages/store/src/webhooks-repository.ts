@@ -1,0 +1,20 @@
+import type { Actor, StoreContext } from './store-context';
+
+export interface Webhook {
+  url: string;
+  secret: string;
+}
+
+/** Per-CO webhooks (url + HMAC secret). The secret stays in Redis; jobs carry only ids. */
+export class WebhooksRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async get(userId: number): Promise<Webhook | undefined> {
+    const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.webhook(userId)));
+    return hash.url && hash.secret ? { url: hash.url, secret: hash.secret } : undefined;
+  }
+
+  async set(userId: number, webhook: Webhook | undefined, actor: Actor): Promise<void> {
+    await this.ctx.run('setWebhook', [this.ctx.keys.webhook(userId)], actor, [userId, webhook?.url ?? '', webhook?.secret ?? '']);
+  }
+}

@@ -1,0 +1,40 @@
+import { QuorumError, tokenView, type TokenView } from '@quorumd/core';
+import type { QuorumStore } from '@quorumd/store';
+import { actorOf, requireOfficer, type Principal } from './principal';
+
+/** A CO's own corner: its queue of tokens to decide on, and its webhook. */
+export class OfficersService {
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly requesterMayApprove: boolean,
+  ) {}
+
+  async pending(principal: Principal, limit: number): Promise<TokenView[]> {
+    const officer = requireOfficer(principal);
+    const ids = await this.store.tokens.pendingFor(officer.id, this.requesterMayApprove, limit);
+    const now = this.store.ctx.clock();
+    return (await this.store.tokens.getMany(ids)).map((t) => tokenView(t, now));
+  }
+
+  async webhook(principal: Principal): Promise<{ url: string } | undefined> {
+    const hook = await this.store.webhooks.get(requireOfficer(principal).id);
+    return hook ? { url: hook.url } : undefined;
+  }
+
+  async setWebhook(principal: Principal, input: { url: string; secret: string }): Promise<{ url: string }> {
+    const officer = requireOfficer(principal);
+    let url: URL;
+    try {
+      url = new URL(input.url);
+    } catch {
+      throw new QuorumError('RET_BAD_REQUEST', 'url must be an http(s) URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new QuorumError('RET_BAD_REQUEST', 'url must be an http(s) URL');
+    await this.store.webhooks.set(officer.id, { url: url.toString(), secret: input.secret }, actorOf(principal));
+    return { url: url.toString() };
+  }
+
+  async removeWebhook(principal: Principal): Promise<void> {
+    await this.store.webhooks.set(requireOfficer(principal).id, undefined, actorOf(principal));
+  }
+}
