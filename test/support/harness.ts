@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '@quorumd/core';
 import { QuorumStore, connectForEvents, connectForRequests, waitUntilReady } from '@quorumd/store';
 import { buildApp, loadConfig, TokenEvents, type App, type Config } from '@quorumd/api';
+import { startWorker, type RunningWorker } from '@quorumd/worker';
+import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { OpenSsl } from './openssl';
 
@@ -28,6 +30,7 @@ export interface Officer {
 export class Harness {
   readonly openssl = new OpenSsl();
   adminToken = '';
+  worker: RunningWorker | undefined;
 
   private constructor(
     readonly app: App,
@@ -40,9 +43,10 @@ export class Harness {
     readonly prefix: string,
   ) {}
 
-  static async start(options: { env?: Record<string, string>; prefix?: string; issuer?: string } = {}): Promise<Harness> {
-    const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  /** `worker: true` also runs the notification worker (and gives the app its queues). */
+  static async start(options: { env?: Record<string, string>; prefix?: string; issuer?: string; worker?: boolean } = {}): Promise<Harness> {
     const prefix = options.prefix ?? `test-${randomBytes(6).toString('hex')}`;
+    const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, QUORUM_REDIS_PREFIX: prefix });
     const redis = connectForRequests(REDIS_URL);
     const subscriber = connectForEvents(REDIS_URL);
     await waitUntilReady(redis, REDIS_URL);
@@ -51,9 +55,11 @@ export class Harness {
     const issuer = options.issuer ?? boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
     await events.start();
-    const app = await buildApp({ store, events, config, issuer }, { logger: false });
+    const worker = options.worker ? await startWorker(config, REDIS_URL, pino({ level: 'silent' })) : undefined;
+    const app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: false });
     await app.ready();
     const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
+    harness.worker = worker;
     harness.adminToken = await harness.login('admin', ADMIN_PASSWORD);
     return harness;
   }
@@ -61,6 +67,7 @@ export class Harness {
   async close(options: { keepKeys?: boolean } = {}): Promise<void> {
     this.events.close();
     await this.app.close();
+    await this.worker?.close();
     if (!options.keepKeys) await this.deleteKeys();
     await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
     this.openssl.cleanup();
