@@ -1,19 +1,8 @@
+import { freePort } from '@quorumd/api';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const SERVER_JS = join(__dirname, '..', '..', 'services', 'api', 'dist', 'server.js');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** The built API as a child process, as `npm start` runs it. */
 export class ServerProcess {

@@ -51,6 +51,11 @@ export class KeyObjectCache {
   private readonly entries = new Map<string, KeyObject>();
   constructor(private readonly capacity = 10_000) {}
 
+  /** The cached key object of a fingerprint, if any: lets the caller skip loading the PEM. */
+  peek(fingerprint: string): KeyObject | undefined {
+    return this.entries.get(fingerprint);
+  }
+
   get(fingerprint: string, pem: string): KeyObject {
     let key = this.entries.get(fingerprint);
     if (key === undefined) {

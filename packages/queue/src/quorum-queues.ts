@@ -6,8 +6,12 @@ export interface QueueSettings {
   deliveryBackoffMs: number;
 }
 
-/** Finished jobs are kept a day so that their deterministic ids keep deduplicating. */
-const KEEP_DONE = { age: 24 * 3600 };
+/**
+ * Finished jobs are kept an hour (at most 10,000) so that their deterministic ids keep
+ * deduplicating a re-read outbox entry (re-reads happen within QUORUM_OUTBOX_CLAIM_MS);
+ * the cap bounds the memory they take. Receivers de-duplicate on X-Quorum-Delivery anyway.
+ */
+const KEEP_DONE = { age: 3600, count: 10_000 };
 
 /** The producer side of quorumd's BullMQ queues. */
 export class QuorumQueues {

@@ -3,7 +3,7 @@
 -- index, so a token shows at once when issued and leaves when decided or finished.
 -- KEYS[1] open tokens (by expiresAt)   KEYS[2] the CO's votes set
 -- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
--- Returns token ids.
+-- Returns one token snapshot (as read-token returns it) per pending token.
 local uid, limit = ARGV[5], tonumber(ARGV[7])
 local own = 'user:' .. uid
 local out = {}
@@ -15,7 +15,7 @@ while #out < limit do
     local tkey = P .. 'token:' .. id
     if redis.call('SISMEMBER', KEYS[2], id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
       if ARGV[6] == '1' or redis.call('HGET', tkey, 'req') ~= own then
-        out[#out + 1] = id
+        out[#out + 1] = token_snapshot(tkey)
         if #out >= limit then break end
       end
     end

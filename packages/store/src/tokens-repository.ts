@@ -160,14 +160,15 @@ export class TokensRepository {
     return (await this.ctx.run('expireToken', [this.ctx.keys.token(id)], actor, [this.ctx.retentionMs])) as TokenStatus;
   }
 
-  /** A CO's queue: ids of PENDING tokens awaiting its decision, soonest expiry first. */
-  async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<string[]> {
+  /** A CO's queue: PENDING tokens awaiting its decision, soonest expiry first (one script, one round trip). */
+  async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<StoredToken[]> {
     const k = this.ctx.keys;
-    return (await this.ctx.run('pendingTokens', [k.openTokens(), k.userVotes(userId)], { kind: 'system' }, [
+    const replies = (await this.ctx.run('pendingTokens', [k.openTokens(), k.userVotes(userId)], { kind: 'system' }, [
       userId,
       requesterMayApprove ? '1' : '0',
       limit,
-    ])) as string[];
+    ])) as unknown[];
+    return replies.map(readTokenReply).filter((t): t is StoredToken => t !== undefined);
   }
 
   /** Ids of PENDING tokens whose expiresAt has passed. */

@@ -1,5 +1,5 @@
 export { buildApp, type App } from './app';
 export { loadConfig, ConfigError, type Config } from '@quorumd/config';
 export { TokenEvents } from './domain/token-events';
-export { startLocalRedis, type LocalRedis } from './local-redis';
+export { freePort, startLocalRedis, type LocalRedis } from './local-redis';
 export { LOG_REDACT_PATHS } from './log-redaction';

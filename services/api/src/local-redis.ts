@@ -13,7 +13,8 @@ export class LocalRedisError extends Error {
   override name = 'LocalRedisError';
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -62,6 +62,20 @@ end
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
 -- outbox stream in the same atomic step, from which the worker enqueues notifications:
 -- a crash between the change and the enqueue loses nothing.
+-- A token as readers get it: its flat hash, and each voter's current key fingerprint.
+local function token_snapshot(tkey)
+  local flat = redis.call('HGETALL', tkey)
+  local fps = {}
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 2) == 'v:' then
+      local uid = string.sub(flat[i], 3)
+      fps[#fps + 1] = uid
+      fps[#fps + 1] = redis.call('HGET', user_key(uid), 'fp') or ''
+    end
+  end
+  return { flat, fps }
+end
+
 local function publish_status(id, status)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
   redis.call('XADD', P .. 'outbox', '*', 'id', id, 'status', status)

@@ -11,9 +11,8 @@ export class OfficersService {
 
   async pending(principal: Principal, limit: number): Promise<TokenView[]> {
     const officer = requireOfficer(principal);
-    const ids = await this.store.tokens.pendingFor(officer.id, this.requesterMayApprove, limit);
     const now = this.store.ctx.clock();
-    return (await this.store.tokens.getMany(ids)).map((t) => tokenView(t, now));
+    return (await this.store.tokens.pendingFor(officer.id, this.requesterMayApprove, limit)).map((t) => tokenView(t, now));
   }
 
   async webhook(principal: Principal): Promise<{ url: string } | undefined> {

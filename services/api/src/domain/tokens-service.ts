@@ -14,6 +14,7 @@ import {
   verifySignature,
   type TokenView,
 } from '@quorumd/core';
+import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
 import type { TokenEvents } from './token-events';
@@ -130,9 +131,7 @@ export class TokensService {
     if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
     const token = await this.store.tokens.get(id);
     if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
-    const pem = await this.store.users.quorumKeyPem(fingerprint);
-    if (!pem) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const key = this.keyObjects.get(fingerprint, pem);
+    const key = this.keyObjects.peek(fingerprint) ?? (await this.loadKey(fingerprint));
     if (!verifySignature(key, alg, Buffer.from(token.bytes, 'utf8'), signature)) {
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
     }
@@ -151,6 +150,12 @@ export class TokensService {
       actorOf(principal),
     );
     return this.read(principal, id);
+  }
+
+  private async loadKey(fingerprint: string): Promise<KeyObject> {
+    const pem = await this.store.users.quorumKeyPem(fingerprint);
+    if (!pem) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
+    return this.keyObjects.get(fingerprint, pem);
   }
 
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {

@@ -1,0 +1,44 @@
+import { freePort } from '@quorumd/api';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface Child {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a node script as a child process and waits until `readyPath` answers. */
+export async function startChild(script: string, env: Record<string, string>, readyPath: string | null): Promise<Child> {
+  const port = await freePort();
+  // QUORUM_BENCH_PROFILE=DIR writes a CPU profile of each child (node --cpu-prof) there.
+  const profile = process.env.QUORUM_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.QUORUM_BENCH_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, script)], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  while (readyPath !== null) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${script} did not come up`);
+    try {
+      if ((await fetch(url + readyPath)).status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

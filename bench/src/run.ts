@@ -1,0 +1,319 @@
+/**
+ * `npm run bench [-- --quick]`: quorumd against the limits of this machine, as ratios
+ * measured in the same run (SPEC 9). Starts its own redis-server and processes, prints one
+ * table and a PASS/MISS line per bar, writes bench/results.json, and exits 0 when it ran.
+ */
+import { constants, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import forge from 'node-forge';
+import { KeyObjectCache, decodeSignature, hashPassword, newTokenDocument, parseQuorumPublicKey, tokenBytes, verifySignature } from '@quorumd/core';
+import { startLocalRedis } from '@quorumd/api';
+import { QuorumStore, SYSTEM } from '@quorumd/store';
+import { Redis } from 'ioredis';
+import { Client } from './http-client';
+import { ROOT, startChild } from './processes';
+import { latencies, opsPerSecond, percentile } from './stats';
+
+const quick = process.argv.includes('--quick');
+const SIZE = quick
+  ? { duration: 5, approvals: 3000, waiterRounds: 100, cos: 1000, openTokens: 20_000, reads: 300, connections: 20 }
+  : { duration: 15, approvals: 10_000, waiterRounds: 300, cos: 1000, openTokens: 100_000, reads: 1000, connections: 20 };
+const PREFIX = 'bench';
+const ADMIN_PASSWORD = 'bench-admin-password';
+const APPROVERS = 5;
+
+interface Row {
+  measure: string;
+  value: string;
+  ratio?: string;
+}
+const rows: Row[] = [];
+const results: Record<string, number> = {};
+const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
+
+async function load(url: string, opts: Partial<autocannon.Options> & { requests?: autocannon.Request[] }): Promise<{ rps: number; non2xx: number; p99: number }> {
+  const started = process.hrtime.bigint();
+  const result = await autocannon({ url, connections: SIZE.connections, ...opts });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // autocannon's own duration is in whole seconds: too coarse for short runs.
+  return { rps: result.requests.total / seconds, non2xx: result.non2xx + result.errors, p99: result.latency.p99 };
+}
+
+function keyPair(): { privateKey: KeyObject; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+  return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+async function drained(redis: Redis, store: QuorumStore): Promise<void> {
+  const waitKey = `${store.keys.queuePrefix()}:deliveries:wait`;
+  for (let i = 0; i < 600; i++) {
+    const [outbox, waiting] = await Promise.all([redis.xlen(store.keys.outbox()), redis.llen(waitKey)]);
+    if (outbox === 0 && waiting === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'quorumd-bench-'));
+  const redisServer = await startLocalRedis(dataDir);
+  const redis = new Redis(redisServer.url);
+  const store = new QuorumStore(redis, { prefix: PREFIX, retentionMs: 7 * 24 * 3600 * 1000 });
+  log(`redis ${redisServer.url}, ${quick ? 'quick' : 'full'} run`);
+
+  // 1. Baseline: a bare fastify POST route.
+  const baselineServer = await startChild('bench/dist/baseline-server.js', {}, null);
+  await new Promise((r) => setTimeout(r, 500));
+  await startChildReady(baselineServer.url + '/echo');
+  const baseline = await load(baselineServer.url + '/echo', { method: 'POST', duration: SIZE.duration, headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+  await baselineServer.stop();
+  results.baselineRps = baseline.rps;
+  rows.push({ measure: 'baseline: bare fastify POST (req/s)', value: baseline.rps.toFixed(0) });
+
+  // 2. The service, as deployed: an API process and a worker process on one Redis.
+  const env = { REDIS_URL: redisServer.url, QUORUM_REDIS_PREFIX: PREFIX, QUORUM_ADMIN_PASSWORD: ADMIN_PASSWORD, QUORUM_INLINE_WORKER: 'false', QUORUM_TOKEN_TTL_SECONDS: '3600' };
+  const api = await startChild('services/api/dist/server.js', env, '/healthz');
+  const worker = await startChild('services/worker/dist/main.js', env, null);
+  const client = new Client(api.url);
+  const admin = (await client.ok<{ token: string }>('POST', '/v1/sessions', undefined, { name: 'admin', password: ADMIN_PASSWORD })).token;
+  const officers: { id: number; token: string; privateKey: KeyObject }[] = [];
+  for (let i = 1; i <= APPROVERS; i++) {
+    const name = `bench_co${i}`;
+    const user = (await client.ok<{ user: { id: number } }>('POST', '/v1/users', admin, { type: 'CO', name, password: `${name}-password` })).user;
+    const token = (await client.ok<{ token: string }>('POST', '/v1/sessions', undefined, { name, password: `${name}-password` })).token;
+    const key = keyPair();
+    const challenge = await client.ok<{ challengeId: string; challenge: string }>('POST', `/v1/users/${user.id}/quorum-key/challenge`, token);
+    const signature = sign('sha256', Buffer.from(challenge.challenge, 'base64'), key.privateKey).toString('base64');
+    await client.ok('PUT', `/v1/users/${user.id}/quorum-key`, token, { publicKeyPem: key.publicPem, challengeId: challenge.challengeId, signature });
+    officers.push({ id: user.id, token, privateKey: key.privateKey });
+  }
+  // Scale fixture, part 1: 1,000 COs in all (created while USER_MGMT's M is still 1).
+  const pwHash = await hashPassword('scale-password');
+  for (let i = (await store.users.list()).length; i < SIZE.cos; i++) {
+    await store.users.create({ tokenId: undefined, requesterKey: 'user:1', operation: '', issuer: '' }, { name: `scale_co${i}`, type: 'CO', passwordHash: pwHash }, SYSTEM);
+  }
+  await client.ok('PUT', '/v1/quorum/values/USER_MGMT', admin, { m: APPROVERS });
+
+  // 3. Token issue, fanned out by the worker to the 5 COs.
+  const issueBody = JSON.stringify({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 42 } } });
+  const issue = await load(api.url + '/v1/tokens', {
+    method: 'POST',
+    duration: SIZE.duration,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: issueBody,
+  });
+  results.issueRps = issue.rps;
+  rows.push({ measure: `token issue, fan-out to ${APPROVERS} COs (req/s)`, value: issue.rps.toFixed(0), ratio: `${((issue.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
+  if (issue.non2xx > 0) log(`issue: ${issue.non2xx} non-2xx answers`);
+  await drained(redis, store);
+
+  // 4. Approvals end to end: real RSA-2048 signatures, verified, committed.
+  const memoryBefore = await usedMemory(redis);
+  const indexKeys = [store.keys.audit(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
+  const indexBefore = await keyMemory(redis, indexKeys);
+  const tokenCount = Math.ceil(SIZE.approvals / APPROVERS);
+  const bodies: { path: string; body: string; auth: string }[] = [];
+  const approvedIds: string[] = [];
+  for (let t = 0; t < tokenCount; t++) {
+    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 1000 + t } } })).token.id;
+    approvedIds.push(id);
+    const bytes = await client.bytes(`/v1/tokens/${id}/bytes`, admin);
+    for (const o of officers) {
+      bodies.push({ path: `/v1/tokens/${id}/approvals`, body: JSON.stringify({ signature: sign('sha256', bytes, o.privateKey).toString('base64') }), auth: `Bearer ${o.token}` });
+    }
+  }
+  let next = 0;
+  const approvals = await load(api.url, {
+    amount: bodies.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const b = bodies[next++ % bodies.length]!;
+          return { ...req, path: b.path, body: b.body, headers: { 'content-type': 'application/json', authorization: b.auth } };
+        },
+      },
+    ],
+  });
+  results.approvalRps = approvals.rps;
+  const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(await redis.info('commandstats'));
+  if (evalsha) rows.push({ measure: '  Redis time per script call so far (us, INFO commandstats evalsha)', value: Number(evalsha[3]).toFixed(1) });
+  rows.push({ measure: 'approvals end to end, RSA-2048 (req/s)', value: approvals.rps.toFixed(0), ratio: `${((approvals.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
+  if (approvals.non2xx > 0) log(`approvals: ${approvals.non2xx} non-2xx answers`);
+
+  // 5. Memory per finished token: the approved tokens are consumed, the worker drains.
+  for (const id of approvedIds) await client.ok('POST', `/v1/tokens/${id}/consume`, admin, { operation: { command: 'deleteUser', args: { id: 1000 + approvedIds.indexOf(id) } } });
+  await drained(redis, store);
+  await new Promise((r) => setTimeout(r, 1000));
+  const memoryAfter = await usedMemory(redis);
+  const tokenHashes = await keyMemory(redis, approvedIds.map((id) => store.keys.token(id)));
+  const indexGrowth = (await keyMemory(redis, indexKeys)) - indexBefore;
+  const perToken = (tokenHashes + indexGrowth) / tokenCount;
+  results.memoryPerFinishedTokenBytes = perToken;
+  results.memoryPerTokenWithJobsBytes = (memoryAfter - memoryBefore) / tokenCount;
+  rows.push({
+    measure: `Redis memory per finished token, M=${APPROVERS}: token + audit entries + indexes`,
+    value: `${(perToken / 1024).toFixed(2)} KB`,
+    ratio: `(token hash ${(tokenHashes / tokenCount / 1024).toFixed(2)} KB, audit+indexes ${(indexGrowth / tokenCount / 1024).toFixed(2)} KB)`,
+  });
+  rows.push({
+    measure: '  same, used_memory delta incl. retained BullMQ jobs (1 h, <= 10,000)',
+    value: `${(results.memoryPerTokenWithJobsBytes / 1024).toFixed(2)} KB`,
+  });
+
+  // 6. Signature verification: quorumd's path vs raw node:crypto vs node-forge.
+  const key = keyPair();
+  const data = tokenBytes(newTokenDocument({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 1 } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: 2, issuer: 'bench', now: Date.now(), ttlSeconds: 600 }));
+  const sigB64 = sign('sha256', data, key.privateKey).toString('base64');
+  const sig = Buffer.from(sigB64, 'base64');
+  const parsed = parseQuorumPublicKey(key.publicPem);
+  const cache = new KeyObjectCache();
+  const raw: KeyObject = createPublicKey(key.publicPem);
+  const quorumdOps = opsPerSecond(() => {
+    if (!verifySignature(cache.get(parsed.fingerprint, parsed.pem), 'RS256', data, decodeSignature(sigB64))) throw new Error('verify');
+  });
+  const rawOps = opsPerSecond(() => {
+    if (!verify('sha256', data, { key: raw, padding: constants.RSA_PKCS1_PADDING }, sig)) throw new Error('verify');
+  });
+  const forgeKey = forge.pki.publicKeyFromPem(key.publicPem) as forge.pki.rsa.PublicKey;
+  const binarySig = sig.toString('binary');
+  const forgeOps = opsPerSecond(() => {
+    const md = forge.md.sha256.create();
+    md.update(data.toString('binary'));
+    if (!forgeKey.verify(md.digest().bytes(), binarySig)) throw new Error('verify');
+  }, 500);
+  results.verifyQuorumdOps = quorumdOps;
+  results.verifyRawOps = rawOps;
+  results.verifyForgeOps = forgeOps;
+  rows.push({ measure: 'verify RSA-2048: quorumd path (ops/s)', value: quorumdOps.toFixed(0), ratio: `${((quorumdOps / rawOps) * 100).toFixed(1)}% of raw node:crypto` });
+  rows.push({ measure: 'verify RSA-2048: raw node:crypto, cached KeyObject (ops/s)', value: rawOps.toFixed(0) });
+  rows.push({ measure: 'verify RSA-2048: node-forge (ops/s)', value: forgeOps.toFixed(0), ratio: `quorumd is ${(quorumdOps / forgeOps).toFixed(1)}x node-forge` });
+
+  // 7. Final approval -> long-polling waiter answered.
+  const lags: number[] = [];
+  for (let round = 0; round < SIZE.waiterRounds; round++) {
+    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 5 } } })).token.id;
+    const bytes = await client.bytes(`/v1/tokens/${id}/bytes`, admin);
+    const signed = officers.map((o) => ({ o, signature: sign('sha256', bytes, o.privateKey).toString('base64') }));
+    for (const { o, signature } of signed.slice(0, -1)) await client.ok('POST', `/v1/tokens/${id}/approvals`, o.token, { signature });
+    let answeredAt = 0n;
+    const waiter = fetch(`${api.url}/v1/tokens/${id}?wait=30`, { headers: { authorization: `Bearer ${admin}` } }).then(async (r) => {
+      answeredAt = process.hrtime.bigint();
+      await r.arrayBuffer();
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const last = signed.at(-1)!;
+    await client.ok('POST', `/v1/tokens/${id}/approvals`, last.o.token, { signature: last.signature });
+    const approvedAt = process.hrtime.bigint();
+    await waiter;
+    lags.push(Number(answeredAt - approvedAt) / 1e6);
+  }
+  const waiterP50 = percentile(lags, 50);
+  const waiterP99 = percentile(lags, 99);
+  results.waiterP50Ms = waiterP50;
+  results.waiterP99Ms = waiterP99;
+  rows.push({ measure: `final approval answered -> waiter answered (ms, ${SIZE.waiterRounds} rounds; < 0: waiter first)`, value: `p50 ${waiterP50.toFixed(2)}, p99 ${waiterP99.toFixed(2)}` });
+
+  // 8. Scale: 1,000 COs and many open tokens; a CO's pending list and a token read.
+  await worker.stop();
+  const issuer = (await redis.hget(store.keys.meta(), 'issuer')) ?? 'bench';
+  let lastId = '';
+  const batch = 500;
+  for (let done = 0; done < SIZE.openTokens; done += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, SIZE.openTokens - done) }, async (_, i) => {
+        const doc = newTokenDocument({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: done + i } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: APPROVERS, issuer, now: Date.now(), ttlSeconds: 3600 });
+        await store.tokens.issue(doc, tokenBytes(doc), 'user:1', {}, SYSTEM);
+        lastId = doc.id;
+      }),
+    );
+  }
+  await redis.del(store.keys.outbox());
+  await persistenceIdle(redis);
+  const openCount = await redis.zcard(store.keys.openTokens());
+  const co = officers[0]!;
+  const pending = await latencies(SIZE.reads, async () => {
+    const res = await fetch(`${api.url}/v1/officers/me/pending?limit=100`, { headers: { authorization: `Bearer ${co.token}` } });
+    await res.arrayBuffer();
+  });
+  const read = await latencies(SIZE.reads, async () => {
+    const res = await fetch(`${api.url}/v1/tokens/${lastId}`, { headers: { authorization: `Bearer ${admin}` } });
+    await res.arrayBuffer();
+  });
+  results.pendingP50Ms = pending.p50;
+  results.pendingP99Ms = pending.p99;
+  results.readP50Ms = read.p50;
+  results.readP99Ms = read.p99;
+  results.openTokens = openCount;
+  const userCount = (await store.users.list()).length;
+  rows.push({ measure: `pending list, ${userCount} users, ${openCount} open tokens (ms)`, value: `p50 ${pending.p50.toFixed(2)}, p99 ${pending.p99.toFixed(2)}` });
+  rows.push({ measure: `token read, same state (ms)`, value: `p50 ${read.p50.toFixed(2)}, p99 ${read.p99.toFixed(2)}` });
+
+  await api.stop();
+  redis.disconnect();
+  await redisServer.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  report();
+}
+
+async function startChildReady(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Waits out a background AOF rewrite or RDB save: measure the steady state, not a fork. */
+async function persistenceIdle(redis: Redis): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const info = await redis.info('persistence');
+    if (/aof_rewrite_in_progress:0/.test(info) && /rdb_bgsave_in_progress:0/.test(info)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function keyMemory(redis: Redis, keys: string[]): Promise<number> {
+  let total = 0;
+  for (const key of keys) total += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+  return total;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+function report(): void {
+  const bars = [
+    { bar: 'approvals >= 25% of baseline req/s', measured: results.approvalRps! / results.baselineRps!, pass: (v: number) => v >= 0.25, show: (v: number) => `${(v * 100).toFixed(1)}%` },
+    { bar: 'token issue >= 10% of baseline req/s', measured: results.issueRps! / results.baselineRps!, pass: (v: number) => v >= 0.1, show: (v: number) => `${(v * 100).toFixed(1)}%` },
+    { bar: 'verification >= 80% of raw node:crypto', measured: results.verifyQuorumdOps! / results.verifyRawOps!, pass: (v: number) => v >= 0.8, show: (v: number) => `${(v * 100).toFixed(1)}%` },
+    { bar: 'quorum -> waiter p99 < 5 ms', measured: results.waiterP99Ms!, pass: (v: number) => v < 5, show: (v: number) => `${v.toFixed(2)} ms` },
+    { bar: 'pending list p99 < 10 ms', measured: results.pendingP99Ms!, pass: (v: number) => v < 10, show: (v: number) => `${v.toFixed(2)} ms` },
+    { bar: 'token read p99 < 10 ms', measured: results.readP99Ms!, pass: (v: number) => v < 10, show: (v: number) => `${v.toFixed(2)} ms` },
+    { bar: 'Redis memory per finished token < 4 KB', measured: results.memoryPerFinishedTokenBytes!, pass: (v: number) => v < 4096, show: (v: number) => `${(v / 1024).toFixed(2)} KB` },
+  ];
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  const width = Math.max(...rows.map((r) => r.measure.length));
+  const lines = [`quorumd bench (${quick ? 'quick' : 'full'}) on ${machine}`, ''];
+  for (const r of rows) lines.push(`${r.measure.padEnd(width)}  ${r.value.padStart(22)}  ${r.ratio ?? ''}`.trimEnd());
+  lines.push('');
+  const verdicts = bars.map((b) => ({ bar: b.bar, measured: b.show(b.measured), pass: b.pass(b.measured) }));
+  for (const v of verdicts) lines.push(`${v.pass ? 'PASS' : 'MISS'}  ${v.bar}: ${v.measured}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify({ mode: quick ? 'quick' : 'full', machine, at: new Date().toISOString(), results, table: rows, bars: verdicts }, null, 2) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
