@@ -84,6 +84,8 @@ export async function startLocalRedis(dataDir: string, binary = 'redis-server'):
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
+    // Token hashes hold values up to ~700 bytes (token bytes, votes): keep them listpack-encoded.
+    '--hash-max-listpack-value', '1024',
     '--daemonize', 'no', '--logfile', join(dir, 'redis.log'),
   ];
   const child = spawn(binary, args, { stdio: 'ignore' });
