@@ -3,10 +3,10 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 
 module.exports = {
   testEnvironment: 'node',
-  // cookie (used by fastify's inject) ships only ESM, which jest's CommonJS runtime cannot
+  // cookie (fastify's inject) and content-disposition (@fastify/static) ship only ESM, which jest's CommonJS runtime cannot
   // require on Node 20: it is compiled like our sources.
-  transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transform: { '^.+\\.ts$': swc, '/node_modules/(cookie|content-disposition)/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
     '^@quorumd/(core|config|store|queue)$': '<rootDir>/packages/$1/src',
     '^@quorumd/worker$': '<rootDir>/services/worker/src',

@@ -73,7 +73,16 @@ async function main(): Promise<void> {
   rows.push({ measure: 'baseline: bare fastify POST (req/s)', value: baseline.rps.toFixed(0) });
 
   // 2. The service, as deployed: an API process and a worker process on one Redis.
-  const env = { REDIS_URL: redisServer.url, QUORUM_REDIS_PREFIX: PREFIX, QUORUM_ADMIN_PASSWORD: ADMIN_PASSWORD, QUORUM_INLINE_WORKER: 'false', QUORUM_TOKEN_TTL_SECONDS: '3600' };
+  const env = {
+    REDIS_URL: redisServer.url,
+    QUORUM_REDIS_PREFIX: PREFIX,
+    QUORUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    QUORUM_INLINE_WORKER: 'false',
+    QUORUM_TOKEN_TTL_SECONDS: '3600',
+    // The load generator is one client: per-caller limits would measure the limiter.
+    QUORUM_RATE_LIMIT_ISSUE: '1000000000',
+    QUORUM_RATE_LIMIT_LOGIN: '1000000000',
+  };
   const api = await startChild('services/api/dist/server.js', env, '/healthz');
   const worker = await startChild('services/worker/dist/main.js', env, null);
   const client = new Client(api.url);

@@ -5,6 +5,7 @@ import { buildApp, loadConfig, TokenEvents, type App, type Config } from '@quoru
 import { startWorker, type RunningWorker } from '@quorumd/worker';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
 import { OpenSsl } from './openssl';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -44,19 +45,23 @@ export class Harness {
   ) {}
 
   /** `worker: true` also runs the notification worker (and gives the app its queues). */
-  static async start(options: { env?: Record<string, string>; prefix?: string; issuer?: string; worker?: boolean } = {}): Promise<Harness> {
+  static async start(
+    options: { env?: Record<string, string>; prefix?: string; issuer?: string; worker?: boolean; redisUrl?: string; logger?: FastifyBaseLogger } = {},
+  ): Promise<Harness> {
+    const url = options.redisUrl ?? REDIS_URL;
     const prefix = options.prefix ?? `test-${randomBytes(6).toString('hex')}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', ...options.env, QUORUM_REDIS_PREFIX: prefix });
-    const redis = connectForRequests(REDIS_URL);
-    const subscriber = connectForEvents(REDIS_URL);
-    await waitUntilReady(redis, REDIS_URL);
+    // Rate limits are tested on their own (test/operations.test.ts); other suites log in a lot.
+    const config = loadConfig({ LOG_LEVEL: 'silent', QUORUM_RATE_LIMIT_LOGIN: '1000000', QUORUM_RATE_LIMIT_ISSUE: '1000000', ...options.env, QUORUM_REDIS_PREFIX: prefix });
+    const redis = connectForRequests(url);
+    const subscriber = connectForEvents(url);
+    await waitUntilReady(redis, url);
     const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000 });
     const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);
     const issuer = options.issuer ?? boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
     await events.start();
-    const worker = options.worker ? await startWorker(config, REDIS_URL, pino({ level: 'silent' })) : undefined;
-    const app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: false });
+    const worker = options.worker ? await startWorker(config, url, pino({ level: 'silent' })) : undefined;
+    const app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
     await app.ready();
     const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
     harness.worker = worker;
@@ -165,9 +170,10 @@ export class Harness {
     if (res.status !== 200) throw new Error(`setMValue ${service} ${m}: ${JSON.stringify(res.body)}`);
   }
 
-  /** Every key of this deployment with its value: compare before and after to prove nothing changed. */
+  /** Every key of this deployment (but rate-limit counters) with its value: compare before and after to prove nothing changed. */
   async snapshot(): Promise<Record<string, unknown>> {
-    const keys = (await this.redis.keys(`{${this.prefix}}:*`)).sort();
+    // Rate-limit counters count requests, refused ones included: they are not quorum state.
+    const keys = (await this.redis.keys(`{${this.prefix}}:*`)).filter((k) => !k.includes(':ratelimit:')).sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {
       const type = await this.redis.type(key);

@@ -27,6 +27,8 @@ export const ConfigSchema = Type.Object({
   QUORUM_DELIVERY_TIMEOUT_MS: Int(100, 60000, 5000, 'Time a receiver has to answer a delivery'),
   QUORUM_JOB_LOCK_MS: Int(1000, 600000, 30000, 'A job held this long by a dead worker is taken over'),
   QUORUM_OUTBOX_CLAIM_MS: Int(100, 600000, 10000, 'Outbox entries held this long by a dead dispatcher are taken over'),
+  QUORUM_RATE_LIMIT_LOGIN: Int(1, 1000000000, 30, 'Logins per minute per client IP'),
+  QUORUM_RATE_LIMIT_ISSUE: Int(1, 1000000000, 600, 'Token requests per minute per user or API key'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
@@ -54,6 +56,8 @@ export interface Config {
   deliveryTimeoutMs: number;
   jobLockMs: number;
   outboxClaimMs: number;
+  rateLimitLogin: number;
+  rateLimitIssue: number;
   logLevel: string;
 }
 
@@ -108,6 +112,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     deliveryTimeoutMs: integer(env, 'QUORUM_DELIVERY_TIMEOUT_MS'),
     jobLockMs: integer(env, 'QUORUM_JOB_LOCK_MS'),
     outboxClaimMs: integer(env, 'QUORUM_OUTBOX_CLAIM_MS'),
+    rateLimitLogin: integer(env, 'QUORUM_RATE_LIMIT_LOGIN'),
+    rateLimitIssue: integer(env, 'QUORUM_RATE_LIMIT_ISSUE'),
     logLevel: env.LOG_LEVEL,
   };
 }

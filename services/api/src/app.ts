@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { QuorumError } from '@quorumd/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { ERROR_CODES } from '@quorumd/core';
+import { ErrorBody } from './schemas';
 import type { Principal } from './domain/principal';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
@@ -25,6 +31,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The caller, resolved once per request by `authenticate`. */
     principalPromise: Promise<Principal> | null;
+    /** `user:<id>` or `apikey:<id>` once authenticated, for the request log line. */
+    callerId: string | null;
+  }
+  interface FastifyInstance {
+    /** `METHOD /url` of every documented route, as registered (for the OpenAPI check). */
+    routeList: string[];
   }
 }
 
@@ -32,6 +44,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface BuildOptions {
   logger?: FastifyBaseLogger | boolean;
+  /** Rate-limit counters live here (shared by replicas); in memory when absent. */
+  rateLimitRedis?: Redis;
 }
 
 /** The whole HTTP API as one fastify instance; tests build it and call `inject()`. */
@@ -46,16 +60,53 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // One line per request is written by the onResponse hook below, with the caller.
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const services = buildServices(deps);
+  const { metrics } = services;
   app.decorateRequest('principalPromise', null);
+  app.decorateRequest('callerId', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const ms = reply.elapsedTime;
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, ms / 1000);
+    request.log.info({ userId: request.callerId, method: request.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+  });
+  // Every route documents the error body and the codes it may answer with.
+  const routes: string[] = [];
+  app.decorate('routeList', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD' && !route.schema?.hide) routes.push(`${method} ${route.url}`);
+    const schema = (route.schema ??= {});
+    schema.response = { ...(schema.response as object | undefined), '4xx': ErrorBody, '5xx': ErrorBody };
+    if (route.url.startsWith('/v1/')) schema.tags ??= [route.url.split('/')[2] ?? 'v1'];
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'quorumd', version: '1', description: `M-of-N quorum approvals. Error codes: ${Object.keys(ERROR_CODES).join(', ')}` },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: `${deps.store.keys.base}ratelimit:` } : {}),
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => new QuorumError('RET_RATE_LIMITED', `Too many requests; retry in ${context.after}`),
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const body = errorBody(error, request);
+    const body = errorBody(error);
+    if (body.code === 'RET_STORE_UNAVAILABLE') metrics.redisErrors.inc();
     if (body.status >= 500 && body.code !== 'RET_STORE_UNAVAILABLE') request.log.error({ err: error }, 'request failed');
     void reply.status(body.status).send({ code: body.code, message: body.message, requestId: request.id, ...body.details });
   });
@@ -74,19 +125,21 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   return app;
 }
 
-function errorBody(error: FastifyError, request: FastifyRequest): { status: number; code: string; message: string; details?: Record<string, unknown> } {
+function errorBody(error: FastifyError): { status: number; code: string; message: string; details?: Record<string, unknown> } {
   if (error instanceof QuorumError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error.validation) {
     return { status: 400, code: 'RET_BAD_REQUEST', message: `Invalid ${error.validationContext ?? 'request'}: ${error.message}` };
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { status, code: status === 429 ? 'RET_RATE_LIMITED' : 'RET_BAD_REQUEST', message: error.message };
-  void request;
   return { status: 500, code: 'RET_INTERNAL', message: 'Internal error' };
 }
 
 /** The caller of a request (cached), or RET_UNAUTHORIZED. */
 export function authenticate(services: Services, request: FastifyRequest): Promise<Principal> {
-  request.principalPromise ??= services.auth.principal(request.headers.authorization);
+  request.principalPromise ??= services.auth.principal(request.headers.authorization).then((principal) => {
+    request.callerId = principal.kind === 'user' ? `user:${principal.user.id}` : `apikey:${principal.key.id}`;
+    return principal;
+  });
   return request.principalPromise;
 }

@@ -18,8 +18,8 @@ export const Operation = Type.Object(
 export const Signature = Type.String({ minLength: 1, maxLength: 1400 });
 export const Alg = Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('PS256')]));
 
-export const ErrorBody = Type.Object({
-  code: Type.String({ pattern: '^RET_' }),
-  message: Type.String(),
-  requestId: Type.String(),
-});
+/** Every error: a stable code, a message, the request id (and sometimes details). */
+export const ErrorBody = Type.Object(
+  { code: Type.String({ pattern: '^RET_' }), message: Type.String(), requestId: Type.String() },
+  { additionalProperties: true },
+);

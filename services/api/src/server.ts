@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     queueConnection = new Redis(url, { maxRetriesPerRequest: null });
     queues = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
   }
-  const app = await buildApp({ store, events, config, issuer, queues }, { logger });
+  const app = await buildApp({ store, events, config, issuer, queues }, { logger, rateLimitRedis: redis });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ issuer, redis: redactUrl(url) }, 'quorumd API ready');
 
@@ -66,7 +66,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     events.close();
+    // Answered waiters leave keep-alive sockets behind: close them as they go idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
     await app.close();
+    clearInterval(sweep);
     if (worker) await worker.close();
     else await queues.close();
     await Promise.allSettled([redis.quit(), subscriber.quit(), ...(queueConnection ? [queueConnection.quit()] : [])]);

@@ -8,6 +8,7 @@ import { OfficersService } from './domain/officers-service';
 import { TokensService } from './domain/tokens-service';
 import type { TokenEvents } from './domain/token-events';
 import { UsersService } from './domain/users-service';
+import { Metrics } from './metrics';
 
 /** What the app is built from; the process (server.ts) or a test provides it. */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   issuer: string;
   /** Producer side of the queues (dead-letter listing and replay); absent in tests that need none. */
   queues?: QuorumQueues;
+  /** Prometheus metrics; one registry per app. */
+  metrics?: Metrics;
 }
 
 export interface Services {
@@ -28,15 +31,18 @@ export interface Services {
   officers: OfficersService;
   deliveries: DeliveriesService;
   events: TokenEvents;
+  metrics: Metrics;
+  limits: { login: number; issue: number };
   store: QuorumStore;
 }
 
 export function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
+  const metrics = deps.metrics ?? new Metrics(deps.queues);
   return {
     auth: new AuthService(store, { sessionTtlSeconds: config.sessionTtlSeconds, maxLoginFailures: config.maxLoginFailures }),
-    users: new UsersService(store, issuer),
-    tokens: new TokensService(store, deps.events, {
+    users: new UsersService(store, issuer, metrics),
+    tokens: new TokensService(store, deps.events, metrics, {
       issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,
       approvedTimeoutSeconds: config.approvedTimeoutSeconds,
@@ -46,6 +52,8 @@ export function buildServices(deps: AppDeps): Services {
     officers: new OfficersService(store, config.requesterMayApprove),
     deliveries: new DeliveriesService(deps.queues),
     events: deps.events,
+    metrics,
+    limits: { login: config.rateLimitLogin, issue: config.rateLimitIssue },
     store,
   };
 }

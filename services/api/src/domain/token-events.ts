@@ -24,6 +24,11 @@ export class TokenEvents {
     });
   }
 
+  /** True once close() ran: waiters must answer now rather than wait again. */
+  get closing(): boolean {
+    return this.closed;
+  }
+
   async start(): Promise<void> {
     await this.subscriber.subscribe(this.channel);
   }

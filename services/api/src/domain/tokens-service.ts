@@ -17,6 +17,7 @@ import {
 import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
+import type { Metrics } from '../metrics';
 import type { TokenEvents } from './token-events';
 
 export interface TokensOptions {
@@ -45,6 +46,7 @@ export class TokensService {
   constructor(
     private readonly store: QuorumStore,
     private readonly events: TokenEvents,
+    private readonly metrics: Metrics,
     private readonly options: TokensOptions,
   ) {}
 
@@ -88,6 +90,7 @@ export class TokensService {
       ttlSeconds: input.ttlSeconds ?? this.options.tokenTtlSeconds,
     });
     await this.store.tokens.issue(doc, tokenBytes(doc), requesterKey(principal), { url: input.callbackUrl, secret: input.callbackSecret }, actorOf(principal));
+    this.metrics.tokens.inc({ service, status: 'PENDING' });
     return this.read(principal, doc.id);
   }
 
@@ -99,7 +102,7 @@ export class TokensService {
   async waitFor(principal: Principal, id: string, waitSeconds: number, signal: AbortSignal): Promise<TokenView> {
     let token = await this.visible(principal, id);
     const deadline = this.now() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
-    while (effectiveStatus(token, this.now()) === 'PENDING' && this.now() < deadline && !signal.aborted) {
+    while (effectiveStatus(token, this.now()) === 'PENDING' && this.now() < deadline && !signal.aborted && !this.events.closing) {
       const untilExpiry = token.expiresAt - this.now() + 5;
       await this.events.next(id, Math.min(deadline - this.now(), untilExpiry), signal, async () => {
         token = await this.visible(principal, id);
@@ -133,9 +136,10 @@ export class TokensService {
     if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     const key = this.keyObjects.peek(fingerprint) ?? (await this.loadKey(fingerprint));
     if (!verifySignature(key, alg, Buffer.from(token.bytes, 'utf8'), signature)) {
+      this.metrics.signatureFailures.inc();
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
     }
-    await this.store.tokens.approve(
+    const status = await this.store.tokens.approve(
       id,
       {
         userId: officer.id,
@@ -149,7 +153,13 @@ export class TokensService {
       },
       actorOf(principal),
     );
-    return this.read(principal, id);
+    this.metrics.approvals.inc({ alg });
+    const view = await this.read(principal, id);
+    if (status === 'APPROVED' && token.status === 'PENDING') {
+      this.metrics.tokens.inc({ service: token.doc.service, status: 'APPROVED' });
+      this.metrics.timeToQuorum.observe((this.now() - Date.parse(token.doc.issuedAt)) / 1000);
+    }
+    return view;
   }
 
   private async loadKey(fingerprint: string): Promise<KeyObject> {
@@ -161,7 +171,9 @@ export class TokensService {
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
     const officer = requireOfficer(principal);
     if (!officer.fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    const before = await this.store.tokens.get(id);
+    const status = await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    if (status === 'REJECTED' && before?.status === 'PENDING') this.metrics.tokens.inc({ service: before.doc.service, status });
     return this.read(principal, id);
   }
 
@@ -169,6 +181,7 @@ export class TokensService {
     if (principal.kind === 'user') requireOfficer(principal);
     else if ((await this.store.tokens.get(id))?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
+    this.metrics.tokens.inc({ service: (await this.store.tokens.get(id))?.doc.service ?? 'unknown', status: 'DELETED' });
   }
 
   /** For external systems: consumes an APPROVED token for exactly its operation, once. */
@@ -176,7 +189,9 @@ export class TokensService {
     requireOfficerOrScope(principal, 'tokens:consume');
     const canonical = canonicalJson(normalizeOperation(operation));
     await this.store.tokens.consume(id, requesterKey(principal), canonical, this.options.issuer, actorOf(principal));
-    return this.bundle(principal, id);
+    const bundle = await this.bundle(principal, id);
+    this.metrics.tokens.inc({ service: (await this.store.tokens.get(id))?.doc.service ?? 'unknown', status: 'CONSUMED' });
+    return bundle;
   }
 
   /** Token bytes, the approvals that carry it and their keys: verifiable offline. */

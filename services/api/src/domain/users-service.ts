@@ -20,6 +20,7 @@ import {
   type QuorumService,
 } from '@quorumd/core';
 import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
+import type { Metrics } from '../metrics';
 import { actorOf, requesterKey, requireOfficer, requireUser, type Principal } from './principal';
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -55,7 +56,13 @@ export class UsersService {
   constructor(
     private readonly store: QuorumStore,
     private readonly issuer: string,
+    private readonly metrics: Metrics,
   ) {}
+
+  /** A protected command that ran with a token consumed it. */
+  private consumed(gate: QuorumGate, service: QuorumService): void {
+    if (gate.tokenId) this.metrics.tokens.inc({ service, status: 'CONSUMED' });
+  }
 
   private gate(principal: Principal, quorumToken: string | undefined, operation: unknown): QuorumGate {
     return {
@@ -78,6 +85,7 @@ export class UsersService {
     const password = checkPassword(input.password);
     const gate = this.gate(principal, input.quorumToken, { command: 'createUser', args: { type, name } });
     const id = await this.store.users.create(gate, { name, type, passwordHash: await hashPassword(password) }, actorOf(principal));
+    this.consumed(gate, 'USER_MGMT');
     const user = await this.store.users.get(id);
     if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
     return userView(user);
@@ -88,6 +96,7 @@ export class UsersService {
     if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
     const gate = this.gate(principal, quorumToken, { command: 'deleteUser', args: { id } });
     await this.store.users.delete(gate, id, actorOf(principal));
+    this.consumed(gate, 'USER_MGMT');
   }
 
   /** One's own password: no quorum. Another user's: a CO, behind USER_MGMT. */
@@ -100,6 +109,7 @@ export class UsersService {
       gate = this.gate(principal, input.quorumToken, { command: 'changePswd', args: { id } });
     }
     await this.store.users.changePassword(gate, id, await hashPassword(password), actorOf(principal));
+    if (gate) this.consumed(gate, 'USER_MGMT');
   }
 
   private requireSelfOfficer(principal: Principal, id: number): UserRecord {
@@ -162,6 +172,7 @@ export class UsersService {
     checkMReachable(m, await this.store.users.keyHolderCount(), force);
     const gate = this.gate(principal, input.quorumToken, { command: 'setMValue', args: { service, m } });
     await this.store.users.setMValue(gate, service, m, force, actorOf(principal));
+    this.consumed(gate, 'QUORUM_MGMT');
     return { service, number: serviceNumber(service), m };
   }
 }

@@ -8,6 +8,7 @@ export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => 
   app.post(
     '/sessions',
     {
+      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `login:${request.ip}` } },
       schema: {
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 31 }), password: Type.String({ minLength: 1, maxLength: 128 }) },

@@ -2,6 +2,7 @@ import { TOKEN_STATUSES } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../app';
+import { sha256Hex } from '../domain/auth-service';
 import { streamTokenStatus } from '../domain/token-stream';
 import { MAX_WAIT_SECONDS } from '../domain/tokens-service';
 import { Alg, Operation, Signature, TokenIdParams } from '../schemas';
@@ -12,6 +13,14 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
   app.post(
     '/tokens',
     {
+      config: {
+        rateLimit: {
+          max: services.limits.issue,
+          timeWindow: 60_000,
+          // Per caller (session or API key, by a hash of the credential), falling back to the IP.
+          keyGenerator: (request) => `issue:${request.headers.authorization ? sha256Hex(request.headers.authorization) : request.ip}`,
+        },
+      },
       schema: {
         body: Type.Object(
           {

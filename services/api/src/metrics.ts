@@ -1,0 +1,46 @@
+import type { QuorumQueues } from '@quorumd/queue';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one API process, all named `quorum_*`, served at /metrics. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'quorum_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'quorum_tokens_total',
+    help: 'Token status changes made by this process, by service and new status',
+    labelNames: ['service', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly approvals = new Counter({ name: 'quorum_approvals_total', help: 'Approvals accepted', labelNames: ['alg'] as const, registers: [this.registry] });
+  readonly signatureFailures = new Counter({ name: 'quorum_signature_failures_total', help: 'Approvals refused because the signature did not verify', registers: [this.registry] });
+  readonly timeToQuorum = new Histogram({
+    name: 'quorum_time_to_quorum_seconds',
+    help: 'Time from token issue to the approval that completed its quorum',
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly redisErrors = new Counter({ name: 'quorum_redis_errors_total', help: 'Redis connection errors and requests answered RET_STORE_UNAVAILABLE', registers: [this.registry] });
+
+  constructor(queues?: QuorumQueues) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'quorum_process_' });
+    if (!queues) return;
+    new Gauge({
+      name: 'quorum_queue_jobs',
+      help: 'Jobs in the quorumd queues by state (failed deliveries are the dead letters)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const queue of [queues.deliveries, queues.expiry]) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
+        }
+      },
+    });
+  }
+}
