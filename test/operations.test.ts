@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import keySlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { LOG_REDACT_PATHS } from '@quorumd/api';
+import { LOG_REDACT_PATHS, ROUTE_ERROR_CODES } from '@quorumd/api';
+import { ERROR_CODES } from '@quorumd/core';
 import { Harness, type Officer } from './support/harness';
 import { RedisProcess } from './support/redis-process';
 import { ServerProcess } from './support/server-process';
@@ -97,7 +98,19 @@ describe('operations', () => {
       const routes = h.app.routeList.filter((r) => !r.includes('/docs')).map((r) => r.replace(/:(\w+)/g, '{$1}'));
       expect(routes.length).toBeGreaterThan(25);
       for (const route of routes) expect(documented).toContain(route);
+      for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+        if (!path.startsWith('/v1/') && !path.endsWith('z')) continue;
+        for (const [method, op] of Object.entries(ops)) {
+          const codes = Object.keys(op.responses);
+          expect({ route: `${method} ${path}`, success: codes.some((c) => /^2/.test(c)), errors: codes.some((c) => /^4/i.test(c)) }).toEqual({ route: `${method} ${path}`, success: true, errors: true });
+        }
+      }
+      for (const route of h.app.routeList.filter((r) => !r.includes('/docs'))) {
+        expect({ route, listed: route in ROUTE_ERROR_CODES }).toEqual({ route, listed: true });
+        for (const code of ROUTE_ERROR_CODES[route]!) expect(Object.keys(ERROR_CODES)).toContain(code);
+      }
       const approval = doc.paths['/v1/tokens/{id}/approvals'].post;
+      expect(approval.description).toMatch(/RET_SIGNATURE_INVALID/);
       expect(approval.requestBody.content['application/json'].schema.properties.signature).toBeDefined();
       expect(approval.responses['4XX'] ?? approval.responses['4xx']).toBeDefined();
       expect((await h.request('GET', '/docs')).status).toBeLessThan(400);

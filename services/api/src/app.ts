@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ERROR_CODES } from '@quorumd/core';
+import { ROUTE_ERROR_CODES } from './route-error-codes';
 import { ErrorBody } from './schemas';
 import type { Principal } from './domain/principal';
 import { apiKeyRoutes } from './routes/api-keys';
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     const schema = (route.schema ??= {});
     schema.response = { ...(schema.response as object | undefined), '4xx': ErrorBody, '5xx': ErrorBody };
     if (route.url.startsWith('/v1/')) schema.tags ??= [route.url.split('/')[2] ?? 'v1'];
+    const codes = ROUTE_ERROR_CODES[`${[route.method].flat()[0]} ${route.url}`];
+    if (codes) schema.description = `Error codes: ${[...new Set(codes)].join(', ')}`;
   });
   await app.register(swagger, {
     openapi: {

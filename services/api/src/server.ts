@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { TokenEvents } from './domain/token-events';
 import { LocalRedisError, startLocalRedis, type LocalRedis } from './local-redis';
 import { LOG_REDACT_PATHS } from './log-redaction';
+import { Metrics } from './metrics';
 
 /** The process: config, Redis, bootstrap, HTTP (and the inline worker), and an ordered, bounded shutdown. */
 async function main(): Promise<void> {
@@ -52,7 +53,9 @@ async function main(): Promise<void> {
     queueConnection = new Redis(url, { maxRetriesPerRequest: null });
     queues = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
   }
-  const app = await buildApp({ store, events, config, issuer, queues }, { logger, rateLimitRedis: redis });
+  const metrics = new Metrics(queues);
+  for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
+  const app = await buildApp({ store, events, config, issuer, queues, metrics }, { logger, rateLimitRedis: redis });
   await app.listen({ port: config.port, host: config.host });
   logger.info({ issuer, redis: redactUrl(url) }, 'quorumd API ready');
 

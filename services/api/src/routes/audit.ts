@@ -22,6 +22,12 @@ export const auditRoutes = (services: Services): FastifyPluginAsyncTypebox => as
           },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Union([
+            Type.Object({ entries: Type.Array(Type.Object({}, { additionalProperties: true })), next: Type.Union([Type.Integer(), Type.Null()]) }),
+            Type.String({ description: 'with format=raw: text/plain, one stored entry per line' }),
+          ]),
+        },
       },
     },
     async (request, reply) => {

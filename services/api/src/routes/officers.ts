@@ -1,19 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../app';
+import { Empty, TokensReply } from '../schemas';
 import type { Services } from '../services';
 
 /** A CO's queue and webhook; and, for operators, the dead letters of deliveries. */
 export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
   app.get(
     '/officers/me/pending',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) }, { additionalProperties: false }),
+        response: { 200: TokensReply },
+      },
+    },
     async (request) => ({
       tokens: await services.officers.pending(await authenticate(services, request), Math.min(Number(request.query.limit ?? 100), 500)),
     }),
   );
 
-  app.get('/officers/me/webhook', async (request) => ({ webhook: (await services.officers.webhook(await authenticate(services, request))) ?? null }));
+  const WebhookReply = Type.Object({ webhook: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]) });
+  app.get('/officers/me/webhook', { schema: { response: { 200: WebhookReply } } }, async (request) => ({ webhook: (await services.officers.webhook(await authenticate(services, request))) ?? null }));
 
   app.put(
     '/officers/me/webhook',
@@ -23,12 +30,13 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
           { url: Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 }), secret: Type.String({ minLength: 16, maxLength: 256 }) },
           { additionalProperties: false },
         ),
+        response: { 200: WebhookReply },
       },
     },
     async (request) => ({ webhook: await services.officers.setWebhook(await authenticate(services, request), request.body) }),
   );
 
-  app.delete('/officers/me/webhook', async (request) => {
+  app.delete('/officers/me/webhook', { schema: { response: { 200: Empty } } }, async (request) => {
     await services.officers.removeWebhook(await authenticate(services, request));
     return {};
   });
@@ -41,6 +49,21 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
           { state: Type.Literal('failed'), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
           { additionalProperties: false },
         ),
+        response: {
+          200: Type.Object({
+            deliveries: Type.Array(
+              Type.Object({
+                deliveryId: Type.String(),
+                event: Type.String(),
+                tokenId: Type.String(),
+                target: Type.Object({ kind: Type.String(), userId: Type.Optional(Type.Integer()) }),
+                attempts: Type.Integer(),
+                failedReason: Type.String(),
+                failedAt: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => ({
@@ -50,7 +73,7 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
 
   app.post(
     '/admin/deliveries/:id/replay',
-    { schema: { params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,120}$' }) }, { additionalProperties: false }) } },
+    { schema: { params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,120}$' }) }, { additionalProperties: false }), response: { 202: Empty } } },
     async (request, reply) => {
       await services.deliveries.replay(await authenticate(services, request), request.params.id);
       return reply.status(202).send({});

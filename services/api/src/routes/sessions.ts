@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../app';
+import { Empty, UserViewSchema } from '../schemas';
 import type { Services } from '../services';
 
 /** loginHSM / logoutHSM. */
@@ -14,6 +15,9 @@ export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => 
           { name: Type.String({ minLength: 1, maxLength: 31 }), password: Type.String({ minLength: 1, maxLength: 128 }) },
           { additionalProperties: false },
         ),
+        response: {
+          201: Type.Object({ token: Type.String(), user: Type.Pick(UserViewSchema, ['id', 'name', 'type']), expiresAt: Type.String({ format: 'date-time' }) }),
+        },
       },
     },
     async (request, reply) => {
@@ -26,7 +30,7 @@ export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => 
     },
   );
 
-  app.delete('/sessions/current', async (request) => {
+  app.delete('/sessions/current', { schema: { response: { 200: Empty } } }, async (request) => {
     await services.auth.logout(await authenticate(services, request));
     return {};
   });

@@ -5,7 +5,7 @@ import { authenticate } from '../app';
 import { sha256Hex } from '../domain/auth-service';
 import { streamTokenStatus } from '../domain/token-stream';
 import { MAX_WAIT_SECONDS } from '../domain/tokens-service';
-import { Alg, Operation, Signature, TokenIdParams } from '../schemas';
+import { Alg, BundleSchema, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
 import type { Services } from '../services';
 
 /** getToken, listTokens, approveToken, delToken, plus reject, wait, consume and bundle. */
@@ -32,6 +32,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
           },
           { additionalProperties: false },
         ),
+        response: { 201: TokenReply },
       },
     },
     async (request, reply) => {
@@ -51,6 +52,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
           },
           { additionalProperties: false },
         ),
+        response: { 200: TokensReply },
       },
     },
     async (request) => {
@@ -66,6 +68,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       schema: {
         params: TokenIdParams,
         querystring: Type.Object({ wait: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })) }, { additionalProperties: false }),
+        response: { 200: TokenReply },
       },
     },
     async (request) => {
@@ -78,7 +81,8 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
     },
   );
 
-  app.get('/tokens/:id/events', { schema: { params: TokenIdParams } }, async (request, reply) => {
+  const EventStream = Type.String({ description: 'text/event-stream: `event: status` with a TokenView now and on every change, until a terminal state' });
+  app.get('/tokens/:id/events', { schema: { params: TokenIdParams, response: { 200: EventStream } } }, async (request, reply) => {
     const principal = await authenticate(services, request);
     const first = await services.tokens.read(principal, request.params.id);
     reply.hijack();
@@ -93,18 +97,20 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
     streamTokenStatus(services.tokens, services.events, principal, first, (chunk) => reply.raw.write(chunk), () => reply.raw.end(), aborted.signal);
   });
 
-  app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams } }, async (request, reply) => {
+  const TokenBytes = Type.String({ format: 'binary', description: 'application/octet-stream: the exact bytes to sign' });
+  app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams, response: { 200: TokenBytes } } }, async (request, reply) => {
     const bytes = await services.tokens.bytes(await authenticate(services, request), request.params.id);
-    return reply.type('application/octet-stream').send(bytes);
+    // A Buffer is sent as it is; the schema only documents it.
+    return reply.type('application/octet-stream').send(bytes as unknown as string);
   });
 
-  app.get('/tokens/:id/bundle', { schema: { params: TokenIdParams } }, async (request) => ({
+  app.get('/tokens/:id/bundle', { schema: { params: TokenIdParams, response: { 200: Type.Object({ bundle: BundleSchema }) } } }, async (request) => ({
     bundle: await services.tokens.bundle(await authenticate(services, request), request.params.id),
   }));
 
   app.post(
     '/tokens/:id/approvals',
-    { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }) } },
+    { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } } },
     async (request) => ({ token: await services.tokens.approve(await authenticate(services, request), request.params.id, request.body) }),
   );
 
@@ -114,6 +120,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       schema: {
         params: TokenIdParams,
         body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: TokenReply },
       },
     },
     async (request) => ({
@@ -121,14 +128,14 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
     }),
   );
 
-  app.delete('/tokens/:id', { schema: { params: TokenIdParams } }, async (request) => {
+  app.delete('/tokens/:id', { schema: { params: TokenIdParams, response: { 200: Empty } } }, async (request) => {
     await services.tokens.delete(await authenticate(services, request), request.params.id);
     return {};
   });
 
   app.post(
     '/tokens/:id/consume',
-    { schema: { params: TokenIdParams, body: Type.Object({ operation: Operation }, { additionalProperties: false }) } },
+    { schema: { params: TokenIdParams, body: Type.Object({ operation: Operation }, { additionalProperties: false }), response: { 200: Type.Object({ bundle: BundleSchema }) } } },
     async (request) => ({
       bundle: await services.tokens.consume(await authenticate(services, request), request.params.id, request.body.operation),
     }),

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { authenticate } from '../app';
-import { Alg, QuorumTokenId, Signature, UserIdParams } from '../schemas';
+import { Alg, Empty, QuorumTokenId, Signature, UserIdParams, UserViewSchema } from '../schemas';
 import type { Services } from '../services';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 
 /** listUsers, createUser, deleteUser, changePswd, registerQuorumPubKey. */
 export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/users', async (request) => ({ users: await services.users.list(await authenticate(services, request)) }));
+  app.get('/users', { schema: { response: { 200: Type.Object({ users: Type.Array(UserViewSchema) }) } } }, async (request) => ({ users: await services.users.list(await authenticate(services, request)) }));
 
   app.post(
     '/users',
@@ -18,6 +18,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
           { type: Type.String({ maxLength: 2 }), name: Type.String({ maxLength: 64 }), password: Password, quorumToken: Type.Optional(QuorumTokenId) },
           { additionalProperties: false },
         ),
+        response: { 201: Type.Object({ user: UserViewSchema }) },
       },
     },
     async (request, reply) => {
@@ -32,6 +33,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
       schema: {
         params: UserIdParams,
         body: Type.Optional(Type.Object({ quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false })),
+        response: { 200: Empty },
       },
     },
     async (request) => {
@@ -46,6 +48,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
       schema: {
         params: UserIdParams,
         body: Type.Object({ password: Password, quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false }),
+        response: { 200: Empty },
       },
     },
     async (request) => {
@@ -54,7 +57,14 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
     },
   );
 
-  app.post('/users/:id/quorum-key/challenge', { schema: { params: UserIdParams } }, async (request, reply) => {
+  app.post(
+    '/users/:id/quorum-key/challenge',
+    {
+      schema: {
+        params: UserIdParams,
+        response: { 201: Type.Object({ challengeId: Type.String(), challenge: Type.String({ description: 'base64 of the bytes to sign' }), expiresAt: Type.String({ format: 'date-time' }) }) },
+      },
+    }, async (request, reply) => {
     const challenge = await services.users.keyChallenge(await authenticate(services, request), Number(request.params.id));
     return reply.status(201).send(challenge);
   });
@@ -73,6 +83,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
           },
           { additionalProperties: false },
         ),
+        response: { 200: Type.Object({ fingerprint: Type.String() }) },
       },
     },
     async (request) => services.users.registerKey(await authenticate(services, request), Number(request.params.id), request.body),
