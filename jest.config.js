@@ -8,7 +8,7 @@ module.exports = {
   transform: { '^.+\\.ts$': swc, '/node_modules/(cookie|content-disposition)/.+\\.js$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
-    '^@quorumd/(core|config|store|queue)$': '<rootDir>/packages/$1/src',
+    '^@quorumd/(core|config|store|queue|client)$': '<rootDir>/packages/$1/src',
     '^@quorumd/worker$': '<rootDir>/services/worker/src',
     '^@quorumd/api$': '<rootDir>/services/api/src',
   },

@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+/**
+ * `quorum`: the officer's and the automation's command line, in the cloudhsm_mgmt_util
+ * vocabulary (loginHSM, listUsers, createUser, getToken, approveToken, ...), plus keygen,
+ * pending, show, sign, reject, wait, verify and audit verify. Human output by default,
+ * `--json` for scripts.
+ */
+import { createInterface } from 'node:readline/promises';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { QuorumError, verifyAuditChain, type SignatureAlg, type TokenView } from '@quorumd/core';
+import { Command, Option } from 'commander';
+import { fingerprintOf, verifyBundle } from './bundle-verify';
+import { tokenDetails, tokensTable, usersTable } from './cli-output';
+import { readProfile, resolveConnection, writeProfile } from './cli-profile';
+import { QuorumClient, type Bundle } from './quorum-client';
+import { ForgeSigner, generateQuorumKey } from './signers';
+
+/** Exit codes of `quorum wait`. */
+export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
+
+const program = new Command('quorum')
+  .description('quorumd CLI: M-of-N approvals for sensitive operations')
+  .option('--url <url>', 'quorumd URL (env QUORUM_URL, profile)')
+  .option('--token <token>', 'session token or API key (env QUORUM_TOKEN, profile)')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError();
+
+type Globals = { url?: string; token?: string; json?: boolean };
+const globals = (): Globals => program.opts<Globals>();
+const client = () => new QuorumClient(resolveConnection(globals()));
+const print = (human: string, json: unknown) => process.stdout.write((globals().json ? JSON.stringify(json) : human) + '\n');
+
+function signerFrom(opts: { key: string; alg?: string; passphrase?: string }): ForgeSigner {
+  return ForgeSigner.fromFile(opts.key, { alg: (opts.alg ?? 'RS256') as SignatureAlg, passphrase: opts.passphrase ?? process.env.QUORUM_KEY_PASSPHRASE });
+}
+
+async function userByName(name: string): Promise<{ id: number; type: string }> {
+  const user = (await client().listUsers()).find((u) => u.name.toLowerCase() === name.toLowerCase());
+  if (!user) throw new QuorumError('RET_USER_NOT_FOUND', `No user named ${name}`);
+  return user;
+}
+
+async function me(): Promise<number> {
+  const fromProfile = readProfile().userId;
+  if (fromProfile) return fromProfile;
+  throw new QuorumError('RET_UNAUTHORIZED', 'Run quorum loginHSM first');
+}
+
+program
+  .command('loginHSM')
+  .description('log in and keep the session in the profile: loginHSM <CO|CU|AU> <name> <password>')
+  .argument('<type>')
+  .argument('<name>')
+  .argument('<password>')
+  .action(async (type: string, name: string, password: string) => {
+    const url = resolveConnection(globals()).url;
+    const session = await new QuorumClient({ url }).login(name, password);
+    if (session.user.type !== type.toUpperCase()) throw new QuorumError('RET_LOGIN_FAILED', `${name} is a ${session.user.type}, not a ${type}`);
+    writeProfile({ url, token: session.token, userId: session.user.id });
+    print(`loginHSM success on server 0(${url}) as ${session.user.type} ${session.user.name}`, session.user);
+  });
+
+program.command('logoutHSM').action(async () => {
+  await client().logout();
+  writeProfile({ url: resolveConnection(globals()).url });
+  print('logoutHSM success', { ok: true });
+});
+
+program.command('listUsers').action(async () => {
+  const users = await client().listUsers();
+  print(usersTable(users, resolveConnection(globals()).url), { users });
+});
+
+const tokenOption = new Option('--quorum-token <id>', 'approved quorum token for this operation');
+
+program
+  .command('createUser')
+  .argument('<type>')
+  .argument('<name>')
+  .argument('<password>')
+  .addOption(tokenOption)
+  .action(async (type: string, name: string, password: string, opts: { quorumToken?: string }) => {
+    const user = await client().createUser({ type: type.toUpperCase(), name, password, ...(opts.quorumToken ? { quorumToken: opts.quorumToken } : {}) });
+    print(`createUser success: ${user.type} ${user.name} (id ${user.id})`, { user });
+  });
+
+program
+  .command('deleteUser')
+  .argument('<type>')
+  .argument('<name>')
+  .addOption(tokenOption)
+  .action(async (_type: string, name: string, opts: { quorumToken?: string }) => {
+    const user = await userByName(name);
+    await client().deleteUser(user.id, opts.quorumToken);
+    print(`deleteUser success: ${name}`, { ok: true, id: user.id });
+  });
+
+program
+  .command('changePswd')
+  .argument('<type>')
+  .argument('<name>')
+  .argument('<password>')
+  .addOption(tokenOption)
+  .action(async (_type: string, name: string, password: string, opts: { quorumToken?: string }) => {
+    const user = await userByName(name);
+    await client().changePassword(user.id, password, opts.quorumToken);
+    print(`changePswd success: ${name}`, { ok: true, id: user.id });
+  });
+
+program
+  .command('getMValue')
+  .argument('<service>')
+  .action(async (service: string) => {
+    const v = await client().getMValue(service);
+    print(`MValue of service ${v.number} (${v.service}): ${v.m}`, v);
+  });
+
+program
+  .command('setMValue')
+  .argument('<service>')
+  .argument('<m>')
+  .addOption(tokenOption)
+  .option('--force', 'set M above the number of officers holding keys')
+  .action(async (service: string, m: string, opts: { quorumToken?: string; force?: boolean }) => {
+    const v = await client().setMValue(service, Number(m), { ...(opts.quorumToken ? { quorumToken: opts.quorumToken } : {}), force: opts.force === true });
+    print(`setMValue success: service ${v.number} (${v.service}) M = ${v.m}`, v);
+  });
+
+program
+  .command('getToken')
+  .description('request a quorum token for one operation')
+  .requiredOption('--service <service>', 'USER_MGMT, QUORUM_MGMT (or 3, 4, user, quorum)')
+  .requiredOption('--command <command>', 'e.g. createUser')
+  .option('--args <json>', 'arguments as JSON, e.g. {"type":"CU","name":"alice"}', '{}')
+  .option('--ttl <seconds>', 'time to approve')
+  .action(async (opts: { service: string; command: string; args: string; ttl?: string }) => {
+    const token = await client().requestQuorum({
+      service: opts.service,
+      operation: { command: opts.command, args: JSON.parse(opts.args) as Record<string, unknown> },
+      ...(opts.ttl ? { ttlSeconds: Number(opts.ttl) } : {}),
+    });
+    print(`getToken success: ${token.id}\n${tokenDetails(token)}`, { token });
+  });
+
+program.command('listTokens').option('--status <status>').action(async (opts: { status?: string }) => {
+  const tokens = await client().listTokens(opts.status);
+  print(tokensTable(tokens), { tokens });
+});
+
+program.command('pending').description("this officer's queue").action(async () => {
+  const tokens = await client().pending();
+  print(tokens.length ? tokensTable(tokens) : 'No tokens await your decision.', { tokens });
+});
+
+program.command('show').argument('<token>').action(async (id: string) => {
+  const token = await client().getToken(id);
+  print(tokenDetails(token), { token });
+});
+
+async function sign(id: string, opts: { key: string; alg?: string; passphrase?: string; yes?: boolean }): Promise<void> {
+  const c = client();
+  const token = await c.getToken(id);
+  if (!opts.yes && !globals().json) {
+    process.stdout.write(tokenDetails(token) + '\n');
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question('Approve exactly this operation? [y/N] ');
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) throw new QuorumError('RET_FORBIDDEN', 'Not approved');
+  }
+  const after = await c.approve(id, signerFrom(opts));
+  print(`approveToken success: ${after.status}, ${after.approvals.length} of ${after.m} approvals`, { token: after });
+}
+
+for (const name of ['sign', 'approveToken']) {
+  program
+    .command(name)
+    .description('sign the token bytes with your key and approve')
+    .argument('<token>')
+    .requiredOption('--key <file>', 'your RSA private key (PEM)')
+    .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
+    .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
+    .option('--yes', 'do not ask for confirmation')
+    .action(sign);
+}
+
+program.command('reject').argument('<token>').argument('[reason]').action(async (id: string, reason?: string) => {
+  const token = await client().reject(id, reason ?? '');
+  print(`reject success: ${token.status}`, { token });
+});
+
+program.command('delToken').argument('<token>').action(async (id: string) => {
+  await client().deleteToken(id);
+  print(`delToken success: ${id}`, { ok: true });
+});
+
+program
+  .command('wait')
+  .description('block until the token leaves PENDING: exit 0 APPROVED, 2 REJECTED, 3 EXPIRED, 4 timeout')
+  .argument('<token>')
+  .option('--timeout <seconds>', 'give up after', '600')
+  .action(async (id: string, opts: { timeout: string }) => {
+    const token = await client().waitForApproval(id, { timeoutMs: Number(opts.timeout) * 1000 });
+    print(`${token.status}: ${token.approvals.length} of ${token.m} approvals`, { token });
+    const code = token.status === 'PENDING' ? WAIT_EXIT.TIMEOUT : (WAIT_EXIT as Record<string, number>)[token.status] ?? WAIT_EXIT.OTHER;
+    process.exitCode = code;
+  });
+
+program
+  .command('keygen')
+  .description('make an RSA key pair with node-forge: DIR/private.pem (0600, encrypted with a passphrase) and DIR/public.pem')
+  .option('--bits <bits>', '2048-4096', '2048')
+  .requiredOption('--out <dir>')
+  .option('--passphrase <passphrase>')
+  .action((opts: { bits: string; out: string; passphrase?: string }) => {
+    const pair = generateQuorumKey(Number(opts.bits), opts.passphrase);
+    mkdirSync(opts.out, { recursive: true });
+    writeFileSync(join(opts.out, 'private.pem'), pair.privatePem, { mode: 0o600 });
+    writeFileSync(join(opts.out, 'public.pem'), pair.publicPem);
+    print(`keygen: ${join(opts.out, 'private.pem')} and public.pem (fingerprint ${fingerprintOf(pair.publicPem)})`, { fingerprint: fingerprintOf(pair.publicPem) });
+  });
+
+for (const name of ['register-key', 'registerQuorumPubKey']) {
+  program
+    .command(name)
+    .description('register the public half of your key, proving you hold the private half')
+    .requiredOption('--key <file>', 'your RSA private key (PEM)')
+    .option('--passphrase <passphrase>')
+    .action(async (opts: { key: string; passphrase?: string }) => {
+      const signer = signerFrom(opts);
+      const result = await client().registerQuorumKey(await me(), signer.publicKeyPem(), signer);
+      print(`registerQuorumPubKey success: fingerprint ${result.fingerprint}`, result);
+    });
+}
+
+program
+  .command('verify')
+  .description('offline check of an approval bundle (from GET /v1/tokens/{id}/bundle or consume)')
+  .argument('<bundle.json>')
+  .option('--keys <dir>', 'trust only the public keys (*.pem) in this directory')
+  .action((file: string, opts: { keys?: string }) => {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;
+    const trusted = opts.keys
+      ? new Set(readdirSync(opts.keys).filter((f) => f.endsWith('.pem')).map((f) => fingerprintOf(readFileSync(join(opts.keys as string, f), 'utf8'))))
+      : undefined;
+    const verdict = verifyBundle(parsed.bundle ?? parsed, trusted);
+    print(verdict.ok ? `bundle OK: token ${verdict.tokenId}, ${verdict.approvals} of ${verdict.m} approvals verify` : `bundle INVALID: ${verdict.reason}`, verdict);
+    if (!verdict.ok) process.exitCode = 1;
+  });
+
+program
+  .command('audit')
+  .argument('<action>', 'verify')
+  .option('--file <file>', 'an export (one entry per line) instead of the service')
+  .action(async (action: string, opts: { file?: string }) => {
+    if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE]');
+    const lines = opts.file ? readFileSync(opts.file, 'utf8').split('\n').filter(Boolean) : await client().auditRaw();
+    const verdict = verifyAuditChain(lines);
+    print(verdict.ok ? `audit chain OK: ${verdict.entries} entries` : `audit chain BROKEN at entry seq ${verdict.brokenSeq}: ${verdict.reason}`, verdict);
+    if (!verdict.ok) process.exitCode = 1;
+  });
+
+/** A one-line hint per code; for RET_MXN_AUTH_FAILED, how far the quorum is and who can still approve. */
+async function hint(err: QuorumError): Promise<string | undefined> {
+  if (err.code === 'RET_MXN_AUTH_FAILED') {
+    const id = program.args.find((a) => /^[0-9a-f-]{36}$/.test(a)) ?? process.argv[process.argv.indexOf('--quorum-token') + 1];
+    if (!id || !/^[0-9a-f-]{36}$/.test(id)) return 'hint: request a token for this exact operation (quorum getToken ...), have officers sign it, then pass --quorum-token';
+    try {
+      const c = client();
+      const token: TokenView = await c.getToken(id);
+      const decided = new Set([...token.approvals.map((a) => a.userId), ...token.rejections.map((r) => r.userId)]);
+      const can = (await c.listUsers()).filter((u) => u.mofnPubKey && !decided.has(u.id)).map((u) => u.name);
+      return `hint: ${token.approvals.length} of ${token.m} approvals; can still approve: ${can.join(', ') || 'nobody'}`;
+    } catch {
+      return undefined;
+    }
+  }
+  const hints: Partial<Record<string, string>> = {
+    RET_UNAUTHORIZED: 'hint: log in with quorum loginHSM <type> <name> <password>, or set QUORUM_TOKEN',
+    RET_USER_LOCKED: 'hint: a crypto officer must change this user’s password (changePswd)',
+    RET_SIGNATURE_INVALID: 'hint: sign with the private key whose public half you registered',
+    RET_QUORUM_KEY_NOT_REGISTERED: 'hint: quorum keygen --out DIR, then quorum register-key --key DIR/private.pem',
+    RET_STORE_UNAVAILABLE: 'hint: is quorumd running at --url / QUORUM_URL?',
+  };
+  return hints[err.code];
+}
+
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  if (err instanceof QuorumError) {
+    const extra = await hint(err);
+    if (globals().json) process.stdout.write(JSON.stringify({ code: err.code, message: err.message, hint: extra }) + '\n');
+    else process.stderr.write(`${err.code}: ${err.message}\n${extra ? extra + '\n' : ''}`);
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,3 @@
+export * from './quorum-client';
+export * from './signers';
+export * from './bundle-verify';

@@ -1,0 +1,218 @@
+import { QuorumError, isErrorCode, type TokenView } from '@quorumd/core';
+import type { Signer } from './signers';
+
+export interface ClientOptions {
+  url: string;
+  /** A session token (from login) or an API key. */
+  token?: string;
+  apiKey?: string;
+}
+
+export interface UserView {
+  id: number;
+  type: string;
+  name: string;
+  mofnPubKey: boolean;
+  loginFailureCnt: number;
+  twoFactor: boolean;
+  fingerprint?: string;
+}
+
+export interface Bundle {
+  v: 1;
+  issuer: string;
+  tokenId: string;
+  status: string;
+  m: number;
+  tokenBytes: string;
+  approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
+}
+
+export type Operation = { command: string; args?: Record<string, unknown> };
+
+/** The SDK: every call of the quorumd HTTP API (SPEC 4), typed; failures are QuorumError with the RET_ code. */
+export class QuorumClient {
+  private credential: string | undefined;
+
+  constructor(private readonly options: ClientOptions) {
+    this.credential = options.token ?? options.apiKey;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.options.url.replace(/\/$/, '') + path, {
+        method,
+        headers: {
+          ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw new QuorumError('RET_STORE_UNAVAILABLE', `Cannot reach quorumd at ${this.options.url}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status >= 400) {
+      const payload = (type.includes('json') ? await res.json() : { message: await res.text() }) as { code?: string; message?: string; [k: string]: unknown };
+      const code = payload.code && isErrorCode(payload.code) ? payload.code : 'RET_INTERNAL';
+      throw new QuorumError(code, payload.message ?? `HTTP ${res.status}`, payload);
+    }
+    if (type.includes('json')) return (await res.json()) as T;
+    return Buffer.from(await res.arrayBuffer()) as unknown as T;
+  }
+
+  /** loginHSM: keeps the session token for later calls and returns it. */
+  async login(name: string, password: string): Promise<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }> {
+    const session = await this.call<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }>('POST', '/v1/sessions', { name, password });
+    this.credential = session.token;
+    return session;
+  }
+
+  async logout(): Promise<void> {
+    await this.call('DELETE', '/v1/sessions/current');
+  }
+
+  async listUsers(): Promise<UserView[]> {
+    return (await this.call<{ users: UserView[] }>('GET', '/v1/users')).users;
+  }
+
+  async createUser(input: { type: string; name: string; password: string; quorumToken?: string }): Promise<UserView> {
+    return (await this.call<{ user: UserView }>('POST', '/v1/users', input)).user;
+  }
+
+  async deleteUser(id: number, quorumToken?: string): Promise<void> {
+    await this.call('DELETE', `/v1/users/${id}`, quorumToken ? { quorumToken } : {});
+  }
+
+  async changePassword(id: number, password: string, quorumToken?: string): Promise<void> {
+    await this.call('PUT', `/v1/users/${id}/password`, { password, ...(quorumToken ? { quorumToken } : {}) });
+  }
+
+  /** registerQuorumPubKey: challenge, signature by the key, registration. */
+  async registerQuorumKey(userId: number, publicKeyPem: string, signer: Signer): Promise<{ fingerprint: string }> {
+    const challenge = await this.call<{ challengeId: string; challenge: string }>('POST', `/v1/users/${userId}/quorum-key/challenge`);
+    const signature = await signer.sign(Buffer.from(challenge.challenge, 'base64'));
+    return this.call('PUT', `/v1/users/${userId}/quorum-key`, { publicKeyPem, challengeId: challenge.challengeId, signature, alg: signer.alg });
+  }
+
+  async getMValues(): Promise<{ service: string; number: number; m: number }[]> {
+    return (await this.call<{ values: { service: string; number: number; m: number }[] }>('GET', '/v1/quorum/values')).values;
+  }
+
+  async getMValue(service: string): Promise<{ service: string; number: number; m: number }> {
+    return this.call('GET', `/v1/quorum/values/${encodeURIComponent(service)}`);
+  }
+
+  async setMValue(service: string, m: number, options: { quorumToken?: string; force?: boolean } = {}): Promise<{ service: string; number: number; m: number }> {
+    return this.call('PUT', `/v1/quorum/values/${encodeURIComponent(service)}`, { m, ...options });
+  }
+
+  /** getToken. */
+  async requestQuorum(input: { service: string; operation: Operation; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string }): Promise<TokenView> {
+    return (await this.call<{ token: TokenView }>('POST', '/v1/tokens', input)).token;
+  }
+
+  async getToken(id: string): Promise<TokenView> {
+    return (await this.call<{ token: TokenView }>('GET', `/v1/tokens/${id}`)).token;
+  }
+
+  async listTokens(status?: string): Promise<TokenView[]> {
+    return (await this.call<{ tokens: TokenView[] }>('GET', `/v1/tokens${status ? `?status=${status}` : ''}`)).tokens;
+  }
+
+  async tokenBytes(id: string): Promise<Buffer> {
+    return this.call<Buffer>('GET', `/v1/tokens/${id}/bytes`);
+  }
+
+  /** approveToken: fetches the exact bytes, signs them, sends the signature. */
+  async approve(id: string, signer: Signer): Promise<TokenView> {
+    const signature = await signer.sign(await this.tokenBytes(id));
+    return (await this.call<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature, alg: signer.alg })).token;
+  }
+
+  async reject(id: string, reason = ''): Promise<TokenView> {
+    return (await this.call<{ token: TokenView }>('POST', `/v1/tokens/${id}/rejections`, { reason })).token;
+  }
+
+  async deleteToken(id: string): Promise<void> {
+    await this.call('DELETE', `/v1/tokens/${id}`);
+  }
+
+  async consume(id: string, operation: Operation): Promise<Bundle> {
+    return (await this.call<{ bundle: Bundle }>('POST', `/v1/tokens/${id}/consume`, { operation })).bundle;
+  }
+
+  async bundle(id: string): Promise<Bundle> {
+    return (await this.call<{ bundle: Bundle }>('GET', `/v1/tokens/${id}/bundle`)).bundle;
+  }
+
+  async pending(): Promise<TokenView[]> {
+    return (await this.call<{ tokens: TokenView[] }>('GET', '/v1/officers/me/pending')).tokens;
+  }
+
+  async setWebhook(url: string, secret: string): Promise<{ url: string }> {
+    return (await this.call<{ webhook: { url: string } }>('PUT', '/v1/officers/me/webhook', { url, secret })).webhook;
+  }
+
+  async removeWebhook(): Promise<void> {
+    await this.call('DELETE', '/v1/officers/me/webhook');
+  }
+
+  /** An API key for automation; `key` is shown only here. */
+  async createApiKey(name: string, scopes?: string[]): Promise<{ apiKey: { id: string; name: string; scopes: string[] }; key: string }> {
+    return this.call('POST', '/v1/api-keys', { name, ...(scopes ? { scopes } : {}) });
+  }
+
+  async deleteApiKey(id: string): Promise<void> {
+    await this.call('DELETE', `/v1/api-keys/${id}`);
+  }
+
+  async failedDeliveries(): Promise<{ deliveryId: string; event: string; tokenId: string; attempts: number; failedReason: string }[]> {
+    return (await this.call<{ deliveries: { deliveryId: string; event: string; tokenId: string; attempts: number; failedReason: string }[] }>('GET', '/v1/admin/deliveries?state=failed')).deliveries;
+  }
+
+  async replayDelivery(id: string): Promise<void> {
+    await this.call('POST', `/v1/admin/deliveries/${encodeURIComponent(id)}/replay`);
+  }
+
+  async auditRaw(): Promise<string[]> {
+    const lines: string[] = [];
+    for (let from = 1; ; from += 1000) {
+      const text = (await this.call<Buffer>('GET', `/v1/audit?format=raw&from=${from}&limit=1000`)).toString('utf8');
+      const page = text.split('\n').filter(Boolean);
+      lines.push(...page);
+      if (page.length < 1000) return lines;
+    }
+  }
+
+  /**
+   * Blocks until the token leaves PENDING (long-poll), resuming after a dropped connection,
+   * until `timeoutMs` or the signal. Returns the token as it is then.
+   */
+  async waitForApproval(id: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TokenView> {
+    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+    let token = await this.getToken(id);
+    while (token.status === 'PENDING' && Date.now() < deadline && !options.signal?.aborted) {
+      const wait = Math.max(1, Math.min(60, Math.ceil((deadline - Date.now()) / 1000)));
+      try {
+        token = (await this.call<{ token: TokenView }>('GET', `/v1/tokens/${id}?wait=${wait}`, undefined, options.signal)).token;
+      } catch (err) {
+        if (options.signal?.aborted) break;
+        if (!(err instanceof QuorumError && err.code === 'RET_STORE_UNAVAILABLE')) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    return token;
+  }
+
+  /** Protected commands with the token attached. */
+  readonly runProtected = {
+    createUser: (input: { type: string; name: string; password: string }, quorumToken: string) => this.createUser({ ...input, quorumToken }),
+    deleteUser: (id: number, quorumToken: string) => this.deleteUser(id, quorumToken),
+    changePswd: (id: number, password: string, quorumToken: string) => this.changePassword(id, password, quorumToken),
+    setMValue: (service: string, m: number, quorumToken: string, force = false) => this.setMValue(service, m, { quorumToken, force }),
+  };
+}
