@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { QuorumClient } from '@quorumd/client';
 import { Harness } from './support/harness';
 import { ServerProcess } from './support/server-process';
 
@@ -125,5 +126,41 @@ describe('the quorum CLI', () => {
     expect((await quorum('admin', 'wait', rejected, '--timeout', '5')).code).toBe(2);
     const expiring = await issue('1');
     expect((await quorum('admin', 'wait', expiring, '--timeout', '10')).code).toBe(3);
+  }, 60_000);
+
+  it('approveToken takes a cloudhsm_mgmt_util approval file (token file + openssl signature)', async () => {
+    const k = h.openssl.genrsa(2048);
+    expect((await quorum('officer2', 'registerQuorumPubKey', '--key', k.privatePath)).code).toBe(0);
+    const id = (JSON.parse((await quorum('admin', '--json', 'getToken', '--service', 'USER_MGMT', '--command', 'deleteUser', '--args', '{"id":78}')).out) as { token: { id: string } }).token.id;
+    const tokenFile = join(dir, 'token.bin');
+    writeFileSync(tokenFile, await h.tokenBytes(id, h.adminToken));
+    const sigFile = join(dir, 'officer2.sig');
+    writeFileSync(sigFile, Buffer.from(h.openssl.sign(k.privatePath, readFileSync(tokenFile)), 'base64'));
+    const approval = join(dir, 'approval.txt');
+    writeFileSync(
+      approval,
+      [`Multi Token File Path = NULL;`, `Token File Path = ${tokenFile};`, `Number of Approvals = 2;`, `Approver Type = 2;`, `Approver Name = officer2;`, `Approval File = ${sigFile};`, `Approver Type = 2;`, `Approver Name = officer1;`, `Approval File = ${join(dir, 'officer1.sig')};`].join('\n'),
+    );
+    const res = await quorum('officer2', 'approveToken', approval);
+    expect(res.out).toMatch(/approveToken success: PENDING, 1 of 2 approvals; to submit with their own sessions: officer1/);
+  }, 60_000);
+
+  it('SDK: waitForApproval resumes after the connection drops (server killed and restarted)', async () => {
+    const env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUORUM_REDIS_PREFIX: h.prefix, QUORUM_INLINE_WORKER: 'false' };
+    const first = await ServerProcess.start(env);
+    const port = new URL(first.url).port;
+    const sdk = new QuorumClient({ url: first.url, token: h.adminToken });
+    const token = await sdk.requestQuorum({ service: 'QUORUM_MGMT', operation: { command: 'rotateKey', args: { slot: 1 } } });
+    const waiting = sdk.waitForApproval(token.id, { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await first.stop('SIGKILL');
+    const second = await ServerProcess.start({ ...env, PORT: port });
+    try {
+      const officer = await h.registerKey({ id: 1, name: 'admin', token: h.adminToken });
+      expect((await h.approve(token.id, officer)).body.token.status).toBe('APPROVED');
+      expect((await waiting).status).toBe('APPROVED');
+    } finally {
+      await second.stop();
+    }
   }, 60_000);
 });

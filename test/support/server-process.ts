@@ -16,7 +16,7 @@ export class ServerProcess {
   }
 
   static async start(env: Record<string, string>, cwd?: string): Promise<ServerProcess> {
-    const port = await freePort();
+    const port = env.PORT ? Number(env.PORT) : await freePort();
     const child = spawn(process.execPath, [SERVER_JS], {
       env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...env },
       cwd,

@@ -1,5 +1,4 @@
-import type { TokenView } from '@quorumd/core';
-import type { UserView } from './quorum-client';
+import type { TokenView, UserView } from './quorum-client';
 
 const yesNo = (v: boolean) => (v ? 'YES' : 'NO');
 

@@ -8,12 +8,13 @@
 import { createInterface } from 'node:readline/promises';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuorumError, verifyAuditChain, type SignatureAlg, type TokenView } from '@quorumd/core';
+import { QuorumError, parseTokenBytes, verifyAuditChain, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
+import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
 import { tokenDetails, tokensTable, usersTable } from './cli-output';
 import { readProfile, resolveConnection, writeProfile } from './cli-profile';
-import { QuorumClient, type Bundle } from './quorum-client';
+import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
 
 /** Exit codes of `quorum wait`. */
@@ -172,17 +173,47 @@ async function sign(id: string, opts: { key: string; alg?: string; passphrase?: 
   print(`approveToken success: ${after.status}, ${after.approvals.length} of ${after.m} approvals`, { token: after });
 }
 
-for (const name of ['sign', 'approveToken']) {
-  program
-    .command(name)
-    .description('sign the token bytes with your key and approve')
-    .argument('<token>')
-    .requiredOption('--key <file>', 'your RSA private key (PEM)')
-    .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
-    .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
-    .option('--yes', 'do not ask for confirmation')
-    .action(sign);
-}
+program
+  .command('sign')
+  .description('sign the token bytes with your key and approve')
+  .argument('<token>')
+  .requiredOption('--key <file>', 'your RSA private key (PEM)')
+  .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
+  .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
+  .option('--yes', 'do not ask for confirmation')
+  .action(sign);
+
+program
+  .command('approveToken')
+  .description('approve: approveToken <token> --key FILE, or approveToken approval.txt (a cloudhsm_mgmt_util approval file)')
+  .argument('<tokenOrApprovalFile>')
+  .option('--key <file>', 'your RSA private key (PEM)')
+  .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
+  .option('--passphrase <passphrase>')
+  .option('--yes', 'do not ask for confirmation')
+  .action(async (target: string, opts: { key?: string; alg?: string; passphrase?: string; yes?: boolean }) => {
+    if (/^[0-9a-f-]{36}$/.test(target)) {
+      if (!opts.key) throw new QuorumError('RET_BAD_REQUEST', 'approveToken <token> needs --key');
+      return sign(target, { ...opts, key: opts.key });
+    }
+    // An approval file: the token file holds the token bytes; each approver's file, a signature
+    // (as openssl dgst -sha256 -sign writes it). Each CO's signature is sent with that CO's own
+    // session, so this submits the logged-in officer's entry and lists the others.
+    const file = parseApprovalFile(readFileSync(target, 'utf8'));
+    const bytes = readFileSync(file.tokenFile);
+    const tokenId = parseTokenBytes(bytes).id;
+    const c = client();
+    const self = (await c.listUsers()).find((u) => u.id === readProfile().userId);
+    const mine = file.approvers.find((a) => a.name.toLowerCase() === self?.name.toLowerCase());
+    if (!mine) throw new QuorumError('RET_FORBIDDEN', `The approval file has no entry for ${self?.name ?? 'the logged-in user'}`);
+    const signature = readFileSync(mine.approvalFile).toString('base64');
+    const token = await c.approveWithSignature(tokenId, signature, (opts.alg ?? 'RS256') as SignatureAlg);
+    const others = file.approvers.filter((a) => a !== mine).map((a) => a.name);
+    print(
+      `approveToken success: ${token.status}, ${token.approvals.length} of ${token.m} approvals${others.length ? `; to submit with their own sessions: ${others.join(', ')}` : ''}`,
+      { token, pending: others },
+    );
+  });
 
 program.command('reject').argument('<token>').argument('[reason]').action(async (id: string, reason?: string) => {
   const token = await client().reject(id, reason ?? '');

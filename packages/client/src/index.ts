@@ -1,3 +1,4 @@
 export * from './quorum-client';
 export * from './signers';
 export * from './bundle-verify';
+export * from './approval-file';

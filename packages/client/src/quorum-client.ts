@@ -1,4 +1,4 @@
-import { QuorumError, isErrorCode, type TokenView } from '@quorumd/core';
+import { QuorumError, isErrorCode, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
@@ -8,25 +8,11 @@ export interface ClientOptions {
   apiKey?: string;
 }
 
-export interface UserView {
-  id: number;
-  type: string;
-  name: string;
-  mofnPubKey: boolean;
-  loginFailureCnt: number;
-  twoFactor: boolean;
-  fingerprint?: string;
-}
-
-export interface Bundle {
-  v: 1;
-  issuer: string;
-  tokenId: string;
-  status: string;
-  m: number;
-  tokenBytes: string;
-  approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
-}
+/** Response bodies, typed from the same schemas the API answers with. */
+export type UserView = UserViewBody;
+export type Bundle = BundleBody;
+export type TokenView = TokenViewBody;
+export type MValue = MValueBody;
 
 export type Operation = { command: string; args?: Record<string, unknown> };
 
@@ -98,15 +84,15 @@ export class QuorumClient {
     return this.call('PUT', `/v1/users/${userId}/quorum-key`, { publicKeyPem, challengeId: challenge.challengeId, signature, alg: signer.alg });
   }
 
-  async getMValues(): Promise<{ service: string; number: number; m: number }[]> {
-    return (await this.call<{ values: { service: string; number: number; m: number }[] }>('GET', '/v1/quorum/values')).values;
+  async getMValues(): Promise<MValue[]> {
+    return (await this.call<{ values: MValue[] }>('GET', '/v1/quorum/values')).values;
   }
 
-  async getMValue(service: string): Promise<{ service: string; number: number; m: number }> {
+  async getMValue(service: string): Promise<MValue> {
     return this.call('GET', `/v1/quorum/values/${encodeURIComponent(service)}`);
   }
 
-  async setMValue(service: string, m: number, options: { quorumToken?: string; force?: boolean } = {}): Promise<{ service: string; number: number; m: number }> {
+  async setMValue(service: string, m: number, options: { quorumToken?: string; force?: boolean } = {}): Promise<MValue> {
     return this.call('PUT', `/v1/quorum/values/${encodeURIComponent(service)}`, { m, ...options });
   }
 
@@ -129,8 +115,12 @@ export class QuorumClient {
 
   /** approveToken: fetches the exact bytes, signs them, sends the signature. */
   async approve(id: string, signer: Signer): Promise<TokenView> {
-    const signature = await signer.sign(await this.tokenBytes(id));
-    return (await this.call<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature, alg: signer.alg })).token;
+    return this.approveWithSignature(id, await signer.sign(await this.tokenBytes(id)), signer.alg);
+  }
+
+  /** Sends a signature made elsewhere (openssl, an HSM) over the token bytes. */
+  async approveWithSignature(id: string, signature: string, alg: 'RS256' | 'PS256' = 'RS256'): Promise<TokenView> {
+    return (await this.call<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature, alg })).token;
   }
 
   async reject(id: string, reason = ''): Promise<TokenView> {

@@ -11,3 +11,4 @@ export * from './token-lifecycle';
 export * from './audit-chain';
 export * from './approval-signer';
 export * from './webhook-signature';
+export * from './api-schemas';
