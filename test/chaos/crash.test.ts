@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Harness, REDIS_URL, type Officer } from '../support/harness';
+import { Receiver } from '../support/receiver';
+import { ServerProcess } from '../support/server-process';
+import { checkStorm, fire, planStorm } from './storm';
+
+const WORKER_JS = join(__dirname, '..', '..', 'services', 'worker', 'dist', 'main.js');
+const M = 3;
+
+/** SIGKILL of the API and of the worker in the middle of an approval storm. */
+describe('chaos: crash during an approval storm', () => {
+  let h: Harness;
+  let admin: Officer;
+  const officers: Officer[] = [];
+  beforeAll(async () => {
+    h = await Harness.start();
+    admin = await h.adminOfficer();
+    for (let i = 1; i <= 5; i++) officers.push(await h.addOfficer(`storm${i}`));
+    await h.setM(admin, 'USER_MGMT', M, [admin, ...officers]);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  it('loses no acknowledged approval, counts none twice, approves every token that reached M, and delivers every callback once', async () => {
+    const receiver = await Receiver.start();
+    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
+    const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
+    const startWorker = (): ChildProcess => spawn(process.execPath, [WORKER_JS], { env: workerEnv, stdio: 'ignore' });
+    let api = await ServerProcess.start(env);
+    const port = new URL(api.url).port;
+    let worker = startWorker();
+    try {
+      const { ids, approvals } = await planStorm(h, admin, officers, 24, { callbackUrl: receiver.url, callbackSecret: 'storm-callback-secret' });
+      const half = Math.floor(approvals.length / 2);
+      let answered = 0;
+      const firstWave = fire(() => api.url, approvals.slice(0, half), 16, () => answered++);
+      while (answered < 20) await new Promise((r) => setTimeout(r, 2));
+      await api.stop('SIGKILL');
+      worker.kill('SIGKILL');
+      const acknowledged = await firstWave;
+      // The kill landed mid-storm: part of the first wave was never answered.
+      expect(acknowledged.length).toBeLessThan(half);
+      expect(acknowledged.length).toBeGreaterThanOrEqual(20);
+      api = await ServerProcess.start({ ...env, PORT: port });
+      worker = startWorker();
+      acknowledged.push(...(await fire(() => api.url, approvals.slice(half))));
+      // Approvals refused while the API was down are sent again, as a client would.
+      const missing = approvals.filter((a) => !acknowledged.includes(a));
+      acknowledged.push(...(await fire(() => api.url, missing)));
+
+      await checkStorm(h, ids, acknowledged, M);
+      const approved = [];
+      for (const id of ids) if ((await h.store.tokens.get(id))?.status === 'APPROVED') approved.push(id);
+      expect(approved.length).toBe(ids.length);
+      const expected = approved.map((id) => `token.approved-${id}-callback`).sort();
+      await receiver.until(() => new Set(receiver.accepted().map((d) => d.deliveryId)).size >= expected.length, 30_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const delivered = receiver.accepted().map((d) => d.deliveryId).filter((d) => d.startsWith('token.approved-'));
+      expect([...new Set(delivered)].sort()).toEqual(expected);
+      expect(delivered).toHaveLength(expected.length);
+    } finally {
+      worker.kill('SIGTERM');
+      await api.stop();
+      await receiver.close();
+    }
+  }, 120_000);
+});
