@@ -21,7 +21,7 @@ describe('chaos: crash during an approval storm', () => {
   }, 60_000);
   afterAll(() => h.close());
 
-  it('loses no acknowledged approval, counts none twice, approves every token that reached M, and delivers every callback once', async () => {
+  it('loses no acknowledged approval, counts none twice, approves every token that reached M, and delivers every callback (again only if in flight at the kill)', async () => {
     const receiver = await Receiver.start();
     const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
     const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
@@ -35,6 +35,7 @@ describe('chaos: crash during an approval storm', () => {
       let answered = 0;
       const firstWave = fire(() => api.url, approvals.slice(0, half), 16, () => answered++);
       while (answered < 20) await new Promise((r) => setTimeout(r, 2));
+      const killedAt = Date.now();
       await api.stop('SIGKILL');
       worker.kill('SIGKILL');
       const acknowledged = await firstWave;
@@ -57,7 +58,14 @@ describe('chaos: crash during an approval storm', () => {
       await new Promise((r) => setTimeout(r, 1000));
       const delivered = receiver.accepted().map((d) => d.deliveryId).filter((d) => d.startsWith('token.approved-'));
       expect([...new Set(delivered)].sort()).toEqual(expected);
-      expect(delivered).toHaveLength(expected.length);
+      // At least once per delivery id; twice only for a delivery the killed worker had sent but
+      // not yet recorded (the receiver de-duplicates on X-Quorum-Delivery). Nothing else repeats.
+      const firstSeen = new Map<string, number>();
+      for (const r of receiver.received.filter((x) => x.status === 200)) {
+        const id = String(r.headers['x-quorum-delivery']);
+        if (firstSeen.has(id)) expect(firstSeen.get(id)!).toBeLessThanOrEqual(killedAt + 50);
+        else firstSeen.set(id, r.at);
+      }
     } finally {
       worker.kill('SIGTERM');
       await api.stop();

@@ -5,7 +5,7 @@
 -- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (base64)
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] caller's requester key
 -- ARGV[12] approved timeout, ms
--- Returns the token status after the vote.
+-- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
 local t = load_token(KEYS[1])
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
@@ -14,7 +14,7 @@ local vote = ARGV[6] .. '|' .. ARGV[7] .. '|' .. NOW .. '|' .. ARGV[8]
 local previous = t['v:' .. uid]
 if previous then
   local fp, alg, _, sig = string.match(previous, '^(%x+)|(%w+)|(%d+)|(.*)$')
-  if fp == ARGV[6] and alg == ARGV[7] and sig == ARGV[8] then return t.status end
+  if fp == ARGV[6] and alg == ARGV[7] and sig == ARGV[8] then return { t.status, token_snapshot(KEYS[1]) } end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
 if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
@@ -38,6 +38,6 @@ if #voters >= tonumber(t.m) then
   redis.call('ZREM', P .. 'tokens:open', t.id)
   audit('token.approved', { id = t.id, approvals = voters })
   publish_status(t.id, 'APPROVED')
-  return 'APPROVED'
+  return { 'APPROVED', token_snapshot(KEYS[1]) }
 end
-return 'PENDING'
+return { 'PENDING', token_snapshot(KEYS[1]) }

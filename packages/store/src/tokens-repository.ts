@@ -1,4 +1,5 @@
 import {
+  QuorumError,
   canonicalJson,
   type SignatureAlg,
   type StoredApproval,
@@ -124,8 +125,9 @@ export class TokensRepository {
     return this.ctx.read((r) => r.zrevrange(key, 0, limit - 1));
   }
 
-  async approve(id: string, input: ApprovalInput, actor: Actor): Promise<TokenStatus> {
-    return (await this.ctx.run('approveToken', [this.ctx.keys.token(id)], actor, [
+  /** Records a verified vote; answers the status after it and the token as it then is. */
+  async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
+    const [status, snapshot] = (await this.ctx.run('approveToken', [this.ctx.keys.token(id)], actor, [
       input.userId,
       input.fingerprint,
       input.alg,
@@ -134,7 +136,10 @@ export class TokensRepository {
       input.requesterMayApprove ? '1' : '0',
       input.callerKey,
       input.approvedTimeoutMs,
-    ])) as TokenStatus;
+    ])) as [TokenStatus, unknown];
+    const token = readTokenReply(snapshot);
+    if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
+    return { status, token };
   }
 
   async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<TokenStatus> {

@@ -139,7 +139,7 @@ export class TokensService {
       this.metrics.signatureFailures.inc();
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
     }
-    const status = await this.store.tokens.approve(
+    const { status, token: after } = await this.store.tokens.approve(
       id,
       {
         userId: officer.id,
@@ -154,7 +154,7 @@ export class TokensService {
       actorOf(principal),
     );
     this.metrics.approvals.inc({ alg });
-    const view = await this.read(principal, id);
+    const view = this.view(after);
     if (status === 'APPROVED' && token.status === 'PENDING') {
       this.metrics.tokens.inc({ service: token.doc.service, status: 'APPROVED' });
       this.metrics.timeToQuorum.observe((this.now() - Date.parse(token.doc.issuedAt)) / 1000);
