@@ -20,9 +20,7 @@ describe('the audit hash chain', () => {
   let co1: Officer;
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('co1');
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
     await h.setM(admin, 'USER_MGMT', 2, [admin, co1]);
     const id = await h.approvedToken(admin, 'USER_MGMT', { command: 'deleteUser', args: { id: 99 } }, [admin, co1]);
     await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation: { command: 'deleteUser', args: { id: 99 } } });

@@ -4,12 +4,10 @@ import { Harness, type Officer } from './support/harness';
 describe('concurrency on one token', () => {
   let h: Harness;
   let admin: Officer;
-  const officers: Officer[] = [];
+  let officers: Officer[];
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    for (let i = 1; i <= 5; i++) officers.push(await h.addOfficer(`racer${i}`));
+    ({ h, admin, officers } = await Harness.withOfficers(['racer1', 'racer2', 'racer3', 'racer4', 'racer5']));
   });
   afterAll(() => h.close());
 

@@ -124,9 +124,7 @@ describe('API keys for automation', () => {
   let key: string;
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('co1');
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
     const created = await h.request('POST', '/v1/api-keys', admin.token, { name: 'deployer', scopes: ['tokens:issue', 'tokens:read', 'tokens:consume'] });
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^qk_[0-9a-f]{12}_/);

@@ -10,12 +10,10 @@ const WORKER_JS = join(__dirname, '..', 'services', 'worker', 'dist', 'main.js')
 describe('several processes on one Redis', () => {
   let h: Harness;
   let admin: Officer;
-  const officers: Officer[] = [];
+  let officers: Officer[];
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    for (const name of ['co1', 'co2', 'co3']) officers.push(await h.addOfficer(name));
+    ({ h, admin, officers } = await Harness.withOfficers(['co1', 'co2', 'co3']));
   });
   afterAll(() => h.close());
 

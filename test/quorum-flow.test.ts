@@ -12,10 +12,7 @@ describe('the quorum workflow over HTTP', () => {
   let co2: Officer;
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('officer1');
-    co2 = await h.addOfficer('officer2');
+    ({ h, admin, officers: [co1, co2] } = await Harness.withOfficers(['officer1', 'officer2']));
   });
   afterAll(() => h.close());
 

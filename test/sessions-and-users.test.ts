@@ -8,10 +8,7 @@ describe('sessions, passwords and lock-out', () => {
   let co2: Officer;
 
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('co1');
-    co2 = await h.addOfficer('co2');
+    ({ h, admin, officers: [co1, co2] } = await Harness.withOfficers(['co1', 'co2']));
   });
   afterAll(() => h.close());
 

@@ -8,9 +8,7 @@ describe('chaos: authorization', () => {
   let admin: Officer;
   let co1: Officer;
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('co1');
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
   });
   afterAll(() => h.close());
 

@@ -12,11 +12,9 @@ const M = 3;
 describe('chaos: crash during an approval storm', () => {
   let h: Harness;
   let admin: Officer;
-  const officers: Officer[] = [];
+  let officers: Officer[];
   beforeAll(async () => {
-    h = await Harness.start();
-    admin = await h.adminOfficer();
-    for (let i = 1; i <= 5; i++) officers.push(await h.addOfficer(`storm${i}`));
+    ({ h, admin, officers } = await Harness.withOfficers(['storm1', 'storm2', 'storm3', 'storm4', 'storm5']));
     await h.setM(admin, 'USER_MGMT', M, [admin, ...officers]);
   }, 60_000);
   afterAll(() => h.close());

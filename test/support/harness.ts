@@ -69,6 +69,18 @@ export class Harness {
     return harness;
   }
 
+  /** A harness with the admin holding a key and one CO (with a key) per name: the common set-up. */
+  static async withOfficers<const N extends readonly string[]>(
+    names: N,
+    options: Parameters<typeof Harness.start>[0] = {},
+  ): Promise<{ h: Harness; admin: Officer; officers: { -readonly [K in keyof N]: Officer } }> {
+    const h = await Harness.start(options);
+    const admin = await h.adminOfficer();
+    const officers: Officer[] = [];
+    for (const name of names) officers.push(await h.addOfficer(name));
+    return { h, admin, officers: officers as { -readonly [K in keyof N]: Officer } };
+  }
+
   async close(options: { keepKeys?: boolean } = {}): Promise<void> {
     this.events.close();
     await this.app.close();

@@ -179,9 +179,10 @@ export class TokensService {
 
   async delete(principal: Principal, id: string): Promise<void> {
     if (principal.kind === 'user') requireOfficer(principal);
-    else if ((await this.store.tokens.get(id))?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
+    const token = await this.store.tokens.get(id);
+    if (principal.kind === 'apikey' && token?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
-    this.metrics.tokens.inc({ service: (await this.store.tokens.get(id))?.doc.service ?? 'unknown', status: 'DELETED' });
+    this.metrics.tokens.inc({ service: token?.doc.service ?? 'unknown', status: 'DELETED' });
   }
 
   /** For external systems: consumes an APPROVED token for exactly its operation, once. */
@@ -189,14 +190,17 @@ export class TokensService {
     requireOfficerOrScope(principal, 'tokens:consume');
     const canonical = canonicalJson(normalizeOperation(operation));
     await this.store.tokens.consume(id, requesterKey(principal), canonical, this.options.issuer, actorOf(principal));
-    const bundle = await this.bundle(principal, id);
-    this.metrics.tokens.inc({ service: (await this.store.tokens.get(id))?.doc.service ?? 'unknown', status: 'CONSUMED' });
-    return bundle;
+    const token = await this.visible(principal, id);
+    this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
+    return this.bundleOf(token);
   }
 
   /** Token bytes, the approvals that carry it and their keys: verifiable offline. */
   async bundle(principal: Principal, id: string): Promise<Bundle> {
-    const token = await this.visible(principal, id);
+    return this.bundleOf(await this.visible(principal, id));
+  }
+
+  private async bundleOf(token: StoredToken): Promise<Bundle> {
     const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => a.userId);
     const approvals = await Promise.all(
       token.approvals
