@@ -22,8 +22,9 @@ describe('the audit hash chain', () => {
   beforeAll(async () => {
     ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
     await h.setM(admin, 'USER_MGMT', 2, [admin, co1]);
-    const id = await h.approvedToken(admin, 'USER_MGMT', { command: 'deleteUser', args: { id: 99 } }, [admin, co1]);
-    await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation: { command: 'deleteUser', args: { id: 99 } } });
+    const operation = { command: 'rotateKey', args: { key: 'billing' } };
+    const id = await h.approvedToken(admin, 'USER_MGMT', operation, [admin, co1]);
+    expect((await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation })).status).toBe(200);
   });
   afterAll(() => h.close());
 

@@ -39,7 +39,7 @@ describe('token lifecycle rules', () => {
     expect(token.approvals.map((a: { userId: number }) => a.userId)).toEqual([co2.id]);
     const again = await h.approve(id, co1);
     expect(again.body.code).toBe('RET_ALREADY_APPROVED');
-    const used = await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation: { command: 'deleteUser', args: { id: 900 } } });
+    const used = await h.request('DELETE', '/v1/users/900', admin.token, { quorumToken: id });
     expect(used.body).toMatchObject({ code: 'RET_MXN_AUTH_FAILED', message: expect.stringMatching(/1 of 2 approvals/) });
     expect((await h.approve(id, co3)).body.token.status).toBe('APPROVED');
   });
@@ -133,14 +133,14 @@ describe('API keys for automation', () => {
   afterAll(() => h.close());
 
   it('requests a token, waits for it, and consumes it with the exact operation', async () => {
-    const operation = { command: 'createUser', args: { type: 'CU', name: 'svc_user' } };
+    const operation = { command: 'deployRelease', args: { service: 'billing', version: '4.2.0' } };
     const issued = await h.request('POST', '/v1/tokens', key, { service: 'USER_MGMT', operation });
     expect(issued.body.token.requester).toMatchObject({ kind: 'apikey', name: 'deployer' });
     const id = issued.body.token.id;
     const waiting = h.request('GET', `/v1/tokens/${id}?wait=10`, key);
     await h.approve(id, co1);
     expect((await waiting).body.token.status).toBe('APPROVED');
-    const wrong = await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation: { command: 'createUser', args: { type: 'CO', name: 'svc_user' } } });
+    const wrong = await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation: { command: 'deployRelease', args: { service: 'billing', version: '4.2.1' } } });
     expect(wrong.body.code).toBe('RET_MXN_AUTH_FAILED');
     const used = await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation });
     expect(used.status).toBe(200);

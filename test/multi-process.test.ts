@@ -18,7 +18,7 @@ describe('several processes on one Redis', () => {
   afterAll(() => h.close());
 
   it('a long-poll on one API process is answered within 100 ms of the final approval posted to another', async () => {
-    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_INLINE_WORKER: 'false' };
+    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_INLINE_WORKER: 'false' };
     const [first, second] = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
     try {
       const auth = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
@@ -60,7 +60,7 @@ describe('several processes on one Redis', () => {
     const env = {
       PATH: process.env.PATH ?? '',
       REDIS_URL,
-      QUORUM_REDIS_PREFIX: h.prefix,
+      QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
       QUORUM_DELIVERY_ATTEMPTS: '50',
       QUORUM_DELIVERY_BACKOFF_MS: '100',
       QUORUM_JOB_LOCK_MS: '1000',

@@ -21,8 +21,8 @@ describe('chaos: crash during an approval storm', () => {
 
   it('loses no acknowledged approval, counts none twice, approves every token that reached M, and delivers every callback (again only if in flight at the kill)', async () => {
     const receiver = await Receiver.start();
-    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
-    const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
+    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
+    const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
     const startWorker = (): ChildProcess => spawn(process.execPath, [WORKER_JS], { env: workerEnv, stdio: 'ignore' });
     let api = await ServerProcess.start(env);
     const port = new URL(api.url).port;

@@ -101,4 +101,33 @@ describe('chaos: hostile input on every route', () => {
     expect(await h.snapshot()).toEqual(before);
     expect((await h.store.audit.verify()).ok).toBe(true);
   }, 120_000);
+
+  // Bodies JSON.parse accepts but would overflow recursive code, round a number, or keep
+  // only the last of two same-named members: refused as text, before anything is signed.
+  const deep = (n: number) => '{"service":"USER_MGMT","operation":{"command":"x","args":{"a":' + '['.repeat(n) + ']'.repeat(n) + '}}}';
+  const op = (args: string) => `{"service":"USER_MGMT","operation":{"command":"deployRelease","args":${args}}}`;
+  it.each([
+    ['args nested 20,000 deep', deep(20_000)],
+    ['args nested 10 deep', op('{"a":' + '{"b":'.repeat(9) + '1' + '}'.repeat(10))],
+    ['1e400 in args', op('{"n":1e400}')],
+    ['-1e400 in args', op('{"n":-1e400}')],
+    ['an integer beyond 2^53', op('{"n":12345678901234567891}')],
+    ['a decimal that would be rounded', op('{"n":0.1000000000000000000001}')],
+    ['a member named twice in args', op('{"version":"1.0","version":"2.0"}')],
+    ['a member named twice, once escaped', op('{"version":"1.0","\\u0076ersion":"2.0"}')],
+    ['a member named twice in the body', '{"service":"USER_MGMT","service":"QUORUM_MGMT","operation":{"command":"x"}}'],
+    ['an argument name of 65 characters', op(`{"${'k'.repeat(65)}":1}`)],
+  ])('refuses %s with 400 RET_BAD_REQUEST and changes nothing', async (_name, body) => {
+    const before = await h.snapshot();
+    const res = await h.request('POST', '/v1/tokens', admin.token, body, { 'content-type': 'application/json' });
+    expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'RET_BAD_REQUEST' });
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('keeps numbers that round-trip exactly: what is signed is what was sent', async () => {
+    const res = await h.request('POST', '/v1/tokens', admin.token, op('{"a":9007199254740991,"b":0.1,"c":1e2,"d":-2.5e-3,"e":1.0}'), { 'content-type': 'application/json' });
+    expect(res.status).toBe(201);
+    expect(res.body.token.operation.args).toEqual({ a: 9007199254740991, b: 0.1, c: 100, d: -0.0025, e: 1 });
+    await h.request('DELETE', `/v1/tokens/${res.body.token.id}`, admin.token);
+  });
 });

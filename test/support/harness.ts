@@ -51,7 +51,15 @@ export class Harness {
     const url = options.redisUrl ?? REDIS_URL;
     const prefix = options.prefix ?? `test-${randomBytes(6).toString('hex')}`;
     // Rate limits are tested on their own (test/operations.test.ts); other suites log in a lot.
-    const config = loadConfig({ LOG_LEVEL: 'silent', QUORUM_RATE_LIMIT_LOGIN: '1000000', QUORUM_RATE_LIMIT_ISSUE: '1000000', ...options.env, QUORUM_REDIS_PREFIX: prefix });
+    // Test receivers listen on loopback, which quorumd refuses to call unless allowed.
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      QUORUM_RATE_LIMIT_LOGIN: '1000000',
+      QUORUM_RATE_LIMIT_ISSUE: '1000000',
+      QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
+      ...options.env,
+      QUORUM_REDIS_PREFIX: prefix,
+    });
     const redis = connectForRequests(url);
     const subscriber = connectForEvents(url);
     await waitUntilReady(redis, url);

@@ -4,9 +4,11 @@ import type { Bundle } from './quorum-client';
 export type BundleVerdict = { ok: true; tokenId: string; approvals: number; m: number } | { ok: false; reason: string };
 
 /**
- * Offline check of an approval bundle: canonical token bytes, and at least M approvals from
- * distinct keys that verify over those bytes. With `trusted` (fingerprints of keys known to
- * belong to COs), only those keys count.
+ * Offline check of an approval bundle: canonical token bytes, and approvals from distinct
+ * keys of distinct users that verify over those bytes, at least as many as the token
+ * needs — its signed m, or the bundle's `required` when the M of its operation was raised
+ * after issue (the same rule the server applies). With `trusted` (fingerprints of keys
+ * known to belong to COs), only those keys count.
  */
 export function verifyBundle(bundle: Bundle, trusted?: Set<string>): BundleVerdict {
   let bytes: Buffer;
@@ -15,7 +17,7 @@ export function verifyBundle(bundle: Bundle, trusted?: Set<string>): BundleVerdi
   try {
     bytes = Buffer.from(bundle.tokenBytes, 'base64');
     const doc = parseTokenBytes(bytes);
-    m = doc.m;
+    m = Math.max(doc.m, typeof bundle.required === 'number' ? bundle.required : 0);
     tokenId = doc.id;
   } catch (err) {
     return { ok: false, reason: `token bytes: ${err instanceof Error ? err.message : String(err)}` };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseCidr } from '@quorumd/core';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 const Int = (min: number, max: number, fallback: number, description: string) =>
@@ -16,9 +17,15 @@ export const ConfigSchema = Type.Object({
   QUORUM_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 7, maxLength: 128, description: 'Password of the bootstrap CO admin' })),
   QUORUM_REQUESTER_MAY_APPROVE: Type.Union([Bool], { default: 'true', description: "Whether a requester's own approval counts" }),
   QUORUM_TOKEN_TTL_SECONDS: Int(1, 86400, 600, 'Default time a token may stay PENDING'),
+  QUORUM_MAX_TOKEN_TTL_SECONDS: Int(1, 86400, 3600, 'Longest ttlSeconds a token request may ask for (CloudHSM uses 600)'),
   QUORUM_APPROVED_TIMEOUT_SECONDS: Int(1, 86400, 600, 'Time an APPROVED token may wait to be used'),
   QUORUM_SESSION_TTL_SECONDS: Int(60, 86400, 3600, 'Session lifetime'),
   QUORUM_MAX_LOGIN_FAILURES: Int(1, 100, 5, 'Failed logins that lock a user'),
+  QUORUM_LOCKOUT_SECONDS: Int(0, 31536000, 900, 'How long a user stays locked after too many failed logins; 0 keeps the lock until a password reset'),
+  QUORUM_WEBHOOK_ALLOWED_NETWORKS: Type.String({
+    default: '',
+    description: 'Comma-separated CIDRs that webhooks and callbacks may reach although private or loopback (e.g. 127.0.0.0/8 for local development)',
+  }),
   QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable'),
   QUORUM_INLINE_WORKER: Type.Union([Bool], { default: 'true', description: 'Run the notification worker inside the API process' }),
   QUORUM_WORKER_CONCURRENCY: Int(1, 1000, 20, 'Deliveries a worker runs at once'),
@@ -45,9 +52,12 @@ export interface Config {
   adminPassword: string | undefined;
   requesterMayApprove: boolean;
   tokenTtlSeconds: number;
+  maxTokenTtlSeconds: number;
   approvedTimeoutSeconds: number;
   sessionTtlSeconds: number;
   maxLoginFailures: number;
+  lockoutSeconds: number;
+  webhookAllowedNetworks: string[];
   tokenRetentionSeconds: number;
   inlineWorker: boolean;
   workerConcurrency: number;
@@ -91,6 +101,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const shown = name === 'QUORUM_ADMIN_PASSWORD' ? '(hidden)' : JSON.stringify(picked[name]);
     throw new ConfigError(`${name} is invalid: ${firstError.message} (got ${shown})`);
   }
+  const tokenTtlSeconds = integer(env, 'QUORUM_TOKEN_TTL_SECONDS');
+  const maxTokenTtlSeconds = integer(env, 'QUORUM_MAX_TOKEN_TTL_SECONDS');
+  if (tokenTtlSeconds > maxTokenTtlSeconds) {
+    throw new ConfigError(`QUORUM_TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not be above QUORUM_MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
+  }
+  const webhookAllowedNetworks = env.QUORUM_WEBHOOK_ALLOWED_NETWORKS.split(',').map((c) => c.trim()).filter(Boolean);
+  for (const cidr of webhookAllowedNetworks) {
+    try {
+      parseCidr(cidr);
+    } catch (err) {
+      throw new ConfigError(`QUORUM_WEBHOOK_ALLOWED_NETWORKS: ${(err as Error).message}`);
+    }
+  }
   return {
     port: integer(env, 'PORT'),
     host: env.HOST,
@@ -100,10 +123,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     issuer: env.QUORUM_ISSUER,
     adminPassword: env.QUORUM_ADMIN_PASSWORD,
     requesterMayApprove: env.QUORUM_REQUESTER_MAY_APPROVE === 'true',
-    tokenTtlSeconds: integer(env, 'QUORUM_TOKEN_TTL_SECONDS'),
+    tokenTtlSeconds,
+    maxTokenTtlSeconds,
     approvedTimeoutSeconds: integer(env, 'QUORUM_APPROVED_TIMEOUT_SECONDS'),
     sessionTtlSeconds: integer(env, 'QUORUM_SESSION_TTL_SECONDS'),
     maxLoginFailures: integer(env, 'QUORUM_MAX_LOGIN_FAILURES'),
+    lockoutSeconds: integer(env, 'QUORUM_LOCKOUT_SECONDS'),
+    webhookAllowedNetworks,
     tokenRetentionSeconds: integer(env, 'QUORUM_TOKEN_RETENTION_SECONDS'),
     inlineWorker: env.QUORUM_INLINE_WORKER === 'true',
     workerConcurrency: integer(env, 'QUORUM_WORKER_CONCURRENCY'),

@@ -11,7 +11,8 @@ export const TokenViewSchema = Type.Object({
   operation: Type.Object({ command: Type.String(), args: Type.Object({}, { additionalProperties: true }) }),
   operationDigest: Type.String(),
   status: Type.String(),
-  m: Type.Integer(),
+  m: Type.Integer({ description: 'M when the token was issued (part of the signed bytes)' }),
+  required: Type.Integer({ description: 'approvals from distinct keys needed now: max(m, the M its operation requires now)' }),
   approvals: Type.Array(Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), at: Iso })),
   rejections: Type.Array(Type.Object({ userId: Type.Integer(), reason: Type.String(), at: Iso })),
   requester: Type.Object({ kind: Type.String(), id: Type.Union([Type.Integer(), Type.String()]), name: Type.String() }),
@@ -37,6 +38,7 @@ export const BundleSchema = Type.Object({
   tokenId: Type.String(),
   status: Type.String(),
   m: Type.Integer(),
+  required: Type.Optional(Type.Integer({ description: 'approvals needed when the bundle was made: max(m, the M the operation then required)' })),
   tokenBytes: Type.String({ description: 'base64 of the exact token bytes' }),
   approvals: Type.Array(
     Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), signature: Type.String(), at: Iso, publicKeyPem: Type.String() }),

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   RET_SIGNATURE_INVALID: { status: 400, message: 'The signature does not verify over the token bytes' },
   RET_ALREADY_APPROVED: { status: 409, message: 'This officer already decided on this token' },
   RET_QUORUM_KEY_NOT_REGISTERED: { status: 403, message: 'The officer has no registered quorum key' },
+  RET_KEY_IN_USE: { status: 409, message: 'This public key is registered to another user' },
   RET_QUORUM_KEY_INVALID: { status: 400, message: 'The quorum key is not an RSA public key of 2048-4096 bits with e = 65537' },
   RET_CHALLENGE_INVALID: { status: 400, message: 'The key registration challenge is unknown, used or expired' },
   RET_M_VALUE_OUT_OF_RANGE: { status: 400, message: 'M must be an integer from 1 to 8' },

@@ -12,3 +12,5 @@ export * from './audit-chain';
 export * from './approval-signer';
 export * from './webhook-signature';
 export * from './api-schemas';
+export * from './json-text-guard';
+export * from './network-policy';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, jsonDepth } from './canonical-json';
+import { canonicalJson, checkJsonValue } from './canonical-json';
 import { QuorumError } from './errors';
 import { checkMValue, resolveService, type QuorumService } from './quorum-services';
 import { checkUserName, checkUserType } from './user-rules';
@@ -13,6 +13,7 @@ export interface Operation {
 const COMMAND_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_ARGS_BYTES = 4096;
 const MAX_ARGS_DEPTH = 8;
+export const MAX_ARG_KEY_LENGTH = 64;
 
 /** The quorumd commands a token can authorise, and the service each is protected by. */
 export const PROTECTED_COMMANDS = {
@@ -24,7 +25,7 @@ export const PROTECTED_COMMANDS = {
 
 type ProtectedCommand = keyof typeof PROTECTED_COMMANDS;
 
-function isProtectedCommand(command: string): command is ProtectedCommand {
+export function isProtectedCommand(command: string): command is ProtectedCommand {
   return Object.prototype.hasOwnProperty.call(PROTECTED_COMMANDS, command);
 }
 
@@ -34,6 +35,13 @@ function userIdArg(args: Record<string, unknown>): number {
     throw new QuorumError('RET_BAD_REQUEST', 'args.id must be a positive integer user id');
   }
   return id;
+}
+
+/** `force` is part of the signed operation: present only as `true`, never beside the token. */
+function forceArg(args: Record<string, unknown>): { force?: true } {
+  if (args.force === undefined || args.force === false) return {};
+  if (args.force !== true) throw new QuorumError('RET_BAD_REQUEST', 'args.force must be true or absent');
+  return { force: true };
 }
 
 function onlyKeys(args: Record<string, unknown>, keys: string[]): void {
@@ -60,8 +68,9 @@ export function normalizeOperation(input: unknown): Operation {
     throw new QuorumError('RET_BAD_REQUEST', 'operation.args must be an object');
   }
   const a = args as Record<string, unknown>;
-  if (jsonDepth(a) > MAX_ARGS_DEPTH || Buffer.byteLength(canonicalJson(a)) > MAX_ARGS_BYTES) {
-    throw new QuorumError('RET_BAD_REQUEST', 'operation.args is too large or too deep');
+  checkJsonValue(a, { maxDepth: MAX_ARGS_DEPTH, maxKeyLength: MAX_ARG_KEY_LENGTH }, 'operation.args');
+  if (Buffer.byteLength(canonicalJson(a)) > MAX_ARGS_BYTES) {
+    throw new QuorumError('RET_BAD_REQUEST', `operation.args is larger than ${MAX_ARGS_BYTES} bytes`);
   }
   if (!isProtectedCommand(command)) return { command, args: a };
   switch (command) {
@@ -69,15 +78,17 @@ export function normalizeOperation(input: unknown): Operation {
       onlyKeys(a, ['type', 'name']);
       return { command, args: { type: checkUserType(a.type), name: checkUserName(a.name) } };
     case 'deleteUser':
+      onlyKeys(a, ['id', 'force']);
+      return { command, args: { id: userIdArg(a), ...forceArg(a) } };
     case 'changePswd':
       onlyKeys(a, ['id']);
       return { command, args: { id: userIdArg(a) } };
     case 'setMValue': {
-      onlyKeys(a, ['service', 'm']);
+      onlyKeys(a, ['service', 'm', 'force']);
       if (typeof a.service !== 'string' && typeof a.service !== 'number') {
         throw new QuorumError('RET_BAD_REQUEST', 'args.service must name a quorum service');
       }
-      return { command, args: { service: resolveService(a.service), m: checkMValue(a.m) } };
+      return { command, args: { service: resolveService(a.service), m: checkMValue(a.m), ...forceArg(a) } };
     }
   }
 }

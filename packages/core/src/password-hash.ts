@@ -1,32 +1,46 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 
-/** scrypt parameters (OWASP minimum: N=2^17 is advised for interactive logins; 2^15 keeps login under ~100 ms on 2 cores). */
-const N = 32768;
-const R = 8;
-const P = 1;
-const KEY_LEN = 32;
-const MAX_MEM = 64 * 1024 * 1024;
+/**
+ * Password hashing: argon2id with OWASP's parameters (19 MiB, 2 iterations, 1 lane),
+ * stored in the PHC string format (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`).
+ * Hashes made by earlier versions (`scrypt$N$r$p$salt$hash`) still verify, and
+ * `needsRehash` tells the login to store a new hash with the current parameters.
+ */
+const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const CURRENT_PREFIX = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
 
-function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LEN, { N: n, r, p, maxmem: MAX_MEM }, (err, key) => (err ? reject(err) : resolve(key)));
-  });
-}
-
-/** `scrypt$N$r$p$salt$hash`, salt and hash base64url. */
 export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return argon2Hash(password, ARGON2);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  if (stored.startsWith('$argon2')) {
+    try {
+      return await argon2Verify(stored, password);
+    } catch {
+      return false;
+    }
+  }
+  if (stored.startsWith('scrypt$')) return verifyLegacyScrypt(password, stored);
+  return false;
+}
+
+/** Whether a stored hash was made with other parameters than today's (re-hash it at the next login). */
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(CURRENT_PREFIX);
+}
+
+function verifyLegacyScrypt(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (parts.length !== 6) return Promise.resolve(false);
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return new Promise((resolve) => {
+    scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 }, (err, key) =>
+      resolve(!err && key.length === expected.length && timingSafeEqual(key, expected)),
+    );
+  });
 }
 
 /** A hash of a random password, to spend the same time on unknown users as on known ones. */

@@ -35,23 +35,10 @@ export function checkMValue(m: unknown): number {
 }
 
 /**
- * Refuses an M that no set of key holders could reach (it would lock the service out),
- * unless the caller forces it.
- */
-export function checkMReachable(m: number, keyHolders: number, force: boolean): void {
-  if (m > keyHolders && !force) {
-    throw new QuorumError(
-      'RET_M_EXCEEDS_APPROVERS',
-      `M = ${m} is above the ${keyHolders} officer(s) holding quorum keys; pass force to set it anyway`,
-      { m, keyHolders },
-    );
-  }
-}
-
-/**
- * Approvals a token needs, fixed at issue. A setMValue token needs the larger of the
- * quorum service's M and the target service's M, so no quorum is lowered with fewer
- * approvals than it demands (SPEC 3).
+ * The token's own m, signed into its bytes at issue. A setMValue token needs the larger
+ * of the quorum service's M and the target service's M, so no quorum is lowered with
+ * fewer approvals than it demands. (What a token needs later, when an M was raised after
+ * it was issued, is the store's answer: max(this m, the M required then).)
  */
 export function requiredApprovals(
   service: QuorumService,

@@ -56,6 +56,11 @@ export interface TokenRecord {
   doc: TokenDocument;
   bytes: string;
   status: TokenStatus;
+  /**
+   * Approvals from distinct keys the token needs now: its own m, or more when the M its
+   * operation requires was raised after it was issued (the store answers it).
+   */
+  required: number;
   expiresAt: number;
   approvedAt?: number;
   approvedUntil?: number;
@@ -81,7 +86,10 @@ export interface TokenView {
   operation: TokenDocument['operation'];
   operationDigest: string;
   status: TokenStatus;
+  /** The M when the token was issued (signed in its bytes). */
   m: number;
+  /** Approvals it needs now: max(m, the M its operation requires now). */
+  required: number;
   approvals: { userId: number; fingerprint: string; alg: SignatureAlg; at: string }[];
   rejections: { userId: number; reason: string; at: string }[];
   requester: TokenDocument['requester'];
@@ -100,6 +108,7 @@ export function tokenView(record: TokenRecord, now: number): TokenView {
     operationDigest: record.doc.operationDigest,
     status: effectiveStatus(record, now),
     m: record.doc.m,
+    required: record.required,
     approvals: record.approvals
       .filter((a) => a.counts)
       .map((a) => ({ userId: a.userId, fingerprint: a.fingerprint, alg: a.alg, at: rfc3339(a.at) })),

@@ -3,7 +3,6 @@ import {
   TOKEN_STATUSES,
   TRANSITIONS,
   canTransition,
-  checkMReachable,
   checkMValue,
   effectiveStatus,
   isTerminal,
@@ -24,12 +23,6 @@ describe('quorum services and M values', () => {
     for (const bad of [0, 9, 2.5, '3', -1, null]) {
       expect(() => checkMValue(bad)).toThrow(expect.objectContaining({ code: 'RET_M_VALUE_OUT_OF_RANGE' }));
     }
-  });
-
-  it('refuse an M above the key holders unless forced', () => {
-    expect(() => checkMReachable(3, 2, false)).toThrow(expect.objectContaining({ code: 'RET_M_EXCEEDS_APPROVERS' }));
-    expect(() => checkMReachable(3, 2, true)).not.toThrow();
-    expect(() => checkMReachable(2, 2, false)).not.toThrow();
   });
 
   it('make a setMValue token need the larger of the two quorums', () => {

@@ -67,7 +67,7 @@ describe('operations', () => {
     [{ command: 'setMValue', args: { service: 'NOPE', m: 2 } }, /Unknown quorum service/],
     [{ command: '', args: {} }, /command/],
     [{ command: 'x', args: [] }, /args/],
-    [{ command: 'x', args: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }, /too large or too deep/],
+    [{ command: 'x', args: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } }, /nested deeper than 8 levels/],
   ])('refuse %j', (input, message) => {
     expect(() => normalizeOperation(input)).toThrow(message);
   });

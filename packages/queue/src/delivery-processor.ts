@@ -1,4 +1,4 @@
-import { tokenView } from '@quorumd/core';
+import { tokenView, type OutboundPolicy } from '@quorumd/core';
 import type { QuorumStore } from '@quorumd/store';
 import type { DeliveryJob } from './jobs';
 import { postDelivery } from './webhook-delivery';
@@ -13,7 +13,7 @@ export interface DeliveryOutcome {
  * Runs one delivery job: finds the target's URL and secret in Redis (jobs carry no
  * secrets), builds `{"event","token":TokenView}` and POSTs it signed.
  */
-export async function processDelivery(store: QuorumStore, job: DeliveryJob, timeoutMs: number): Promise<DeliveryOutcome> {
+export async function processDelivery(store: QuorumStore, job: DeliveryJob, timeoutMs: number, policy: OutboundPolicy): Promise<DeliveryOutcome> {
   const token = await store.tokens.get(job.tokenId);
   if (!token) return { delivered: false, reason: 'token no longer stored' };
   let target: { url: string; secret: string } | undefined;
@@ -25,6 +25,6 @@ export async function processDelivery(store: QuorumStore, job: DeliveryJob, time
     target = { url: token.callbackUrl, secret: token.callbackSecret ?? '' };
   }
   const body = JSON.stringify({ event: job.event, token: tokenView(token, store.ctx.clock()) });
-  const status = await postDelivery({ ...target, deliveryId: job.deliveryId, event: job.event, body, timeoutMs });
+  const status = await postDelivery({ ...target, deliveryId: job.deliveryId, event: job.event, body, timeoutMs }, policy);
   return { delivered: true, status };
 }

@@ -3,3 +3,4 @@ export * from './quorum-queues';
 export * from './webhook-delivery';
 export * from './delivery-processor';
 export * from './outbox-dispatcher';
+export * from './outbound-guard';

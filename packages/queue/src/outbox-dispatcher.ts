@@ -99,11 +99,14 @@ export class OutboxDispatcher {
     }
   }
 
-  /** One approval request per eligible CO: every key holder, less the requester when it may not approve. */
+  /**
+   * One approval request per eligible CO: every key holder, less the requester (or the
+   * owner of the API key that asked) when it may not approve.
+   */
   private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
     const holders = await this.store.users.keyHolderIds();
     return holders
-      .filter((uid) => this.options.requesterMayApprove || token.requesterKey !== `user:${uid}`)
+      .filter((uid) => this.options.requesterMayApprove || token.requesterUserId !== uid)
       .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));
   }
 

@@ -1,6 +1,7 @@
 -- changePswd. Another user's password: behind the USER_MGMT quorum gate, consuming the
--- token with the change. One's own: no gate. Either way the failure count is reset
--- (this is how a locked user is unlocked).
+-- token with the change. One's own: no gate (the service checked the current password).
+-- Either way every session of the user ends, the failure count is reset and a lock is
+-- lifted (this is how a locked user is unlocked).
 -- KEYS[1] user key   KEYS[2] quorum token key (empty id for none)
 -- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] user id   ARGV[9] password hash   ARGV[10] '1' when gated
@@ -13,6 +14,10 @@ if ARGV[10] == '1' then
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end
 commit_gate(gate, tonumber(ARGV[11]))
+local was_locked = redis.call('HEXISTS', KEYS[1], 'lockedUntil') == 1
 redis.call('HSET', KEYS[1], 'pw', ARGV[9], 'fails', 0)
-audit('user.password_changed', { id = tonumber(ARGV[8]) })
+redis.call('HDEL', KEYS[1], 'lockedUntil')
+end_sessions(ARGV[8])
+audit('user.password_changed', { id = tonumber(ARGV[8]), reset = ARGV[10] == '1' })
+if was_locked then audit('user.unlocked', { id = tonumber(ARGV[8]), reason = 'password reset' }) end
 return 1

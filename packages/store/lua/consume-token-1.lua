@@ -3,9 +3,10 @@
 -- KEYS[1] token key
 -- ARGV[5] caller's requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] retention of finished tokens, ms
+-- Returns the token as read-token returns it, after consumption.
 local t = load_token(KEYS[1])
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 local err, gate = check_gate(KEYS[1], ARGV[5], t.svc, ARGV[6], ARGV[7], 0)
 if err then return err end
 commit_gate(gate, tonumber(ARGV[8]))
-return 'CONSUMED'
+return token_snapshot(KEYS[1])

@@ -4,12 +4,16 @@
 -- ARGV[10] expiresAt ms   ARGV[11] canonical operation   ARGV[12] issuer
 -- ARGV[13] callback URL or ''   ARGV[14] retention of finished tokens, ms
 -- ARGV[15] command (for the audit entry)   ARGV[16] callback HMAC secret or ''
+-- ARGV[17] requester's user id (the API key's owner for an API key)
+-- ARGV[18] target service of a setMValue token, or ''
+-- Returns the token as read-token returns it.
 if redis.call('EXISTS', KEYS[1]) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
 local id = ARGV[5]
-redis.call('HSET', KEYS[1], 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9],
+redis.call('HSET', KEYS[1], 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9], 'rqu', ARGV[17],
   'exp', ARGV[10], 'iat', NOW, 'op', ARGV[11], 'iss', ARGV[12], 'status', 'PENDING')
 if ARGV[13] ~= '' then redis.call('HSET', KEYS[1], 'cb', ARGV[13]) end
 if ARGV[16] ~= '' then redis.call('HSET', KEYS[1], 'cbs', ARGV[16]) end
+if ARGV[18] ~= '' then redis.call('HSET', KEYS[1], 'tsvc', ARGV[18]) end
 local horizon = NOW - tonumber(ARGV[14])
 redis.call('ZADD', P .. 'tokens:open', ARGV[10], id)
 redis.call('ZADD', P .. 'tokens:all', NOW, id)
@@ -18,4 +22,4 @@ redis.call('ZADD', P .. 'tokens:req:' .. ARGV[9], NOW, id)
 redis.call('ZREMRANGEBYSCORE', P .. 'tokens:req:' .. ARGV[9], '-inf', horizon)
 audit('token.issued', { id = id, service = ARGV[7], command = ARGV[15], m = tonumber(ARGV[8]) })
 publish_status(id, 'PENDING')
-return 1
+return token_snapshot(KEYS[1])

@@ -1,14 +1,28 @@
 -- Starts a login: counts the attempt as failed before the password is checked, so that
 -- parallel guesses can never exceed the lock-out threshold. login-finish undoes it.
+-- A lock with an end lifts by itself once that time has passed (an audit entry says so).
 -- KEYS[1] users:byname
 -- ARGV[5] lower-case name   ARGV[6] failures that lock the user
 -- Returns {id, password hash} or an error (RET_LOGIN_FAILED for an unknown name).
 local id = redis.call('HGET', KEYS[1], ARGV[5])
 if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end
 local ukey = user_key(id)
+local until_ms = redis.call('HGET', ukey, 'lockedUntil')
+if until_ms then
+  if until_ms == 'forever' then
+    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; a password reset (USER_MGMT quorum) unlocks it')
+  end
+  if NOW < tonumber(until_ms) then
+    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; try again in ' ..
+      math.ceil((tonumber(until_ms) - NOW) / 1000) .. ' s')
+  end
+  redis.call('HDEL', ukey, 'lockedUntil')
+  redis.call('HSET', ukey, 'fails', 0)
+  audit('user.unlocked', { id = tonumber(id), reason = 'lock-out time passed' })
+end
 local fails = tonumber(redis.call('HGET', ukey, 'fails') or '0')
 if fails >= tonumber(ARGV[6]) then
-  return fail('RET_USER_LOCKED', 'The user is locked after ' .. fails .. ' failed logins; a CO must change its password')
+  return fail('RET_USER_LOCKED', 'The user is locked after ' .. fails .. ' failed logins')
 end
 redis.call('HINCRBY', ukey, 'fails', 1)
 return { id, redis.call('HGET', ukey, 'pw') }

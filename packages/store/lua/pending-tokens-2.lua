@@ -1,11 +1,12 @@
 -- A CO's queue: PENDING, unexpired tokens it has not decided on (and, when the requester
--- may not approve, not its own), soonest expiry first. Computed from the open-token
--- index, so a token shows at once when issued and leaves when decided or finished.
+-- may not approve, not its own nor its API keys'), soonest expiry first. Computed from
+-- the open-token index, so a token shows at once when issued and leaves when decided or
+-- finished.
 -- KEYS[1] open tokens (by expiresAt)   KEYS[2] the CO's votes set
 -- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
 -- Returns one token snapshot (as read-token returns it) per pending token.
 local uid, limit = ARGV[5], tonumber(ARGV[7])
-local own = 'user:' .. uid
+local may = ARGV[6] == '1'
 local out = {}
 local offset, chunk = 0, 256
 while #out < limit do
@@ -14,7 +15,8 @@ while #out < limit do
   for _, id in ipairs(ids) do
     local tkey = P .. 'token:' .. id
     if redis.call('SISMEMBER', KEYS[2], id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
-      if ARGV[6] == '1' or redis.call('HGET', tkey, 'req') ~= own then
+      local who = redis.call('HMGET', tkey, 'req', 'rqu')
+      if may_approve({ req = who[1], rqu = who[2] }, uid, may) then
         out[#out + 1] = token_snapshot(tkey)
         if #out >= limit then break end
       end

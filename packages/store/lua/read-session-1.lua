@@ -1,6 +1,12 @@
 -- Resolves a session to its user.   KEYS[1] session key
+-- A session counts only while it is unexpired and of the user's current session
+-- generation (a password change, reset or lock moves the generation on).
 -- Returns the user's hash as a flat list, or an empty list.
-local uid = redis.call('HGET', KEYS[1], 'uid')
-if not uid then return {} end
-if NOW >= tonumber(redis.call('HGET', KEYS[1], 'exp') or '0') then return {} end
-return redis.call('HGETALL', user_key(uid))
+local s = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'gen')
+if not s[1] then return {} end
+if NOW >= tonumber(s[2] or '0') then return {} end
+local user = redis.call('HGETALL', user_key(s[1]))
+if #user == 0 then return {} end
+local u = hash_to_table(user)
+if (u.sgen or '0') ~= (s[3] or '0') then return {} end
+return user

@@ -1,14 +1,14 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
--- approve are fewer than M.
+-- approve are fewer than the approvals it needs.
 -- KEYS[1] token key
 -- ARGV[5] user id   ARGV[6] reason   ARGV[7] issuer   ARGV[8] '1' when the requester may approve
 -- ARGV[9] retention of finished tokens, ms
--- Returns the token status after the vote.
+-- Returns the token as read-token returns it, after the vote.
 local uid = ARGV[5]
 local t = load_token(KEYS[1])
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if t['r:' .. uid] then return t.status end
+if t['r:' .. uid] then return token_snapshot(KEYS[1]) end
 if t['v:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
 if t.status == 'EXPIRED' or (t.status == 'PENDING' and NOW >= tonumber(t.exp)) then
   return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired')
@@ -18,19 +18,18 @@ local value = NOW .. '|' .. ARGV[6]
 redis.call('HSET', KEYS[1], 'r:' .. uid, value)
 t['r:' .. uid] = value
 audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = ARGV[6] })
--- Who could still bring the token to M: key holders who have not rejected, whose vote
--- (if any) still counts, and not the requester when it may not approve.
+-- Who could still bring the token to its bar: key holders who have not rejected, whose
+-- vote (if any) still counts, and not the requester when it may not approve.
 local counting = {}
 for _, v in ipairs(counting_voters(t)) do counting[tostring(v)] = true end
 local possible = 0
 for _, holder in ipairs(redis.call('SMEMBERS', P .. 'keyholders')) do
   local excluded = t['r:' .. holder] or (t['v:' .. holder] and not counting[holder])
-    or (ARGV[8] ~= '1' and t.req == 'user:' .. holder)
+    or not may_approve(t, holder, ARGV[8] == '1') or lock_state(holder) == 'forever'
   if not excluded then possible = possible + 1 end
 end
-if possible < tonumber(t.m) then
+if possible < required(t) then
   finish_token(KEYS[1], t, 'REJECTED', tonumber(ARGV[9]))
   audit('token.rejected', { id = t.id, possibleApprovals = possible })
-  return 'REJECTED'
 end
-return t.status
+return token_snapshot(KEYS[1])

@@ -1,19 +1,22 @@
 -- setMValue, behind the QUORUM_MGMT gate with max(M(QUORUM_MGMT), M(service)) approvals.
+-- The lock-out guard runs first: an M above the officers who could approve its tokens
+-- is refused unless the signed operation itself says force. Raising an M sends every
+-- APPROVED token below its new bar back to PENDING.
 -- KEYS[1] mvalues hash   KEYS[2] quorum token key (empty id for none)
 -- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
--- ARGV[8] service   ARGV[9] new M   ARGV[10] '1' to set M above the key holders
--- ARGV[11] retention of finished tokens, ms
+-- ARGV[8] service   ARGV[9] new M   ARGV[10] '1' when the operation says force
+-- ARGV[11] retention of finished tokens, ms   ARGV[12] '1' when the requester may approve
 local service, m = ARGV[8], tonumber(ARGV[9])
-local required = math.max(m_value('QUORUM_MGMT'), m_value(service))
-local err, gate = check_gate(KEYS[2], ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required)
+local force = ARGV[10] == '1'
+local err = check_reachable(service, m, eligible_approvers(ARGV[12] == '1', nil), force)
 if err then return err end
-local holders = redis.call('SCARD', P .. 'keyholders')
-if m > holders and ARGV[10] ~= '1' then
-  return fail('RET_M_EXCEEDS_APPROVERS', 'M = ' .. m .. ' is above the ' .. holders ..
-    ' officer(s) holding quorum keys; pass force to set it anyway')
-end
+local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
+local gate
+err, gate = check_gate(KEYS[2], ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m)
+if err then return err end
 commit_gate(gate, tonumber(ARGV[11]))
 local old = m_value(service)
 redis.call('HSET', KEYS[1], service, m)
-audit('quorum.m_changed', { service = service, from = old, to = m, forced = ARGV[10] == '1' })
+audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })
+if m > old then reopen_tokens_below_bar() end
 return m

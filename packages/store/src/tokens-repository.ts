@@ -12,6 +12,8 @@ import type { Actor, StoreContext } from './store-context';
 
 export interface StoredToken extends TokenRecord {
   requesterKey: string;
+  /** The user whose rules the requester follows: itself, or the owner of the API key that asked. */
+  requesterUserId?: number;
   issuer: string;
   /** User ids whose votes carried the token when it was consumed. */
   usedApprovals?: number[];
@@ -26,14 +28,13 @@ export interface ApprovalInput {
   signature: string;
   issuer: string;
   requesterMayApprove: boolean;
-  /** The approving CO as a requester (`user:<id>`), to tell self-approval. */
-  callerKey: string;
   approvedTimeoutMs: number;
 }
 
-function parseVote(userId: number, value: string, currentFingerprint: string): StoredApproval {
-  const [fingerprint = '', alg = 'RS256', at = '0', signature = ''] = value.split('|');
-  return { userId, fingerprint, alg: alg as SignatureAlg, at: Number(at), signature, counts: fingerprint === currentFingerprint };
+/** A stored vote: `fingerprint|alg|at|key generation|signature`; whether it counts is the store script's answer. */
+function parseVote(userId: number, value: string, counts: boolean): StoredApproval {
+  const [fingerprint = '', alg = 'RS256', at = '0', , signature = ''] = value.split('|');
+  return { userId, fingerprint, alg: alg as SignatureAlg, at: Number(at), signature, counts };
 }
 
 function parseRejection(userId: number, value: string): StoredRejection {
@@ -41,15 +42,18 @@ function parseRejection(userId: number, value: string): StoredRejection {
   return { userId, at: Number(value.slice(0, bar)), reason: value.slice(bar + 1) };
 }
 
-/** Builds a token from its stored hash and its voters' current key fingerprints. */
-export function tokenFromHash(hash: Record<string, string>, currentFingerprints: Map<number, string>): StoredToken | undefined {
+/**
+ * Builds a token from its stored hash and the store script's answers: the ids of the
+ * votes that count now and the approvals the token needs now.
+ */
+export function tokenFromHash(hash: Record<string, string>, counting: ReadonlySet<number>, required: number): StoredToken | undefined {
   if (!hash.doc || !hash.status) return undefined;
   const approvals: StoredApproval[] = [];
   const rejections: StoredRejection[] = [];
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith('v:')) {
       const uid = Number(field.slice(2));
-      approvals.push(parseVote(uid, value, currentFingerprints.get(uid) ?? ''));
+      approvals.push(parseVote(uid, value, counting.has(uid)));
     } else if (field.startsWith('r:')) {
       rejections.push(parseRejection(Number(field.slice(2)), value));
     }
@@ -60,6 +64,7 @@ export function tokenFromHash(hash: Record<string, string>, currentFingerprints:
     doc: JSON.parse(hash.doc) as TokenDocument,
     bytes: hash.doc,
     status: hash.status as TokenStatus,
+    required: required > 0 ? required : Number(hash.m),
     expiresAt: Number(hash.exp),
     approvals,
     rejections,
@@ -71,35 +76,42 @@ export function tokenFromHash(hash: Record<string, string>, currentFingerprints:
   if (hash.endAt) token.finishedAt = Number(hash.endAt);
   if (hash.cb) token.callbackUrl = hash.cb;
   if (hash.cbs) token.callbackSecret = hash.cbs;
+  const requesterUser = hash.rqu ?? /^user:(\d+)$/.exec(hash.req ?? '')?.[1];
+  if (requesterUser) token.requesterUserId = Number(requesterUser);
   if (hash.used) token.usedApprovals = JSON.parse(hash.used) as number[];
   return token;
 }
 
+/** A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed now}. */
 function readTokenReply(reply: unknown): StoredToken | undefined {
-  const [flat, fps] = reply as [string[], string[]];
+  const [flat, counting, required] = reply as [string[], number[], number];
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
-  const current = new Map<number, string>();
-  for (let i = 0; i + 1 < fps.length; i += 2) current.set(Number(fps[i]), fps[i + 1] as string);
-  return tokenFromHash(hash, current);
+  return tokenFromHash(hash, new Set(counting.map(Number)), Number(required));
+}
+
+function found(token: StoredToken | undefined): StoredToken {
+  if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
+  return token;
 }
 
 export class TokensRepository {
   constructor(private readonly ctx: StoreContext) {}
 
+  /** Stores a new PENDING token; answers it as stored. */
   async issue(
     doc: TokenDocument,
     bytes: Buffer,
-    requesterKey: string,
+    requester: { key: string; userId: number },
     callback: { url?: string; secret?: string },
     actor: Actor,
-  ): Promise<void> {
-    await this.ctx.run('issueToken', [this.ctx.keys.token(doc.id)], actor, [
+  ): Promise<StoredToken> {
+    const reply = await this.ctx.run('issueToken', [this.ctx.keys.token(doc.id)], actor, [
       doc.id,
       bytes.toString('utf8'),
       doc.service,
       doc.m,
-      requesterKey,
+      requester.key,
       Date.parse(doc.expiresAt),
       canonicalJson(doc.operation),
       doc.issuer,
@@ -107,7 +119,10 @@ export class TokensRepository {
       this.ctx.retentionMs,
       doc.operation.command,
       callback.secret ?? '',
+      requester.userId,
+      doc.operation.command === 'setMValue' && typeof doc.operation.args.service === 'string' ? doc.operation.args.service : '',
     ]);
+    return found(readTokenReply(reply));
   }
 
   async get(id: string): Promise<StoredToken | undefined> {
@@ -134,30 +149,30 @@ export class TokensRepository {
       input.signature,
       input.issuer,
       input.requesterMayApprove ? '1' : '0',
-      input.callerKey,
       input.approvedTimeoutMs,
     ])) as [TokenStatus, unknown];
-    const token = readTokenReply(snapshot);
-    if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
-    return { status, token };
+    return { status, token: found(readTokenReply(snapshot)) };
   }
 
-  async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<TokenStatus> {
-    return (await this.ctx.run('rejectToken', [this.ctx.keys.token(id)], actor, [
+  /** Records a rejection; answers the token as it then is. */
+  async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
+    const reply = await this.ctx.run('rejectToken', [this.ctx.keys.token(id)], actor, [
       userId,
       reason,
       issuer,
       requesterMayApprove ? '1' : '0',
       this.ctx.retentionMs,
-    ])) as TokenStatus;
+    ]);
+    return found(readTokenReply(reply));
   }
 
   async delete(id: string, callerKey: string, callerIsOfficer: boolean, issuer: string, actor: Actor): Promise<void> {
     await this.ctx.run('deleteToken', [this.ctx.keys.token(id)], actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
   }
 
-  async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<void> {
-    await this.ctx.run('consumeToken', [this.ctx.keys.token(id)], actor, [callerKey, operation, issuer, this.ctx.retentionMs]);
+  /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
+  async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<StoredToken> {
+    return found(readTokenReply(await this.ctx.run('consumeToken', [this.ctx.keys.token(id)], actor, [callerKey, operation, issuer, this.ctx.retentionMs])));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after. */

@@ -9,6 +9,8 @@ export interface UserRecord {
   loginFailureCnt: number;
   /** Fingerprint of the registered quorum key, if any. */
   fingerprint?: string;
+  /** Set while locked after failed logins: the end of the lock (epoch ms), or 'forever' until a reset. */
+  lockedUntil?: number | 'forever';
   createdAt: number;
 }
 
@@ -33,6 +35,7 @@ export function userFromHash(hash: Record<string, string>): UserRecord | undefin
     createdAt: Number(hash.created ?? 0),
   };
   if (hash.fp) user.fingerprint = hash.fp;
+  if (hash.lockedUntil) user.lockedUntil = hash.lockedUntil === 'forever' ? 'forever' : Number(hash.lockedUntil);
   return user;
 }
 
@@ -107,10 +110,17 @@ export class UsersRepository {
     return Number(id);
   }
 
-  async delete(gate: QuorumGate, id: number, actor: Actor): Promise<void> {
+  /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
+  async delete(gate: QuorumGate, id: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
     const k = this.ctx.keys;
     const { tokenKey, args } = this.gateKeyAndArgs(gate);
-    await this.ctx.run('deleteUser', [k.user(id), k.usersByName(), tokenKey], actor, [...args, id, this.ctx.retentionMs]);
+    await this.ctx.run('deleteUser', [k.user(id), k.usersByName(), tokenKey], actor, [
+      ...args,
+      id,
+      this.ctx.retentionMs,
+      rules.force ? '1' : '0',
+      rules.requesterMayApprove ? '1' : '0',
+    ]);
   }
 
   /** Changes a password; `gate` is undefined for a user changing its own. */
@@ -135,18 +145,26 @@ export class UsersRepository {
     return { id: Number(id), passwordHash: hash };
   }
 
-  /** Ends a login: on success resets the failure count and stores the session. */
+  /**
+   * Ends a login: on success resets the failure count, stores the session and, when
+   * given, a password hash made with current parameters; a failure that reaches the
+   * threshold locks the user for `lockoutMs` (0: until a password reset).
+   */
   async loginFinish(
     user: { id: number; name: string },
-    success: boolean,
+    outcome: { success: boolean; rehash?: string },
     session: { tokenHash: string; expiresAt: number },
+    lock: { maxFailures: number; lockoutMs: number },
   ): Promise<void> {
     const k = this.ctx.keys;
     await this.ctx.run('loginFinish', [k.user(user.id), k.session(session.tokenHash)], { kind: 'user', id: user.id, name: user.name }, [
-      success ? '1' : '0',
+      outcome.success ? '1' : '0',
       user.id,
       session.expiresAt,
       user.name,
+      lock.maxFailures,
+      lock.lockoutMs,
+      outcome.rehash ?? '',
     ]);
   }
 
@@ -187,14 +205,16 @@ export class UsersRepository {
     return { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
   }
 
-  async setMValue(gate: QuorumGate, service: QuorumService, m: number, force: boolean, actor: Actor): Promise<void> {
+  /** setMValue; `force` comes from the signed operation. */
+  async setMValue(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
     const { tokenKey, args } = this.gateKeyAndArgs(gate);
     await this.ctx.run('setMValue', [this.ctx.keys.mValues(), tokenKey], actor, [
       ...args,
       service,
       m,
-      force ? '1' : '0',
+      rules.force ? '1' : '0',
       this.ctx.retentionMs,
+      rules.requesterMayApprove ? '1' : '0',
     ]);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QuorumError } from '@quorumd/core';
+import { QuorumError, checkJsonText } from '@quorumd/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -42,6 +42,8 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** Deepest JSON body accepted: operation args may nest 8 levels inside the body's own 2. */
+const MAX_BODY_DEPTH = 16;
 
 export interface BuildOptions {
   logger?: FastifyBaseLogger | boolean;
@@ -64,6 +66,20 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // One line per request is written by the onResponse hook below, with the caller.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are checked as text before they are parsed: no nesting that could reach
+  // recursive code, no number the parser would round, no member named twice.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      checkJsonText(body as string, MAX_BODY_DEPTH);
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   const services = buildServices(deps);
   const { metrics } = services;

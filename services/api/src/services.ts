@@ -1,6 +1,7 @@
 import type { QuorumQueues } from '@quorumd/queue';
 import type { QuorumStore } from '@quorumd/store';
 import type { Config } from '@quorumd/config';
+import { OutboundPolicy } from '@quorumd/core';
 import { ApiKeysService } from './domain/api-keys-service';
 import { AuthService } from './domain/auth-service';
 import { DeliveriesService } from './domain/deliveries-service';
@@ -39,17 +40,20 @@ export interface Services {
 export function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
   const metrics = deps.metrics ?? new Metrics(deps.queues);
+  const outbound = new OutboundPolicy(config.webhookAllowedNetworks);
   return {
-    auth: new AuthService(store, { sessionTtlSeconds: config.sessionTtlSeconds, maxLoginFailures: config.maxLoginFailures }),
-    users: new UsersService(store, issuer, metrics),
+    auth: new AuthService(store, { sessionTtlSeconds: config.sessionTtlSeconds, maxLoginFailures: config.maxLoginFailures, lockoutSeconds: config.lockoutSeconds }),
+    users: new UsersService(store, issuer, metrics, config.requesterMayApprove),
     tokens: new TokensService(store, deps.events, metrics, {
       issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,
+      maxTokenTtlSeconds: config.maxTokenTtlSeconds,
       approvedTimeoutSeconds: config.approvedTimeoutSeconds,
       requesterMayApprove: config.requesterMayApprove,
+      outbound,
     }),
     apiKeys: new ApiKeysService(store),
-    officers: new OfficersService(store, config.requesterMayApprove),
+    officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),
     events: deps.events,
     metrics,

@@ -1,4 +1,5 @@
 import type { Config } from '@quorumd/config';
+import { OutboundPolicy } from '@quorumd/core';
 import { DELIVERIES_QUEUE, EXPIRY_QUEUE, OutboxDispatcher, QuorumQueues, processDelivery, type DeliveryJob, type ExpiryJob } from '@quorumd/queue';
 import { QuorumStore, SYSTEM, connectForRequests } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
@@ -27,14 +28,16 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
 
+  const policy = new OutboundPolicy(config.webhookAllowedNetworks);
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
-    async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs),
+    async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs, policy),
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
   );
   deliveries.on('failed', (job, err) => {
     const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err: { message: err.message } }, 'delivery failed');
+    const detail = (err as { detail?: unknown }).detail;
+    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err: { message: err.message, detail } }, 'delivery failed');
   });
 
   const expiry = new Worker<ExpiryJob>(

@@ -4,6 +4,11 @@
 --   ARGV[3] now, RFC 3339
 --   ARGV[4] actor, JSON ({"kind":"user","id":1,"name":"admin"} or {"kind":"system"})
 -- Checks come before writes: a script that refuses has changed nothing.
+--
+-- The token rules live here, once: whether a vote counts (vote_counts), how many
+-- approvals a token needs now (required), who its requester is (requester_uid), and who
+-- could still approve (eligible_approvers). TypeScript reads their answers; it never
+-- recomputes them.
 local P, NOW, NOW_ISO, ACTOR = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 
 local function fail(code, message)
@@ -43,14 +48,55 @@ local function m_value(service)
   return tonumber(redis.call('HGET', P .. 'mvalues', service) or '1')
 end
 
--- Votes that count: the CO still exists and still holds the key that made the vote.
+-- The M a token's operation requires now: its service's M, and for setMValue also the
+-- target service's (a quorum is never changed with fewer approvals than it demands).
+local function required_now(t)
+  local need = m_value(t.svc)
+  if t.tsvc and t.tsvc ~= '' then need = math.max(need, m_value(t.tsvc)) end
+  return need
+end
+
+-- Approvals a token needs to be approved or used: its own m (fixed at issue), or more
+-- when its operation requires more now. Raising M raises every open token's bar at once.
+local function required(t)
+  return math.max(tonumber(t.m), required_now(t))
+end
+
+-- The user id whose rules a token's requester follows: the user itself, or the owner of
+-- the API key that asked (an API key acts for its owner).
+local function requester_uid(t)
+  if t.rqu and t.rqu ~= '' then return t.rqu end
+  return string.match(t.req or '', '^user:(%d+)$')
+end
+
+-- Whether user `uid` may approve token `t` given the deployment's self-approval setting.
+local function may_approve(t, uid, requester_may_approve)
+  return requester_may_approve or requester_uid(t) ~= tostring(uid)
+end
+
+-- A stored vote: fingerprint|alg|at ms|key registration generation|signature (base64).
+local function parse_vote(value)
+  return string.match(value, '^(%x+)|(%w+)|(%d+)|(%d+)|(.*)$')
+end
+
+-- A vote counts while its CO exists and still holds the very key registration that
+-- made it (the same key registered again later is a new registration).
+local function vote_counts(uid, value)
+  local fp, _, _, kgen = parse_vote(value)
+  if not fp then return false end
+  local current = redis.call('HMGET', user_key(uid), 'fp', 'kgen')
+  return current[1] == fp and (current[2] or '0') == kgen
+end
+
+-- Ids of the voters whose votes count, one per distinct key.
 local function counting_voters(t)
-  local voters = {}
+  local voters, keys = {}, {}
   for field, value in pairs(t) do
     if string.sub(field, 1, 2) == 'v:' then
       local uid = string.sub(field, 3)
       local fp = string.sub(value, 1, 64)
-      if redis.call('HGET', user_key(uid), 'fp') == fp then
+      if not keys[fp] and vote_counts(uid, value) then
+        keys[fp] = true
         voters[#voters + 1] = tonumber(uid)
       end
     end
@@ -59,23 +105,49 @@ local function counting_voters(t)
   return voters
 end
 
+-- Whether a user is locked after failed logins (a lock with an end lifts by itself).
+local function lock_state(uid)
+  local until_ms = redis.call('HGET', user_key(uid), 'lockedUntil')
+  if not until_ms then return 'none' end
+  if until_ms == 'forever' then return 'forever' end
+  if NOW < tonumber(until_ms) then return 'until' end
+  return 'none'
+end
+
+-- How many officers could approve a future token: key holders not locked for good, less
+-- one when requesters may not approve (whoever asks is then one approver fewer).
+-- `without` leaves one user out (the CO about to be deleted).
+local function eligible_approvers(requester_may_approve, without)
+  local n = 0
+  for _, uid in ipairs(redis.call('SMEMBERS', P .. 'keyholders')) do
+    if uid ~= without and lock_state(uid) ~= 'forever' then n = n + 1 end
+  end
+  if not requester_may_approve then n = n - 1 end
+  if n < 0 then n = 0 end
+  return n
+end
+
+-- Refuses an M that the eligible officers could never reach (a lock-out), unless forced.
+local function check_reachable(service, m, eligible, force)
+  if m > 1 and m > eligible and not force then
+    return fail('RET_M_EXCEEDS_APPROVERS', 'M = ' .. m .. ' for ' .. service .. ' is above the ' .. eligible ..
+      ' officer(s) who could approve its tokens; put force in the operation to do it anyway')
+  end
+  return nil
+end
+
+-- A token as readers get it: its flat hash, the ids of the votes that count, and the
+-- approvals it needs now. (An empty hash when there is no such token.)
+local function token_snapshot(tkey)
+  local flat = redis.call('HGETALL', tkey)
+  if #flat == 0 then return { flat, {}, 0 } end
+  local t = hash_to_table(flat)
+  return { flat, counting_voters(t), required(t) }
+end
+
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
 -- outbox stream in the same atomic step, from which the worker enqueues notifications:
 -- a crash between the change and the enqueue loses nothing.
--- A token as readers get it: its flat hash, and each voter's current key fingerprint.
-local function token_snapshot(tkey)
-  local flat = redis.call('HGETALL', tkey)
-  local fps = {}
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, 2) == 'v:' then
-      local uid = string.sub(flat[i], 3)
-      fps[#fps + 1] = uid
-      fps[#fps + 1] = redis.call('HGET', user_key(uid), 'fp') or ''
-    end
-  end
-  return { flat, fps }
-end
-
 local function publish_status(id, status)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
   redis.call('XADD', P .. 'outbox', '*', 'id', id, 'status', status)
@@ -85,6 +157,7 @@ end
 local function finish_token(tkey, t, status, retention_ms)
   redis.call('HSET', tkey, 'status', status, 'endAt', NOW)
   redis.call('ZREM', P .. 'tokens:open', t.id)
+  redis.call('ZREM', P .. 'tokens:approved', t.id)
   for field in pairs(t) do
     if string.sub(field, 1, 2) == 'v:' then
       redis.call('SREM', user_key(string.sub(field, 3)) .. ':votes', t.id)
@@ -96,29 +169,54 @@ local function finish_token(tkey, t, status, retention_ms)
   publish_status(t.id, status)
 end
 
+-- An APPROVED token whose counting votes fell below what it needs goes back to PENDING.
+local function reopen_if_short(id, reason, data)
+  local tkey = P .. 'token:' .. id
+  local t = load_token(tkey)
+  if not t or t.status ~= 'APPROVED' then
+    redis.call('ZREM', P .. 'tokens:approved', id)
+    return
+  end
+  local have, need = #counting_voters(t), required(t)
+  if have >= need then return end
+  redis.call('HSET', tkey, 'status', 'PENDING')
+  redis.call('HDEL', tkey, 'apAt', 'apUntil')
+  redis.call('ZREM', P .. 'tokens:approved', id)
+  redis.call('ZADD', P .. 'tokens:open', t.exp, id)
+  data.id, data.reason, data.approvals, data.required = id, reason, have, need
+  audit('token.reopened', data)
+  publish_status(id, 'PENDING')
+end
+
 -- After a CO's key changed or the CO was deleted: every APPROVED token that its votes
--- carried and that is now below M goes back to PENDING (SPEC 3).
+-- carried and that is now short goes back to PENDING.
 local function reopen_tokens_voted_by(uid)
-  local vkey = user_key(uid) .. ':votes'
-  for _, id in ipairs(redis.call('SMEMBERS', vkey)) do
-    local tkey = P .. 'token:' .. id
-    local t = load_token(tkey)
-    if t and t.status == 'APPROVED' and #counting_voters(t) < tonumber(t.m) then
-      redis.call('HSET', tkey, 'status', 'PENDING')
-      redis.call('HDEL', tkey, 'apAt', 'apUntil')
-      redis.call('ZADD', P .. 'tokens:open', t.exp, id)
-      audit('token.reopened', { id = id, reason = 'approvals stopped counting', userId = tonumber(uid) })
-      publish_status(id, 'PENDING')
-    end
+  for _, id in ipairs(redis.call('SMEMBERS', user_key(uid) .. ':votes')) do
+    reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) })
   end
 end
 
--- The quorum gate of a protected command (SPEC 4). With no token, it passes only when
--- the command needs no quorum (required_m == 1). With a token, the token must be this
+-- After an M was raised: every APPROVED token below its new bar goes back to PENDING.
+local function reopen_tokens_below_bar()
+  redis.call('ZREMRANGEBYSCORE', P .. 'tokens:approved', '-inf', NOW)
+  for _, id in ipairs(redis.call('ZRANGE', P .. 'tokens:approved', 0, -1)) do
+    reopen_if_short(id, 'quorum raised', {})
+  end
+end
+
+-- Ends every session of a user (password change or reset, lock): sessions carry the
+-- generation they were made in, and only the current one is accepted.
+local function end_sessions(uid)
+  redis.call('HINCRBY', user_key(uid), 'sgen', 1)
+end
+
+-- The quorum gate of a protected command. With no token, it passes only when the
+-- command needs no quorum (required_m == 1). With a token, the token must be this
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
--- unexpired and still carried by M counting votes. Returns (nil, gate) when it passes,
--- or (error) when it refuses; commit_gate() consumes the token. "No token" is the token
--- key with an empty id (P .. 'token:'), so that the key stays in the deployment's slot.
+-- unexpired and still carried by counting votes from as many distinct keys as it needs
+-- now. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
+-- consumes the token. "No token" is the token key with an empty id (P .. 'token:'), so
+-- that the key stays in the deployment's slot.
 local function check_gate(tkey, requester, service, op, issuer, required_m)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
@@ -134,14 +232,14 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   if t.svc ~= service then return refuse('the quorum token is for service ' .. t.svc) end
   if t.op ~= op then return refuse('the quorum token is for another operation') end
   local voters = counting_voters(t)
-  local m = tonumber(t.m)
+  local need = required(t)
   if t.status == 'PENDING' then
     if NOW >= tonumber(t.exp) then return refuse('the quorum token has expired') end
-    return refuse(#voters .. ' of ' .. m .. ' approvals')
+    return refuse(#voters .. ' of ' .. need .. ' approvals')
   end
   if t.status ~= 'APPROVED' then return refuse('the quorum token is ' .. t.status) end
   if NOW >= tonumber(t.apUntil) then return refuse('the quorum token has expired') end
-  if #voters < m then return refuse(#voters .. ' of ' .. m .. ' approvals') end
+  if #voters < need then return refuse(#voters .. ' of ' .. need .. ' approvals') end
   return nil, { token = t, tkey = tkey, voters = voters }
 end
 

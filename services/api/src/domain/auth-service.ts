@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { QuorumError, decoyPasswordHash, verifyPassword } from '@quorumd/core';
+import { QuorumError, decoyPasswordHash, hashPassword, needsRehash, verifyPassword } from '@quorumd/core';
 import type { QuorumStore, UserRecord } from '@quorumd/store';
 import type { Principal } from './principal';
 
@@ -20,7 +20,7 @@ export interface NewSession {
 export class AuthService {
   constructor(
     private readonly store: QuorumStore,
-    private readonly options: { sessionTtlSeconds: number; maxLoginFailures: number },
+    private readonly options: { sessionTtlSeconds: number; maxLoginFailures: number; lockoutSeconds: number },
   ) {}
 
   async login(name: string, password: string): Promise<NewSession> {
@@ -34,11 +34,16 @@ export class AuthService {
       throw err;
     }
     const ok = await verifyPassword(password, attempt.passwordHash);
+    // A hash made with older parameters is replaced at the first login that proves the password.
+    const rehash = ok && needsRehash(attempt.passwordHash) ? await hashPassword(password) : undefined;
     const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = this.store.ctx.clock() + this.options.sessionTtlSeconds * 1000;
     const user = await this.store.users.get(attempt.id);
     if (!user) throw new QuorumError('RET_LOGIN_FAILED');
-    await this.store.users.loginFinish(user, ok, { tokenHash: sha256Hex(token), expiresAt });
+    await this.store.users.loginFinish(user, { success: ok, rehash }, { tokenHash: sha256Hex(token), expiresAt }, {
+      maxFailures: this.options.maxLoginFailures,
+      lockoutMs: this.options.lockoutSeconds * 1000,
+    });
     if (!ok) throw new QuorumError('RET_LOGIN_FAILED');
     return { token, user, expiresAt };
   }
@@ -56,6 +61,9 @@ export class AuthService {
       if (!record || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
         throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or revoked API key');
       }
+      // An API key acts for its owner and never outlives it.
+      const owner = await this.store.users.get(record.ownerId);
+      if (!owner || owner.type !== 'CO') throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or revoked API key');
       return { kind: 'apikey', key: record };
     }
     if (credential.startsWith(SESSION_PREFIX)) {

@@ -1,4 +1,5 @@
-import { QuorumError, tokenView, type TokenView } from '@quorumd/core';
+import { tokenView, type OutboundPolicy, type TokenView } from '@quorumd/core';
+import { checkOutboundUrl } from '@quorumd/queue';
 import type { QuorumStore } from '@quorumd/store';
 import { actorOf, requireOfficer, type Principal } from './principal';
 
@@ -7,6 +8,7 @@ export class OfficersService {
   constructor(
     private readonly store: QuorumStore,
     private readonly requesterMayApprove: boolean,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async pending(principal: Principal, limit: number): Promise<TokenView[]> {
@@ -22,13 +24,7 @@ export class OfficersService {
 
   async setWebhook(principal: Principal, input: { url: string; secret: string }): Promise<{ url: string }> {
     const officer = requireOfficer(principal);
-    let url: URL;
-    try {
-      url = new URL(input.url);
-    } catch {
-      throw new QuorumError('RET_BAD_REQUEST', 'url must be an http(s) URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new QuorumError('RET_BAD_REQUEST', 'url must be an http(s) URL');
+    const url = await checkOutboundUrl(this.outbound, input.url, 'url');
     await this.store.webhooks.set(officer.id, { url: url.toString(), secret: input.secret }, actorOf(principal));
     return { url: url.toString() };
   }

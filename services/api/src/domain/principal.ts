@@ -10,6 +10,14 @@ export function requesterKey(principal: Principal): string {
   return principal.kind === 'user' ? `user:${principal.user.id}` : `apikey:${principal.key.id}`;
 }
 
+/**
+ * The user whose rules a caller follows as a requester: itself, or the owner of its API
+ * key (an API key acts for its owner: self-approval, fan-out, the lock-out guard).
+ */
+export function requesterUserId(principal: Principal): number {
+  return principal.kind === 'user' ? principal.user.id : principal.key.ownerId;
+}
+
 export function requesterOf(principal: Principal): Requester {
   return principal.kind === 'user'
     ? { kind: 'user', id: principal.user.id, name: principal.user.name }

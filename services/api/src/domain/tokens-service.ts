@@ -5,6 +5,7 @@ import {
   checkAlg,
   decodeSignature,
   effectiveStatus,
+  isProtectedCommand,
   newTokenDocument,
   normalizeOperation,
   requiredApprovals,
@@ -12,19 +13,23 @@ import {
   tokenBytes,
   tokenView,
   verifySignature,
+  type OutboundPolicy,
   type TokenView,
 } from '@quorumd/core';
+import { checkOutboundUrl } from '@quorumd/queue';
 import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
-import { actorOf, isOfficer, requesterKey, requesterOf, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
+import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { TokenEvents } from './token-events';
 
 export interface TokensOptions {
   issuer: string;
   tokenTtlSeconds: number;
+  maxTokenTtlSeconds: number;
   approvedTimeoutSeconds: number;
   requesterMayApprove: boolean;
+  outbound: OutboundPolicy;
 }
 
 export const MAX_WAIT_SECONDS = 60;
@@ -35,6 +40,8 @@ export interface Bundle {
   tokenId: string;
   status: string;
   m: number;
+  /** Approvals needed when the bundle was made: max(m, the M the operation then required). */
+  required: number;
   tokenBytes: string;
   approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
 }
@@ -77,21 +84,24 @@ export class TokensService {
     if ((input.callbackUrl === undefined) !== (input.callbackSecret === undefined)) {
       throw new QuorumError('RET_BAD_REQUEST', 'callbackUrl and callbackSecret go together: callbacks are signed with the secret');
     }
+    const ttlSeconds = input.ttlSeconds ?? this.options.tokenTtlSeconds;
+    if (ttlSeconds > this.options.maxTokenTtlSeconds) {
+      throw new QuorumError('RET_BAD_REQUEST', `ttlSeconds must be at most ${this.options.maxTokenTtlSeconds} (QUORUM_MAX_TOKEN_TTL_SECONDS)`);
+    }
     const service = resolveService(input.service);
     const operation = normalizeOperation(input.operation);
+    if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
     const m = requiredApprovals(service, operation, await this.store.users.mValues());
-    const doc = newTokenDocument({
-      service,
-      operation,
-      requester: requesterOf(principal),
-      m,
-      issuer: this.options.issuer,
-      now: this.now(),
-      ttlSeconds: input.ttlSeconds ?? this.options.tokenTtlSeconds,
-    });
-    await this.store.tokens.issue(doc, tokenBytes(doc), requesterKey(principal), { url: input.callbackUrl, secret: input.callbackSecret }, actorOf(principal));
+    const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
+    const token = await this.store.tokens.issue(
+      doc,
+      tokenBytes(doc),
+      { key: requesterKey(principal), userId: requesterUserId(principal) },
+      { url: input.callbackUrl, secret: input.callbackSecret },
+      actorOf(principal),
+    );
     this.metrics.tokens.inc({ service, status: 'PENDING' });
-    return this.read(principal, doc.id);
+    return this.view(token);
   }
 
   async read(principal: Principal, id: string): Promise<TokenView> {
@@ -148,7 +158,6 @@ export class TokensService {
         signature: input.signature as string,
         issuer: this.options.issuer,
         requesterMayApprove: this.options.requesterMayApprove,
-        callerKey: requesterKey(principal),
         approvedTimeoutMs: this.options.approvedTimeoutSeconds * 1000,
       },
       actorOf(principal),
@@ -171,10 +180,11 @@ export class TokensService {
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
     const officer = requireOfficer(principal);
     if (!officer.fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const before = await this.store.tokens.get(id);
-    const status = await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
-    if (status === 'REJECTED' && before?.status === 'PENDING') this.metrics.tokens.inc({ service: before.doc.service, status });
-    return this.read(principal, id);
+    const after = await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    // This call finished the token when its rejection and the token's end share one script time.
+    const mine = after.rejections.find((r) => r.userId === officer.id);
+    if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
+    return this.view(after);
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
@@ -185,12 +195,18 @@ export class TokensService {
     this.metrics.tokens.inc({ service: token?.doc.service ?? 'unknown', status: 'DELETED' });
   }
 
-  /** For external systems: consumes an APPROVED token for exactly its operation, once. */
+  /**
+   * For external systems: consumes an APPROVED token for exactly its operation, once.
+   * quorumd's own commands run only through their routes (which consume the token in the
+   * same step as the change), never here.
+   */
   async consume(principal: Principal, id: string, operation: unknown): Promise<Bundle> {
     requireOfficerOrScope(principal, 'tokens:consume');
-    const canonical = canonicalJson(normalizeOperation(operation));
-    await this.store.tokens.consume(id, requesterKey(principal), canonical, this.options.issuer, actorOf(principal));
-    const token = await this.visible(principal, id);
+    const normalized = normalizeOperation(operation);
+    if (isProtectedCommand(normalized.command)) {
+      throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
+    }
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }
@@ -220,6 +236,7 @@ export class TokensService {
       tokenId: token.doc.id,
       status: effectiveStatus(token, this.now()),
       m: token.doc.m,
+      required: token.required,
       tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
       approvals,
     };

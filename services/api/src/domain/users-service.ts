@@ -3,7 +3,6 @@ import {
   QuorumError,
   canonicalJson,
   checkAlg,
-  checkMReachable,
   checkMValue,
   checkPassword,
   checkUserName,
@@ -15,6 +14,7 @@ import {
   resolveService,
   serviceNumber,
   toKeyObject,
+  verifyPassword,
   verifySignature,
   SERVICE_NAMES,
   type QuorumService,
@@ -57,6 +57,7 @@ export class UsersService {
     private readonly store: QuorumStore,
     private readonly issuer: string,
     private readonly metrics: Metrics,
+    private readonly requesterMayApprove: boolean,
   ) {}
 
   /** A protected command that ran with a token consumed it. */
@@ -91,22 +92,32 @@ export class UsersService {
     return userView(user);
   }
 
-  async delete(principal: Principal, id: number, quorumToken: string | undefined): Promise<void> {
+  /**
+   * deleteUser. `force` (part of the signed operation) lets a deletion through that would
+   * leave a service's M above the officers who could approve.
+   */
+  async delete(principal: Principal, id: number, input: { quorumToken?: string; force?: boolean }): Promise<void> {
     const caller = requireOfficer(principal);
     if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
-    const gate = this.gate(principal, quorumToken, { command: 'deleteUser', args: { id } });
-    await this.store.users.delete(gate, id, actorOf(principal));
+    const force = input.force === true;
+    const gate = this.gate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } });
+    await this.store.users.delete(gate, id, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
     this.consumed(gate, 'USER_MGMT');
   }
 
-  /** One's own password: no quorum. Another user's: a CO, behind USER_MGMT. */
-  async changePassword(principal: Principal, id: number, input: { password: unknown; quorumToken?: string }): Promise<void> {
+  /**
+   * One's own password: no quorum, but the current password. Another user's: a CO,
+   * behind USER_MGMT. Either way every session of that user ends.
+   */
+  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }): Promise<void> {
     const caller = requireUser(principal);
     const password = checkPassword(input.password);
     let gate: QuorumGate | undefined;
     if (caller.id !== id) {
       requireOfficer(principal);
       gate = this.gate(principal, input.quorumToken, { command: 'changePswd', args: { id } });
+    } else if (typeof input.currentPassword !== 'string' || !(await verifyPassword(input.currentPassword, caller.passwordHash))) {
+      throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
     }
     await this.store.users.changePassword(gate, id, await hashPassword(password), actorOf(principal));
     if (gate) this.consumed(gate, 'USER_MGMT');
@@ -169,9 +180,9 @@ export class UsersService {
     const service = resolveService(serviceInput);
     const m = checkMValue(input.m);
     const force = input.force === true;
-    checkMReachable(m, await this.store.users.keyHolderCount(), force);
-    const gate = this.gate(principal, input.quorumToken, { command: 'setMValue', args: { service, m } });
-    await this.store.users.setMValue(gate, service, m, force, actorOf(principal));
+    // force is part of the operation the token was approved for, never a flag beside it.
+    const gate = this.gate(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } });
+    await this.store.users.setMValue(gate, service, m, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
     this.consumed(gate, 'QUORUM_MGMT');
     return { service, number: serviceNumber(service), m };
   }

@@ -32,12 +32,20 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
     {
       schema: {
         params: UserIdParams,
-        body: Type.Optional(Type.Object({ quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            {
+              quorumToken: Type.Optional(QuorumTokenId),
+              force: Type.Optional(Type.Boolean({ description: 'part of the signed operation (args.force): delete even if a service M is left above the officers who could approve' })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         response: { 200: Empty },
       },
     },
     async (request) => {
-      await services.users.delete(await authenticate(services, request), Number(request.params.id), request.body?.quorumToken);
+      await services.users.delete(await authenticate(services, request), Number(request.params.id), request.body ?? {});
       return {};
     },
   );
@@ -47,7 +55,14 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
     {
       schema: {
         params: UserIdParams,
-        body: Type.Object({ password: Password, quorumToken: Type.Optional(QuorumTokenId) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            password: Password,
+            currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'required to change one’s own password' })),
+            quorumToken: Type.Optional(QuorumTokenId),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Empty },
       },
     },
