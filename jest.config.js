@@ -9,7 +9,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
     '^@quorumd/(core|config|store|queue|client)$': '<rootDir>/packages/$1/src',
-    '^@quorumd/worker$': '<rootDir>/services/worker/src',
     '^@quorumd/api$': '<rootDir>/services/api/src',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

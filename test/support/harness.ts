@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '@quorumd/core';
-import { QuorumStore, connectForEvents, connectForRequests, waitUntilReady } from '@quorumd/store';
-import { buildApp, loadConfig, TokenEvents, type App, type Config } from '@quorumd/api';
-import { startWorker, type RunningWorker } from '@quorumd/worker';
+import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, waitUntilReady } from '@quorumd/store';
+import { buildApp, loadConfig, type App, type Config } from '@quorumd/api';
+import { startWorker, type RunningWorker } from '@quorumd/queue';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';

@@ -1,1 +1,3 @@
 export * from './config';
+export * from './log-redaction';
+export * from './logger';

@@ -14,3 +14,4 @@ export * from './webhook-signature';
 export * from './api-schemas';
 export * from './json-text-guard';
 export * from './network-policy';
+export * from './credentials';

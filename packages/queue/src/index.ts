@@ -4,3 +4,4 @@ export * from './webhook-delivery';
 export * from './delivery-processor';
 export * from './outbox-dispatcher';
 export * from './outbound-guard';
+export * from './notification-worker';

@@ -104,7 +104,7 @@ export class OutboxDispatcher {
    * owner of the API key that asked) when it may not approve.
    */
   private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
-    const holders = await this.store.users.keyHolderIds();
+    const holders = await this.store.quorumKeys.keyHolderIds();
     return holders
       .filter((uid) => this.options.requesterMayApprove || token.requesterUserId !== uid)
       .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));

@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
+import { MValuesRepository } from './m-values-repository';
+import { QuorumKeysRepository } from './quorum-keys-repository';
+import { SessionsRepository } from './sessions-repository';
 import { StoreContext, type StoreOptions } from './store-context';
 import { TokensRepository } from './tokens-repository';
 import { UsersRepository } from './users-repository';
@@ -10,6 +13,9 @@ import { WebhooksRepository } from './webhooks-repository';
 export class QuorumStore {
   readonly ctx: StoreContext;
   readonly users: UsersRepository;
+  readonly sessions: SessionsRepository;
+  readonly quorumKeys: QuorumKeysRepository;
+  readonly mValues: MValuesRepository;
   readonly tokens: TokensRepository;
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
@@ -18,6 +24,9 @@ export class QuorumStore {
   constructor(redis: Redis, options: StoreOptions) {
     this.ctx = new StoreContext(redis, options);
     this.users = new UsersRepository(this.ctx);
+    this.sessions = new SessionsRepository(this.ctx);
+    this.quorumKeys = new QuorumKeysRepository(this.ctx);
+    this.mValues = new MValuesRepository(this.ctx);
     this.tokens = new TokensRepository(this.ctx);
     this.apiKeys = new ApiKeysRepository(this.ctx);
     this.audit = new AuditRepository(this.ctx);

@@ -1,4 +1,5 @@
-import { QuorumError, userNameKey, type QuorumService, type UserType } from '@quorumd/core';
+import { userNameKey, type UserType } from '@quorumd/core';
+import { gateKeyAndArgs, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 
 export interface UserRecord {
@@ -14,15 +15,6 @@ export interface UserRecord {
   createdAt: number;
 }
 
-/** What a protected command hands the store: the gate's inputs. */
-export interface QuorumGate {
-  /** Token id, or undefined when the caller sent none. */
-  tokenId: string | undefined;
-  requesterKey: string;
-  /** Canonical JSON of the operation the command is about to run. */
-  operation: string;
-  issuer: string;
-}
 
 export function userFromHash(hash: Record<string, string>): UserRecord | undefined {
   if (!hash.id) return undefined;
@@ -39,19 +31,9 @@ export function userFromHash(hash: Record<string, string>): UserRecord | undefin
   return user;
 }
 
-function flatToHash(flat: unknown): Record<string, string> {
-  const list = flat as string[];
-  const hash: Record<string, string> = {};
-  for (let i = 0; i + 1 < list.length; i += 2) hash[list[i] as string] = list[i + 1] as string;
-  return hash;
-}
-
+/** Users: the records, their creation, deletion and passwords (behind the quorum gate), and the bootstrap. */
 export class UsersRepository {
   constructor(private readonly ctx: StoreContext) {}
-
-  private gateKeyAndArgs(gate: QuorumGate): { tokenKey: string; args: string[] } {
-    return { tokenKey: this.ctx.keys.token(gate.tokenId ?? ''), args: [gate.requesterKey, gate.operation, gate.issuer] };
-  }
 
   async bootstrap(issuer: string, adminPasswordHash: string): Promise<{ issuer: string; created: boolean }> {
     const k = this.ctx.keys;
@@ -80,25 +62,13 @@ export class UsersRepository {
     });
   }
 
-  async keyHolderIds(): Promise<number[]> {
-    return (await this.ctx.read((r) => r.smembers(this.ctx.keys.keyHolders()))).map(Number).sort((a, b) => a - b);
-  }
-
-  async keyHolderCount(): Promise<number> {
-    return this.ctx.read((r) => r.scard(this.ctx.keys.keyHolders()));
-  }
-
-  async quorumKeyPem(fingerprint: string): Promise<string | undefined> {
-    return (await this.ctx.read((r) => r.get(this.ctx.keys.quorumKey(fingerprint)))) ?? undefined;
-  }
-
   async create(
     gate: QuorumGate,
     user: { name: string; type: UserType; passwordHash: string },
     actor: Actor,
   ): Promise<number> {
     const k = this.ctx.keys;
-    const { tokenKey, args } = this.gateKeyAndArgs(gate);
+    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
     const id = await this.ctx.run('createUser', [k.usersSeq(), k.usersByName(), tokenKey], actor, [
       ...args,
       user.name,
@@ -113,7 +83,7 @@ export class UsersRepository {
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
   async delete(gate: QuorumGate, id: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
     const k = this.ctx.keys;
-    const { tokenKey, args } = this.gateKeyAndArgs(gate);
+    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
     await this.ctx.run('deleteUser', [k.user(id), k.usersByName(), tokenKey], actor, [
       ...args,
       id,
@@ -126,7 +96,7 @@ export class UsersRepository {
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
     const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '' };
-    const { tokenKey, args } = this.gateKeyAndArgs(gated);
+    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gated);
     await this.ctx.run('changePassword', [this.ctx.keys.user(id), tokenKey], actor, [
       ...args,
       id,
@@ -135,91 +105,4 @@ export class UsersRepository {
       this.ctx.retentionMs,
     ]);
   }
-
-  /** Counts a login attempt as failed up front; returns the user and password hash to check. */
-  async loginAttempt(name: string, maxFailures: number): Promise<{ id: number; passwordHash: string }> {
-    const [id, hash] = (await this.ctx.run('loginAttempt', [this.ctx.keys.usersByName()], { kind: 'system' }, [
-      userNameKey(name),
-      maxFailures,
-    ])) as [string, string];
-    return { id: Number(id), passwordHash: hash };
-  }
-
-  /**
-   * Ends a login: on success resets the failure count, stores the session and, when
-   * given, a password hash made with current parameters; a failure that reaches the
-   * threshold locks the user for `lockoutMs` (0: until a password reset).
-   */
-  async loginFinish(
-    user: { id: number; name: string },
-    outcome: { success: boolean; rehash?: string },
-    session: { tokenHash: string; expiresAt: number },
-    lock: { maxFailures: number; lockoutMs: number },
-  ): Promise<void> {
-    const k = this.ctx.keys;
-    await this.ctx.run('loginFinish', [k.user(user.id), k.session(session.tokenHash)], { kind: 'user', id: user.id, name: user.name }, [
-      outcome.success ? '1' : '0',
-      user.id,
-      session.expiresAt,
-      user.name,
-      lock.maxFailures,
-      lock.lockoutMs,
-      outcome.rehash ?? '',
-    ]);
-  }
-
-  async sessionUser(tokenHash: string): Promise<UserRecord | undefined> {
-    const flat = await this.ctx.run('readSession', [this.ctx.keys.session(tokenHash)], { kind: 'system' });
-    return userFromHash(flatToHash(flat));
-  }
-
-  async logout(tokenHash: string, actor: Actor & { kind: 'user' }): Promise<void> {
-    await this.ctx.run('logout', [this.ctx.keys.session(tokenHash)], actor, [actor.id]);
-  }
-
-  async createChallenge(id: string, value: string, ttlMs: number): Promise<void> {
-    await this.ctx.read((r) => r.set(this.ctx.keys.challenge(id), value, 'PX', ttlMs));
-  }
-
-  async challenge(id: string): Promise<string | undefined> {
-    return (await this.ctx.read((r) => r.get(this.ctx.keys.challenge(id)))) ?? undefined;
-  }
-
-  async registerKey(
-    userId: number,
-    challenge: { id: string; value: string },
-    key: { fingerprint: string; pem: string },
-    actor: Actor,
-  ): Promise<void> {
-    const k = this.ctx.keys;
-    await this.ctx.run('registerKey', [k.challenge(challenge.id), k.user(userId), k.keyHolders()], actor, [
-      userId,
-      challenge.value,
-      key.fingerprint,
-      key.pem,
-    ]);
-  }
-
-  async mValues(): Promise<Record<QuorumService, number>> {
-    const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.mValues()));
-    return { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
-  }
-
-  /** setMValue; `force` comes from the signed operation. */
-  async setMValue(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
-    const { tokenKey, args } = this.gateKeyAndArgs(gate);
-    await this.ctx.run('setMValue', [this.ctx.keys.mValues(), tokenKey], actor, [
-      ...args,
-      service,
-      m,
-      rules.force ? '1' : '0',
-      this.ctx.retentionMs,
-      rules.requesterMayApprove ? '1' : '0',
-    ]);
-  }
-}
-
-export function assertFound<T>(value: T | undefined, code: 'RET_USER_NOT_FOUND' | 'RET_TOKEN_NOT_FOUND' | 'RET_NOT_FOUND'): T {
-  if (value === undefined) throw new QuorumError(code);
-  return value;
 }

@@ -1,21 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '@quorumd/core';
-import { QuorumStore, connectForEvents, connectForRequests, redactUrl, waitUntilReady } from '@quorumd/store';
-import pino from 'pino';
+import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, redactUrl, waitUntilReady } from '@quorumd/store';
 import { buildApp } from './app';
-import { ConfigError, loadConfig } from '@quorumd/config';
-import { QuorumQueues } from '@quorumd/queue';
-import { startWorker, type RunningWorker } from '@quorumd/worker';
+import { ConfigError, createLogger, loadConfig } from '@quorumd/config';
+import { QuorumQueues, startWorker, type RunningWorker } from '@quorumd/queue';
 import { Redis } from 'ioredis';
-import { TokenEvents } from './domain/token-events';
 import { LocalRedisError, startLocalRedis, type LocalRedis } from './local-redis';
-import { LOG_REDACT_PATHS } from './log-redaction';
 import { Metrics } from './metrics';
 
 /** The process: config, Redis, bootstrap, HTTP (and the inline worker), and an ordered, bounded shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } });
+  const logger = createLogger(config);
   let localRedis: LocalRedis | undefined;
   let url = config.redisUrl;
   if (!url) {

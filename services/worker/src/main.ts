@@ -1,12 +1,11 @@
-import { ConfigError, loadConfig } from '@quorumd/config';
-import pino from 'pino';
-import { startWorker } from './quorum-worker';
+import { ConfigError, createLogger, loadConfig } from '@quorumd/config';
+import { startWorker } from '@quorumd/queue';
 
 /** The worker on its own (`node services/worker/dist/main.js`): any number of replicas. */
 async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.redisUrl) throw new ConfigError('REDIS_URL must be set for a stand-alone worker');
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config);
   const worker = await startWorker(config, config.redisUrl, logger);
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

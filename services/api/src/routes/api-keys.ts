@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
 import { ApiKeyViewSchema, Empty } from '../schemas';
-import type { Services } from '../services';
 
 /** API keys for automation. The key is shown once, at creation. */
-export const apiKeyRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
   app.post(
     '/api-keys',
     {
@@ -20,17 +20,18 @@ export const apiKeyRoutes = (services: Services): FastifyPluginAsyncTypebox => a
         response: { 201: Type.Object({ apiKey: ApiKeyViewSchema, key: Type.String({ description: 'shown once' }) }) },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.apiKeys.create(await authenticate(services, request), request.body)),
+    async (request, reply) => reply.status(201).send(await services.apiKeys.create(request.principal, request.body)),
   );
 
-  app.get('/api-keys', { schema: { response: { 200: Type.Object({ apiKeys: Type.Array(ApiKeyViewSchema) }) } } }, async (request) => ({ apiKeys: await services.apiKeys.list(await authenticate(services, request)) }));
+  app.get('/api-keys', { schema: { response: { 200: Type.Object({ apiKeys: Type.Array(ApiKeyViewSchema) }) } } }, async (request) => ({ apiKeys: await services.apiKeys.list(request.principal) }));
 
   app.delete(
     '/api-keys/:id',
     { schema: { params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{12}$' }) }, { additionalProperties: false }), response: { 200: Empty } } },
     async (request) => {
-      await services.apiKeys.delete(await authenticate(services, request), request.params.id);
+      await services.apiKeys.delete(request.principal, request.params.id);
       return {};
     },
   );
 };
+export default apiKeyRoutes;

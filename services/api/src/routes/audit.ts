@@ -1,15 +1,15 @@
 import { parseAuditEntry } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
-import { requireOfficer } from '../domain/principal';
-import type { Services } from '../services';
+import { requireOfficer } from '../application/principal';
 
 /**
  * Pages the audit chain. `format=raw` answers the stored entries as text, one per line,
  * which `npm run audit:verify -- --file` checks offline.
  */
-export const auditRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
   app.get(
     '/audit',
     {
@@ -31,7 +31,7 @@ export const auditRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       },
     },
     async (request, reply) => {
-      requireOfficer(await authenticate(services, request));
+      requireOfficer(request.principal);
       const from = Number(request.query.from ?? 1);
       const limit = Math.min(Number(request.query.limit ?? 100), 1000);
       const raw = await services.store.audit.page(from, limit);
@@ -42,3 +42,4 @@ export const auditRoutes = (services: Services): FastifyPluginAsyncTypebox => as
     },
   );
 };
+export default auditRoutes;

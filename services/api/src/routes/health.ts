@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { Services } from '../services';
 
 /** Liveness and readiness. */
-export const healthRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
   const Status = Type.Object({ status: Type.String() });
   app.get('/healthz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { response: { 200: Status } } }, async () => {
@@ -11,3 +11,4 @@ export const healthRoutes = (services: Services): FastifyPluginAsyncTypebox => a
     return { status: 'ready' };
   });
 };
+export default healthRoutes;

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
 import { Empty, TokensReply } from '../schemas';
-import type { Services } from '../services';
 
 /** A CO's queue and webhook; and, for operators, the dead letters of deliveries. */
-export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const officerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
   app.get(
     '/officers/me/pending',
     {
@@ -15,12 +15,12 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
       },
     },
     async (request) => ({
-      tokens: await services.officers.pending(await authenticate(services, request), Math.min(Number(request.query.limit ?? 100), 500)),
+      tokens: await services.officers.pending(request.principal, Math.min(Number(request.query.limit ?? 100), 500)),
     }),
   );
 
   const WebhookReply = Type.Object({ webhook: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]) });
-  app.get('/officers/me/webhook', { schema: { response: { 200: WebhookReply } } }, async (request) => ({ webhook: (await services.officers.webhook(await authenticate(services, request))) ?? null }));
+  app.get('/officers/me/webhook', { schema: { response: { 200: WebhookReply } } }, async (request) => ({ webhook: (await services.officers.webhook(request.principal)) ?? null }));
 
   app.put(
     '/officers/me/webhook',
@@ -33,11 +33,11 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
         response: { 200: WebhookReply },
       },
     },
-    async (request) => ({ webhook: await services.officers.setWebhook(await authenticate(services, request), request.body) }),
+    async (request) => ({ webhook: await services.officers.setWebhook(request.principal, request.body) }),
   );
 
   app.delete('/officers/me/webhook', { schema: { response: { 200: Empty } } }, async (request) => {
-    await services.officers.removeWebhook(await authenticate(services, request));
+    await services.officers.removeWebhook(request.principal);
     return {};
   });
 
@@ -67,7 +67,7 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
       },
     },
     async (request) => ({
-      deliveries: await services.deliveries.failed(await authenticate(services, request), Math.min(Number(request.query.limit ?? 100), 500)),
+      deliveries: await services.deliveries.failed(request.principal, Math.min(Number(request.query.limit ?? 100), 500)),
     }),
   );
 
@@ -75,8 +75,9 @@ export const officerRoutes = (services: Services): FastifyPluginAsyncTypebox => 
     '/admin/deliveries/:id/replay',
     { schema: { params: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,120}$' }) }, { additionalProperties: false }), response: { 202: Empty } } },
     async (request, reply) => {
-      await services.deliveries.replay(await authenticate(services, request), request.params.id);
+      await services.deliveries.replay(request.principal, request.params.id);
       return reply.status(202).send({});
     },
   );
 };
+export default officerRoutes;

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
 import { MValueSchema, QuorumTokenId, ServiceParams } from '../schemas';
-import type { Services } from '../services';
 
 /** getMValue / setMValue. */
-export const quorumRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/quorum/values', { schema: { response: { 200: Type.Object({ values: Type.Array(MValueSchema) }) } } }, async (request) => ({ values: await services.users.mValues(await authenticate(services, request)) }));
+const quorumRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
+  app.get('/quorum/values', { schema: { response: { 200: Type.Object({ values: Type.Array(MValueSchema) }) } } }, async (request) => ({ values: await services.mValues.list(request.principal) }));
 
   app.get('/quorum/values/:service', { schema: { params: ServiceParams, response: { 200: MValueSchema } } }, async (request) =>
-    services.users.mValue(await authenticate(services, request), request.params.service),
+    services.mValues.get(request.principal, request.params.service),
   );
 
   app.put(
@@ -24,6 +24,7 @@ export const quorumRoutes = (services: Services): FastifyPluginAsyncTypebox => a
         response: { 200: MValueSchema },
       },
     },
-    async (request) => services.users.setMValue(await authenticate(services, request), request.params.service, request.body),
+    async (request) => services.mValues.set(request.principal, request.params.service, request.body),
   );
 };
+export default quorumRoutes;

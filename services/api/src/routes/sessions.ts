@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
 import { Empty, UserViewSchema } from '../schemas';
-import type { Services } from '../services';
 
 /** loginHSM / logoutHSM. */
-export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
   app.post(
     '/sessions',
     {
@@ -30,8 +29,9 @@ export const sessionRoutes = (services: Services): FastifyPluginAsyncTypebox => 
     },
   );
 
-  app.delete('/sessions/current', { schema: { response: { 200: Empty } } }, async (request) => {
-    await services.auth.logout(await authenticate(services, request));
+  app.delete('/sessions/current', { onRequest: app.authenticate, schema: { response: { 200: Empty } } }, async (request) => {
+    await services.auth.logout(request.principal);
     return {};
   });
 };
+export default sessionRoutes;

@@ -1,15 +1,15 @@
 import { TOKEN_STATUSES } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
-import { sha256Hex } from '../domain/auth-service';
-import { streamTokenStatus } from '../domain/token-stream';
-import { MAX_WAIT_SECONDS } from '../domain/tokens-service';
+import { sha256Hex } from '@quorumd/core';
+import { streamTokenStatus } from './token-event-stream';
+import { MAX_WAIT_SECONDS } from '../application/tokens-service';
 import { Alg, BundleSchema, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
-import type { Services } from '../services';
 
 /** getToken, listTokens, approveToken, delToken, plus reject, wait, consume and bundle. */
-export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
+const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
   app.post(
     '/tokens',
     {
@@ -36,7 +36,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       },
     },
     async (request, reply) => {
-      const token = await services.tokens.issue(await authenticate(services, request), request.body);
+      const token = await services.tokens.issue(request.principal, request.body);
       return reply.status(201).send({ token });
     },
   );
@@ -56,7 +56,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       },
     },
     async (request) => {
-      const principal = await authenticate(services, request);
+      const principal = request.principal;
       const limit = Math.min(Number(request.query.limit ?? 100), 500);
       return { tokens: await services.tokens.list(principal, { status: request.query.status, limit }) };
     },
@@ -72,7 +72,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       },
     },
     async (request) => {
-      const principal = await authenticate(services, request);
+      const principal = request.principal;
       const wait = Math.min(Number(request.query.wait ?? 0), MAX_WAIT_SECONDS);
       if (wait === 0) return { token: await services.tokens.read(principal, request.params.id) };
       const aborted = new AbortController();
@@ -83,7 +83,7 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
 
   const EventStream = Type.String({ description: 'text/event-stream: `event: status` with a TokenView now and on every change, until a terminal state' });
   app.get('/tokens/:id/events', { schema: { params: TokenIdParams, response: { 200: EventStream } } }, async (request, reply) => {
-    const principal = await authenticate(services, request);
+    const principal = request.principal;
     const first = await services.tokens.read(principal, request.params.id);
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -99,19 +99,19 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
 
   const TokenBytes = Type.String({ format: 'binary', description: 'application/octet-stream: the exact bytes to sign' });
   app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams, response: { 200: TokenBytes } } }, async (request, reply) => {
-    const bytes = await services.tokens.bytes(await authenticate(services, request), request.params.id);
+    const bytes = await services.tokens.bytes(request.principal, request.params.id);
     // A Buffer is sent as it is; the schema only documents it.
     return reply.type('application/octet-stream').send(bytes as unknown as string);
   });
 
   app.get('/tokens/:id/bundle', { schema: { params: TokenIdParams, response: { 200: Type.Object({ bundle: BundleSchema }) } } }, async (request) => ({
-    bundle: await services.tokens.bundle(await authenticate(services, request), request.params.id),
+    bundle: await services.tokens.bundle(request.principal, request.params.id),
   }));
 
   app.post(
     '/tokens/:id/approvals',
     { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } } },
-    async (request) => ({ token: await services.tokens.approve(await authenticate(services, request), request.params.id, request.body) }),
+    async (request) => ({ token: await services.tokens.approve(request.principal, request.params.id, request.body) }),
   );
 
   app.post(
@@ -124,12 +124,12 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
       },
     },
     async (request) => ({
-      token: await services.tokens.reject(await authenticate(services, request), request.params.id, request.body.reason ?? ''),
+      token: await services.tokens.reject(request.principal, request.params.id, request.body.reason ?? ''),
     }),
   );
 
   app.delete('/tokens/:id', { schema: { params: TokenIdParams, response: { 200: Empty } } }, async (request) => {
-    await services.tokens.delete(await authenticate(services, request), request.params.id);
+    await services.tokens.delete(request.principal, request.params.id);
     return {};
   });
 
@@ -137,7 +137,8 @@ export const tokenRoutes = (services: Services): FastifyPluginAsyncTypebox => as
     '/tokens/:id/consume',
     { schema: { params: TokenIdParams, body: Type.Object({ operation: Operation }, { additionalProperties: false }), response: { 200: Type.Object({ bundle: BundleSchema }) } } },
     async (request) => ({
-      bundle: await services.tokens.consume(await authenticate(services, request), request.params.id, request.body.operation),
+      bundle: await services.tokens.consume(request.principal, request.params.id, request.body.operation),
     }),
   );
 };
+export default tokenRoutes;

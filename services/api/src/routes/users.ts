@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { authenticate } from '../app';
 import { Alg, Empty, QuorumTokenId, Signature, UserIdParams, UserViewSchema } from '../schemas';
-import type { Services } from '../services';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 
 /** listUsers, createUser, deleteUser, changePswd, registerQuorumPubKey. */
-export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => async (app) => {
-  app.get('/users', { schema: { response: { 200: Type.Object({ users: Type.Array(UserViewSchema) }) } } }, async (request) => ({ users: await services.users.list(await authenticate(services, request)) }));
+const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { services } = app;
+  app.addHook('onRequest', app.authenticate);
+  app.get('/users', { schema: { response: { 200: Type.Object({ users: Type.Array(UserViewSchema) }) } } }, async (request) => ({ users: await services.users.list(request.principal) }));
 
   app.post(
     '/users',
@@ -22,7 +22,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
       },
     },
     async (request, reply) => {
-      const user = await services.users.create(await authenticate(services, request), request.body);
+      const user = await services.users.create(request.principal, request.body);
       return reply.status(201).send({ user });
     },
   );
@@ -45,7 +45,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
       },
     },
     async (request) => {
-      await services.users.delete(await authenticate(services, request), Number(request.params.id), request.body ?? {});
+      await services.users.delete(request.principal, Number(request.params.id), request.body ?? {});
       return {};
     },
   );
@@ -67,7 +67,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
       },
     },
     async (request) => {
-      await services.users.changePassword(await authenticate(services, request), Number(request.params.id), request.body);
+      await services.users.changePassword(request.principal, Number(request.params.id), request.body);
       return {};
     },
   );
@@ -80,7 +80,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
         response: { 201: Type.Object({ challengeId: Type.String(), challenge: Type.String({ description: 'base64 of the bytes to sign' }), expiresAt: Type.String({ format: 'date-time' }) }) },
       },
     }, async (request, reply) => {
-    const challenge = await services.users.keyChallenge(await authenticate(services, request), Number(request.params.id));
+    const challenge = await services.quorumKeys.challenge(request.principal, Number(request.params.id));
     return reply.status(201).send(challenge);
   });
 
@@ -101,6 +101,7 @@ export const userRoutes = (services: Services): FastifyPluginAsyncTypebox => asy
         response: { 200: Type.Object({ fingerprint: Type.String() }) },
       },
     },
-    async (request) => services.users.registerKey(await authenticate(services, request), Number(request.params.id), request.body),
+    async (request) => services.quorumKeys.register(request.principal, Number(request.params.id), request.body),
   );
 };
+export default userRoutes;

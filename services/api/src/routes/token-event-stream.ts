@@ -1,12 +1,12 @@
 import { isTerminal, type TokenView } from '@quorumd/core';
-import type { Principal } from './principal';
-import type { TokenEvents } from './token-events';
-import type { TokensService } from './tokens-service';
+import type { TokenEvents } from '@quorumd/store';
+import type { Principal } from '../application/principal';
+import type { TokensService } from '../application/tokens-service';
 
 const KEEPALIVE_MS = 15_000;
 
 /**
- * Server-sent events for one token: the view now, then again on every status change
+ * SSE framing for `GET /v1/tokens/:id/events`. Server-sent events for one token: the view now, then again on every status change
  * (woken by pub/sub from any replica, and at the token's expiry time), until a terminal
  * state or until the client goes away. The caller has already checked the token exists.
  */

@@ -21,7 +21,7 @@ import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
 import type { Metrics } from '../metrics';
-import type { TokenEvents } from './token-events';
+import type { TokenEvents } from '@quorumd/store';
 
 export interface TokensOptions {
   issuer: string;
@@ -91,7 +91,7 @@ export class TokensService {
     const service = resolveService(input.service);
     const operation = normalizeOperation(input.operation);
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
-    const m = requiredApprovals(service, operation, await this.store.users.mValues());
+    const m = requiredApprovals(service, operation, await this.store.mValues.all());
     const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
     const token = await this.store.tokens.issue(
       doc,
@@ -172,7 +172,7 @@ export class TokensService {
   }
 
   private async loadKey(fingerprint: string): Promise<KeyObject> {
-    const pem = await this.store.users.quorumKeyPem(fingerprint);
+    const pem = await this.store.quorumKeys.quorumKeyPem(fingerprint);
     if (!pem) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
     return this.keyObjects.get(fingerprint, pem);
   }
@@ -227,7 +227,7 @@ export class TokensService {
           alg: a.alg,
           signature: a.signature,
           at: new Date(a.at).toISOString(),
-          publicKeyPem: (await this.store.users.quorumKeyPem(a.fingerprint)) ?? '',
+          publicKeyPem: (await this.store.quorumKeys.quorumKeyPem(a.fingerprint)) ?? '',
         })),
     );
     return {

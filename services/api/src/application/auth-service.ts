@@ -1,14 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { QuorumError, decoyPasswordHash, hashPassword, needsRehash, verifyPassword } from '@quorumd/core';
+import { timingSafeEqual } from 'node:crypto';
+import { API_KEY_PATTERN, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
 import type { QuorumStore, UserRecord } from '@quorumd/store';
 import type { Principal } from './principal';
-
-const SESSION_PREFIX = 'qs_';
-const API_KEY_PATTERN = /^qk_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/;
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 export interface NewSession {
   token: string;
@@ -26,7 +19,7 @@ export class AuthService {
   async login(name: string, password: string): Promise<NewSession> {
     let attempt: { id: number; passwordHash: string };
     try {
-      attempt = await this.store.users.loginAttempt(name, this.options.maxLoginFailures);
+      attempt = await this.store.sessions.loginAttempt(name, this.options.maxLoginFailures);
     } catch (err) {
       if (err instanceof QuorumError && err.code === 'RET_LOGIN_FAILED') {
         await verifyPassword(password, await decoyPasswordHash());
@@ -36,11 +29,11 @@ export class AuthService {
     const ok = await verifyPassword(password, attempt.passwordHash);
     // A hash made with older parameters is replaced at the first login that proves the password.
     const rehash = ok && needsRehash(attempt.passwordHash) ? await hashPassword(password) : undefined;
-    const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
+    const token = newSessionToken();
     const expiresAt = this.store.ctx.clock() + this.options.sessionTtlSeconds * 1000;
     const user = await this.store.users.get(attempt.id);
     if (!user) throw new QuorumError('RET_LOGIN_FAILED');
-    await this.store.users.loginFinish(user, { success: ok, rehash }, { tokenHash: sha256Hex(token), expiresAt }, {
+    await this.store.sessions.loginFinish(user, { success: ok, rehash }, { tokenHash: sha256Hex(token), expiresAt }, {
       maxFailures: this.options.maxLoginFailures,
       lockoutMs: this.options.lockoutSeconds * 1000,
     });
@@ -68,7 +61,7 @@ export class AuthService {
     }
     if (credential.startsWith(SESSION_PREFIX)) {
       const sessionHash = sha256Hex(credential);
-      const user = await this.store.users.sessionUser(sessionHash);
+      const user = await this.store.sessions.sessionUser(sessionHash);
       if (user) return { kind: 'user', user, sessionHash };
     }
     throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or expired session');
@@ -76,13 +69,6 @@ export class AuthService {
 
   async logout(principal: Principal): Promise<void> {
     if (principal.kind !== 'user') throw new QuorumError('RET_FORBIDDEN', 'API keys have no session to end');
-    await this.store.users.logout(principal.sessionHash, { kind: 'user', id: principal.user.id, name: principal.user.name });
+    await this.store.sessions.logout(principal.sessionHash, { kind: 'user', id: principal.user.id, name: principal.user.name });
   }
-}
-
-/** A new API key: the secret is shown once, only its hash is stored. */
-export function newApiKeySecret(): { id: string; key: string; hash: string } {
-  const id = randomBytes(6).toString('hex');
-  const key = `qk_${id}_${randomBytes(24).toString('base64url')}`;
-  return { id, key, hash: sha256Hex(key) };
 }

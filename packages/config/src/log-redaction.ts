@@ -1,4 +1,4 @@
-/** Paths pino removes from every log line: passwords, bearer tokens, keys, secrets. */
+/** Paths pino removes from every log line (API and worker): passwords, bearer tokens, keys, secrets. */
 export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

@@ -1,10 +1,13 @@
 import type { Config } from '@quorumd/config';
 import { OutboundPolicy } from '@quorumd/core';
-import { DELIVERIES_QUEUE, EXPIRY_QUEUE, OutboxDispatcher, QuorumQueues, processDelivery, type DeliveryJob, type ExpiryJob } from '@quorumd/queue';
 import { QuorumStore, SYSTEM, connectForRequests } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { processDelivery } from './delivery-processor';
+import { DELIVERIES_QUEUE, EXPIRY_QUEUE, type DeliveryJob, type ExpiryJob } from './jobs';
+import { OutboxDispatcher } from './outbox-dispatcher';
+import { QuorumQueues } from './quorum-queues';
 
 export interface RunningWorker {
   queues: QuorumQueues;

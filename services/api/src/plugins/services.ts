@@ -1,15 +1,17 @@
-import type { QuorumQueues } from '@quorumd/queue';
-import type { QuorumStore } from '@quorumd/store';
 import type { Config } from '@quorumd/config';
 import { OutboundPolicy } from '@quorumd/core';
-import { ApiKeysService } from './domain/api-keys-service';
-import { AuthService } from './domain/auth-service';
-import { DeliveriesService } from './domain/deliveries-service';
-import { OfficersService } from './domain/officers-service';
-import { TokensService } from './domain/tokens-service';
-import type { TokenEvents } from './domain/token-events';
-import { UsersService } from './domain/users-service';
-import { Metrics } from './metrics';
+import type { QuorumQueues } from '@quorumd/queue';
+import type { QuorumStore, TokenEvents } from '@quorumd/store';
+import fp from 'fastify-plugin';
+import { ApiKeysService } from '../application/api-keys-service';
+import { AuthService } from '../application/auth-service';
+import { DeliveriesService } from '../application/deliveries-service';
+import { MValuesService } from '../application/m-values-service';
+import { OfficersService } from '../application/officers-service';
+import { QuorumKeysService } from '../application/quorum-keys-service';
+import { TokensService } from '../application/tokens-service';
+import { UsersService } from '../application/users-service';
+import { Metrics } from '../metrics';
 
 /** What the app is built from; the process (server.ts) or a test provides it. */
 export interface AppDeps {
@@ -24,9 +26,12 @@ export interface AppDeps {
   metrics?: Metrics;
 }
 
+/** The application services every route uses: `app.services`. */
 export interface Services {
   auth: AuthService;
   users: UsersService;
+  quorumKeys: QuorumKeysService;
+  mValues: MValuesService;
   tokens: TokensService;
   apiKeys: ApiKeysService;
   officers: OfficersService;
@@ -37,13 +42,21 @@ export interface Services {
   store: QuorumStore;
 }
 
-export function buildServices(deps: AppDeps): Services {
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
   const metrics = deps.metrics ?? new Metrics(deps.queues);
   const outbound = new OutboundPolicy(config.webhookAllowedNetworks);
   return {
     auth: new AuthService(store, { sessionTtlSeconds: config.sessionTtlSeconds, maxLoginFailures: config.maxLoginFailures, lockoutSeconds: config.lockoutSeconds }),
     users: new UsersService(store, issuer, metrics, config.requesterMayApprove),
+    quorumKeys: new QuorumKeysService(store, issuer),
+    mValues: new MValuesService(store, issuer, metrics, config.requesterMayApprove),
     tokens: new TokensService(store, deps.events, metrics, {
       issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,
@@ -61,3 +74,11 @@ export function buildServices(deps: AppDeps): Services {
     store,
   };
 }
+
+/** App tier: the application services, built once from the process's dependencies. */
+export default fp<AppDeps>(
+  async (app, deps) => {
+    app.decorate('services', buildServices(deps));
+  },
+  { name: 'services' },
+);

@@ -1,6 +1,5 @@
-import { QuorumError } from '@quorumd/core';
+import { QuorumError, newApiKeySecret } from '@quorumd/core';
 import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyScope, type QuorumStore } from '@quorumd/store';
-import { newApiKeySecret } from './auth-service';
 import { actorOf, requireOfficer, type Principal } from './principal';
 
 export interface ApiKeyView {

@@ -1,0 +1,26 @@
+import type { QuorumService } from '@quorumd/core';
+import { gateKeyAndArgs, type QuorumGate } from './quorum-gate';
+import type { Actor, StoreContext } from './store-context';
+
+/** The M value of each quorum service (1 when never set: quorum off). */
+export class MValuesRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async all(): Promise<Record<QuorumService, number>> {
+    const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.mValues()));
+    return { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
+  }
+
+  /** setMValue; `force` comes from the signed operation. */
+  async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
+    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
+    await this.ctx.run('setMValue', [this.ctx.keys.mValues(), tokenKey], actor, [
+      ...args,
+      service,
+      m,
+      rules.force ? '1' : '0',
+      this.ctx.retentionMs,
+      rules.requesterMayApprove ? '1' : '0',
+    ]);
+  }
+}

@@ -1,0 +1,39 @@
+import type { Actor, StoreContext } from './store-context';
+
+/** Officers' quorum keys: registration challenges, registered keys (PEM by fingerprint), key holders. */
+export class QuorumKeysRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async keyHolderIds(): Promise<number[]> {
+    return (await this.ctx.read((r) => r.smembers(this.ctx.keys.keyHolders()))).map(Number).sort((a, b) => a - b);
+  }
+
+
+  async quorumKeyPem(fingerprint: string): Promise<string | undefined> {
+    return (await this.ctx.read((r) => r.get(this.ctx.keys.quorumKey(fingerprint)))) ?? undefined;
+  }
+
+
+  async createChallenge(id: string, value: string, ttlMs: number): Promise<void> {
+    await this.ctx.read((r) => r.set(this.ctx.keys.challenge(id), value, 'PX', ttlMs));
+  }
+
+  async challenge(id: string): Promise<string | undefined> {
+    return (await this.ctx.read((r) => r.get(this.ctx.keys.challenge(id)))) ?? undefined;
+  }
+
+  async registerKey(
+    userId: number,
+    challenge: { id: string; value: string },
+    key: { fingerprint: string; pem: string },
+    actor: Actor,
+  ): Promise<void> {
+    const k = this.ctx.keys;
+    await this.ctx.run('registerKey', [k.challenge(challenge.id), k.user(userId), k.keyHolders()], actor, [
+      userId,
+      challenge.value,
+      key.fingerprint,
+      key.pem,
+    ]);
+  }
+}

@@ -1,0 +1,90 @@
+import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword, verifyPassword } from '@quorumd/core';
+import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
+import type { Metrics } from '../metrics';
+import { actorOf, requireOfficer, requireUser, type Principal } from './principal';
+import { countConsumed, protectedGate } from './protected-command';
+
+export interface UserView {
+  id: number;
+  type: string;
+  name: string;
+  mofnPubKey: boolean;
+  loginFailureCnt: number;
+  twoFactor: boolean;
+  fingerprint?: string;
+}
+
+function userView(user: UserRecord): UserView {
+  const view: UserView = {
+    id: user.id,
+    type: user.type,
+    name: user.name,
+    mofnPubKey: user.fingerprint !== undefined,
+    loginFailureCnt: user.loginFailureCnt,
+    twoFactor: false,
+  };
+  if (user.fingerprint) view.fingerprint = user.fingerprint;
+  return view;
+}
+
+/**
+ * Users: listUsers, and createUser / deleteUser / changePswd, which run behind the
+ * USER_MGMT quorum gate that the store applies in the same atomic step as the change.
+ */
+export class UsersService {
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly issuer: string,
+    private readonly metrics: Metrics,
+    private readonly requesterMayApprove: boolean,
+  ) {}
+
+  async list(principal: Principal): Promise<UserView[]> {
+    requireUser(principal);
+    return (await this.store.users.list()).map(userView);
+  }
+
+  async create(principal: Principal, input: { type: unknown; name: unknown; password: unknown; quorumToken?: string }): Promise<UserView> {
+    requireOfficer(principal);
+    const type = checkUserType(input.type);
+    const name = checkUserName(input.name);
+    const password = checkPassword(input.password);
+    const gate = protectedGate(principal, input.quorumToken, { command: 'createUser', args: { type, name } }, this.issuer);
+    const id = await this.store.users.create(gate, { name, type, passwordHash: await hashPassword(password) }, actorOf(principal));
+    countConsumed(this.metrics, gate, 'USER_MGMT');
+    const user = await this.store.users.get(id);
+    if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
+    return userView(user);
+  }
+
+  /**
+   * deleteUser. `force` (part of the signed operation) lets a deletion through that would
+   * leave a service's M above the officers who could approve.
+   */
+  async delete(principal: Principal, id: number, input: { quorumToken?: string; force?: boolean }): Promise<void> {
+    const caller = requireOfficer(principal);
+    if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
+    const force = input.force === true;
+    const gate = protectedGate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } }, this.issuer);
+    await this.store.users.delete(gate, id, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
+    countConsumed(this.metrics, gate, 'USER_MGMT');
+  }
+
+  /**
+   * One's own password: no quorum, but the current password. Another user's: a CO,
+   * behind USER_MGMT. Either way every session of that user ends.
+   */
+  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }): Promise<void> {
+    const caller = requireUser(principal);
+    const password = checkPassword(input.password);
+    let gate: QuorumGate | undefined;
+    if (caller.id !== id) {
+      requireOfficer(principal);
+      gate = protectedGate(principal, input.quorumToken, { command: 'changePswd', args: { id } }, this.issuer);
+    } else if (typeof input.currentPassword !== 'string' || !(await verifyPassword(input.currentPassword, caller.passwordHash))) {
+      throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
+    }
+    await this.store.users.changePassword(gate, id, await hashPassword(password), actorOf(principal));
+    if (gate) countConsumed(this.metrics, gate, 'USER_MGMT');
+  }
+}
