@@ -55,6 +55,7 @@ export interface StoredRejection {
 export interface TokenRecord {
   doc: TokenDocument;
   bytes: string;
+  /** Its status now, as the store answers it: a passed expiry reads EXPIRED at once. */
   status: TokenStatus;
   /**
    * Approvals from distinct keys the token needs now: its own m, or more when the M its
@@ -68,16 +69,6 @@ export interface TokenRecord {
   callbackUrl?: string;
   approvals: StoredApproval[];
   rejections: StoredRejection[];
-}
-
-/**
- * The status a reader sees: a PENDING token past expiresAt, or an APPROVED one past its
- * approved timeout, is EXPIRED even before the expiry job has written it.
- */
-export function effectiveStatus(record: Pick<TokenRecord, 'status' | 'expiresAt' | 'approvedUntil'>, now: number): TokenStatus {
-  if (record.status === 'PENDING' && now >= record.expiresAt) return 'EXPIRED';
-  if (record.status === 'APPROVED' && record.approvedUntil !== undefined && now >= record.approvedUntil) return 'EXPIRED';
-  return record.status;
 }
 
 export interface TokenView {
@@ -100,13 +91,13 @@ export interface TokenView {
 }
 
 /** The public view of a token: approvals listed are the ones that count. */
-export function tokenView(record: TokenRecord, now: number): TokenView {
+export function tokenView(record: TokenRecord): TokenView {
   const view: TokenView = {
     id: record.doc.id,
     service: record.doc.service,
     operation: record.doc.operation,
     operationDigest: record.doc.operationDigest,
-    status: effectiveStatus(record, now),
+    status: record.status,
     m: record.doc.m,
     required: record.required,
     approvals: record.approvals

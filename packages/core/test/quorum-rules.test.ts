@@ -4,7 +4,6 @@ import {
   TRANSITIONS,
   canTransition,
   checkMValue,
-  effectiveStatus,
   isTerminal,
   requiredApprovals,
   resolveService,
@@ -40,13 +39,5 @@ describe('token lifecycle', () => {
       if (isTerminal(status)) for (const to of TOKEN_STATUSES) expect(canTransition(status, to)).toBe(false);
     }
     expect(TRANSITIONS.PENDING).not.toContain('CONSUMED');
-  });
-
-  it('treats a passed expiry as EXPIRED on read', () => {
-    expect(effectiveStatus({ status: 'PENDING', expiresAt: 1000 }, 999)).toBe('PENDING');
-    expect(effectiveStatus({ status: 'PENDING', expiresAt: 1000 }, 1000)).toBe('EXPIRED');
-    expect(effectiveStatus({ status: 'APPROVED', expiresAt: 1000, approvedUntil: 5000 }, 4000)).toBe('APPROVED');
-    expect(effectiveStatus({ status: 'APPROVED', expiresAt: 1000, approvedUntil: 5000 }, 5000)).toBe('EXPIRED');
-    expect(effectiveStatus({ status: 'CONSUMED', expiresAt: 1000 }, 9000)).toBe('CONSUMED');
   });
 });

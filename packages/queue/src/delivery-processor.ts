@@ -24,7 +24,7 @@ export async function processDelivery(store: QuorumStore, job: DeliveryJob, time
     if (!token.callbackUrl) return { delivered: false, reason: 'token has no callbackUrl' };
     target = { url: token.callbackUrl, secret: token.callbackSecret ?? '' };
   }
-  const body = JSON.stringify({ event: job.event, token: tokenView(token, store.ctx.clock()) });
+  const body = JSON.stringify({ event: job.event, token: tokenView(token) });
   const status = await postDelivery({ ...target, deliveryId: job.deliveryId, event: job.event, body, timeoutMs }, policy);
   return { delivered: true, status };
 }

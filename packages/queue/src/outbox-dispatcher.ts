@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { effectiveStatus } from '@quorumd/core';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
 import type { Redis } from 'ioredis';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
@@ -88,7 +87,7 @@ export class OutboxDispatcher {
     const now = this.store.ctx.clock();
     if (status === 'PENDING') {
       await this.queues.deliver(await this.approvalRequests(token));
-      if (effectiveStatus(token, now) === 'PENDING') await this.queues.scheduleExpiry(tokenId, token.expiresAt, now);
+      if (token.status === 'PENDING') await this.queues.scheduleExpiry(tokenId, token.expiresAt, now);
     } else if (status === 'APPROVED') {
       await this.queues.deliver(this.requesterNotices(token, 'token.approved'));
       if (token.approvedUntil !== undefined && token.status === 'APPROVED') await this.queues.scheduleExpiry(tokenId, token.approvedUntil, now);
@@ -99,14 +98,10 @@ export class OutboxDispatcher {
     }
   }
 
-  /**
-   * One approval request per eligible CO: every key holder, less the requester (or the
-   * owner of the API key that asked) when it may not approve.
-   */
+  /** One approval request per CO who may approve (the store's answer: key holders, less the requester when it may not approve). */
   private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
-    const holders = await this.store.quorumKeys.keyHolderIds();
-    return holders
-      .filter((uid) => this.options.requesterMayApprove || token.requesterUserId !== uid)
+    const recipients = await this.store.tokens.approvalRecipients(token.doc.id, this.options.requesterMayApprove);
+    return recipients
       .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));
   }
 

@@ -19,10 +19,9 @@ if previous then
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
 if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
-if t.status == 'EXPIRED' or (t.status == 'PENDING' and NOW >= tonumber(t.exp)) then
-  return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired')
-end
-if t.status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. t.status) end
+local status = effective_status(t)
+if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 if not may_approve(t, uid, ARGV[10] == '1') then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end

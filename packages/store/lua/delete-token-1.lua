@@ -8,12 +8,10 @@ if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token wa
 if ARGV[6] ~= '1' and t.req ~= ARGV[5] then
   return fail('RET_FORBIDDEN', 'Only the requester or a crypto officer may delete this token')
 end
-if t.status == 'EXPIRED' or (t.status == 'PENDING' and NOW >= tonumber(t.exp))
-  or (t.status == 'APPROVED' and NOW >= tonumber(t.apUntil)) then
-  return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired')
-end
-if t.status ~= 'PENDING' and t.status ~= 'APPROVED' then
-  return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. t.status)
+local status = effective_status(t)
+if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= 'PENDING' and status ~= 'APPROVED' then
+  return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status)
 end
 finish_token(KEYS[1], t, 'DELETED', tonumber(ARGV[8]))
 audit('token.deleted', { id = t.id })

@@ -3,9 +3,7 @@
 -- Returns the status after.
 local t = load_token(KEYS[1])
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-local due = (t.status == 'PENDING' and NOW >= tonumber(t.exp))
-  or (t.status == 'APPROVED' and NOW >= tonumber(t.apUntil))
-if not due then return t.status end
+if t.status == 'EXPIRED' or effective_status(t) ~= 'EXPIRED' then return t.status end
 finish_token(KEYS[1], t, 'EXPIRED', tonumber(ARGV[5]))
 audit('token.expired', { id = t.id })
 return 'EXPIRED'

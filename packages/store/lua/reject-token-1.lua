@@ -10,10 +10,9 @@ if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 if t['r:' .. uid] then return token_snapshot(KEYS[1]) end
 if t['v:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
-if t.status == 'EXPIRED' or (t.status == 'PENDING' and NOW >= tonumber(t.exp)) then
-  return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired')
-end
-if t.status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. t.status) end
+local status = effective_status(t)
+if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 local value = NOW .. '|' .. ARGV[6]
 redis.call('HSET', KEYS[1], 'r:' .. uid, value)
 t['r:' .. uid] = value

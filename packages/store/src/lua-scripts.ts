@@ -7,6 +7,7 @@ export const LUA_DIR = join(__dirname, '..', 'lua');
 const LIBRARY = ['sha256.lua', 'common.lua'];
 
 export const SCRIPT_NAMES = [
+  'approvalRecipients',
   'approveToken',
   'bootstrap',
   'changePassword',

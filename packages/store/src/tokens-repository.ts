@@ -43,10 +43,15 @@ function parseRejection(userId: number, value: string): StoredRejection {
 }
 
 /**
- * Builds a token from its stored hash and the store script's answers: the ids of the
- * votes that count now and the approvals the token needs now.
+ * Builds a token from its stored hash and the store script's answers (the rules' one
+ * home is lib/common.lua): the ids of the votes that count now, the approvals the token
+ * needs now, and its status now.
  */
-export function tokenFromHash(hash: Record<string, string>, counting: ReadonlySet<number>, required: number): StoredToken | undefined {
+function tokenFromHash(
+  hash: Record<string, string>,
+  answers: { counting: ReadonlySet<number>; required: number; status: TokenStatus },
+): StoredToken | undefined {
+  const { counting, required } = answers;
   if (!hash.doc || !hash.status) return undefined;
   const approvals: StoredApproval[] = [];
   const rejections: StoredRejection[] = [];
@@ -63,7 +68,7 @@ export function tokenFromHash(hash: Record<string, string>, counting: ReadonlySe
   const token: StoredToken = {
     doc: JSON.parse(hash.doc) as TokenDocument,
     bytes: hash.doc,
-    status: hash.status as TokenStatus,
+    status: answers.status,
     required: required > 0 ? required : Number(hash.m),
     expiresAt: Number(hash.exp),
     approvals,
@@ -82,12 +87,12 @@ export function tokenFromHash(hash: Record<string, string>, counting: ReadonlySe
   return token;
 }
 
-/** A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed now}. */
+/** A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed now, status now}. */
 function readTokenReply(reply: unknown): StoredToken | undefined {
-  const [flat, counting, required] = reply as [string[], number[], number];
+  const [flat, counting, required, status] = reply as [string[], number[], number, string];
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
-  return tokenFromHash(hash, new Set(counting.map(Number)), Number(required));
+  return tokenFromHash(hash, { counting: new Set(counting.map(Number)), required: Number(required), status: status as TokenStatus });
 }
 
 function found(token: StoredToken | undefined): StoredToken {
@@ -189,6 +194,13 @@ export class TokensRepository {
       limit,
     ])) as unknown[];
     return replies.map(readTokenReply).filter((t): t is StoredToken => t !== undefined);
+  }
+
+  /** Who is asked to approve a token (the fan-out): key holders who may approve it. */
+  async approvalRecipients(id: string, requesterMayApprove: boolean): Promise<number[]> {
+    const k = this.ctx.keys;
+    const ids = (await this.ctx.run('approvalRecipients', [k.token(id), k.keyHolders()], { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as number[];
+    return ids.map(Number);
   }
 
   /** Ids of PENDING tokens whose expiresAt has passed. */

@@ -5,10 +5,11 @@
 --   ARGV[4] actor, JSON ({"kind":"user","id":1,"name":"admin"} or {"kind":"system"})
 -- Checks come before writes: a script that refuses has changed nothing.
 --
--- The token rules live here, once: whether a vote counts (vote_counts), how many
--- approvals a token needs now (required), who its requester is (requester_uid), and who
--- could still approve (eligible_approvers). TypeScript reads their answers; it never
--- recomputes them.
+-- The token rules live here, once: the status a token has now (effective_status: a
+-- passed expiry reads EXPIRED), whether a vote counts (vote_counts), how many approvals a
+-- token needs now (required), who its requester is and who may approve it
+-- (requester_uid, may_approve), and how many officers could approve (eligible_approvers).
+-- TypeScript reads their answers; it never recomputes them.
 local P, NOW, NOW_ISO, ACTOR = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 
 local function fail(code, message)
@@ -46,6 +47,14 @@ end
 -- M of a quorum service (1 when never set: quorum off, as in CloudHSM).
 local function m_value(service)
   return tonumber(redis.call('HGET', P .. 'mvalues', service) or '1')
+end
+
+-- The status a token has now: a PENDING token past expiresAt, or an APPROVED one past its
+-- approved timeout, is EXPIRED even before the expiry job has written it.
+local function effective_status(t)
+  if t.status == 'PENDING' and NOW >= tonumber(t.exp) then return 'EXPIRED' end
+  if t.status == 'APPROVED' and t.apUntil and NOW >= tonumber(t.apUntil) then return 'EXPIRED' end
+  return t.status
 end
 
 -- The M a token's operation requires now: its service's M, and for setMValue also the
@@ -136,13 +145,13 @@ local function check_reachable(service, m, eligible, force)
   return nil
 end
 
--- A token as readers get it: its flat hash, the ids of the votes that count, and the
--- approvals it needs now. (An empty hash when there is no such token.)
+-- A token as readers get it: its flat hash, the ids of the votes that count, the
+-- approvals it needs now, and its status now. (An empty hash when there is no such token.)
 local function token_snapshot(tkey)
   local flat = redis.call('HGETALL', tkey)
-  if #flat == 0 then return { flat, {}, 0 } end
+  if #flat == 0 then return { flat, {}, 0, '' } end
   local t = hash_to_table(flat)
-  return { flat, counting_voters(t), required(t) }
+  return { flat, counting_voters(t), required(t), effective_status(t) }
 end
 
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
@@ -233,12 +242,10 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   if t.op ~= op then return refuse('the quorum token is for another operation') end
   local voters = counting_voters(t)
   local need = required(t)
-  if t.status == 'PENDING' then
-    if NOW >= tonumber(t.exp) then return refuse('the quorum token has expired') end
-    return refuse(#voters .. ' of ' .. need .. ' approvals')
-  end
-  if t.status ~= 'APPROVED' then return refuse('the quorum token is ' .. t.status) end
-  if NOW >= tonumber(t.apUntil) then return refuse('the quorum token has expired') end
+  local status = effective_status(t)
+  if status == 'EXPIRED' then return refuse('the quorum token has expired') end
+  if status == 'PENDING' then return refuse(#voters .. ' of ' .. need .. ' approvals') end
+  if status ~= 'APPROVED' then return refuse('the quorum token is ' .. status) end
   if #voters < need then return refuse(#voters .. ' of ' .. need .. ' approvals') end
   return nil, { token = t, tkey = tkey, voters = voters }
 end

@@ -13,8 +13,7 @@ export class OfficersService {
 
   async pending(principal: Principal, limit: number): Promise<TokenView[]> {
     const officer = requireOfficer(principal);
-    const now = this.store.ctx.clock();
-    return (await this.store.tokens.pendingFor(officer.id, this.requesterMayApprove, limit)).map((t) => tokenView(t, now));
+    return (await this.store.tokens.pendingFor(officer.id, this.requesterMayApprove, limit)).map(tokenView);
   }
 
   async webhook(principal: Principal): Promise<{ url: string } | undefined> {

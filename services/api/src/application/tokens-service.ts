@@ -4,7 +4,6 @@ import {
   canonicalJson,
   checkAlg,
   decodeSignature,
-  effectiveStatus,
   isProtectedCommand,
   newTokenDocument,
   normalizeOperation,
@@ -62,7 +61,7 @@ export class TokensService {
   }
 
   private view(token: StoredToken): TokenView {
-    return tokenView(token, this.now());
+    return tokenView(token);
   }
 
   /** Reads a token the caller may see: COs see all, API keys their own. */
@@ -112,11 +111,11 @@ export class TokensService {
   async waitFor(principal: Principal, id: string, waitSeconds: number, signal: AbortSignal): Promise<TokenView> {
     let token = await this.visible(principal, id);
     const deadline = this.now() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
-    while (effectiveStatus(token, this.now()) === 'PENDING' && this.now() < deadline && !signal.aborted && !this.events.closing) {
+    while (token.status === 'PENDING' && this.now() < deadline && !signal.aborted && !this.events.closing) {
       const untilExpiry = token.expiresAt - this.now() + 5;
       await this.events.next(id, Math.min(deadline - this.now(), untilExpiry), signal, async () => {
         token = await this.visible(principal, id);
-        return effectiveStatus(token, this.now()) === 'PENDING';
+        return token.status === 'PENDING';
       });
       token = await this.visible(principal, id);
     }
@@ -234,7 +233,7 @@ export class TokensService {
       v: 1,
       issuer: token.issuer,
       tokenId: token.doc.id,
-      status: effectiveStatus(token, this.now()),
+      status: token.status,
       m: token.doc.m,
       required: token.required,
       tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
