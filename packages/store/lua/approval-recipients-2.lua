@@ -1,13 +1,13 @@
 -- Who is asked to approve a token (the fan-out): every key holder who may approve it —
 -- not the requester, nor the owner of the API key that asked, when requesters may not
 -- approve.
--- KEYS[1] token key   KEYS[2] key holders set
+-- KEYS: token keyHolders
 -- ARGV[5] '1' when the requester may approve
 -- Returns the user ids, ascending (empty when there is no such token).
-local t = load_token(KEYS[1])
+local t = load_token(key('token'))
 if not t then return {} end
 local out = {}
-for _, uid in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
   if may_approve(t, uid, ARGV[5] == '1') then out[#out + 1] = tonumber(uid) end
 end
 table.sort(out)

@@ -1,8 +1,10 @@
--- Resolves a session to its user.   KEYS[1] session key
--- A session counts only while it is unexpired and of the user's current session
--- generation (a password change, reset or lock moves the generation on).
+-- Resolves a session to its user. A session counts only while it is unexpired and of
+-- the user's current session generation (a password change, reset or lock moves the
+-- generation on).
+-- KEYS: session
+-- Reaches: the hash of the session's user
 -- Returns the user's hash as a flat list, or an empty list.
-local s = redis.call('HMGET', KEYS[1], 'uid', 'exp', 'gen')
+local s = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
 if not s[1] then return {} end
 if NOW >= tonumber(s[2] or '0') then return {} end
 local user = redis.call('HGETALL', user_key(s[1]))

@@ -29,7 +29,7 @@ export class ApiKeysRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(record: Omit<ApiKeyRecord, 'createdAt'>, actor: Actor): Promise<void> {
-    await this.ctx.run('createApiKey', [this.ctx.keys.apiKey(record.id)], actor, [
+    await this.ctx.run('createApiKey', { apiKeyId: record.id, userId: record.ownerId }, actor, [
       record.id,
       record.secretHash,
       record.name,
@@ -49,6 +49,6 @@ export class ApiKeysRepository {
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
-    await this.ctx.run('deleteApiKey', [this.ctx.keys.apiKey(id)], actor, [id]);
+    await this.ctx.run('deleteApiKey', { apiKeyId: id }, actor, [id]);
   }
 }

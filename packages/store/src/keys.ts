@@ -23,8 +23,14 @@ export class StoreKeys {
   user(id: number | string): string { return `${this.base}user:${id}`; }
   /** Set of token ids on which a user has a live vote. */
   userVotes(id: number | string): string { return `${this.base}user:${id}:votes`; }
+  /** Set of ids of an owner's API keys. */
+  userApiKeys(id: number | string): string { return `${this.base}user:${id}:apikeys`; }
+  /** Set of ids of the COs. */
+  officers(): string { return `${this.base}officers`; }
   /** Set of ids of COs holding a quorum key. */
   keyHolders(): string { return `${this.base}keyholders`; }
+  /** Hash: key fingerprint → id of the user it is registered to (one key, one user). */
+  keyOwners(): string { return `${this.base}keyowners`; }
   quorumKey(fingerprint: string): string { return `${this.base}qkey:${fingerprint}`; }
   challenge(id: string): string { return `${this.base}challenge:${id}`; }
   session(tokenHash: string): string { return `${this.base}session:${tokenHash}`; }
@@ -35,6 +41,8 @@ export class StoreKeys {
   token(id: string): string { return `${this.base}token:${id}`; }
   /** PENDING tokens by expiresAt. */
   openTokens(): string { return `${this.base}tokens:open`; }
+  /** APPROVED tokens by the end of their approved timeout. */
+  approvedTokens(): string { return `${this.base}tokens:approved`; }
   /** Tokens by issue time (within the retention window). */
   allTokens(): string { return `${this.base}tokens:all`; }
   requesterTokens(requesterKey: string): string { return `${this.base}tokens:req:${requesterKey}`; }
@@ -48,4 +56,63 @@ export class StoreKeys {
   queuePrefix(): string { return `{${this.base.slice(1, -2)}-bull}`; }
   /** Pub/sub channel of token status changes: messages `<id> <status>`. */
   events(): string { return `${this.base}events`; }
+
+  /**
+   * A key a script declares by name in its `-- KEYS:` header line, built from the ids of
+   * the call. Every key a script is handed is built here.
+   */
+  resolve(name: KeyName, ids: KeyIds): string {
+    const need = <T>(value: T | undefined, what: string): T => {
+      if (value === undefined) throw new Error(`key ${name} needs ${what}`);
+      return value;
+    };
+    switch (name) {
+      case 'meta': return this.meta();
+      case 'usersSeq': return this.usersSeq();
+      case 'usersByName': return this.usersByName();
+      case 'users': return this.users();
+      case 'officers': return this.officers();
+      case 'user': return this.user(need(ids.userId, 'userId'));
+      case 'userVotes': return this.userVotes(need(ids.userId, 'userId'));
+      case 'userApiKeys': return this.userApiKeys(need(ids.userId, 'userId'));
+      case 'keyHolders': return this.keyHolders();
+      case 'keyOwners': return this.keyOwners();
+      case 'quorumKey': return this.quorumKey(need(ids.fingerprint, 'fingerprint'));
+      case 'challenge': return this.challenge(need(ids.challengeId, 'challengeId'));
+      case 'session': return this.session(need(ids.sessionHash, 'sessionHash'));
+      case 'apiKey': return this.apiKey(need(ids.apiKeyId, 'apiKeyId'));
+      case 'apiKeys': return this.apiKeys();
+      case 'mValues': return this.mValues();
+      case 'token': return this.token(need(ids.tokenId, 'tokenId'));
+      case 'gateToken': return this.token(ids.gateTokenId ?? '');
+      case 'openTokens': return this.openTokens();
+      case 'approvedTokens': return this.approvedTokens();
+      case 'allTokens': return this.allTokens();
+      case 'requesterTokens': return this.requesterTokens(need(ids.requesterKey, 'requesterKey'));
+      case 'audit': return this.audit();
+      case 'auditHead': return this.auditHead();
+      case 'webhook': return this.webhook(need(ids.userId, 'userId'));
+      case 'outbox': return this.outbox();
+    }
+  }
+}
+
+/** The names scripts declare their keys by (`-- KEYS: token audit auditHead ...`). */
+export const KEY_NAMES = [
+  'meta', 'usersSeq', 'usersByName', 'users', 'officers', 'user', 'userVotes', 'userApiKeys', 'keyHolders', 'keyOwners',
+  'quorumKey', 'challenge', 'session', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
+  'allTokens', 'requesterTokens', 'audit', 'auditHead', 'webhook', 'outbox',
+] as const;
+export type KeyName = (typeof KEY_NAMES)[number];
+
+/** The ids a call's keys are built from. `gateTokenId` absent: the protected command names no token. */
+export interface KeyIds {
+  userId?: number | string;
+  tokenId?: string;
+  gateTokenId?: string;
+  requesterKey?: string;
+  sessionHash?: string;
+  challengeId?: string;
+  apiKeyId?: string;
+  fingerprint?: string;
 }

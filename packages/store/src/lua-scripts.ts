@@ -1,8 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { KEY_NAMES, type KeyName } from './keys';
 
-/** The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each prefixed with `lua/lib/`. */
+/**
+ * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each prefixed with `lua/lib/`. A
+ * script declares every key it is handed on its `-- KEYS:` line, by name (see KeyName);
+ * the store builds them in that order, and the script reads them as `key('name')`.
+ */
 export const LUA_DIR = join(__dirname, '..', 'lua');
 const LIBRARY = ['sha256.lua', 'common.lua'];
 
@@ -36,7 +41,20 @@ export interface LuaScript {
   name: ScriptName;
   file: string;
   numberOfKeys: number;
+  /** The keys it is handed, in order, by name. */
+  keyNames: KeyName[];
   source: string;
+}
+
+/** The `-- KEYS: a b c` line of a script; its count must be the file name's. */
+function declaredKeys(file: string, text: string, numberOfKeys: number): KeyName[] {
+  const line = /^-- KEYS:(.*)$/m.exec(text);
+  if (!line) throw new Error(`Lua script ${file} has no "-- KEYS:" line`);
+  const names = (line[1] ?? '').trim().split(/\s+/).filter(Boolean);
+  const unknown = names.filter((n) => !(KEY_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`Lua script ${file} declares unknown keys: ${unknown.join(', ')}`);
+  if (names.length !== numberOfKeys) throw new Error(`Lua script ${file} declares ${names.length} keys but is named for ${numberOfKeys}`);
+  return names as KeyName[];
 }
 
 function camelCase(kebab: string): string {
@@ -56,7 +74,11 @@ export function luaScripts(): LuaScript[] {
       if (!match) throw new Error(`Lua script name must be <command>-<numberOfKeys>.lua: ${file}`);
       const name = camelCase(match[1] as string) as ScriptName;
       if (!(SCRIPT_NAMES as readonly string[]).includes(name)) throw new Error(`Lua script ${file} is not in SCRIPT_NAMES`);
-      return { name, file, numberOfKeys: Number(match[2]), source: `${library}\n${readFileSync(join(LUA_DIR, file), 'utf8')}` };
+      const text = readFileSync(join(LUA_DIR, file), 'utf8');
+      const numberOfKeys = Number(match[2]);
+      const keyNames = declaredKeys(file, text, numberOfKeys);
+      const bind = `local K = {}\nfor i, name in ipairs({ ${keyNames.map((n) => `'${n}'`).join(', ')} }) do K[name] = KEYS[i] end\n`;
+      return { name, file, numberOfKeys, keyNames, source: `${bind}${library}\n${text}` };
     });
   const missing = SCRIPT_NAMES.filter((name) => !scripts.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`Lua scripts missing: ${missing.join(', ')}`);
@@ -72,6 +94,13 @@ export function defineScripts(redis: Redis): void {
     if (typeof (redis as unknown as Record<string, unknown>)[script.name] === 'function') continue;
     redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.source });
   }
+}
+
+/** The keys a script declares, by name. */
+export function scriptKeyNames(name: ScriptName): KeyName[] {
+  const script = luaScripts().find((s) => s.name === name);
+  if (!script) throw new Error(`Lua script ${name} is not loaded`);
+  return script.keyNames;
 }
 
 export function scriptCommand(redis: Redis, name: ScriptName): ScriptCommand {

@@ -1,5 +1,5 @@
 import type { QuorumService } from '@quorumd/core';
-import { gateKeyAndArgs, type QuorumGate } from './quorum-gate';
+import { gateIdsAndArgs, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 
 /** The M value of each quorum service (1 when never set: quorum off). */
@@ -13,8 +13,8 @@ export class MValuesRepository {
 
   /** setMValue; `force` comes from the signed operation. */
   async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
-    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
-    await this.ctx.run('setMValue', [this.ctx.keys.mValues(), tokenKey], actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('setMValue', { gateTokenId }, actor, [
       ...args,
       service,
       m,

@@ -1,5 +1,3 @@
-import type { StoreContext } from './store-context';
-
 /** What a protected command hands the store: the gate's inputs. */
 export interface QuorumGate {
   /** Token id, or undefined when the caller sent none. */
@@ -10,7 +8,7 @@ export interface QuorumGate {
   issuer: string;
 }
 
-/** The token key (the empty id for "no token", which keeps the deployment's slot) and the gate's script arguments. */
-export function gateKeyAndArgs(ctx: StoreContext, gate: QuorumGate): { tokenKey: string; args: string[] } {
-  return { tokenKey: ctx.keys.token(gate.tokenId ?? ''), args: [gate.requesterKey, gate.operation, gate.issuer] };
+/** The gate's token id (absent: "no token", the empty id, which keeps the deployment's slot) and its script arguments. */
+export function gateIdsAndArgs(gate: QuorumGate): { gateTokenId: string | undefined; args: string[] } {
+  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, gate.operation, gate.issuer] };
 }

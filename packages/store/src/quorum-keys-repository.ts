@@ -28,8 +28,7 @@ export class QuorumKeysRepository {
     key: { fingerprint: string; pem: string },
     actor: Actor,
   ): Promise<void> {
-    const k = this.ctx.keys;
-    await this.ctx.run('registerKey', [k.challenge(challenge.id), k.user(userId), k.keyHolders()], actor, [
+    await this.ctx.run('registerKey', { challengeId: challenge.id, userId, fingerprint: key.fingerprint }, actor, [
       userId,
       challenge.value,
       key.fingerprint,

@@ -15,7 +15,7 @@ export class SessionsRepository {
 
   /** Counts a login attempt as failed up front; returns the user and password hash to check. */
   async loginAttempt(name: string, maxFailures: number): Promise<{ id: number; passwordHash: string }> {
-    const [id, hash] = (await this.ctx.run('loginAttempt', [this.ctx.keys.usersByName()], { kind: 'system' }, [
+    const [id, hash] = (await this.ctx.run('loginAttempt', {}, { kind: 'system' }, [
       userNameKey(name),
       maxFailures,
     ])) as [string, string];
@@ -33,8 +33,7 @@ export class SessionsRepository {
     session: { tokenHash: string; expiresAt: number },
     lock: { maxFailures: number; lockoutMs: number },
   ): Promise<void> {
-    const k = this.ctx.keys;
-    await this.ctx.run('loginFinish', [k.user(user.id), k.session(session.tokenHash)], { kind: 'user', id: user.id, name: user.name }, [
+    await this.ctx.run('loginFinish', { userId: user.id, sessionHash: session.tokenHash }, { kind: 'user', id: user.id, name: user.name }, [
       outcome.success ? '1' : '0',
       user.id,
       session.expiresAt,
@@ -46,11 +45,11 @@ export class SessionsRepository {
   }
 
   async sessionUser(tokenHash: string): Promise<UserRecord | undefined> {
-    const flat = await this.ctx.run('readSession', [this.ctx.keys.session(tokenHash)], { kind: 'system' });
+    const flat = await this.ctx.run('readSession', { sessionHash: tokenHash }, { kind: 'system' });
     return userFromHash(flatToHash(flat));
   }
 
   async logout(tokenHash: string, actor: Actor & { kind: 'user' }): Promise<void> {
-    await this.ctx.run('logout', [this.ctx.keys.session(tokenHash)], actor, [actor.id]);
+    await this.ctx.run('logout', { sessionHash: tokenHash }, actor, [actor.id]);
   }
 }

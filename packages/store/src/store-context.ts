@@ -1,7 +1,7 @@
 import { canonicalJson } from '@quorumd/core';
 import type { Redis } from 'ioredis';
-import { StoreKeys } from './keys';
-import { defineScripts, scriptCommand, type ScriptName } from './lua-scripts';
+import { StoreKeys, type KeyIds } from './keys';
+import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
 import { toQuorumError } from './store-errors';
 
 /** Who made a change, as written into the audit log. */
@@ -32,8 +32,12 @@ export class StoreContext {
     defineScripts(redis);
   }
 
-  /** Runs one atomic script; refusals come back as QuorumError. */
-  async run(name: ScriptName, keys: string[], actor: Actor, args: (string | number)[] = []): Promise<unknown> {
+  /**
+   * Runs one atomic script with the keys it declares, built from `ids`; refusals come
+   * back as QuorumError.
+   */
+  async run(name: ScriptName, ids: KeyIds, actor: Actor, args: (string | number)[] = []): Promise<unknown> {
+    const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
     const now = this.clock();
     try {
       return await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actor), ...args);

@@ -111,7 +111,7 @@ export class TokensRepository {
     callback: { url?: string; secret?: string },
     actor: Actor,
   ): Promise<StoredToken> {
-    const reply = await this.ctx.run('issueToken', [this.ctx.keys.token(doc.id)], actor, [
+    const reply = await this.ctx.run('issueToken', { tokenId: doc.id, requesterKey: requester.key }, actor, [
       doc.id,
       bytes.toString('utf8'),
       doc.service,
@@ -131,7 +131,7 @@ export class TokensRepository {
   }
 
   async get(id: string): Promise<StoredToken | undefined> {
-    return readTokenReply(await this.ctx.run('readToken', [this.ctx.keys.token(id)], { kind: 'system' }));
+    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }));
   }
 
   async getMany(ids: string[]): Promise<StoredToken[]> {
@@ -147,7 +147,7 @@ export class TokensRepository {
 
   /** Records a verified vote; answers the status after it and the token as it then is. */
   async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
-    const [status, snapshot] = (await this.ctx.run('approveToken', [this.ctx.keys.token(id)], actor, [
+    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, fingerprint: input.fingerprint }, actor, [
       input.userId,
       input.fingerprint,
       input.alg,
@@ -161,7 +161,7 @@ export class TokensRepository {
 
   /** Records a rejection; answers the token as it then is. */
   async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
-    const reply = await this.ctx.run('rejectToken', [this.ctx.keys.token(id)], actor, [
+    const reply = await this.ctx.run('rejectToken', { tokenId: id }, actor, [
       userId,
       reason,
       issuer,
@@ -172,23 +172,22 @@ export class TokensRepository {
   }
 
   async delete(id: string, callerKey: string, callerIsOfficer: boolean, issuer: string, actor: Actor): Promise<void> {
-    await this.ctx.run('deleteToken', [this.ctx.keys.token(id)], actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
+    await this.ctx.run('deleteToken', { tokenId: id }, actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
   }
 
   /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
   async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<StoredToken> {
-    return found(readTokenReply(await this.ctx.run('consumeToken', [this.ctx.keys.token(id)], actor, [callerKey, operation, issuer, this.ctx.retentionMs])));
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, operation, issuer, this.ctx.retentionMs])));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after. */
   async expire(id: string, actor: Actor): Promise<TokenStatus> {
-    return (await this.ctx.run('expireToken', [this.ctx.keys.token(id)], actor, [this.ctx.retentionMs])) as TokenStatus;
+    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus;
   }
 
   /** A CO's queue: PENDING tokens awaiting its decision, soonest expiry first (one script, one round trip). */
   async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<StoredToken[]> {
-    const k = this.ctx.keys;
-    const replies = (await this.ctx.run('pendingTokens', [k.openTokens(), k.userVotes(userId)], { kind: 'system' }, [
+    const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, [
       userId,
       requesterMayApprove ? '1' : '0',
       limit,
@@ -198,8 +197,7 @@ export class TokensRepository {
 
   /** Who is asked to approve a token (the fan-out): key holders who may approve it. */
   async approvalRecipients(id: string, requesterMayApprove: boolean): Promise<number[]> {
-    const k = this.ctx.keys;
-    const ids = (await this.ctx.run('approvalRecipients', [k.token(id), k.keyHolders()], { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as number[];
+    const ids = (await this.ctx.run('approvalRecipients', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as number[];
     return ids.map(Number);
   }
 

@@ -1,5 +1,5 @@
 import { userNameKey, type UserType } from '@quorumd/core';
-import { gateKeyAndArgs, type QuorumGate } from './quorum-gate';
+import { gateIdsAndArgs, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 
 export interface UserRecord {
@@ -36,8 +36,7 @@ export class UsersRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   async bootstrap(issuer: string, adminPasswordHash: string): Promise<{ issuer: string; created: boolean }> {
-    const k = this.ctx.keys;
-    const [stored, created] = (await this.ctx.run('bootstrap', [k.meta(), k.usersSeq(), k.usersByName()], { kind: 'system' }, [
+    const [stored, created] = (await this.ctx.run('bootstrap', { userId: 1 }, { kind: 'system' }, [
       issuer,
       adminPasswordHash,
     ])) as [string, number];
@@ -67,9 +66,8 @@ export class UsersRepository {
     user: { name: string; type: UserType; passwordHash: string },
     actor: Actor,
   ): Promise<number> {
-    const k = this.ctx.keys;
-    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
-    const id = await this.ctx.run('createUser', [k.usersSeq(), k.usersByName(), tokenKey], actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    const id = await this.ctx.run('createUser', { gateTokenId }, actor, [
       ...args,
       user.name,
       userNameKey(user.name),
@@ -82,9 +80,8 @@ export class UsersRepository {
 
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
   async delete(gate: QuorumGate, id: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
-    const k = this.ctx.keys;
-    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gate);
-    await this.ctx.run('deleteUser', [k.user(id), k.usersByName(), tokenKey], actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, [
       ...args,
       id,
       this.ctx.retentionMs,
@@ -96,8 +93,8 @@ export class UsersRepository {
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
     const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '' };
-    const { tokenKey, args } = gateKeyAndArgs(this.ctx, gated);
-    await this.ctx.run('changePassword', [this.ctx.keys.user(id), tokenKey], actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gated);
+    await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, [
       ...args,
       id,
       passwordHash,

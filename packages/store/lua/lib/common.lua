@@ -5,6 +5,13 @@
 --   ARGV[4] actor, JSON ({"kind":"user","id":1,"name":"admin"} or {"kind":"system"})
 -- Checks come before writes: a script that refuses has changed nothing.
 --
+-- Keys: a script declares every key it is handed on its `-- KEYS:` line, by name; the
+-- store builds them (packages/store/src/keys.ts) and binds them to K before this file, and
+-- the script reads them with key('name'), which fails loudly for an undeclared one. Keys
+-- a script can only find from what it reads (the tokens listed in an index, the voters of
+-- a token, the user a session or a name points to) are built by user_key() and token_key()
+-- below, and each script says which on its `-- Reaches:` line. All share the hash tag.
+--
 -- The token rules live here, once: the status a token has now (effective_status: a
 -- passed expiry reads EXPIRED), whether a vote counts (vote_counts), how many approvals a
 -- token needs now (required), who its requester is and who may approve it
@@ -16,16 +23,23 @@ local function fail(code, message)
   return redis.error_reply(code .. ' ' .. message)
 end
 
+-- A key the script declared on its KEYS line.
+local function key(name)
+  local k = K[name]
+  if not k then error('quorumd: this script does not declare the key ' .. name) end
+  return k
+end
+
 -- Appends one entry to the hash-chained audit log.
 local function audit(kind, data)
-  local head = redis.call('HMGET', P .. 'audit:head', 'seq', 'hash')
+  local head = redis.call('HMGET', key('auditHead'), 'seq', 'hash')
   local seq = tonumber(head[1] or '0') + 1
   local prev = head[2] or string.rep('0', 64)
   local body = '{"seq":' .. seq .. ',"at":' .. cjson.encode(NOW_ISO) .. ',"type":' .. cjson.encode(kind) ..
     ',"actor":' .. ACTOR .. ',"data":' .. cjson.encode(data) .. ',"prev":"' .. prev .. '"}'
   local hash = sha256_hex(body)
-  redis.call('RPUSH', P .. 'audit', string.sub(body, 1, -2) .. ',"hash":"' .. hash .. '"}')
-  redis.call('HSET', P .. 'audit:head', 'seq', seq, 'hash', hash)
+  redis.call('RPUSH', key('audit'), string.sub(body, 1, -2) .. ',"hash":"' .. hash .. '"}')
+  redis.call('HSET', key('auditHead'), 'seq', seq, 'hash', hash)
 end
 
 local function hash_to_table(flat)
@@ -40,13 +54,19 @@ local function load_token(tkey)
   return hash_to_table(flat)
 end
 
+-- A user's hash, for a user found through an index, a token's votes or a session.
 local function user_key(uid)
   return P .. 'user:' .. uid
 end
 
+-- A token's hash, for a token found through an index (open, approved, a CO's votes).
+local function token_key(id)
+  return P .. 'token:' .. id
+end
+
 -- M of a quorum service (1 when never set: quorum off, as in CloudHSM).
 local function m_value(service)
-  return tonumber(redis.call('HGET', P .. 'mvalues', service) or '1')
+  return tonumber(redis.call('HGET', key('mValues'), service) or '1')
 end
 
 -- The status a token has now: a PENDING token past expiresAt, or an APPROVED one past its
@@ -128,7 +148,7 @@ end
 -- `without` leaves one user out (the CO about to be deleted).
 local function eligible_approvers(requester_may_approve, without)
   local n = 0
-  for _, uid in ipairs(redis.call('SMEMBERS', P .. 'keyholders')) do
+  for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
     if uid ~= without and lock_state(uid) ~= 'forever' then n = n + 1 end
   end
   if not requester_may_approve then n = n - 1 end
@@ -159,14 +179,14 @@ end
 -- a crash between the change and the enqueue loses nothing.
 local function publish_status(id, status)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
-  redis.call('XADD', P .. 'outbox', '*', 'id', id, 'status', status)
+  redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status)
 end
 
 -- Moves a token to a terminal state and drops it from every live index.
 local function finish_token(tkey, t, status, retention_ms)
   redis.call('HSET', tkey, 'status', status, 'endAt', NOW)
-  redis.call('ZREM', P .. 'tokens:open', t.id)
-  redis.call('ZREM', P .. 'tokens:approved', t.id)
+  redis.call('ZREM', key('openTokens'), t.id)
+  redis.call('ZREM', key('approvedTokens'), t.id)
   for field in pairs(t) do
     if string.sub(field, 1, 2) == 'v:' then
       redis.call('SREM', user_key(string.sub(field, 3)) .. ':votes', t.id)
@@ -180,43 +200,44 @@ end
 
 -- An APPROVED token whose counting votes fell below what it needs goes back to PENDING.
 local function reopen_if_short(id, reason, data)
-  local tkey = P .. 'token:' .. id
+  local tkey = token_key(id)
   local t = load_token(tkey)
   if not t or t.status ~= 'APPROVED' then
-    redis.call('ZREM', P .. 'tokens:approved', id)
+    redis.call('ZREM', key('approvedTokens'), id)
     return
   end
   local have, need = #counting_voters(t), required(t)
   if have >= need then return end
   redis.call('HSET', tkey, 'status', 'PENDING')
   redis.call('HDEL', tkey, 'apAt', 'apUntil')
-  redis.call('ZREM', P .. 'tokens:approved', id)
-  redis.call('ZADD', P .. 'tokens:open', t.exp, id)
+  redis.call('ZREM', key('approvedTokens'), id)
+  redis.call('ZADD', key('openTokens'), t.exp, id)
   data.id, data.reason, data.approvals, data.required = id, reason, have, need
   audit('token.reopened', data)
   publish_status(id, 'PENDING')
 end
 
--- After a CO's key changed or the CO was deleted: every APPROVED token that its votes
--- carried and that is now short goes back to PENDING.
+-- After a CO's key changed or the CO was deleted (the user the script declares as
+-- userVotes): every APPROVED token that its votes carried and that is now short goes back
+-- to PENDING.
 local function reopen_tokens_voted_by(uid)
-  for _, id in ipairs(redis.call('SMEMBERS', user_key(uid) .. ':votes')) do
+  for _, id in ipairs(redis.call('SMEMBERS', key('userVotes'))) do
     reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) })
   end
 end
 
 -- After an M was raised: every APPROVED token below its new bar goes back to PENDING.
 local function reopen_tokens_below_bar()
-  redis.call('ZREMRANGEBYSCORE', P .. 'tokens:approved', '-inf', NOW)
-  for _, id in ipairs(redis.call('ZRANGE', P .. 'tokens:approved', 0, -1)) do
+  redis.call('ZREMRANGEBYSCORE', key('approvedTokens'), '-inf', NOW)
+  for _, id in ipairs(redis.call('ZRANGE', key('approvedTokens'), 0, -1)) do
     reopen_if_short(id, 'quorum raised', {})
   end
 end
 
--- Ends every session of a user (password change or reset, lock): sessions carry the
--- generation they were made in, and only the current one is accepted.
-local function end_sessions(uid)
-  redis.call('HINCRBY', user_key(uid), 'sgen', 1)
+-- Ends every session of the user the script declares (password change or reset, lock):
+-- sessions carry the generation they were made in, and only the current one is accepted.
+local function end_sessions()
+  redis.call('HINCRBY', key('user'), 'sgen', 1)
 end
 
 -- The quorum gate of a protected command. With no token, it passes only when the
@@ -224,13 +245,13 @@ end
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
 -- unexpired and still carried by counting votes from as many distinct keys as it needs
 -- now. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
--- consumes the token. "No token" is the token key with an empty id (P .. 'token:'), so
+-- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
 local function check_gate(tkey, requester, service, op, issuer, required_m)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
   end
-  if tkey == P .. 'token:' then
+  if tkey == token_key('') then
     if required_m <= 1 then return nil, { token = nil } end
     return refuse('0 of ' .. required_m .. ' approvals')
   end

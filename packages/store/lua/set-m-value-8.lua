@@ -2,7 +2,8 @@
 -- The lock-out guard runs first: an M above the officers who could approve its tokens
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
--- KEYS[1] mvalues hash   KEYS[2] quorum token key (empty id for none)
+-- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
+-- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters
 -- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] service   ARGV[9] new M   ARGV[10] '1' when the operation says force
 -- ARGV[11] retention of finished tokens, ms   ARGV[12] '1' when the requester may approve
@@ -12,11 +13,11 @@ local err = check_reachable(service, m, eligible_approvers(ARGV[12] == '1', nil)
 if err then return err end
 local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
 local gate
-err, gate = check_gate(KEYS[2], ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m)
+err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m)
 if err then return err end
 commit_gate(gate, tonumber(ARGV[11]))
 local old = m_value(service)
-redis.call('HSET', KEYS[1], service, m)
+redis.call('HSET', key('mValues'), service, m)
 audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })
 if m > old then reopen_tokens_below_bar() end
 return m

@@ -2,22 +2,24 @@
 -- token with the change. One's own: no gate (the service checked the current password).
 -- Either way every session of the user ends, the failure count is reset and a lock is
 -- lifted (this is how a locked user is unlocked).
--- KEYS[1] user key   KEYS[2] quorum token key (empty id for none)
+-- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
+-- Reaches: the gate token's voters (whether their votes count; finishing it)
 -- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] user id   ARGV[9] password hash   ARGV[10] '1' when gated
 -- ARGV[11] retention of finished tokens, ms
+local ukey = key('user')
 local gate = { token = nil }
 if ARGV[10] == '1' then
   local err
-  err, gate = check_gate(KEYS[2], ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
+  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
   if err then return err end
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end
+if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end
 commit_gate(gate, tonumber(ARGV[11]))
-local was_locked = redis.call('HEXISTS', KEYS[1], 'lockedUntil') == 1
-redis.call('HSET', KEYS[1], 'pw', ARGV[9], 'fails', 0)
-redis.call('HDEL', KEYS[1], 'lockedUntil')
-end_sessions(ARGV[8])
+local was_locked = redis.call('HEXISTS', ukey, 'lockedUntil') == 1
+redis.call('HSET', ukey, 'pw', ARGV[9], 'fails', 0)
+redis.call('HDEL', ukey, 'lockedUntil')
+end_sessions()
 audit('user.password_changed', { id = tonumber(ARGV[8]), reset = ARGV[10] == '1' })
 if was_locked then audit('user.unlocked', { id = tonumber(ARGV[8]), reason = 'password reset' }) end
 return 1

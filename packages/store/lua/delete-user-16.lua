@@ -3,22 +3,19 @@
 -- tokens they carried go back to PENDING. Deleting a key-holding CO runs the lock-out
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
--- KEYS[1] user key   KEYS[2] users:byname   KEYS[3] quorum token key (empty id for none)
+-- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
+-- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks)
 -- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] user id   ARGV[9] retention of finished tokens, ms   ARGV[10] '1' when the operation says force
 -- ARGV[11] '1' when the requester may approve
 local uid = ARGV[8]
-local err, gate = check_gate(KEYS[3], ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
 if err then return err end
-local user = hash_to_table(redis.call('HGETALL', KEYS[1]))
+local user = hash_to_table(redis.call('HGETALL', key('user')))
 if not user.id then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. uid) end
 if user.type == 'CO' then
-  local cos = 0
-  for _, id in ipairs(redis.call('ZRANGE', P .. 'users', 0, -1)) do
-    if redis.call('HGET', user_key(id), 'type') == 'CO' then cos = cos + 1 end
-  end
-  if cos <= 1 then return fail('RET_FORBIDDEN', 'The last crypto officer cannot be deleted') end
-  if redis.call('SISMEMBER', P .. 'keyholders', uid) == 1 then
+  if redis.call('SCARD', key('officers')) <= 1 then return fail('RET_FORBIDDEN', 'The last crypto officer cannot be deleted') end
+  if redis.call('SISMEMBER', key('keyHolders'), uid) == 1 then
     local left = eligible_approvers(ARGV[11] == '1', uid)
     for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
       err = check_reachable(service, m_value(service), left, ARGV[10] == '1')
@@ -27,20 +24,21 @@ if user.type == 'CO' then
   end
 end
 commit_gate(gate, tonumber(ARGV[9]))
-redis.call('DEL', KEYS[1])
-redis.call('HDEL', KEYS[2], string.lower(user.name))
-redis.call('ZREM', P .. 'users', uid)
-redis.call('SREM', P .. 'keyholders', uid)
-if user.fp and redis.call('HGET', P .. 'keyowners', user.fp) == uid then
-  redis.call('HDEL', P .. 'keyowners', user.fp)
+redis.call('DEL', key('user'))
+redis.call('HDEL', key('usersByName'), string.lower(user.name))
+redis.call('ZREM', key('users'), uid)
+redis.call('SREM', key('officers'), uid)
+redis.call('SREM', key('keyHolders'), uid)
+if user.fp and redis.call('HGET', key('keyOwners'), user.fp) == uid then
+  redis.call('HDEL', key('keyOwners'), user.fp)
 end
-local keys = redis.call('SMEMBERS', KEYS[1] .. ':apikeys')
+local keys = redis.call('SMEMBERS', key('userApiKeys'))
 for _, kid in ipairs(keys) do
   redis.call('DEL', P .. 'apikey:' .. kid)
-  redis.call('ZREM', P .. 'apikeys', kid)
+  redis.call('ZREM', key('apiKeys'), kid)
 end
-redis.call('DEL', KEYS[1] .. ':apikeys')
+redis.call('DEL', key('userApiKeys'))
 reopen_tokens_voted_by(uid)
-redis.call('DEL', KEYS[1] .. ':votes')
+redis.call('DEL', key('userVotes'))
 audit('user.deleted', { id = tonumber(uid), name = user.name, type = user.type, apiKeysRevoked = #keys })
 return 1

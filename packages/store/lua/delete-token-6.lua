@@ -1,8 +1,9 @@
 -- delToken: by its requester or a CO, while PENDING or APPROVED and unexpired.
--- KEYS[1] token key
+-- KEYS: token openTokens approvedTokens audit auditHead outbox
+-- Reaches: the votes sets of the token's voters (it leaves them)
 -- ARGV[5] caller's requester key   ARGV[6] '1' when the caller is a CO   ARGV[7] issuer
 -- ARGV[8] retention of finished tokens, ms
-local t = load_token(KEYS[1])
+local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 if ARGV[6] ~= '1' and t.req ~= ARGV[5] then
@@ -13,6 +14,6 @@ if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token h
 if status ~= 'PENDING' and status ~= 'APPROVED' then
   return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status)
 end
-finish_token(KEYS[1], t, 'DELETED', tonumber(ARGV[8]))
+finish_token(key('token'), t, 'DELETED', tonumber(ARGV[8]))
 audit('token.deleted', { id = t.id })
 return 'DELETED'

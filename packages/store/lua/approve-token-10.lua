@@ -2,19 +2,21 @@
 -- it carries counting votes from as many distinct keys as it needs now. The signature
 -- was verified against ARGV[6] before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
--- KEYS[1] token key
+-- KEYS: token user userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
+-- Reaches: the hashes of the token's other voters (whether their votes count)
 -- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (base64)
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
-local t = load_token(KEYS[1])
+local tkey = key('token')
+local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 local previous = t['v:' .. uid]
 if previous then
   local fp, alg, _, _, sig = parse_vote(previous)
   if fp == ARGV[6] and alg == ARGV[7] and sig == ARGV[8] and vote_counts(uid, previous) then
-    return { t.status, token_snapshot(KEYS[1]) }
+    return { t.status, token_snapshot(tkey) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
@@ -25,27 +27,27 @@ if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum tok
 if not may_approve(t, uid, ARGV[10] == '1') then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
-local key = redis.call('HMGET', user_key(uid), 'fp', 'kgen')
-if key[1] ~= ARGV[6] then
+local held = redis.call('HMGET', key('user'), 'fp', 'kgen')
+if held[1] ~= ARGV[6] then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')
 end
-local owner = redis.call('HGET', P .. 'keyowners', ARGV[6])
+local owner = redis.call('HGET', key('keyOwners'), ARGV[6])
 if owner and owner ~= uid then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
-local vote = ARGV[6] .. '|' .. ARGV[7] .. '|' .. NOW .. '|' .. (key[2] or '0') .. '|' .. ARGV[8]
-redis.call('HSET', KEYS[1], 'v:' .. uid, vote)
+local vote = ARGV[6] .. '|' .. ARGV[7] .. '|' .. NOW .. '|' .. (held[2] or '0') .. '|' .. ARGV[8]
+redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
-redis.call('SADD', user_key(uid) .. ':votes', t.id)
+redis.call('SADD', key('userVotes'), t.id)
 audit('token.approval', { id = t.id, userId = tonumber(uid), fingerprint = ARGV[6], alg = ARGV[7] })
 local voters = counting_voters(t)
 if #voters >= required(t) then
   local until_ms = NOW + tonumber(ARGV[11])
-  redis.call('HSET', KEYS[1], 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
-  redis.call('ZREM', P .. 'tokens:open', t.id)
-  redis.call('ZADD', P .. 'tokens:approved', until_ms, t.id)
+  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
+  redis.call('ZREM', key('openTokens'), t.id)
+  redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = required(t) })
   publish_status(t.id, 'APPROVED')
-  return { 'APPROVED', token_snapshot(KEYS[1]) }
+  return { 'APPROVED', token_snapshot(tkey) }
 end
-return { 'PENDING', token_snapshot(KEYS[1]) }
+return { 'PENDING', token_snapshot(tkey) }

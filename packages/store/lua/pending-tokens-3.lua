@@ -2,7 +2,8 @@
 -- may not approve, not its own nor its API keys'), soonest expiry first. Computed from
 -- the open-token index, so a token shows at once when issued and leaves when decided or
 -- finished.
--- KEYS[1] open tokens (by expiresAt)   KEYS[2] the CO's votes set
+-- KEYS: openTokens userVotes mValues
+-- Reaches: the open tokens' hashes and their voters
 -- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
 -- Returns one token snapshot (as read-token returns it) per pending token.
 local uid, limit = ARGV[5], tonumber(ARGV[7])
@@ -10,11 +11,11 @@ local may = ARGV[6] == '1'
 local out = {}
 local offset, chunk = 0, 256
 while #out < limit do
-  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. NOW, '+inf', 'LIMIT', offset, chunk)
+  local ids = redis.call('ZRANGEBYSCORE', key('openTokens'), '(' .. NOW, '+inf', 'LIMIT', offset, chunk)
   if #ids == 0 then break end
   for _, id in ipairs(ids) do
-    local tkey = P .. 'token:' .. id
-    if redis.call('SISMEMBER', KEYS[2], id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
+    local tkey = token_key(id)
+    if redis.call('SISMEMBER', key('userVotes'), id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
       local who = redis.call('HMGET', tkey, 'req', 'rqu')
       if may_approve({ req = who[1], rqu = who[2] }, uid, may) then
         out[#out + 1] = token_snapshot(tkey)

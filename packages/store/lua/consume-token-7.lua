@@ -1,12 +1,13 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
--- KEYS[1] token key
+-- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
+-- Reaches: the token's voters (whether their votes count)
 -- ARGV[5] caller's requester key   ARGV[6] canonical operation   ARGV[7] issuer
 -- ARGV[8] retention of finished tokens, ms
 -- Returns the token as read-token returns it, after consumption.
-local t = load_token(KEYS[1])
+local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-local err, gate = check_gate(KEYS[1], ARGV[5], t.svc, ARGV[6], ARGV[7], 0)
+local err, gate = check_gate(key('token'), ARGV[5], t.svc, ARGV[6], ARGV[7], 0)
 if err then return err end
 commit_gate(gate, tonumber(ARGV[8]))
-return token_snapshot(KEYS[1])
+return token_snapshot(key('token'))

@@ -1,10 +1,11 @@
 -- Starts a login: counts the attempt as failed before the password is checked, so that
 -- parallel guesses can never exceed the lock-out threshold. login-finish undoes it.
 -- A lock with an end lifts by itself once that time has passed (an audit entry says so).
--- KEYS[1] users:byname
+-- KEYS: usersByName audit auditHead
+-- Reaches: the hash of the user the name points to
 -- ARGV[5] lower-case name   ARGV[6] failures that lock the user
 -- Returns {id, password hash} or an error (RET_LOGIN_FAILED for an unknown name).
-local id = redis.call('HGET', KEYS[1], ARGV[5])
+local id = redis.call('HGET', key('usersByName'), ARGV[5])
 if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end
 local ukey = user_key(id)
 local until_ms = redis.call('HGET', ukey, 'lockedUntil')

@@ -1,20 +1,22 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
--- KEYS[1] token key
+-- KEYS: token keyHolders mValues openTokens approvedTokens audit auditHead outbox
+-- Reaches: the token's voters and the key holders' hashes (locks)
 -- ARGV[5] user id   ARGV[6] reason   ARGV[7] issuer   ARGV[8] '1' when the requester may approve
 -- ARGV[9] retention of finished tokens, ms
 -- Returns the token as read-token returns it, after the vote.
 local uid = ARGV[5]
-local t = load_token(KEYS[1])
+local tkey = key('token')
+local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if t['r:' .. uid] then return token_snapshot(KEYS[1]) end
+if t['r:' .. uid] then return token_snapshot(tkey) end
 if t['v:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
 local status = effective_status(t)
 if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 local value = NOW .. '|' .. ARGV[6]
-redis.call('HSET', KEYS[1], 'r:' .. uid, value)
+redis.call('HSET', tkey, 'r:' .. uid, value)
 t['r:' .. uid] = value
 audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = ARGV[6] })
 -- Who could still bring the token to its bar: key holders who have not rejected, whose
@@ -22,13 +24,13 @@ audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = ARGV[6] }
 local counting = {}
 for _, v in ipairs(counting_voters(t)) do counting[tostring(v)] = true end
 local possible = 0
-for _, holder in ipairs(redis.call('SMEMBERS', P .. 'keyholders')) do
+for _, holder in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
   local excluded = t['r:' .. holder] or (t['v:' .. holder] and not counting[holder])
     or not may_approve(t, holder, ARGV[8] == '1') or lock_state(holder) == 'forever'
   if not excluded then possible = possible + 1 end
 end
 if possible < required(t) then
-  finish_token(KEYS[1], t, 'REJECTED', tonumber(ARGV[9]))
+  finish_token(tkey, t, 'REJECTED', tonumber(ARGV[9]))
   audit('token.rejected', { id = t.id, possibleApprovals = possible })
 end
-return token_snapshot(KEYS[1])
+return token_snapshot(tkey)

@@ -1,0 +1,26 @@
+-- getToken: stores a new PENDING token and indexes it.
+-- KEYS: token openTokens allTokens requesterTokens mValues audit auditHead outbox
+-- ARGV[5] id   ARGV[6] token bytes   ARGV[7] service   ARGV[8] m   ARGV[9] requester key
+-- ARGV[10] expiresAt ms   ARGV[11] canonical operation   ARGV[12] issuer
+-- ARGV[13] callback URL or ''   ARGV[14] retention of finished tokens, ms
+-- ARGV[15] command (for the audit entry)   ARGV[16] callback HMAC secret or ''
+-- ARGV[17] requester's user id (the API key's owner for an API key)
+-- ARGV[18] target service of a setMValue token, or ''
+-- Returns the token as read-token returns it.
+local tkey = key('token')
+if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
+local id = ARGV[5]
+redis.call('HSET', tkey, 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9], 'rqu', ARGV[17],
+  'exp', ARGV[10], 'iat', NOW, 'op', ARGV[11], 'iss', ARGV[12], 'status', 'PENDING')
+if ARGV[13] ~= '' then redis.call('HSET', tkey, 'cb', ARGV[13]) end
+if ARGV[16] ~= '' then redis.call('HSET', tkey, 'cbs', ARGV[16]) end
+if ARGV[18] ~= '' then redis.call('HSET', tkey, 'tsvc', ARGV[18]) end
+local horizon = NOW - tonumber(ARGV[14])
+redis.call('ZADD', key('openTokens'), ARGV[10], id)
+redis.call('ZADD', key('allTokens'), NOW, id)
+redis.call('ZREMRANGEBYSCORE', key('allTokens'), '-inf', horizon)
+redis.call('ZADD', key('requesterTokens'), NOW, id)
+redis.call('ZREMRANGEBYSCORE', key('requesterTokens'), '-inf', horizon)
+audit('token.issued', { id = id, service = ARGV[7], command = ARGV[15], m = tonumber(ARGV[8]) })
+publish_status(id, 'PENDING')
+return token_snapshot(tkey)

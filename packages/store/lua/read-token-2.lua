@@ -1,0 +1,5 @@
+-- Reads a token as every reader gets it (see token_snapshot).
+-- KEYS: token mValues
+-- Reaches: the token's voters (whether their votes count)
+-- Returns {flat token hash, ids of the counting votes, approvals needed now, status now}.
+return token_snapshot(key('token'))
