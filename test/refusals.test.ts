@@ -257,10 +257,10 @@ describe('refusals change nothing', () => {
   });
 
   describe('last: forcing M above the key holders', () => {
-    it('is allowed with force, and then no quorum can undo it', async () => {
+    it('is allowed with force (inside the approved operation, with every service’s M), and then no quorum can undo it', async () => {
       const holders = (await h.request('GET', '/v1/users', admin.token)).body.users.filter((u: { mofnPubKey: boolean }) => u.mofnPubKey).length;
-      const forced = await h.request('PUT', '/v1/quorum/values/QUORUM_MGMT', admin.token, { m: holders + 1, force: true });
-      expect(forced.status).toBe(200);
+      await h.setM(admin, 'QUORUM_MGMT', holders + 1, everyone, true);
+      expect((await h.request('GET', '/v1/quorum/values/QUORUM_MGMT', admin.token)).body.m).toBe(holders + 1);
       const back = await h.request('PUT', '/v1/quorum/values/QUORUM_MGMT', admin.token, { m: 1 });
       expect(back.body).toMatchObject({ code: 'RET_MXN_AUTH_FAILED', message: `Quorum approval is required for this operation: 0 of ${holders + 1} approvals` });
     });

@@ -184,7 +184,7 @@ export class Harness {
   async setM(requester: Officer, service: string, m: number, approvers: Officer[], force = false): Promise<void> {
     let res = await this.request('PUT', `/v1/quorum/values/${service}`, requester.token, { m, force });
     if (res.status === 403 && res.body.code === 'RET_MXN_AUTH_FAILED') {
-      const quorumToken = await this.approvedToken(requester, 'QUORUM_MGMT', { command: 'setMValue', args: { service, m } }, approvers);
+      const quorumToken = await this.approvedToken(requester, 'QUORUM_MGMT', { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } }, approvers);
       res = await this.request('PUT', `/v1/quorum/values/${service}`, requester.token, { m, force, quorumToken });
     }
     if (res.status !== 200) throw new Error(`setMValue ${service} ${m}: ${JSON.stringify(res.body)}`);

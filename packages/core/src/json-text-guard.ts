@@ -32,8 +32,8 @@ export function checkJsonText(text: string, maxDepth: number): void {
       containers.pop();
       i++;
     } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      const match = NUMBER.exec(text.slice(i, i + 400));
-      const token = match?.[0] ?? text[i] ?? '';
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)?.[0] ?? text[i] ?? '';
       checkNumber(token);
       i += Math.max(1, token.length);
     } else {
@@ -42,7 +42,7 @@ export function checkJsonText(text: string, maxDepth: number): void {
   }
 }
 
-const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** Index just past the closing quote of the string that opens at `start`. */
 function stringEnd(text: string, start: number): number {

@@ -20,9 +20,19 @@ const DENIED: readonly [string, number, 'ipv4' | 'ipv6'][] = [
   ['198.18.0.0', 15, 'ipv4'], // benchmarking
   ['224.0.0.0', 4, 'ipv4'], // multicast
   ['240.0.0.0', 4, 'ipv4'], // reserved, broadcast
-  ['::', 128, 'ipv6'], // unspecified
-  ['::1', 128, 'ipv6'], // loopback
+  ['192.0.2.0', 24, 'ipv4'], // documentation (TEST-NET-1)
+  ['192.88.99.0', 24, 'ipv4'], // 6to4 relay anycast
+  ['198.51.100.0', 24, 'ipv4'], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24, 'ipv4'], // documentation (TEST-NET-3)
+  ['::', 96, 'ipv6'], // unspecified, loopback, IPv4-compatible (embeds an IPv4 address)
+  ['::ffff:0:0', 96, 'ipv6'], // IPv4-mapped (checked as IPv4 too)
+  ['::ffff:0:0:0', 96, 'ipv6'], // IPv4-translated (SIIT)
+  ['64:ff9b::', 96, 'ipv6'], // NAT64: a gateway forwards into any IPv4 address
   ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64
+  ['100::', 64, 'ipv6'], // discard
+  ['2001::', 32, 'ipv6'], // Teredo (embeds an IPv4 address)
+  ['2001:db8::', 32, 'ipv6'], // documentation
+  ['2002::', 16, 'ipv6'], // 6to4 (embeds an IPv4 address)
   ['fc00::', 7, 'ipv6'], // unique local (RFC 4193)
   ['fe80::', 10, 'ipv6'], // link-local
   ['fec0::', 10, 'ipv6'], // site-local (deprecated)
@@ -33,8 +43,13 @@ export class OutboundPolicy {
   private readonly denied = new BlockList();
   private readonly allowed = new BlockList();
 
-  /** `allowedNetworks`: CIDRs (`127.0.0.0/8`, `fd00::/8`) exempt from the refusal. */
-  constructor(allowedNetworks: readonly string[] = []) {
+  /**
+   * `allowedNetworks`: CIDRs (`127.0.0.0/8`, `fd00::/8`) exempt from the refusal.
+   * `ownAddresses`: this host's interface addresses, refused too (a webhook at the host's
+   * own public address reaches whatever listens on all interfaces, the API included);
+   * allowed networks do not exempt them.
+   */
+  constructor(allowedNetworks: readonly string[] = [], private readonly ownAddresses: readonly string[] = []) {
     for (const [address, prefix, family] of DENIED) this.denied.addSubnet(address, prefix, family);
     for (const cidr of allowedNetworks) {
       const { address, prefix, family } = parseCidr(cidr);
@@ -47,6 +62,7 @@ export class OutboundPolicy {
     const family = isIP(address);
     if (family === 0) return false;
     const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (this.ownAddresses.some((own) => sameAddress(own, address))) return this.allowed.check(address, type) && isLoopback(address);
     return this.allowed.check(address, type) || !this.denied.check(address, type);
   }
 
@@ -73,6 +89,21 @@ export class OutboundPolicy {
     }
     return url;
   }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const list = new BlockList();
+  const family = isIP(a);
+  if (family === 0) return false;
+  list.addAddress(a, family === 4 ? 'ipv4' : 'ipv6');
+  return list.check(b, isIP(b) === 4 ? 'ipv4' : 'ipv6');
+}
+
+function isLoopback(address: string): boolean {
+  const list = new BlockList();
+  list.addSubnet('127.0.0.0', 8, 'ipv4');
+  list.addAddress('::1', 'ipv6');
+  return list.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** The host of a URL without IPv6 brackets, lower case. */

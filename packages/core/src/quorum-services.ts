@@ -35,20 +35,35 @@ export function checkMValue(m: unknown): number {
 }
 
 /**
- * The token's own m, signed into its bytes at issue. A setMValue token needs the larger
- * of the quorum service's M and the target service's M, so no quorum is lowered with
- * fewer approvals than it demands. (What a token needs later, when an M was raised after
- * it was issued, is the store's answer: max(this m, the M required then).)
+ * The services whose M an operation requires. Its own service's; for setMValue also the
+ * target service's, so no quorum is changed with fewer approvals than it demands; and
+ * every service's for what hands out or takes away approving power beyond one service —
+ * a new crypto officer, another officer's password, anything forced past the lock-out
+ * guard — since an officer account is what every quorum counts.
  */
-export function requiredApprovals(
+export function governingServices(
   service: QuorumService,
   operation: { command: string; args: Record<string, unknown> },
-  mValues: Record<QuorumService, number>,
-): number {
-  const own = mValues[service];
-  if (operation.command === 'setMValue' && typeof operation.args.service === 'string') {
-    const target = resolveService(operation.args.service);
-    return Math.max(mValues.QUORUM_MGMT, own, mValues[target]);
+  context: { targetIsOfficer?: boolean } = {},
+): QuorumService[] {
+  const args = operation.args;
+  const everyService =
+    args.force === true ||
+    (operation.command === 'createUser' && args.type === 'CO') ||
+    (operation.command === 'changePswd' && context.targetIsOfficer === true);
+  if (everyService) return [...SERVICE_NAMES];
+  if (operation.command === 'setMValue' && typeof args.service === 'string') {
+    const target = resolveService(args.service);
+    return target === service ? [service] : [service, target];
   }
-  return own;
+  return [service];
+}
+
+/**
+ * The token's own m, signed into its bytes at issue: the largest M of the services that
+ * govern its operation. (What a token needs later, when an M was raised after it was
+ * issued, is the store's answer: max(this m, the M required then).)
+ */
+export function requiredApprovals(governing: readonly QuorumService[], mValues: Record<QuorumService, number>): number {
+  return Math.max(...governing.map((s) => mValues[s]));
 }

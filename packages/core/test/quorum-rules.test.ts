@@ -5,6 +5,7 @@ import {
   canTransition,
   checkMValue,
   isTerminal,
+  governingServices,
   requiredApprovals,
   resolveService,
 } from '../src';
@@ -26,9 +27,24 @@ describe('quorum services and M values', () => {
 
   it('make a setMValue token need the larger of the two quorums', () => {
     const values = { USER_MGMT: 3, QUORUM_MGMT: 2 };
-    expect(requiredApprovals('QUORUM_MGMT', { command: 'setMValue', args: { service: 'USER_MGMT', m: 1 } }, values)).toBe(3);
-    expect(requiredApprovals('QUORUM_MGMT', { command: 'setMValue', args: { service: 'QUORUM_MGMT', m: 1 } }, values)).toBe(2);
-    expect(requiredApprovals('USER_MGMT', { command: 'createUser', args: {} }, values)).toBe(3);
+    const need = (service: 'USER_MGMT' | 'QUORUM_MGMT', operation: { command: string; args: Record<string, unknown> }, context = {}) =>
+      requiredApprovals(governingServices(service, operation, context), values);
+    expect(need('QUORUM_MGMT', { command: 'setMValue', args: { service: 'USER_MGMT', m: 1 } })).toBe(3);
+    expect(need('QUORUM_MGMT', { command: 'setMValue', args: { service: 'QUORUM_MGMT', m: 1 } })).toBe(2);
+    expect(need('USER_MGMT', { command: 'createUser', args: { type: 'CU' } })).toBe(3);
+  });
+
+  it('make whatever hands out approving power need every service’s M: a new CO, another CO’s password, anything forced', () => {
+    const values = { USER_MGMT: 1, QUORUM_MGMT: 3 };
+    const need = (service: 'USER_MGMT' | 'QUORUM_MGMT', operation: { command: string; args: Record<string, unknown> }, context = {}) =>
+      requiredApprovals(governingServices(service, operation, context), values);
+    expect(need('USER_MGMT', { command: 'createUser', args: { type: 'CU', name: 'a' } })).toBe(1);
+    expect(need('USER_MGMT', { command: 'createUser', args: { type: 'CO', name: 'a' } })).toBe(3);
+    expect(need('USER_MGMT', { command: 'changePswd', args: { id: 2 } }, { targetIsOfficer: false })).toBe(1);
+    expect(need('USER_MGMT', { command: 'changePswd', args: { id: 2 } }, { targetIsOfficer: true })).toBe(3);
+    expect(need('USER_MGMT', { command: 'deleteUser', args: { id: 2 } })).toBe(1);
+    expect(need('USER_MGMT', { command: 'deleteUser', args: { id: 2, force: true } })).toBe(3);
+    expect(need('QUORUM_MGMT', { command: 'setMValue', args: { service: 'QUORUM_MGMT', m: 8, force: true } })).toBe(3);
   });
 });
 

@@ -1,10 +1,10 @@
 import type { Config } from '@quorumd/config';
-import { OutboundPolicy } from '@quorumd/core';
 import { QuorumStore, SYSTEM, connectForRequests } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { processDelivery } from './delivery-processor';
+import { outboundPolicyForThisHost } from './outbound-guard';
 import { DELIVERIES_QUEUE, EXPIRY_QUEUE, type DeliveryJob, type ExpiryJob } from './jobs';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
@@ -31,7 +31,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
 
-  const policy = new OutboundPolicy(config.webhookAllowedNetworks);
+  const policy = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
     async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs, policy),

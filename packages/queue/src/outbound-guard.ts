@@ -1,6 +1,19 @@
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { QuorumError, hostAddress, type OutboundPolicy } from '@quorumd/core';
+import { networkInterfaces } from 'node:os';
+import { OutboundPolicy, QuorumError, hostAddress } from '@quorumd/core';
+
+/**
+ * The outbound policy of this process: the configured allowed networks, and this host's
+ * own interface addresses refused (loopback stays allowed only where configured).
+ */
+export function outboundPolicyForThisHost(allowedNetworks: readonly string[]): OutboundPolicy {
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined)
+    .map((i) => i.address.replace(/%.*$/, ''));
+  return new OutboundPolicy(allowedNetworks, own);
+}
 
 /**
  * Checks a webhook or callback URL when it is set: the URL's own rules (core), and every

@@ -12,10 +12,25 @@ local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+-- APPROVED once the counting votes reach the bar.
+local function approve_if_carried()
+  local voters = counting_voters(t)
+  if #voters < required(t) then return { 'PENDING', token_snapshot(tkey) } end
+  local until_ms = NOW + tonumber(ARGV[11])
+  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
+  redis.call('ZREM', key('openTokens'), t.id)
+  redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
+  audit('token.approved', { id = t.id, approvals = voters, required = required(t) })
+  publish_status(t.id, 'APPROVED')
+  return { 'APPROVED', token_snapshot(tkey) }
+end
 local previous = t['v:' .. uid]
 if previous then
   local fp, alg, _, _, sig = parse_vote(previous)
   if fp == ARGV[6] and alg == ARGV[7] and sig == ARGV[8] and vote_counts(uid, previous) then
+    -- The same approval again changes nothing, unless the bar came back down to the
+    -- votes the token holds (an M raised, then lowered): then it is approved now.
+    if effective_status(t) == 'PENDING' then return approve_if_carried() end
     return { t.status, token_snapshot(tkey) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
@@ -40,14 +55,4 @@ redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
 audit('token.approval', { id = t.id, userId = tonumber(uid), fingerprint = ARGV[6], alg = ARGV[7] })
-local voters = counting_voters(t)
-if #voters >= required(t) then
-  local until_ms = NOW + tonumber(ARGV[11])
-  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
-  redis.call('ZREM', key('openTokens'), t.id)
-  redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
-  audit('token.approved', { id = t.id, approvals = voters, required = required(t) })
-  publish_status(t.id, 'APPROVED')
-  return { 'APPROVED', token_snapshot(tkey) }
-end
-return { 'PENDING', token_snapshot(tkey) }
+return approve_if_carried()

@@ -10,8 +10,11 @@
 local ukey = key('user')
 local gate = { token = nil }
 if ARGV[10] == '1' then
+  -- Another officer's password hands out its approving power: every service's M.
+  local required_m = m_value('USER_MGMT')
+  if redis.call('HGET', ukey, 'type') == 'CO' then required_m = max_m_all() end
   local err
-  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
+  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m)
   if err then return err end
 end
 if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end

@@ -5,7 +5,10 @@
 -- ARGV[8] name   ARGV[9] lower-case name   ARGV[10] type   ARGV[11] password hash
 -- ARGV[12] retention of finished tokens, ms
 -- Returns the new user id.
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], m_value('USER_MGMT'))
+-- A new crypto officer is a new approver for every service: every service's M.
+local required_m = m_value('USER_MGMT')
+if ARGV[10] == 'CO' then required_m = max_m_all() end
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m)
 if err then return err end
 if redis.call('HEXISTS', key('usersByName'), ARGV[9]) == 1 then
   return fail('RET_USER_EXISTS', 'A user named ' .. ARGV[8] .. ' already exists')

@@ -5,7 +5,7 @@
 -- ARGV[13] callback URL or ''   ARGV[14] retention of finished tokens, ms
 -- ARGV[15] command (for the audit entry)   ARGV[16] callback HMAC secret or ''
 -- ARGV[17] requester's user id (the API key's owner for an API key)
--- ARGV[18] target service of a setMValue token, or ''
+-- ARGV[18] the services whose M the operation requires, space separated
 -- Returns the token as read-token returns it.
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
@@ -14,7 +14,7 @@ redis.call('HSET', tkey, 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8],
   'exp', ARGV[10], 'iat', NOW, 'op', ARGV[11], 'iss', ARGV[12], 'status', 'PENDING')
 if ARGV[13] ~= '' then redis.call('HSET', tkey, 'cb', ARGV[13]) end
 if ARGV[16] ~= '' then redis.call('HSET', tkey, 'cbs', ARGV[16]) end
-if ARGV[18] ~= '' then redis.call('HSET', tkey, 'tsvc', ARGV[18]) end
+redis.call('HSET', tkey, 'msvcs', ARGV[18])
 local horizon = NOW - tonumber(ARGV[14])
 redis.call('ZADD', key('openTokens'), ARGV[10], id)
 redis.call('ZADD', key('allTokens'), NOW, id)

@@ -4,7 +4,8 @@
 -- KEYS: usersByName audit auditHead
 -- Reaches: the hash of the user the name points to
 -- ARGV[5] lower-case name   ARGV[6] failures that lock the user
--- Returns {id, password hash} or an error (RET_LOGIN_FAILED for an unknown name).
+-- Returns {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
+-- unknown name); login-finish checks that neither changed meanwhile.
 local id = redis.call('HGET', key('usersByName'), ARGV[5])
 if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end
 local ukey = user_key(id)
@@ -26,4 +27,5 @@ if fails >= tonumber(ARGV[6]) then
   return fail('RET_USER_LOCKED', 'The user is locked after ' .. fails .. ' failed logins')
 end
 redis.call('HINCRBY', ukey, 'fails', 1)
-return { id, redis.call('HGET', ukey, 'pw') }
+local user = redis.call('HMGET', ukey, 'pw', 'sgen')
+return { id, user[1], user[2] or '0' }

@@ -12,6 +12,7 @@ local force = ARGV[10] == '1'
 local err = check_reachable(service, m, eligible_approvers(ARGV[12] == '1', nil), force)
 if err then return err end
 local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
+if force then required_m = max_m_all() end
 local gate
 err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m)
 if err then return err end

@@ -1,6 +1,7 @@
 import {
   QuorumError,
   canonicalJson,
+  type QuorumService,
   type SignatureAlg,
   type StoredApproval,
   type StoredRejection,
@@ -107,6 +108,8 @@ export class TokensRepository {
   async issue(
     doc: TokenDocument,
     bytes: Buffer,
+    /** The services whose M the operation requires (their largest M is the bar, now and later). */
+    governing: readonly QuorumService[],
     requester: { key: string; userId: number },
     callback: { url?: string; secret?: string },
     actor: Actor,
@@ -125,7 +128,7 @@ export class TokensRepository {
       doc.operation.command,
       callback.secret ?? '',
       requester.userId,
-      doc.operation.command === 'setMValue' && typeof doc.operation.args.service === 'string' ? doc.operation.args.service : '',
+      governing.join(' '),
     ]);
     return found(readTokenReply(reply));
   }

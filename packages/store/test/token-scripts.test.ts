@@ -48,7 +48,7 @@ describe('token scripts against the lifecycle table', () => {
       now,
       ttlSeconds: 600,
     });
-    await store.tokens.issue(doc, tokenBytes(doc), { key: 'user:1', userId: 1 }, {}, SYSTEM);
+    await store.tokens.issue(doc, tokenBytes(doc), ['USER_MGMT'], { key: 'user:1', userId: 1 }, {}, SYSTEM);
     return doc.id;
   }
 

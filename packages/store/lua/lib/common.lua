@@ -77,11 +77,18 @@ local function effective_status(t)
   return t.status
 end
 
--- The M a token's operation requires now: its service's M, and for setMValue also the
--- target service's (a quorum is never changed with fewer approvals than it demands).
+-- The largest M of all services: what hands out approving power needs (see
+-- governingServices in core, which decides which operations do, at issue).
+local function max_m_all()
+  return math.max(m_value('USER_MGMT'), m_value('QUORUM_MGMT'))
+end
+
+-- The M a token's operation requires now: the largest M of the services that govern it,
+-- as fixed at issue (its own; setMValue's target; every service for a new CO, another
+-- CO's password, anything forced).
 local function required_now(t)
   local need = m_value(t.svc)
-  if t.tsvc and t.tsvc ~= '' then need = math.max(need, m_value(t.tsvc)) end
+  for service in string.gmatch(t.msvcs or '', '%S+') do need = math.max(need, m_value(service)) end
   return need
 end
 
@@ -240,11 +247,11 @@ local function end_sessions()
   redis.call('HINCRBY', key('user'), 'sgen', 1)
 end
 
--- The quorum gate of a protected command. With no token, it passes only when the
--- command needs no quorum (required_m == 1). With a token, the token must be this
+-- The quorum gate of a protected command. `required_m` is what the command needs now.
+-- With no token, it passes only when that is 1. With a token, the token must be this
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
 -- unexpired and still carried by counting votes from as many distinct keys as it needs
--- now. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
+-- now, and never fewer than `required_m`. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
 local function check_gate(tkey, requester, service, op, issuer, required_m)
@@ -262,7 +269,7 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   if t.svc ~= service then return refuse('the quorum token is for service ' .. t.svc) end
   if t.op ~= op then return refuse('the quorum token is for another operation') end
   local voters = counting_voters(t)
-  local need = required(t)
+  local need = math.max(required(t), required_m)
   local status = effective_status(t)
   if status == 'EXPIRED' then return refuse('the quorum token has expired') end
   if status == 'PENDING' then return refuse(#voters .. ' of ' .. need .. ' approvals') end

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { API_KEY_PATTERN, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
-import type { QuorumStore, UserRecord } from '@quorumd/store';
+import type { LockRules, LoginAttempt, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Principal } from './principal';
 
 export interface NewSession {
@@ -9,15 +9,39 @@ export interface NewSession {
   expiresAt: number;
 }
 
+/** A permanent lock that would leave a service's M out of reach lasts this long instead. */
+const FALLBACK_LOCKOUT_MS = 900_000;
+
+export interface AuthOptions {
+  sessionTtlSeconds: number;
+  maxLoginFailures: number;
+  lockoutSeconds: number;
+  requesterMayApprove: boolean;
+}
+
 /** Logins, sessions and bearer credentials. Secrets are kept only as SHA-256 hashes. */
 export class AuthService {
+  private readonly lock: LockRules;
+
   constructor(
     private readonly store: QuorumStore,
-    private readonly options: { sessionTtlSeconds: number; maxLoginFailures: number; lockoutSeconds: number },
-  ) {}
+    private readonly options: AuthOptions,
+  ) {
+    this.lock = {
+      maxFailures: options.maxLoginFailures,
+      lockoutMs: options.lockoutSeconds * 1000,
+      fallbackLockoutMs: FALLBACK_LOCKOUT_MS,
+      requesterMayApprove: options.requesterMayApprove,
+    };
+  }
 
-  async login(name: string, password: string): Promise<NewSession> {
-    let attempt: { id: number; passwordHash: string };
+  /**
+   * Checks a user's password the way a login does: the attempt counts as a failure until
+   * it succeeds, so guesses lock the user after `QUORUM_MAX_LOGIN_FAILURES`, and a reset
+   * or lock that lands meanwhile wins. Returns the user; RET_LOGIN_FAILED or RET_USER_LOCKED.
+   */
+  private async checkPassword(name: string, password: string, session?: { tokenHash: string; expiresAt: number }): Promise<UserRecord> {
+    let attempt: LoginAttempt;
     try {
       attempt = await this.store.sessions.loginAttempt(name, this.options.maxLoginFailures);
     } catch (err) {
@@ -29,16 +53,23 @@ export class AuthService {
     const ok = await verifyPassword(password, attempt.passwordHash);
     // A hash made with older parameters is replaced at the first login that proves the password.
     const rehash = ok && needsRehash(attempt.passwordHash) ? await hashPassword(password) : undefined;
-    const token = newSessionToken();
-    const expiresAt = this.store.ctx.clock() + this.options.sessionTtlSeconds * 1000;
     const user = await this.store.users.get(attempt.id);
     if (!user) throw new QuorumError('RET_LOGIN_FAILED');
-    await this.store.sessions.loginFinish(user, { success: ok, rehash }, { tokenHash: sha256Hex(token), expiresAt }, {
-      maxFailures: this.options.maxLoginFailures,
-      lockoutMs: this.options.lockoutSeconds * 1000,
-    });
+    await this.store.sessions.loginFinish(user, attempt, { success: ok, rehash }, session, this.lock);
     if (!ok) throw new QuorumError('RET_LOGIN_FAILED');
+    return user;
+  }
+
+  async login(name: string, password: string): Promise<NewSession> {
+    const token = newSessionToken();
+    const expiresAt = this.store.ctx.clock() + this.options.sessionTtlSeconds * 1000;
+    const user = await this.checkPassword(name, password, { tokenHash: sha256Hex(token), expiresAt });
     return { token, user, expiresAt };
+  }
+
+  /** A logged-in user proving its current password (to change it): counted like a login. */
+  async confirmPassword(user: UserRecord, password: string): Promise<void> {
+    await this.checkPassword(user.name, password);
   }
 
   /** Resolves an Authorization header; RET_UNAUTHORIZED when absent, unknown or expired. */

@@ -7,6 +7,7 @@ import {
   isProtectedCommand,
   newTokenDocument,
   normalizeOperation,
+  governingServices,
   requiredApprovals,
   resolveService,
   tokenBytes,
@@ -90,11 +91,15 @@ export class TokensService {
     const service = resolveService(input.service);
     const operation = normalizeOperation(input.operation);
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
-    const m = requiredApprovals(service, operation, await this.store.mValues.all());
+    // changePswd of another officer hands out its approving power: the target's type decides.
+    const target = operation.command === 'changePswd' ? await this.store.users.get(operation.args.id as number) : undefined;
+    const governing = governingServices(service, operation, { targetIsOfficer: target?.type === 'CO' });
+    const m = requiredApprovals(governing, await this.store.mValues.all());
     const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
     const token = await this.store.tokens.issue(
       doc,
       tokenBytes(doc),
+      governing,
       { key: requesterKey(principal), userId: requesterUserId(principal) },
       { url: input.callbackUrl, secret: input.callbackSecret },
       actorOf(principal),

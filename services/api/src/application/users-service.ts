@@ -1,6 +1,7 @@
-import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword, verifyPassword } from '@quorumd/core';
+import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword } from '@quorumd/core';
 import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Metrics } from '../metrics';
+import type { AuthService } from './auth-service';
 import { actorOf, requireOfficer, requireUser, type Principal } from './principal';
 import { countConsumed, protectedGate } from './protected-command';
 
@@ -37,6 +38,7 @@ export class UsersService {
     private readonly issuer: string,
     private readonly metrics: Metrics,
     private readonly requesterMayApprove: boolean,
+    private readonly auth: AuthService,
   ) {}
 
   async list(principal: Principal): Promise<UserView[]> {
@@ -81,8 +83,11 @@ export class UsersService {
     if (caller.id !== id) {
       requireOfficer(principal);
       gate = protectedGate(principal, input.quorumToken, { command: 'changePswd', args: { id } }, this.issuer);
-    } else if (typeof input.currentPassword !== 'string' || !(await verifyPassword(input.currentPassword, caller.passwordHash))) {
+    } else if (typeof input.currentPassword !== 'string') {
       throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
+    } else {
+      // Counted like a login: guesses lock the user.
+      await this.auth.confirmPassword(caller, input.currentPassword);
     }
     await this.store.users.changePassword(gate, id, await hashPassword(password), actorOf(principal));
     if (gate) countConsumed(this.metrics, gate, 'USER_MGMT');

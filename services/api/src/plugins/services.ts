@@ -1,6 +1,5 @@
 import type { Config } from '@quorumd/config';
-import { OutboundPolicy } from '@quorumd/core';
-import type { QuorumQueues } from '@quorumd/queue';
+import { outboundPolicyForThisHost, type QuorumQueues } from '@quorumd/queue';
 import type { QuorumStore, TokenEvents } from '@quorumd/store';
 import fp from 'fastify-plugin';
 import { ApiKeysService } from '../application/api-keys-service';
@@ -51,10 +50,16 @@ declare module 'fastify' {
 function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
   const metrics = deps.metrics ?? new Metrics(deps.queues);
-  const outbound = new OutboundPolicy(config.webhookAllowedNetworks);
+  const outbound = outboundPolicyForThisHost(config.webhookAllowedNetworks);
+  const auth = new AuthService(store, {
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    maxLoginFailures: config.maxLoginFailures,
+    lockoutSeconds: config.lockoutSeconds,
+    requesterMayApprove: config.requesterMayApprove,
+  });
   return {
-    auth: new AuthService(store, { sessionTtlSeconds: config.sessionTtlSeconds, maxLoginFailures: config.maxLoginFailures, lockoutSeconds: config.lockoutSeconds }),
-    users: new UsersService(store, issuer, metrics, config.requesterMayApprove),
+    auth,
+    users: new UsersService(store, issuer, metrics, config.requesterMayApprove, auth),
     quorumKeys: new QuorumKeysService(store, issuer),
     mValues: new MValuesService(store, issuer, metrics, config.requesterMayApprove),
     tokens: new TokensService(store, deps.events, metrics, {

@@ -53,6 +53,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/password',
     {
+      // Changing one's own password checks the current one: limited like logins, per client IP.
+      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
       schema: {
         params: UserIdParams,
         body: Type.Object(
