@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { OpenSsl } from './openssl';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const ADMIN_PASSWORD = 'admin-password';
+const ADMIN_PASSWORD = 'admin-password';
 const adminHash = hashPassword(ADMIN_PASSWORD);
 
 export interface Reply {

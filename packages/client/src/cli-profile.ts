@@ -10,7 +10,7 @@ export interface Profile {
 }
 
 /** The profile file: `$QUORUM_PROFILE`, else ~/.quorum/profile.json (written 0600: it holds a session token). */
-export function profilePath(): string {
+function profilePath(): string {
   return process.env.QUORUM_PROFILE ?? join(homedir(), '.quorum', 'profile.json');
 }
 

@@ -24,4 +24,4 @@ export const ErrorBody = Type.Object(
   { additionalProperties: true },
 );
 
-export { ApiKeyViewSchema, BundleSchema, Empty, MValueSchema, TokenReply, TokensReply, TokenViewSchema, UserViewSchema } from '@quorumd/core';
+export { ApiKeyViewSchema, BundleSchema, Empty, MValueSchema, TokenReply, TokensReply, UserViewSchema } from '@quorumd/core';

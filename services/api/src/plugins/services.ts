@@ -26,7 +26,7 @@ export interface AppDeps {
 }
 
 /** The application services every route uses: `app.services`. */
-export interface Services {
+interface Services {
   auth: AuthService;
   users: UsersService;
   quorumKeys: QuorumKeysService;
