@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import keySlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { ROUTE_ERROR_CODES } from '@quorumd/api';
+import { ROUTE_DOCS } from '@quorumd/api';
 import { LOG_REDACT_PATHS } from '@quorumd/config';
 import { ERROR_CODES } from '@quorumd/core';
 import { Harness, type Officer } from './support/harness';
@@ -107,14 +107,32 @@ describe('operations', () => {
         }
       }
       for (const route of h.app.routeList.filter((r) => !r.includes('/docs'))) {
-        expect({ route, listed: route in ROUTE_ERROR_CODES }).toEqual({ route, listed: true });
-        for (const code of ROUTE_ERROR_CODES[route]!) expect(Object.keys(ERROR_CODES)).toContain(code);
+        expect({ route, listed: route in ROUTE_DOCS }).toEqual({ route, listed: true });
+        for (const code of ROUTE_DOCS[route]!.errors) expect(Object.keys(ERROR_CODES)).toContain(code);
       }
       const approval = doc.paths['/v1/tokens/{id}/approvals'].post;
       expect(approval.description).toMatch(/RET_SIGNATURE_INVALID/);
       expect(approval.requestBody.content['application/json'].schema.properties.signature).toBeDefined();
       expect(approval.responses['4XX'] ?? approval.responses['4xx']).toBeDefined();
       expect((await h.request('GET', '/docs')).status).toBeLessThan(400);
+    });
+
+    it('gives every operation an operationId and a summary, security only where credentials are needed, and the right media types', async () => {
+      const doc = (await h.request('GET', '/docs/json')).body;
+      const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId?: string; summary?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>>)
+        .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+      const ids = ops.map(({ op }) => op.operationId);
+      expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ops.filter(({ op }) => !op.summary).map(({ route }) => route)).toEqual([]);
+      const open = ops.filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ route }) => route).sort();
+      expect(open).toEqual(['GET /healthz', 'GET /metrics', 'GET /readyz', 'POST /v1/sessions']);
+      expect(doc.security).toEqual([{ bearer: [] }]);
+      const media = (route: string) => Object.keys(ops.find((o) => o.route === route)!.op.responses['200']!.content ?? {});
+      expect(media('GET /v1/tokens/{id}/bytes')).toEqual(['application/octet-stream']);
+      expect(media('GET /v1/tokens/{id}/events')).toEqual(['text/event-stream']);
+      expect(media('GET /v1/audit')).toEqual(expect.arrayContaining(['application/json', 'text/plain']));
+      expect(media('GET /metrics')).toEqual(['text/plain']);
     });
 
     it('logs one line per request with request id, user, route, status and latency, and no secret', async () => {

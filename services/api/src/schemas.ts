@@ -18,6 +18,11 @@ export const Operation = Type.Object(
 export const Signature = Type.String({ minLength: 1, maxLength: 1400 });
 export const Alg = Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('PS256')]));
 
+/** A response that is not JSON: documented under its own media type. */
+export function mediaResponse(mediaType: string, description: string, schema: object = Type.String()) {
+  return { description, content: { [mediaType]: { schema } } };
+}
+
 /** Every error: a stable code, a message, the request id (and sometimes details). */
 export const ErrorBody = Type.Object(
   { code: Type.String({ pattern: '^RET_' }), message: Type.String(), requestId: Type.String() },

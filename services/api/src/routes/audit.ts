@@ -23,10 +23,15 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Union([
-            Type.Object({ entries: Type.Array(Type.Object({}, { additionalProperties: true })), next: Type.Union([Type.Integer(), Type.Null()]) }),
-            Type.String({ description: 'with format=raw: text/plain, one stored entry per line' }),
-          ]),
+          200: {
+            description: 'A page of entries; with format=raw, the stored entries as text, one per line',
+            content: {
+              'application/json': {
+                schema: Type.Object({ entries: Type.Array(Type.Object({}, { additionalProperties: true })), next: Type.Union([Type.Integer(), Type.Null()]) }),
+              },
+              'text/plain': { schema: Type.String() },
+            },
+          },
         },
       },
     },

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { sha256Hex } from '@quorumd/core';
 import { streamTokenStatus } from './token-event-stream';
 import { MAX_WAIT_SECONDS } from '../application/tokens-service';
-import { Alg, BundleSchema, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
+import { Alg, BundleSchema, mediaResponse, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
 
 /** getToken, listTokens, approveToken, delToken, plus reject, wait, consume and bundle. */
 const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -81,7 +81,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  const EventStream = Type.String({ description: 'text/event-stream: `event: status` with a TokenView now and on every change, until a terminal state' });
+  const EventStream = mediaResponse('text/event-stream', '`event: status` with a TokenView now and on every change, until a terminal state');
   app.get('/tokens/:id/events', { schema: { params: TokenIdParams, response: { 200: EventStream } } }, async (request, reply) => {
     const principal = request.principal;
     const first = await services.tokens.read(principal, request.params.id);
@@ -97,7 +97,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     streamTokenStatus(services.tokens, services.events, principal, first, (chunk) => reply.raw.write(chunk), () => reply.raw.end(), aborted.signal);
   });
 
-  const TokenBytes = Type.String({ format: 'binary', description: 'application/octet-stream: the exact bytes to sign' });
+  const TokenBytes = mediaResponse('application/octet-stream', 'the exact bytes to sign', Type.String({ format: 'binary' }));
   app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams, response: { 200: TokenBytes } } }, async (request, reply) => {
     const bytes = await services.tokens.bytes(request.principal, request.params.id);
     // A Buffer is sent as it is; the schema only documents it.

@@ -1,0 +1,81 @@
+import type { ErrorCode } from '@quorumd/core';
+
+/** Codes every authenticated route may answer with. */
+const COMMON: ErrorCode[] = ['RET_BAD_REQUEST', 'RET_UNAUTHORIZED', 'RET_FORBIDDEN', 'RET_STORE_UNAVAILABLE'];
+const TOKEN: ErrorCode[] = ['RET_TOKEN_NOT_FOUND'];
+const GATE: ErrorCode[] = ['RET_MXN_AUTH_FAILED'];
+
+export interface RouteDoc {
+  operationId: string;
+  summary: string;
+  /** The RET_ codes it may answer with (listed in the operation's description). */
+  errors: ErrorCode[];
+  /** Answers without credentials (no `security` in OpenAPI). */
+  public?: true;
+}
+
+/**
+ * What OpenAPI says about each route: operation id (named after the CloudHSM command where
+ * there is one), summary, and error codes. A route missing here fails at start-up.
+ */
+export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'GET /healthz': { operationId: 'healthz', summary: 'Liveness: the process answers', errors: [], public: true },
+  'GET /readyz': { operationId: 'readyz', summary: 'Readiness: the store answers', errors: ['RET_STORE_UNAVAILABLE'], public: true },
+  'GET /metrics': { operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', errors: [], public: true },
+  'POST /v1/sessions': {
+    operationId: 'loginHSM',
+    summary: 'Log in with name and password; answers a bearer session token',
+    errors: ['RET_BAD_REQUEST', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED', 'RET_STORE_UNAVAILABLE'],
+    public: true,
+  },
+  'DELETE /v1/sessions/current': { operationId: 'logoutHSM', summary: 'End the calling session', errors: COMMON },
+  'GET /v1/users': { operationId: 'listUsers', summary: 'List users (id, type, name, MofnPubKey, loginFailureCnt)', errors: COMMON },
+  'POST /v1/users': { operationId: 'createUser', summary: 'Create a user (USER_MGMT quorum; a CO needs every service’s M)', errors: [...COMMON, ...GATE, 'RET_USER_EXISTS'] },
+  'DELETE /v1/users/:id': { operationId: 'deleteUser', summary: 'Delete a user, its sessions and API keys (USER_MGMT quorum)', errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_M_EXCEEDS_APPROVERS'] },
+  'PUT /v1/users/:id/password': {
+    operationId: 'changePswd',
+    summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',
+    errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED'],
+  },
+  'POST /v1/users/:id/quorum-key/challenge': { operationId: 'quorumKeyChallenge', summary: 'Get the challenge a new quorum key must sign', errors: COMMON },
+  'PUT /v1/users/:id/quorum-key': {
+    operationId: 'registerQuorumPubKey',
+    summary: 'Register one’s RSA quorum key with a signature over the challenge',
+    errors: [...COMMON, 'RET_QUORUM_KEY_INVALID', 'RET_CHALLENGE_INVALID', 'RET_SIGNATURE_INVALID', 'RET_KEY_IN_USE'],
+  },
+  'GET /v1/quorum/values': { operationId: 'getMValues', summary: 'M value of every quorum service', errors: COMMON },
+  'GET /v1/quorum/values/:service': { operationId: 'getMValue', summary: 'M value of one quorum service', errors: [...COMMON, 'RET_SERVICE_UNKNOWN'] },
+  'PUT /v1/quorum/values/:service': {
+    operationId: 'setMValue',
+    summary: 'Set a service’s M (QUORUM_MGMT quorum; refused above the officers who could approve unless forced)',
+    errors: [...COMMON, ...GATE, 'RET_SERVICE_UNKNOWN', 'RET_M_VALUE_OUT_OF_RANGE', 'RET_M_EXCEEDS_APPROVERS'],
+  },
+  'POST /v1/tokens': { operationId: 'getToken', summary: 'Request a quorum token for one exact operation', errors: [...COMMON, 'RET_SERVICE_UNKNOWN', 'RET_M_VALUE_OUT_OF_RANGE', 'RET_RATE_LIMITED'] },
+  'GET /v1/tokens': { operationId: 'listTokens', summary: 'List tokens, newest first (an API key sees its own)', errors: COMMON },
+  'GET /v1/tokens/:id': { operationId: 'getTokenStatus', summary: 'Read a token; with ?wait=S, long-poll until it leaves PENDING', errors: [...COMMON, ...TOKEN] },
+  'GET /v1/tokens/:id/events': { operationId: 'tokenEvents', summary: 'Server-sent events: the token now and on every change', errors: [...COMMON, ...TOKEN] },
+  'GET /v1/tokens/:id/bytes': { operationId: 'getTokenBytes', summary: 'The exact bytes an officer signs', errors: [...COMMON, ...TOKEN] },
+  'GET /v1/tokens/:id/bundle': { operationId: 'getTokenBundle', summary: 'Token bytes, the approvals that carry it and their keys, verifiable offline', errors: [...COMMON, ...TOKEN] },
+  'POST /v1/tokens/:id/approvals': {
+    operationId: 'approveToken',
+    summary: 'Approve a token with an RSA signature over its bytes',
+    errors: [...COMMON, ...TOKEN, ...GATE, 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_ALREADY_APPROVED', 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING', 'RET_KEY_IN_USE'],
+  },
+  'POST /v1/tokens/:id/rejections': {
+    operationId: 'rejectToken',
+    summary: 'Reject a token, with a reason',
+    errors: [...COMMON, ...TOKEN, ...GATE, 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_ALREADY_APPROVED', 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING'],
+  },
+  'DELETE /v1/tokens/:id': { operationId: 'delToken', summary: 'Delete a PENDING or APPROVED token', errors: [...COMMON, ...TOKEN, ...GATE, 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING'] },
+  'POST /v1/tokens/:id/consume': { operationId: 'consumeToken', summary: 'For external systems: use an APPROVED token for its exact operation, once', errors: [...COMMON, ...TOKEN, ...GATE] },
+  'POST /v1/api-keys': { operationId: 'createApiKey', summary: 'Create a scoped API key for automation (shown once)', errors: COMMON },
+  'GET /v1/api-keys': { operationId: 'listApiKeys', summary: 'List API keys', errors: COMMON },
+  'DELETE /v1/api-keys/:id': { operationId: 'deleteApiKey', summary: 'Revoke an API key', errors: [...COMMON, 'RET_NOT_FOUND'] },
+  'GET /v1/audit': { operationId: 'getAuditLog', summary: 'Page the hash-chained audit log (JSON, or raw text for offline checks)', errors: COMMON },
+  'GET /v1/officers/me/pending': { operationId: 'listMyPendingTokens', summary: 'The calling officer’s queue of tokens awaiting its decision', errors: COMMON },
+  'GET /v1/officers/me/webhook': { operationId: 'getMyWebhook', summary: 'The calling officer’s webhook', errors: COMMON },
+  'PUT /v1/officers/me/webhook': { operationId: 'setMyWebhook', summary: 'Set the calling officer’s webhook (public http(s) only)', errors: COMMON },
+  'DELETE /v1/officers/me/webhook': { operationId: 'deleteMyWebhook', summary: 'Remove the calling officer’s webhook', errors: COMMON },
+  'GET /v1/admin/deliveries': { operationId: 'listFailedDeliveries', summary: 'Dead letters: deliveries that used up their attempts', errors: COMMON },
+  'POST /v1/admin/deliveries/:id/replay': { operationId: 'replayDelivery', summary: 'Send a dead-lettered delivery again', errors: [...COMMON, 'RET_NOT_FOUND'] },
+};
