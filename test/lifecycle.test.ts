@@ -169,7 +169,10 @@ describe('API keys for automation', () => {
     const listed = await h.request('GET', '/v1/api-keys', admin.token);
     const id = listed.body.apiKeys.find((k: { name: string }) => k.name === 'deployer').id;
     const stored = await h.redis.hgetall(h.store.keys.apiKey(id));
-    expect(JSON.stringify(stored)).not.toContain(key.split('_')[2]);
+    // The secret is everything after `qk_<id>_` (it may itself contain '_').
+    const secret = key.slice(`qk_${id}_`.length);
+    expect(secret).toHaveLength(32);
+    expect(JSON.stringify(stored)).not.toContain(secret);
     expect(stored.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
