@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { invalidSettings, invalidSettingsLine, settingMessage } from './setting-messages';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 const Int = (min: number, max: number, fallback: number, description: string) =>
@@ -71,7 +72,7 @@ function integer(env: Env, name: keyof Env): number {
   const schema = ConfigSchema.properties[name] as unknown as { 'x-min': number; 'x-max': number };
   const value = Number(env[name]);
   if (!Number.isSafeInteger(value) || value < schema['x-min'] || value > schema['x-max']) {
-    throw new ConfigError(`${name} must be an integer from ${schema['x-min']} to ${schema['x-max']} (got ${JSON.stringify(env[name])})`);
+    throw new ConfigError(settingMessage(name, ConfigSchema.properties[name], String(env[name])));
   }
   return value;
 }
@@ -84,13 +85,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const value = source[name];
     if (value !== undefined && value !== '') picked[name] = value;
   }
+  // Each refused value in words (what the setting accepts, what it got, what to do), never the schema's own.
+  const problems = invalidSettings(ConfigSchema.properties, picked);
+  if (problems.length > 0) throw new ConfigError(invalidSettingsLine(problems));
   const env = Value.Default(ConfigSchema, picked) as Env;
-  const firstError = Value.Errors(ConfigSchema, env).First();
-  if (firstError) {
-    const name = firstError.path.replace(/^\//, '');
-    const shown = name === 'QUORUM_ADMIN_PASSWORD' ? '(hidden)' : JSON.stringify(picked[name]);
-    throw new ConfigError(`${name} is invalid: ${firstError.message} (got ${shown})`);
-  }
   return {
     port: integer(env, 'PORT'),
     host: env.HOST,

@@ -9,3 +9,4 @@ export * from './audit-repository';
 export * from './webhooks-repository';
 export * from './quorum-store';
 export * from './redis-connection';
+export * from './local-instance';
