@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /** Every key a deployment with this prefix leaves in Redis: its own `{prefix}:*` and BullMQ's `{prefix-bull}:*`. */
-export function deploymentKeyPatterns(prefix: string): string[] {
+function deploymentKeyPatterns(prefix: string): string[] {
   return [`{${prefix}}:*`, `{${prefix}-bull}:*`];
 }
 

@@ -6,7 +6,7 @@ import { exitOf, stopChild, type ChildExit } from './child-exit';
 export const REPO_ROOT = join(__dirname, '..', '..');
 export const SERVER_JS = join(REPO_ROOT, 'services', 'api', 'dist', 'server.js');
 
-export interface StartOptions {
+interface StartOptions {
   cwd?: string;
   /** 'npm': `npm start` in the repository (without its build step), as a newcomer runs it. */
   via?: 'node' | 'npm';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { QuorumError } from '@quorumd/core';
 import { fingerprintOf } from './bundle-verify';
 
-export interface TrustedKeys {
+interface TrustedKeys {
   fingerprints: Set<string>;
   /** Files (or PEM blocks) that were not used, and why. */
   skipped: string[];

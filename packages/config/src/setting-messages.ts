@@ -43,7 +43,7 @@ function literals(schema: SettingSchema): string[] | undefined {
 }
 
 /** What a setting accepts, in words: "a whole number from 1 to 100", "true or false", ... */
-export function allowedValues(schema: TSchema): string {
+function allowedValues(schema: TSchema): string {
   const s = schema as SettingSchema;
   if (s['x-min'] !== undefined && s['x-max'] !== undefined) return `a whole number from ${s['x-min']} to ${s['x-max']}`;
   const options = literals(s);

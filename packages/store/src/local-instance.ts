@@ -17,7 +17,7 @@ export interface LocalInstance {
   prefix?: string;
 }
 
-export const LOCAL_INSTANCE_FILE = 'quorumd.lock';
+const LOCAL_INSTANCE_FILE = 'quorumd.lock';
 
 export function localInstancePath(dataDir: string): string {
   return join(dataDir, LOCAL_INSTANCE_FILE);

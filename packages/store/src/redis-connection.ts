@@ -89,7 +89,7 @@ export function redisErrorFields(err: unknown): { error: string; code?: string }
   return code ? { error, code } : { error };
 }
 
-export type ConnectionChange = 'lost' | 'reconnecting' | 'back';
+type ConnectionChange = 'lost' | 'reconnecting' | 'back';
 
 /**
  * Follows any number of connections to one Redis and reports one line per change of the

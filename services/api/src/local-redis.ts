@@ -31,7 +31,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function redisDir(dataDir: string): string {
+function redisDir(dataDir: string): string {
   return resolve(dataDir, 'redis');
 }
 

@@ -1,6 +1,6 @@
 import { redactUrl } from '@quorumd/store';
 
-export interface BannerFacts {
+interface BannerFacts {
   /** Where the API answers. */
   url: string;
   redisUrl: string;

@@ -6,10 +6,12 @@ import { startWorker, type RunningWorker } from './quorum-worker';
 /** The worker on its own (`node services/worker/dist/main.js`): any number of replicas. */
 async function main(): Promise<void> {
   let worker: RunningWorker | undefined;
+  let logger: pino.Logger | undefined;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    logger?.info({ signal }, 'worker shutting down');
     const deadline = setTimeout(() => process.exit(1), 30_000);
     deadline.unref();
     await worker?.close();
@@ -21,7 +23,8 @@ async function main(): Promise<void> {
 
   const config: Config = loadConfig();
   if (!config.redisUrl) throw new ConfigError('REDIS_URL must be set for a stand-alone worker (e.g. REDIS_URL=redis://127.0.0.1:6379)');
-  const logger = pino({ level: config.logLevel });
+  const log = pino({ level: config.logLevel });
+  logger = log;
   const probe = connectForRequests(config.redisUrl);
   probe.on('error', () => undefined);
   try {
@@ -30,8 +33,8 @@ async function main(): Promise<void> {
     await closeConnections([probe], 200);
   }
   if (stopping) return;
-  worker = await startWorker(config, config.redisUrl, logger);
-  logger.info({ redis: redactUrl(config.redisUrl) }, 'worker ready');
+  worker = await startWorker(config, config.redisUrl, log);
+  log.info({ redis: redactUrl(config.redisUrl) }, 'worker ready');
 }
 
 main().catch((err: unknown) => {

@@ -15,7 +15,7 @@ export interface RunningWorker {
   close(options?: { force?: boolean }): Promise<void>;
 }
 
-export interface WorkerOptions {
+interface WorkerOptions {
   /** Follows the worker's connections; by default the worker reports on its own (one line per change of state). */
   monitor?: RedisConnectionMonitor;
 }
