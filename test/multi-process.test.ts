@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
+import { stopChild } from './support/child-exit';
 import { Receiver } from './support/receiver';
 import { ServerProcess } from './support/server-process';
 
@@ -101,7 +102,7 @@ describe('several processes on one Redis', () => {
       worker.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
-      worker.kill('SIGTERM');
+      await stopChild(worker);
       await receiver.close();
     }
   }, 60_000);

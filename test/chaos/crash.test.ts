@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Harness, REDIS_URL, type Officer } from '../support/harness';
+import { stopChild } from '../support/child-exit';
 import { Receiver } from '../support/receiver';
 import { ServerProcess } from '../support/server-process';
 import { checkStorm, fire, planStorm } from './storm';
@@ -65,7 +66,7 @@ describe('chaos: crash during an approval storm', () => {
         else firstSeen.set(id, r.at);
       }
     } finally {
-      worker.kill('SIGTERM');
+      await stopChild(worker);
       await api.stop();
       await receiver.close();
     }

@@ -6,6 +6,7 @@ import { startWorker, type RunningWorker } from '@quorumd/queue';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { deleteDeploymentKeys } from './deployment-keys';
 import { OpenSsl } from './openssl';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -98,9 +99,9 @@ export class Harness {
     this.openssl.cleanup();
   }
 
+  /** The deployment's keys and BullMQ's (`{prefix-bull}`), so that a test run leaves nothing in the shared Redis. */
   private async deleteKeys(): Promise<void> {
-    const keys = await this.redis.keys(`{${this.prefix}}:*`);
-    for (let i = 0; i < keys.length; i += 500) await this.redis.del(...keys.slice(i, i + 500));
+    await deleteDeploymentKeys(this.redis, this.prefix);
   }
 
   async request(method: string, url: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {

@@ -1,6 +1,6 @@
 import { QuorumError } from '@quorumd/core';
 
-/** A cloudhsm_mgmt_util approval file: `Field = value;` lines, then one block per approver. */
+/** A cloudhsm_mgmt_util approval file: `Field = value;` lines (a `# comment` may follow), then one block per approver. */
 export interface ApprovalFile {
   tokenFile: string;
   approvals: number;
@@ -10,11 +10,12 @@ export interface ApprovalFile {
 export function parseApprovalFile(text: string): ApprovalFile {
   const fields: [string, string][] = [];
   for (const raw of text.split('\n')) {
-    const line = raw.trim();
+    // A comment runs from a '#' at the start of the line or after ';' or a blank to the end of it.
+    const line = raw.replace(/(^|;|\s)#.*$/, '$1').trim();
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([A-Za-z ]+?)\s*=\s*(.*?);?\s*$/.exec(line);
     if (!match) throw new QuorumError('RET_BAD_REQUEST', `approval file: cannot read "${line.slice(0, 60)}"`);
-    fields.push([match[1]!.toLowerCase(), match[2]!]);
+    fields.push([match[1]!.toLowerCase(), match[2]!.trim()]);
   }
   const one = (name: string) => fields.find(([k]) => k === name)?.[1];
   const tokenFile = one('token file path') ?? one('multi token file path');

@@ -1,4 +1,4 @@
-import type { TokenView, UserView } from './quorum-client';
+import type { ApiKeyView, TokenView, UserView } from './quorum-client';
 
 const yesNo = (v: boolean) => (v ? 'YES' : 'NO');
 
@@ -23,7 +23,7 @@ export function tokenDetails(t: TokenView): string {
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,
-    `Approvals    ${t.approvals.length} of ${t.m}${t.approvals.length ? ': users ' + t.approvals.map((a) => a.userId).join(', ') : ''}`,
+    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': users ' + t.approvals.map((a) => a.userId).join(', ') : ''}`,
     ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `user ${r.userId}${r.reason ? ` (${r.reason})` : ''}`).join(', ')}`] : []),
     `Digest       ${t.operationDigest}`,
   ].join('\n');
@@ -31,6 +31,12 @@ export function tokenDetails(t: TokenView): string {
 
 export function tokensTable(tokens: TokenView[]): string {
   const lines = [`${'Token'.padEnd(38)}${'Status'.padEnd(10)}${'Service'.padEnd(13)}${'Command'.padEnd(14)}${'Approvals'.padEnd(11)}Expires`];
-  for (const t of tokens) lines.push(`${t.id.padEnd(38)}${t.status.padEnd(10)}${t.service.padEnd(13)}${t.operation.command.padEnd(14)}${`${t.approvals.length}/${t.m}`.padEnd(11)}${t.expiresAt}`);
+  for (const t of tokens) lines.push(`${t.id.padEnd(38)}${t.status.padEnd(10)}${t.service.padEnd(13)}${t.operation.command.padEnd(14)}${`${t.approvals.length}/${t.required}`.padEnd(11)}${t.expiresAt}`);
+  return lines.join('\n');
+}
+
+export function apiKeysTable(keys: ApiKeyView[]): string {
+  const lines = [`${'Id'.padEnd(14)}${'Name'.padEnd(24)}${'Owner'.padEnd(7)}${'Created'.padEnd(26)}Scopes`];
+  for (const k of keys) lines.push(`${k.id.padEnd(14)}${k.name.padEnd(24)}${String(k.ownerId).padEnd(7)}${k.createdAt.padEnd(26)}${k.scopes.join(', ')}`);
   return lines.join('\n');
 }

@@ -2,26 +2,39 @@
 /**
  * `quorum`: the officer's and the automation's command line, in the cloudhsm_mgmt_util
  * vocabulary (loginHSM, listUsers, createUser, getToken, approveToken, ...), plus keygen,
- * pending, show, sign, reject, wait, verify and audit verify. Human output by default,
- * `--json` for scripts.
+ * pending, show, sign, reject, wait, bytes, bundle, verify, api-keys and audit verify.
+ * Human output by default, `--json` for scripts. Token ids may be shortened to their first
+ * characters (at least 4) wherever a command takes one.
  */
 import { createInterface } from 'node:readline/promises';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuorumError, parseTokenBytes, verifyAuditChain, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
 import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
-import { tokenDetails, tokensTable, usersTable } from './cli-output';
+import { apiKeysTable, tokenDetails, tokensTable, usersTable } from './cli-output';
 import { readProfile, resolveConnection, writeProfile } from './cli-profile';
+import { isFullTokenId, resolveTokenId } from './cli-token-id';
+import { readTrustedKeys } from './cli-trusted-keys';
 import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
 
-/** Exit codes of `quorum wait`. */
+/** Exit codes of `quorum wait`: 5 is a token already CONSUMED or DELETED. */
 export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
+
+/** This package's version (package.json sits beside dist/ wherever the CLI is installed). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
 
 const program = new Command('quorum')
   .description('quorumd CLI: M-of-N approvals for sensitive operations')
+  .version(version(), '-V, --version', 'print the version of this CLI')
   .option('--url <url>', 'quorumd URL (env QUORUM_URL, profile)')
   .option('--token <token>', 'session token or API key (env QUORUM_TOKEN, profile)')
   .option('--json', 'machine-readable output')
@@ -31,6 +44,13 @@ type Globals = { url?: string; token?: string; json?: boolean };
 const globals = (): Globals => program.opts<Globals>();
 const client = () => new QuorumClient(resolveConnection(globals()));
 const print = (human: string, json: unknown) => process.stdout.write((globals().json ? JSON.stringify(json) : human) + '\n');
+const tokenId = (typed: string) => resolveTokenId(client(), typed);
+
+/**
+ * The operation a protected command was about to run, so that a RET_MXN_AUTH_FAILED hint
+ * can show the exact getToken for it.
+ */
+let attempted: { service: string; command: string; args: Record<string, unknown> } | undefined;
 
 function signerFrom(opts: { key: string; alg?: string; passphrase?: string }): ForgeSigner {
   return ForgeSigner.fromFile(opts.key, { alg: (opts.alg ?? 'RS256') as SignatureAlg, passphrase: opts.passphrase ?? process.env.QUORUM_KEY_PASSPHRASE });
@@ -62,56 +82,64 @@ program
     print(`loginHSM success on server 0(${url}) as ${session.user.type} ${session.user.name}`, session.user);
   });
 
-program.command('logoutHSM').action(async () => {
+program.command('logoutHSM').description('end the session kept in the profile').action(async () => {
   await client().logout();
   writeProfile({ url: resolveConnection(globals()).url });
   print('logoutHSM success', { ok: true });
 });
 
-program.command('listUsers').action(async () => {
+program.command('listUsers').description('list users, with whether each holds a quorum key (MofnPubKey)').action(async () => {
   const users = await client().listUsers();
   print(usersTable(users, resolveConnection(globals()).url), { users });
 });
 
-const tokenOption = new Option('--quorum-token <id>', 'approved quorum token for this operation');
+const tokenOption = () => new Option('--quorum-token <id>', 'approved quorum token for exactly this operation (id or its first characters)');
+const quorumToken = async (opts: { quorumToken?: string }) => (opts.quorumToken ? { quorumToken: await tokenId(opts.quorumToken) } : {});
 
 program
   .command('createUser')
-  .argument('<type>')
+  .description('create a user (CO, CU or AU); under a quorum, with a token for {"type","name"}')
+  .argument('<type>', 'CO, CU or AU')
   .argument('<name>')
   .argument('<password>')
-  .addOption(tokenOption)
+  .addOption(tokenOption())
   .action(async (type: string, name: string, password: string, opts: { quorumToken?: string }) => {
-    const user = await client().createUser({ type: type.toUpperCase(), name, password, ...(opts.quorumToken ? { quorumToken: opts.quorumToken } : {}) });
+    attempted = { service: 'USER_MGMT', command: 'createUser', args: { type: type.toUpperCase(), name } };
+    const user = await client().createUser({ type: type.toUpperCase(), name, password, ...(await quorumToken(opts)) });
     print(`createUser success: ${user.type} ${user.name} (id ${user.id})`, { user });
   });
 
 program
   .command('deleteUser')
-  .argument('<type>')
+  .description('delete a user; under a quorum, with a token for {"id": <its user id>} (the hint shows the exact getToken)')
+  .argument('<type>', 'CO, CU or AU')
   .argument('<name>')
-  .addOption(tokenOption)
+  .addOption(tokenOption())
   .action(async (_type: string, name: string, opts: { quorumToken?: string }) => {
     const user = await userByName(name);
-    await client().deleteUser(user.id, opts.quorumToken);
+    attempted = { service: 'USER_MGMT', command: 'deleteUser', args: { id: user.id } };
+    await client().deleteUser(user.id, (await quorumToken(opts)).quorumToken);
     print(`deleteUser success: ${name}`, { ok: true, id: user.id });
   });
 
 program
   .command('changePswd')
-  .argument('<type>')
+  .description("change a user's password; another user's under a quorum, with a token for {\"id\": <its user id>}")
+  .argument('<type>', 'CO, CU or AU')
   .argument('<name>')
   .argument('<password>')
-  .addOption(tokenOption)
+  .addOption(tokenOption())
   .action(async (_type: string, name: string, password: string, opts: { quorumToken?: string }) => {
     const user = await userByName(name);
-    await client().changePassword(user.id, password, opts.quorumToken);
+    attempted = { service: 'USER_MGMT', command: 'changePswd', args: { id: user.id } };
+    await client().changePassword(user.id, password, (await quorumToken(opts)).quorumToken);
     print(`changePswd success: ${name}`, { ok: true, id: user.id });
   });
 
 program
   .command('getMValue')
-  .argument('<service>')
+  .description('show the M (approvals needed) of a quorum service')
+  .argument('<service>', 'USER_MGMT, QUORUM_MGMT (or 3, 4, user, quorum)')
   .action(async (service: string) => {
     const v = await client().getMValue(service);
     print(`MValue of service ${v.number} (${v.service}): ${v.m}`, v);
@@ -119,12 +147,14 @@ program
 
 program
   .command('setMValue')
-  .argument('<service>')
-  .argument('<m>')
-  .addOption(tokenOption)
+  .description('set the M of a quorum service (1-8); under a quorum, with a QUORUM_MGMT token for {"service","m"}')
+  .argument('<service>', 'USER_MGMT, QUORUM_MGMT (or 3, 4, user, quorum)')
+  .argument('<m>', '1 to 8')
+  .addOption(tokenOption())
   .option('--force', 'set M above the number of officers holding keys')
   .action(async (service: string, m: string, opts: { quorumToken?: string; force?: boolean }) => {
-    const v = await client().setMValue(service, Number(m), { ...(opts.quorumToken ? { quorumToken: opts.quorumToken } : {}), force: opts.force === true });
+    attempted = { service: 'QUORUM_MGMT', command: 'setMValue', args: { service, m: Number(m) } };
+    const v = await client().setMValue(service, Number(m), { ...(await quorumToken(opts)), force: opts.force === true });
     print(`setMValue success: service ${v.number} (${v.service}) M = ${v.m}`, v);
   });
 
@@ -144,23 +174,33 @@ program
     print(`getToken success: ${token.id}\n${tokenDetails(token)}`, { token });
   });
 
-program.command('listTokens').option('--status <status>').action(async (opts: { status?: string }) => {
-  const tokens = await client().listTokens(opts.status);
-  print(tokensTable(tokens), { tokens });
-});
+program
+  .command('listTokens')
+  .description('list tokens (newest first)')
+  .option('--status <status>', 'PENDING, APPROVED, REJECTED, EXPIRED, CONSUMED or DELETED')
+  .option('--limit <n>', 'at most this many (1-500)', '100')
+  .action(async (opts: { status?: string; limit: string }) => {
+    const tokens = await client().listTokens(opts.status, Number(opts.limit));
+    print(tokensTable(tokens), { tokens });
+  });
 
-program.command('pending').description("this officer's queue").action(async () => {
+program.command('pending').description('list the PENDING tokens awaiting your decision (your queue), soonest expiry first').action(async () => {
   const tokens = await client().pending();
   print(tokens.length ? tokensTable(tokens) : 'No tokens await your decision.', { tokens });
 });
 
-program.command('show').argument('<token>').action(async (id: string) => {
-  const token = await client().getToken(id);
-  print(tokenDetails(token), { token });
-});
+program
+  .command('show')
+  .description('show exactly what a token would approve: operation, requester, expiry, approvals')
+  .argument('<token>', 'token id or its first characters')
+  .action(async (typed: string) => {
+    const token = await client().getToken(await tokenId(typed));
+    print(tokenDetails(token), { token });
+  });
 
-async function sign(id: string, opts: { key: string; alg?: string; passphrase?: string; yes?: boolean }): Promise<void> {
+async function sign(typed: string, opts: { key: string; alg?: string; passphrase?: string; yes?: boolean }): Promise<void> {
   const c = client();
+  const id = await tokenId(typed);
   const token = await c.getToken(id);
   if (!opts.yes && !globals().json) {
     process.stdout.write(tokenDetails(token) + '\n');
@@ -170,15 +210,15 @@ async function sign(id: string, opts: { key: string; alg?: string; passphrase?: 
     if (!/^y(es)?$/i.test(answer.trim())) throw new QuorumError('RET_FORBIDDEN', 'Not approved');
   }
   const after = await c.approve(id, signerFrom(opts));
-  print(`approveToken success: ${after.status}, ${after.approvals.length} of ${after.m} approvals`, { token: after });
+  print(`approveToken success: ${after.status}, ${after.approvals.length} of ${after.required} approvals`, { token: after });
 }
 
 program
   .command('sign')
-  .description('sign the token bytes with your key and approve')
-  .argument('<token>')
+  .description('show the token, ask y/N, sign its bytes with your key and approve')
+  .argument('<token>', 'token id or its first characters')
   .requiredOption('--key <file>', 'your RSA private key (PEM)')
-  .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
+  .addOption(new Option('--alg <alg>', 'signature scheme').choices(['RS256', 'PS256']).default('RS256'))
   .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
   .option('--yes', 'do not ask for confirmation')
   .action(sign);
@@ -188,12 +228,12 @@ program
   .description('approve: approveToken <token> --key FILE, or approveToken approval.txt (a cloudhsm_mgmt_util approval file)')
   .argument('<tokenOrApprovalFile>')
   .option('--key <file>', 'your RSA private key (PEM)')
-  .addOption(new Option('--alg <alg>').choices(['RS256', 'PS256']).default('RS256'))
-  .option('--passphrase <passphrase>')
+  .addOption(new Option('--alg <alg>', 'signature scheme').choices(['RS256', 'PS256']).default('RS256'))
+  .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
   .option('--yes', 'do not ask for confirmation')
   .action(async (target: string, opts: { key?: string; alg?: string; passphrase?: string; yes?: boolean }) => {
-    if (/^[0-9a-f-]{36}$/.test(target)) {
-      if (!opts.key) throw new QuorumError('RET_BAD_REQUEST', 'approveToken <token> needs --key');
+    if (!existsSync(target) || !statSync(target).isFile()) {
+      if (!opts.key) throw new QuorumError('RET_BAD_REQUEST', `approveToken ${target}: no such approval file; to approve a token by id, add --key FILE`);
       return sign(target, { ...opts, key: opts.key });
     }
     // An approval file: the token file holds the token bytes; each approver's file, a signature
@@ -201,48 +241,110 @@ program
     // session, so this submits the logged-in officer's entry and lists the others.
     const file = parseApprovalFile(readFileSync(target, 'utf8'));
     const bytes = readFileSync(file.tokenFile);
-    const tokenId = parseTokenBytes(bytes).id;
+    const id = parseTokenBytes(bytes).id;
     const c = client();
     const self = (await c.listUsers()).find((u) => u.id === readProfile().userId);
     const mine = file.approvers.find((a) => a.name.toLowerCase() === self?.name.toLowerCase());
     if (!mine) throw new QuorumError('RET_FORBIDDEN', `The approval file has no entry for ${self?.name ?? 'the logged-in user'}`);
     const signature = readFileSync(mine.approvalFile).toString('base64');
-    const token = await c.approveWithSignature(tokenId, signature, (opts.alg ?? 'RS256') as SignatureAlg);
+    const token = await c.approveWithSignature(id, signature, (opts.alg ?? 'RS256') as SignatureAlg);
     const others = file.approvers.filter((a) => a !== mine).map((a) => a.name);
     print(
-      `approveToken success: ${token.status}, ${token.approvals.length} of ${token.m} approvals${others.length ? `; to submit with their own sessions: ${others.join(', ')}` : ''}`,
+      `approveToken success: ${token.status}, ${token.approvals.length} of ${token.required} approvals${others.length ? `; to submit with their own sessions: ${others.join(', ')}` : ''}`,
       { token, pending: others },
     );
   });
 
-program.command('reject').argument('<token>').argument('[reason]').action(async (id: string, reason?: string) => {
-  const token = await client().reject(id, reason ?? '');
-  print(`reject success: ${token.status}`, { token });
-});
+program
+  .command('reject')
+  .description('reject a PENDING token, with a reason')
+  .argument('<token>', 'token id or its first characters')
+  .argument('[reason]')
+  .action(async (typed: string, reason?: string) => {
+    const token = await client().reject(await tokenId(typed), reason ?? '');
+    print(`reject success: ${token.status}`, { token });
+  });
 
-program.command('delToken').argument('<token>').action(async (id: string) => {
-  await client().deleteToken(id);
-  print(`delToken success: ${id}`, { ok: true });
-});
+program
+  .command('delToken')
+  .description('delete a token (the requester, or a CO)')
+  .argument('<token>', 'token id or its first characters')
+  .action(async (typed: string) => {
+    const id = await tokenId(typed);
+    await client().deleteToken(id);
+    print(`delToken success: ${id}`, { ok: true });
+  });
 
 program
   .command('wait')
-  .description('block until the token leaves PENDING: exit 0 APPROVED, 2 REJECTED, 3 EXPIRED, 4 timeout')
-  .argument('<token>')
+  .description('block until the token leaves PENDING: exit 0 APPROVED, 2 REJECTED, 3 EXPIRED, 4 timeout (still PENDING), 5 CONSUMED or DELETED')
+  .argument('<token>', 'token id or its first characters')
   .option('--timeout <seconds>', 'give up after', '600')
-  .action(async (id: string, opts: { timeout: string }) => {
-    const token = await client().waitForApproval(id, { timeoutMs: Number(opts.timeout) * 1000 });
-    print(`${token.status}: ${token.approvals.length} of ${token.m} approvals`, { token });
+  .action(async (typed: string, opts: { timeout: string }) => {
+    const token = await client().waitForApproval(await tokenId(typed), { timeoutMs: Number(opts.timeout) * 1000 });
+    print(`${token.status}: ${token.approvals.length} of ${token.required} approvals`, { token });
     const code = token.status === 'PENDING' ? WAIT_EXIT.TIMEOUT : (WAIT_EXIT as Record<string, number>)[token.status] ?? WAIT_EXIT.OTHER;
     process.exitCode = code;
+  });
+
+program
+  .command('bytes')
+  .description('save the exact token bytes that officers sign (e.g. with openssl dgst -sha256 -sign)')
+  .argument('<token>', 'token id or its first characters')
+  .option('--out <file>', 'where to write them', '<token id>.token.bin')
+  .action(async (typed: string, opts: { out: string }) => {
+    const id = await tokenId(typed);
+    const bytes = await client().tokenBytes(id);
+    const file = opts.out === '<token id>.token.bin' ? `${id}.token.bin` : opts.out;
+    writeFileSync(file, bytes);
+    print(`saved ${bytes.length} bytes of token ${id} to ${file}`, { tokenId: id, file, bytes: bytes.length });
+  });
+
+program
+  .command('bundle')
+  .description('download the approval bundle of a token (token bytes and every approval), for quorum verify or openssl')
+  .argument('<token>', 'token id or its first characters')
+  .option('--out <file>', 'where to write it', '<token id>.bundle.json')
+  .action(async (typed: string, opts: { out: string }) => {
+    const id = await tokenId(typed);
+    const bundle = await client().bundle(id);
+    const file = opts.out === '<token id>.bundle.json' ? `${id}.bundle.json` : opts.out;
+    writeFileSync(file, JSON.stringify({ bundle }, null, 2) + '\n');
+    print(`saved the bundle of token ${id} (${bundle.approvals.length} approvals) to ${file}`, { tokenId: id, file, approvals: bundle.approvals.length });
+  });
+
+const apiKeys = program.command('api-keys').description('API keys for automation: create, list, delete (a CO)');
+apiKeys
+  .command('create')
+  .description('create an API key; the key is shown once')
+  .argument('<name>', '1-64 letters, digits, _ . -')
+  .option('--scopes <scopes>', 'comma-separated: tokens:issue, tokens:read, tokens:consume (default: all three)')
+  .action(async (name: string, opts: { scopes?: string }) => {
+    const created = await client().createApiKey(name, opts.scopes ? opts.scopes.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+    print(`api key ${created.apiKey.id} (${created.apiKey.name}; ${created.apiKey.scopes.join(', ')}):\n${created.key}\n(shown once: keep it where the automation reads it, e.g. QUORUM_API_KEY)`, created);
+  });
+apiKeys
+  .command('list')
+  .description('list the API keys (never the keys themselves)')
+  .action(async () => {
+    const keys = await client().listApiKeys();
+    print(keys.length ? apiKeysTable(keys) : 'No API keys.', { apiKeys: keys });
+  });
+apiKeys
+  .command('delete')
+  .description('delete an API key: it stops working at once')
+  .argument('<id>', 'the key id (12 hex digits, as api-keys list shows)')
+  .action(async (id: string) => {
+    await client().deleteApiKey(id);
+    print(`api key ${id} deleted`, { ok: true, id });
   });
 
 program
   .command('keygen')
   .description('make an RSA key pair with node-forge: DIR/private.pem (0600, encrypted with a passphrase) and DIR/public.pem')
   .option('--bits <bits>', '2048-4096', '2048')
-  .requiredOption('--out <dir>')
-  .option('--passphrase <passphrase>')
+  .requiredOption('--out <dir>', 'directory for private.pem and public.pem')
+  .option('--passphrase <passphrase>', 'encrypts private.pem (PKCS#8)')
   .action((opts: { bits: string; out: string; passphrase?: string }) => {
     const pair = generateQuorumKey(Number(opts.bits), opts.passphrase);
     mkdirSync(opts.out, { recursive: true });
@@ -256,7 +358,7 @@ for (const name of ['register-key', 'registerQuorumPubKey']) {
     .command(name)
     .description('register the public half of your key, proving you hold the private half')
     .requiredOption('--key <file>', 'your RSA private key (PEM)')
-    .option('--passphrase <passphrase>')
+    .option('--passphrase <passphrase>', 'of an encrypted key (or env QUORUM_KEY_PASSPHRASE)')
     .action(async (opts: { key: string; passphrase?: string }) => {
       const signer = signerFrom(opts);
       const result = await client().registerQuorumKey(await me(), signer.publicKeyPem(), signer);
@@ -268,12 +370,15 @@ program
   .command('verify')
   .description('offline check of an approval bundle (from GET /v1/tokens/{id}/bundle or consume)')
   .argument('<bundle.json>')
-  .option('--keys <dir>', 'trust only the public keys (*.pem) in this directory')
+  .option('--keys <dir>', 'trust only the public keys in this directory (every PEM file: .pem, .pub, certificates)')
   .action((file: string, opts: { keys?: string }) => {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;
-    const trusted = opts.keys
-      ? new Set(readdirSync(opts.keys).filter((f) => f.endsWith('.pem')).map((f) => fingerprintOf(readFileSync(join(opts.keys as string, f), 'utf8'))))
-      : undefined;
+    let trusted: Set<string> | undefined;
+    if (opts.keys) {
+      const keys = readTrustedKeys(opts.keys);
+      for (const note of keys.skipped) process.stderr.write(`note: skipped ${note}\n`);
+      trusted = keys.fingerprints;
+    }
     const verdict = verifyBundle(parsed.bundle ?? parsed, trusted);
     print(verdict.ok ? `bundle OK: token ${verdict.tokenId}, ${verdict.approvals} of ${verdict.m} approvals verify` : `bundle INVALID: ${verdict.reason}`, verdict);
     if (!verdict.ok) process.exitCode = 1;
@@ -281,6 +386,7 @@ program
 
 program
   .command('audit')
+  .description('audit verify: fetch the audit log (or read --file) and check its hash chain locally')
   .argument('<action>', 'verify')
   .option('--file <file>', 'an export (one entry per line) instead of the service')
   .action(async (action: string, opts: { file?: string }) => {
@@ -294,14 +400,18 @@ program
 /** A one-line hint per code; for RET_MXN_AUTH_FAILED, how far the quorum is and who can still approve. */
 async function hint(err: QuorumError): Promise<string | undefined> {
   if (err.code === 'RET_MXN_AUTH_FAILED') {
-    const id = program.args.find((a) => /^[0-9a-f-]{36}$/.test(a)) ?? process.argv[process.argv.indexOf('--quorum-token') + 1];
-    if (!id || !/^[0-9a-f-]{36}$/.test(id)) return 'hint: request a token for this exact operation (quorum getToken ...), have officers sign it, then pass --quorum-token';
+    const given = process.argv.includes('--quorum-token') ? process.argv[process.argv.indexOf('--quorum-token') + 1] : undefined;
+    if (!given) {
+      if (!attempted) return 'hint: request a token for this exact operation (quorum getToken ...), have officers sign it, then pass --quorum-token';
+      const args = JSON.stringify(attempted.args).replace(/'/g, "'\\''");
+      return `hint: request a token for exactly this operation: quorum getToken --service ${attempted.service} --command ${attempted.command} --args '${args}' ; have officers sign it, then run this again with --quorum-token <id>`;
+    }
     try {
       const c = client();
-      const token: TokenView = await c.getToken(id);
+      const token: TokenView = await c.getToken(isFullTokenId(given) ? given : await resolveTokenId(c, given));
       const decided = new Set([...token.approvals.map((a) => a.userId), ...token.rejections.map((r) => r.userId)]);
       const can = (await c.listUsers()).filter((u) => u.mofnPubKey && !decided.has(u.id)).map((u) => u.name);
-      return `hint: ${token.approvals.length} of ${token.m} approvals; can still approve: ${can.join(', ') || 'nobody'}`;
+      return `hint: ${token.approvals.length} of ${token.required} approvals; can still approve: ${can.join(', ') || 'nobody'}`;
     } catch {
       return undefined;
     }

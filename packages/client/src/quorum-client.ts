@@ -1,4 +1,4 @@
-import { QuorumError, isErrorCode, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
+import { QuorumError, isErrorCode, type ApiKeyViewBody, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
@@ -13,6 +13,7 @@ export type UserView = UserViewBody;
 export type Bundle = BundleBody;
 export type TokenView = TokenViewBody;
 export type MValue = MValueBody;
+export type ApiKeyView = ApiKeyViewBody;
 
 export type Operation = { command: string; args?: Record<string, unknown> };
 
@@ -105,8 +106,9 @@ export class QuorumClient {
     return (await this.call<{ token: TokenView }>('GET', `/v1/tokens/${id}`)).token;
   }
 
-  async listTokens(status?: string): Promise<TokenView[]> {
-    return (await this.call<{ tokens: TokenView[] }>('GET', `/v1/tokens${status ? `?status=${status}` : ''}`)).tokens;
+  async listTokens(status?: string, limit?: number): Promise<TokenView[]> {
+    const query = new URLSearchParams({ ...(status ? { status } : {}), ...(limit ? { limit: String(limit) } : {}) }).toString();
+    return (await this.call<{ tokens: TokenView[] }>('GET', `/v1/tokens${query ? `?${query}` : ''}`)).tokens;
   }
 
   async tokenBytes(id: string): Promise<Buffer> {
@@ -154,6 +156,10 @@ export class QuorumClient {
   /** An API key for automation; `key` is shown only here. */
   async createApiKey(name: string, scopes?: string[]): Promise<{ apiKey: { id: string; name: string; scopes: string[] }; key: string }> {
     return this.call('POST', '/v1/api-keys', { name, ...(scopes ? { scopes } : {}) });
+  }
+
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return (await this.call<{ apiKeys: ApiKeyView[] }>('GET', '/v1/api-keys')).apiKeys;
   }
 
   async deleteApiKey(id: string): Promise<void> {

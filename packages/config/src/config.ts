@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseCidr } from '@quorumd/core';
+import { invalidSettings, invalidSettingsLine, settingMessage } from './setting-messages';
 
 const Bool = Type.Union([Type.Literal('true'), Type.Literal('false')]);
 const Int = (min: number, max: number, fallback: number, description: string) =>
@@ -81,7 +82,7 @@ function integer(env: Env, name: keyof Env): number {
   const schema = ConfigSchema.properties[name] as unknown as { 'x-min': number; 'x-max': number };
   const value = Number(env[name]);
   if (!Number.isSafeInteger(value) || value < schema['x-min'] || value > schema['x-max']) {
-    throw new ConfigError(`${name} must be an integer from ${schema['x-min']} to ${schema['x-max']} (got ${JSON.stringify(env[name])})`);
+    throw new ConfigError(settingMessage(name, ConfigSchema.properties[name], String(env[name])));
   }
   return value;
 }
@@ -94,24 +95,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     const value = source[name];
     if (value !== undefined && value !== '') picked[name] = value;
   }
+  // Each refused value in words (what the setting accepts, what it got, what to do), never the schema's own.
+  const problems = invalidSettings(ConfigSchema.properties, picked);
+  if (problems.length > 0) throw new ConfigError(invalidSettingsLine(problems));
   const env = Value.Default(ConfigSchema, picked) as Env;
-  const firstError = Value.Errors(ConfigSchema, env).First();
-  if (firstError) {
-    const name = firstError.path.replace(/^\//, '');
-    const shown = name === 'QUORUM_ADMIN_PASSWORD' ? '(hidden)' : JSON.stringify(picked[name]);
-    throw new ConfigError(`${name} is invalid: ${firstError.message} (got ${shown})`);
-  }
   const tokenTtlSeconds = integer(env, 'QUORUM_TOKEN_TTL_SECONDS');
   const maxTokenTtlSeconds = integer(env, 'QUORUM_MAX_TOKEN_TTL_SECONDS');
   if (tokenTtlSeconds > maxTokenTtlSeconds) {
-    throw new ConfigError(`QUORUM_TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not be above QUORUM_MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
+    throw new ConfigError(`QUORUM_TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not be above QUORUM_MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds}): lower the first or raise the second`);
   }
   const webhookAllowedNetworks = env.QUORUM_WEBHOOK_ALLOWED_NETWORKS.split(',').map((c) => c.trim()).filter(Boolean);
   for (const cidr of webhookAllowedNetworks) {
     try {
       parseCidr(cidr);
     } catch (err) {
-      throw new ConfigError(`QUORUM_WEBHOOK_ALLOWED_NETWORKS: ${(err as Error).message}`);
+      throw new ConfigError(`QUORUM_WEBHOOK_ALLOWED_NETWORKS: ${(err as Error).message}; give comma-separated networks, or leave it unset`);
     }
   }
   return {

@@ -1,5 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+
+/**
+ * The argon2 binding, loaded on first use: the SDK and CLI import this package too and
+ * never hash a password, so they never need the native binding.
+ */
+let binding: Promise<typeof import('@node-rs/argon2')> | undefined;
+const argon2 = () => (binding ??= import('@node-rs/argon2'));
 
 /**
  * Password hashing: argon2id with OWASP's parameters (19 MiB, 2 iterations, 1 lane),
@@ -7,17 +13,18 @@ import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/
  * Hashes made by earlier versions (`scrypt$N$r$p$salt$hash`) still verify, and
  * `needsRehash` tells the login to store a new hash with the current parameters.
  */
-const ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+// algorithm 2 is Argon2id (@node-rs/argon2's Algorithm.Argon2id, a const enum).
+const ARGON2 = { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const CURRENT_PREFIX = `$argon2id$v=19$m=${ARGON2.memoryCost},t=${ARGON2.timeCost},p=${ARGON2.parallelism}$`;
 
 export async function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2);
+  return (await argon2()).hash(password, ARGON2);
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   if (stored.startsWith('$argon2')) {
     try {
-      return await argon2Verify(stored, password);
+      return await (await argon2()).verify(stored, password);
     } catch {
       return false;
     }

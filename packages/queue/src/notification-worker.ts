@@ -1,5 +1,5 @@
 import type { Config } from '@quorumd/config';
-import { QuorumStore, SYSTEM, connectForRequests } from '@quorumd/store';
+import { QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, redisErrorFields } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -11,8 +11,37 @@ import { QuorumQueues } from './quorum-queues';
 
 export interface RunningWorker {
   queues: QuorumQueues;
-  /** Finishes the jobs in hand, stops taking new ones, closes every connection. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stops taking jobs, finishes the ones in hand and closes every connection. Idempotent.
+   * With Redis gone (or `force`), it does not wait on Redis: jobs in hand are left to be
+   * retried after QUORUM_JOB_LOCK_MS, and it returns within about a second.
+   */
+  close(options?: { force?: boolean }): Promise<void>;
+}
+
+interface WorkerOptions {
+  /** Follows the worker's connections; by default the worker reports on its own (one line per change of state). */
+  monitor?: RedisConnectionMonitor;
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first (then calls `onTimeout`). */
+function within(work: Promise<unknown>, ms: number, onTimeout?: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      resolve();
+    }, ms);
+    work.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
+}
+
+/** A lost connection, as BullMQ reports it: counted into the outage, never logged one retry at a time. */
+function isConnectionError(err: unknown): boolean {
+  const { error, code } = redisErrorFields(err);
+  return (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
 }
 
 /**
@@ -20,13 +49,16 @@ export interface RunningWorker {
  * callbacks, retried with exponential backoff, dead-lettered after the last attempt) and
  * the expiry worker. Any number of them may run against one Redis.
  */
-export async function startWorker(config: Config, redisUrl: string, logger: Logger): Promise<RunningWorker> {
+export async function startWorker(config: Config, redisUrl: string, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   const log = logger.child({ module: 'worker' });
+  const ownMonitor = options.monitor === undefined;
+  const monitor = options.monitor ?? new RedisConnectionMonitor((change, fields) => log[change === 'back' ? 'info' : 'warn'](fields, `redis connection ${change}`));
   // Workers retry forever while Redis is away (BullMQ's advice); the store connection fails fast.
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const blocking = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const storeRedis = connectForRequests(redisUrl, { enableOfflineQueue: true, lazyConnect: false });
-  for (const c of [connection, blocking, storeRedis]) c.on('error', (err: Error) => log.warn({ err: { message: err.message } }, 'redis connection error'));
+  for (const c of [connection, blocking, storeRedis]) monitor.watch(c);
+  const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.warn(redisErrorFields(err), 'queue error'));
   const store = new QuorumStore(storeRedis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000 });
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
@@ -39,9 +71,11 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   );
   deliveries.on('failed', (job, err) => {
     const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+    // The dead-letter list says only "no 2xx answer"; the cause is for this log.
     const detail = (err as { detail?: unknown }).detail;
-    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err: { message: err.message, detail } }, 'delivery failed');
+    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, ...redisErrorFields(err), detail }, 'delivery failed');
   });
+  deliveries.on('error', onError);
 
   const expiry = new Worker<ExpiryJob>(
     EXPIRY_QUEUE,
@@ -57,10 +91,17 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs },
   );
 
+  expiry.on('error', onError);
+  queues.deliveries.on('error', onError);
+  queues.expiry.on('error', onError);
+
   const dispatcher = new OutboxDispatcher(store, queues, blocking, {
     requesterMayApprove: config.requesterMayApprove,
     claimIdleMs: config.outboxClaimMs,
-    log: (message, fields) => log.warn(fields ?? {}, message),
+    // While Redis is away the monitor has said so once; the dispatcher's retries stay quiet.
+    log: (message, fields) => {
+      if (monitor.healthy) log.warn(fields ?? {}, message);
+    },
   });
   await dispatcher.start();
   log.info({ prefix }, 'worker running');
@@ -68,12 +109,15 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   let closing: Promise<void> | undefined;
   return {
     queues,
-    close: () => {
+    close: (closeOptions = {}) => {
       closing ??= (async () => {
-        await dispatcher.stop();
-        await Promise.allSettled([deliveries.close(), expiry.close()]);
-        await queues.close();
-        await Promise.allSettled([connection.quit(), blocking.quit(), storeRedis.quit()]);
+        if (ownMonitor) monitor.mute();
+        const graceful = !closeOptions.force && [connection, blocking, storeRedis].every((c) => c.status === 'ready');
+        // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
+        await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
+        await within(Promise.allSettled([deliveries.close(!graceful), expiry.close(!graceful)]), graceful ? 10_000 : 300);
+        await within(queues.close(), graceful ? 2000 : 300);
+        await closeConnections([connection, blocking, storeRedis], graceful ? 1000 : 100);
       })();
       return closing;
     },

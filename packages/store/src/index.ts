@@ -14,3 +14,4 @@ export * from './webhooks-repository';
 export * from './quorum-store';
 export * from './redis-connection';
 export * from './token-events';
+export * from './local-instance';

@@ -1,90 +1,168 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '@quorumd/core';
-import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, redactUrl, waitUntilReady } from '@quorumd/store';
+import {
+  QuorumStore,
+  TokenEvents,
+  RedisConnectionMonitor,
+  closeConnections,
+  connectForEvents,
+  connectForRequests,
+  redactUrl,
+  redisErrorFields,
+  waitUntilReady,
+} from '@quorumd/store';
+import type { Logger } from 'pino';
 import { buildApp } from './app';
-import { ConfigError, createLogger, loadConfig } from '@quorumd/config';
+import { createLogger, loadConfig, type Config } from '@quorumd/config';
 import { QuorumQueues, startWorker, type RunningWorker } from '@quorumd/queue';
 import { Redis } from 'ioredis';
-import { LocalRedisError, startLocalRedis, type LocalRedis } from './local-redis';
+import { DataDirLock } from './data-dir-lock';
+import { startLocalRedis, stopLeftoverRedis, type LocalRedis } from './local-redis';
 import { Metrics } from './metrics';
+import { ShutdownSteps } from './shutdown-steps';
+import { adminPasswordIgnoredLine, publicUrl, startBanner } from './start-banner';
+import { startFailureLine } from './start-error';
 
-/** The process: config, Redis, bootstrap, HTTP (and the inline worker), and an ordered, bounded shutdown. */
+/** Longest a stop may take before the process gives up and exits 1. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * The process: config, the data dir lock and the local Redis (when REDIS_URL is unset),
+ * Redis connections, bootstrap, HTTP (and the inline worker), a start banner, and an
+ * ordered, bounded stop — on SIGTERM/SIGINT, and of whatever had started when a start fails.
+ */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config);
-  let localRedis: LocalRedis | undefined;
-  let url = config.redisUrl;
-  if (!url) {
-    localRedis = await startLocalRedis(config.dataDir);
-    url = localRedis.url;
-    logger.info({ redis: url, dataDir: config.dataDir }, 'started a local redis-server with AOF persistence');
-  }
-  const redis = connectForRequests(url);
-  const subscriber = connectForEvents(url);
-  redis.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-  subscriber.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'redis subscriber error'));
-  await waitUntilReady(redis, url, 10_000);
-
-  const store = new QuorumStore(redis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000 });
-  let issuer = config.issuer;
-  if (!(await store.users.isBootstrapped()) || !issuer) {
-    const password = config.adminPassword ?? randomBytes(12).toString('base64url');
-    const boot = await store.users.bootstrap(issuer ?? `quorumd-${randomBytes(4).toString('hex')}`, await hashPassword(password));
-    issuer ??= boot.issuer;
-    if (boot.created && !config.adminPassword) {
-      process.stdout.write(`\n  quorumd: created the crypto officer "admin" with password: ${password}\n  (shown once; set QUORUM_ADMIN_PASSWORD to choose it)\n\n`);
-    }
-  }
-  const events = new TokenEvents(subscriber, store.keys.events());
-  await events.start();
-  // The notification worker runs inside this process unless QUORUM_INLINE_WORKER=false
-  // (then run services/worker on its own, as many as needed).
-  let worker: RunningWorker | undefined;
-  let queueConnection: Redis | undefined;
-  let queues: QuorumQueues;
-  if (config.inlineWorker) {
-    worker = await startWorker(config, url, logger);
-    queues = worker.queues;
-  } else {
-    queueConnection = new Redis(url, { maxRetriesPerRequest: null });
-    queues = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
-  }
-  const metrics = new Metrics(queues);
-  for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
-  const app = await buildApp({ store, events, config, issuer, queues, metrics }, { logger, rateLimitRedis: redis });
-  await app.listen({ port: config.port, host: config.host });
-  logger.info({ issuer, redis: redactUrl(url) }, 'quorumd API ready');
-
+  const steps = new ShutdownSteps();
+  let config: Config | undefined;
+  let logger: Logger | undefined;
   let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
+  // Closing connections on purpose is no outage: once stopping, connection changes go unreported.
+  let muteReports = (): void => undefined;
+
+  const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger?.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger?.error('shutdown took too long; exiting');
       process.exit(1);
-    }, 10_000);
-    events.close();
-    // Answered waiters leave keep-alive sockets behind: close them as they go idle.
-    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-    await app.close();
-    clearInterval(sweep);
-    if (worker) await worker.close();
-    else await queues.close();
-    await Promise.allSettled([redis.quit(), subscriber.quit(), ...(queueConnection ? [queueConnection.quit()] : [])]);
-    await localRedis?.stop();
-    clearTimeout(deadline);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    muteReports();
+    await steps.runAll(
+      (name, err) => logger?.warn({ step: name, ...redisErrorFields(err) }, 'shutdown step failed'),
+      (name, ms) => logger?.debug({ step: name, ms }, 'stopped'),
+    );
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // process.on, not once: one Ctrl-C under `npm start` arrives twice (from the terminal and
+  // forwarded by npm), and a second SIGINT must not kill the process half-way through its stop.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  try {
+    config = loadConfig();
+    const cfg = config;
+    const log = createLogger(cfg);
+    logger = log;
+
+    let localRedis: LocalRedis | undefined;
+    let lock: DataDirLock | undefined;
+    let url = cfg.redisUrl;
+    if (!url) {
+      // The data dir is this process's alone while it runs; a second start refuses and touches nothing.
+      lock = DataDirLock.acquire(cfg.dataDir);
+      const held = lock;
+      steps.add('data dir lock', () => held.release());
+      process.on('exit', () => held.release());
+      const leftover = await stopLeftoverRedis(held.dataDir, held.previous?.redisPid);
+      if (leftover.length > 0) log.warn({ pids: leftover, dataDir: held.dataDir }, 'stopped the redis-server an earlier quorumd left running on this data dir');
+      localRedis = await startLocalRedis(held.dataDir);
+      const started = localRedis;
+      steps.add('local redis-server', () => started.stop());
+      url = started.url;
+      held.update({ redisUrl: url, redisPid: started.pid, prefix: cfg.redisPrefix });
+      log.info({ redis: url, dataDir: held.dataDir, pid: started.pid }, 'started a local redis-server with AOF persistence');
+    }
+    const redisUrl = url;
+
+    const monitor = new RedisConnectionMonitor((change, fields) => {
+      const message = { lost: 'redis connection lost; requests answer 503 RET_STORE_UNAVAILABLE until it is back', reconnecting: 'reconnecting to redis', back: 'redis connection back' }[change];
+      log[change === 'lost' ? 'warn' : 'info']({ redis: redactUrl(redisUrl), ...fields }, message);
+    });
+    const redis = monitor.watch(connectForRequests(redisUrl));
+    const subscriber = monitor.watch(connectForEvents(redisUrl));
+    steps.add('redis connections', () => closeConnections([redis, subscriber]));
+    muteReports = () => monitor.mute();
+    await waitUntilReady(redis, redisUrl, 10_000);
+
+    const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000 });
+    let issuer = cfg.issuer;
+    let adminCreated = false;
+    let printedPassword: string | undefined;
+    if (!(await store.users.isBootstrapped()) || !issuer) {
+      const password = cfg.adminPassword ?? randomBytes(12).toString('base64url');
+      const boot = await store.users.bootstrap(issuer ?? `quorumd-${randomBytes(4).toString('hex')}`, await hashPassword(password));
+      issuer ??= boot.issuer;
+      adminCreated = boot.created;
+      if (boot.created && !cfg.adminPassword) printedPassword = password;
+    }
+    const adminPasswordIgnored = cfg.adminPassword !== undefined && !adminCreated;
+    const events = new TokenEvents(subscriber, store.keys.events());
+    await events.start();
+
+    // The notification worker runs inside this process unless QUORUM_INLINE_WORKER=false
+    // (then run services/worker on its own, as many as needed).
+    let worker: RunningWorker | undefined;
+    let queues: QuorumQueues;
+    if (cfg.inlineWorker) {
+      const running = await startWorker(cfg, redisUrl, log, { monitor });
+      worker = running;
+      steps.add('worker', () => running.close({ force: !monitor.healthy }));
+      queues = running.queues;
+    } else {
+      const queueConnection = monitor.watch(new Redis(redisUrl, { maxRetriesPerRequest: null }));
+      const producer = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: cfg.deliveryAttempts, deliveryBackoffMs: cfg.deliveryBackoffMs });
+      steps.add('queues', async () => {
+        if (monitor.healthy) await Promise.race([producer.close(), new Promise((r) => setTimeout(r, 1000))]);
+        await closeConnections([queueConnection]);
+      });
+      queues = producer;
+    }
+    const metrics = new Metrics(queues);
+    for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
+    const app = await buildApp({ store, events, config: cfg, issuer, queues, metrics }, { logger: log, rateLimitRedis: redis });
+    steps.add('http', async () => {
+      // Waiters (long-polls, event streams) answer at once with the token as it is; in-flight
+      // requests finish; keep-alive sockets left idle are closed as they go quiet.
+      events.close();
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
+    });
+    await app.listen({ port: cfg.port, host: cfg.host });
+
+    const address = app.server.address();
+    const apiUrl = publicUrl(cfg.host, typeof address === 'object' && address ? address.port : cfg.port);
+    lock?.update({ url: apiUrl });
+    log.info({ issuer, url: apiUrl, redis: redactUrl(redisUrl), worker: worker !== undefined }, 'quorumd API ready');
+    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, adminPasswordIgnored, ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
+    if (adminPasswordIgnored) log.warn({}, adminPasswordIgnoredLine(facts).trim());
+    if (printedPassword) process.stdout.write(`\n  quorumd: created the crypto officer "admin" with password: ${printedPassword}\n  (shown once; set QUORUM_ADMIN_PASSWORD to choose it)\n`);
+    process.stdout.write(startBanner(facts));
+  } catch (err) {
+    if (stopping) return;
+    stopping = true;
+    muteReports();
+    // A failed start stops whatever it had started (the local Redis, connections, the lock), then says why in one line.
+    await steps.runAll(() => undefined);
+    process.stderr.write(`quorumd: ${startFailureLine(err, config)}\n`);
+    if (config?.logLevel === 'debug' || config?.logLevel === 'trace') process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof LocalRedisError) {
-    process.stderr.write(`quorumd: ${err.message}\n`);
-  } else {
-    process.stderr.write(`quorumd failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  }
-  process.exit(1);
-});
+void main();

@@ -1,27 +1,49 @@
-import { ConfigError, createLogger, loadConfig } from '@quorumd/config';
-import { startWorker } from '@quorumd/queue';
+import { ConfigError, createLogger, loadConfig, type Config } from '@quorumd/config';
+import type { Logger } from 'pino';
+import { RedisUnreachableError, closeConnections, connectForRequests, redactUrl, redisErrorFields, waitUntilReady } from '@quorumd/store';
+import { startWorker, type RunningWorker } from '@quorumd/queue';
 
 /** The worker on its own (`node services/worker/dist/main.js`): any number of replicas. */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.redisUrl) throw new ConfigError('REDIS_URL must be set for a stand-alone worker');
-  const logger = createLogger(config);
-  const worker = await startWorker(config, config.redisUrl, logger);
+  let worker: RunningWorker | undefined;
+  let logger: Logger | undefined;
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'worker shutting down');
+    logger?.info({ signal }, 'worker shutting down');
     const deadline = setTimeout(() => process.exit(1), 30_000);
-    await worker.close();
-    clearTimeout(deadline);
+    deadline.unref();
+    await worker?.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // process.on, not once: a terminal's Ctrl-C may arrive twice (from the terminal and forwarded by npm).
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const config: Config = loadConfig();
+  if (!config.redisUrl) throw new ConfigError('REDIS_URL must be set for a stand-alone worker (e.g. REDIS_URL=redis://127.0.0.1:6379)');
+  const log = createLogger(config);
+  logger = log;
+  const probe = connectForRequests(config.redisUrl);
+  probe.on('error', () => undefined);
+  try {
+    await waitUntilReady(probe, config.redisUrl, 10_000);
+  } finally {
+    await closeConnections([probe], 200);
+  }
+  if (stopping) return;
+  worker = await startWorker(config, config.redisUrl, log);
+  log.info({ redis: redactUrl(config.redisUrl) }, 'worker ready');
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`quorumd worker: ${err instanceof Error ? err.message : String(err)}\n`);
+  const line =
+    err instanceof RedisUnreachableError
+      ? `cannot reach Redis at ${redactUrl(err.url)} (REDIS_URL): ${err.lastError?.error ?? `no answer within ${err.waitedMs} ms`}; start Redis there or fix REDIS_URL`
+      : err instanceof ConfigError
+        ? err.message
+        : `failed to start: ${redisErrorFields(err).error}`;
+  process.stderr.write(`quorumd worker: ${line}\n`);
   process.exit(1);
 });
