@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   await client.ok('PUT', '/v1/quorum/values/USER_MGMT', admin, { m: APPROVERS });
 
   // 3. Token issue, fanned out by the worker to the 5 COs.
-  const issueBody = JSON.stringify({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 42 } } });
+  const issueBody = JSON.stringify({ service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: 42 } } });
   const issue = await load(api.url + '/v1/tokens', {
     method: 'POST',
     duration: SIZE.duration,
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const bodies: { path: string; body: string; auth: string }[] = [];
   const approvedIds: string[] = [];
   for (let t = 0; t < tokenCount; t++) {
-    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 1000 + t } } })).token.id;
+    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: 1000 + t } } })).token.id;
     approvedIds.push(id);
     const bytes = await client.bytes(`/v1/tokens/${id}/bytes`, admin);
     for (const o of officers) {
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   if (approvals.non2xx > 0) log(`approvals: ${approvals.non2xx} non-2xx answers`);
 
   // 5. Memory per finished token: the approved tokens are consumed, the worker drains.
-  for (const id of approvedIds) await client.ok('POST', `/v1/tokens/${id}/consume`, admin, { operation: { command: 'deleteUser', args: { id: 1000 + approvedIds.indexOf(id) } } });
+  for (const id of approvedIds) await client.ok('POST', `/v1/tokens/${id}/consume`, admin, { operation: { command: 'hsm:deleteUser', args: { id: 1000 + approvedIds.indexOf(id) } } });
   await drained(redis, store);
   await new Promise((r) => setTimeout(r, 1000));
   const memoryAfter = await usedMemory(redis);
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
 
   // 6. Signature verification: quorumd's path vs raw node:crypto vs node-forge.
   const key = keyPair();
-  const data = tokenBytes(newTokenDocument({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 1 } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: 2, issuer: 'bench', now: Date.now(), ttlSeconds: 600 }));
+  const data = tokenBytes(newTokenDocument({ service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: 1 } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: 2, issuer: 'bench', now: Date.now(), ttlSeconds: 600 }));
   const sigB64 = sign('sha256', data, key.privateKey).toString('base64');
   const sig = Buffer.from(sigB64, 'base64');
   const parsed = parseQuorumPublicKey(key.publicPem);
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   // 7. Final approval -> long-polling waiter answered.
   const lags: number[] = [];
   for (let round = 0; round < SIZE.waiterRounds; round++) {
-    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 5 } } })).token.id;
+    const id = (await client.ok<{ token: { id: string } }>('POST', '/v1/tokens', admin, { service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: 5 } } })).token.id;
     const bytes = await client.bytes(`/v1/tokens/${id}/bytes`, admin);
     const signed = officers.map((o) => ({ o, signature: sign('sha256', bytes, o.privateKey).toString('base64') }));
     for (const { o, signature } of signed.slice(0, -1)) await client.ok('POST', `/v1/tokens/${id}/approvals`, o.token, { signature });
@@ -246,8 +246,8 @@ async function main(): Promise<void> {
   for (let done = 0; done < SIZE.openTokens; done += batch) {
     await Promise.all(
       Array.from({ length: Math.min(batch, SIZE.openTokens - done) }, async (_, i) => {
-        const doc = newTokenDocument({ service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: done + i } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: APPROVERS, issuer, now: Date.now(), ttlSeconds: 3600 });
-        await store.tokens.issue(doc, tokenBytes(doc), 'user:1', {}, SYSTEM);
+        const doc = newTokenDocument({ service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: done + i } }, requester: { kind: 'user', id: 1, name: 'admin' }, m: APPROVERS, issuer, now: Date.now(), ttlSeconds: 3600 });
+        await store.tokens.issue(doc, tokenBytes(doc), ['USER_MGMT'], { key: 'user:1', userId: 1 }, {}, SYSTEM);
         lastId = doc.id;
       }),
     );
