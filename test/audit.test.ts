@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { AuditSealer, QuorumStore, connectForRequests } from '@quorumd/store';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
 
 const CLI = join(__dirname, '..', 'packages', 'store', 'dist', 'audit-verify-cli.js');
@@ -14,55 +16,175 @@ function verifyCli(args: string[]): { code: number; out: string } {
   }
 }
 
-describe('the audit hash chain', () => {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sealed up to the head, and a checkpoint of that head signed. */
+async function settled(h: Harness): Promise<void> {
+  await until('the audit log is sealed and checkpointed to its head', async () => {
+    const head = await h.store.audit.headSeq();
+    const sealed = await h.store.audit.sealed();
+    const last = (await h.store.audit.checkpoints()).at(-1);
+    return head > 0 && sealed.seq === head && last?.seq === head;
+  });
+}
+
+describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cut tail detected', () => {
   let h: Harness;
   let admin: Officer;
   let co1: Officer;
+  let checkpointFile: string;
+  let publicKeyFile: string;
 
   beforeAll(async () => {
-    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1'], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
     await h.setM(admin, 'USER_MGMT', 2, [admin, co1]);
     const operation = { command: 'rotateKey', args: { key: 'billing' } };
     const id = await h.approvedToken(admin, 'USER_MGMT', operation, [admin, co1]);
     expect((await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation })).status).toBe(200);
+    await settled(h);
+    checkpointFile = h.config.checkpointFile;
+    publicKeyFile = join(h.openssl.dir, 'audit.pub');
+    writeFileSync(publicKeyFile, (await h.request('GET', '/v1/audit/public-key', admin.token)).body.publicKeyPem);
   });
   afterAll(() => h.close());
 
-  it('records every kind of state change, in order, each linked to the one before', async () => {
+  it('records every kind of state change in sequence, hashed in Node (no hash in the entries)', async () => {
     const res = await h.request('GET', '/v1/audit?limit=1000', admin.token);
-    expect(res.status).toBe(200);
     const types = res.body.entries.map((e: { type: string }) => e.type);
     for (const type of ['user.created', 'session.login', 'quorum_key.registered', 'quorum.m_changed', 'token.issued', 'token.approval', 'token.approved', 'token.consumed']) {
       expect(types).toContain(type);
     }
-    res.body.entries.forEach((e: { seq: number; prev: string }, i: number) => {
+    res.body.entries.forEach((e: { seq: number; hash?: string }, i: number) => {
       expect(e.seq).toBe(i + 1);
-      if (i > 0) expect(e.prev).toBe(res.body.entries[i - 1].hash);
+      expect(e.hash).toBeUndefined();
     });
-    const page = await h.request('GET', '/v1/audit?from=2&limit=2', admin.token);
-    expect(page.body.entries.map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
-    expect(page.body.next).toBe(4);
+    expect(await h.redis.llen(h.store.keys.auditHashes())).toBe(res.body.entries.length);
+    const head = (await h.request('GET', '/v1/audit/head', admin.token)).body;
+    expect(head).toMatchObject({ seq: res.body.entries.length, sealedSeq: res.body.entries.length, issuer: h.issuer });
   });
 
-  it('verifies offline from an export, and names the first broken entry after tampering', async () => {
-    const raw = await h.request('GET', '/v1/audit?format=raw&limit=1000', admin.token);
-    const file = join(h.openssl.dir, 'audit.jsonl');
-    writeFileSync(file, raw.body as string);
-    expect(verifyCli(['--file', file])).toMatchObject({ code: 0, out: expect.stringMatching(/audit chain OK/) });
+  it('serves signed checkpoints that openssl verifies, and appends them to a file outside Redis', async () => {
+    const { checkpoints } = (await h.request('GET', '/v1/audit/checkpoints?after=0', admin.token)).body as { checkpoints: AuditCheckpoint[] };
+    expect(checkpoints.length).toBeGreaterThan(0);
+    expect(checkpoints.map((c) => c.seq)).toEqual([...checkpoints.map((c) => c.seq)].sort((a, b) => a - b));
+    expect(parseCheckpointLines(readFileSync(checkpointFile, 'utf8'))).toEqual(checkpoints);
+    const newest = checkpoints.at(-1)!;
+    const msg = join(h.openssl.dir, 'msg.txt');
+    const sig = join(h.openssl.dir, 'sig.bin');
+    writeFileSync(msg, `quorumd audit checkpoint v1\n${h.issuer}\n${newest.seq}\n${newest.hash}\n${newest.at}\n`);
+    writeFileSync(sig, Buffer.from(newest.signature, 'base64'));
+    const out = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', publicKeyFile, '-rawin', '-in', msg, '-sigfile', sig], { encoding: 'utf8' });
+    expect(out).toMatch(/Signature Verified Successfully/);
+    const later = (await h.request('GET', `/v1/audit/checkpoints?after=${newest.seq}`, admin.token)).body.checkpoints;
+    expect(later).toEqual([]);
+  });
 
-    const key = h.store.keys.audit();
-    const entry = (await h.redis.lindex(key, 4)) as string;
-    await h.redis.lset(key, 4, entry.replace('"at":"2', '"at":"1'));
-    expect(verifyCli(['--redis', REDIS_URL, '--prefix', h.prefix])).toEqual({ code: 1, out: expect.stringMatching(/BROKEN at entry seq 5: entry hash does not match/) });
-    expect(await h.store.audit.verify()).toMatchObject({ ok: false, brokenSeq: 5 });
-    await h.redis.lset(key, 4, entry);
-    expect(await h.store.audit.verify()).toMatchObject({ ok: true });
+  it('verifies from Redis, the checkpoint file and the pinned key; the CLI names what fails after each kind of tampering', async () => {
+    const args = ['--redis', REDIS_URL, '--prefix', h.prefix, '--checkpoints', checkpointFile, '--public-key', publicKeyFile];
+    expect(verifyCli(args)).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK: \d+ entries, \d+ sealed, \d+ signed checkpoint\(s\) verified/) });
+    // No sealer at work while the log is tampered with and put back.
+    await h.worker!.close();
+    h.worker = undefined;
+
+    const k = h.store.keys;
+    const saved = { entries: await h.redis.lrange(k.audit(), 0, -1), hashes: await h.redis.lrange(k.auditHashes(), 0, -1), head: await h.redis.hgetall(k.auditHead()), sealed: await h.redis.hgetall(k.auditSealed()) };
+    const n = saved.entries.length;
+    const restore = async () => {
+      await h.redis.del(k.audit(), k.auditHashes());
+      await h.redis.rpush(k.audit(), ...saved.entries);
+      await h.redis.rpush(k.auditHashes(), ...saved.hashes);
+      await h.redis.hset(k.auditHead(), saved.head);
+      await h.redis.hset(k.auditSealed(), saved.sealed);
+      expect(verifyCli(args).code).toBe(0);
+    };
+
+    // A tail cut by three RPOPs, with the head and the sealed mark moved back to match.
+    for (let i = 0; i < 3; i++) await h.redis.rpop(k.audit());
+    for (let i = 0; i < 3; i++) await h.redis.rpop(k.auditHashes());
+    await h.redis.hset(k.auditHead(), 'seq', n - 3);
+    await h.redis.hset(k.auditSealed(), 'seq', n - 3, 'hash', saved.hashes[n - 4]!);
+    expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`BROKEN at checkpoint ${n}: the log ends at entry ${n - 3}.*tail was cut`)) });
+    await restore();
+
+    // The last entry rewritten, with its hash recomputed.
+    const last = saved.entries[n - 1]!.replace('"type":"', '"type":"x');
+    await h.redis.lset(k.audit(), n - 1, last);
+    const { chainHash } = await import('@quorumd/core');
+    await h.redis.lset(k.auditHashes(), n - 1, chainHash(saved.hashes[n - 2]!, last));
+    expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`BROKEN at checkpoint ${n}: .*rewritten`)) });
+    await restore();
+
+    // An edit in the middle.
+    await h.redis.lset(k.audit(), 4, saved.entries[4]!.replace('"at":"2', '"at":"1'));
+    expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(/BROKEN at entry 5: entry 5 does not match its sealed hash/) });
+    await restore();
+
+    // Two entries swapped.
+    await h.redis.lset(k.audit(), 2, saved.entries[3]!);
+    await h.redis.lset(k.audit(), 3, saved.entries[2]!);
+    expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(/BROKEN at entry 3: .*reordered/) });
+    await restore();
+
+    // A forged checkpoint in the file.
+    const lines = readFileSync(checkpointFile, 'utf8').trim().split('\n');
+    const forged = { ...(JSON.parse(lines.at(-1)!) as AuditCheckpoint), signature: Buffer.alloc(64, 1).toString('base64') };
+    const forgedFile = join(h.openssl.dir, 'forged.jsonl');
+    writeFileSync(forgedFile, [...lines.slice(0, -1), JSON.stringify(forged)].join('\n') + '\n');
+    expect(verifyCli([...args.slice(0, 4), '--checkpoints', forgedFile, '--public-key', publicKeyFile])).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`BROKEN at checkpoint ${forged.seq}: .*does not verify`)) });
+
+    // A checkpoint file of another deployment (another issuer and key).
+    const other = await Harness.withOfficers([], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } });
+    try {
+      await settled(other.h);
+      const otherFile = other.h.config.checkpointFile;
+      expect(verifyCli([...args.slice(0, 4), '--checkpoints', otherFile, '--public-key', publicKeyFile])).toEqual({ code: 1, out: expect.stringMatching(/BROKEN at checkpoint \d+: .*does not verify/) });
+    } finally {
+      await other.h.close();
+    }
+  });
+
+  it('a killed sealer is replaced within seconds, and the chain is complete', async () => {
+    // Two sealers on the same deployment, as two replicas would run (the harness's own was stopped).
+    const redis = connectForRequests(REDIS_URL, { enableOfflineQueue: true, lazyConnect: false });
+    const store = new QuorumStore(redis, { prefix: h.prefix, retentionMs: 60_000 });
+    const log = () => undefined;
+    const a = new AuditSealer(store, { id: 'sealer-a', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
+    const b = new AuditSealer(store, { id: 'sealer-b', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
+    try {
+      await until('the harness sealer’s lease ran out', async () => (await h.redis.get(h.store.keys.auditSealer())) === null, 5000);
+      a.start();
+      await until('sealer a holds the lease', async () => (await h.redis.get(h.store.keys.auditSealer())) === 'sealer-a');
+      b.start();
+      const storm = async (n: number) => {
+        for (let i = 0; i < n; i++) await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deployRelease', args: { n: i } } });
+      };
+      await storm(20);
+      await a.stop(); // killed: its lease stays until it runs out
+      const killedAt = Date.now();
+      await storm(20);
+      await until('sealer b took over', async () => (await h.redis.get(h.store.keys.auditSealer())) === 'sealer-b', 5000);
+      expect(Date.now() - killedAt).toBeLessThan(3000);
+      await until('sealed to the head', async () => (await h.store.audit.sealed()).seq === (await h.store.audit.headSeq()));
+      const verdict = await h.store.audit.verify({ publicKeyPem: readFileSync(publicKeyFile, 'utf8') });
+      expect({ verdict }).toEqual({ verdict: expect.objectContaining({ ok: true, pending: 0 }) });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      redis.disconnect();
+    }
   });
 
   it('is readable only by COs', async () => {
     const quorumToken = await h.approvedToken(admin, 'USER_MGMT', { command: 'createUser', args: { type: 'CU', name: 'cu1' } }, [admin, co1]);
     expect((await h.request('POST', '/v1/users', admin.token, { type: 'CU', name: 'cu1', password: 'cu1-password', quorumToken })).status).toBe(201);
     const token = await h.login('cu1', 'cu1-password');
-    expect((await h.request('GET', '/v1/audit', token)).body.code).toBe('RET_FORBIDDEN');
+    for (const path of ['/v1/audit', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
+      expect((await h.request('GET', path, token)).body.code).toBe('RET_FORBIDDEN');
+    }
   });
 });

@@ -1,9 +1,13 @@
+import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
 import { stopChild } from './support/child-exit';
 import { Receiver } from './support/receiver';
 import { ServerProcess } from './support/server-process';
+
+/** The worker's audit key and checkpoint file: outside the repository. */
+const TEST_DATA_DIR = join(tmpdir(), 'quorumd-test-data');
 
 const WORKER_JS = join(__dirname, '..', 'services', 'worker', 'dist', 'main.js');
 
@@ -19,7 +23,7 @@ describe('several processes on one Redis', () => {
   afterAll(() => h.close());
 
   it('a long-poll on one API process is answered within 100 ms of the final approval posted to another', async () => {
-    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_INLINE_WORKER: 'false' };
+    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_DATA_DIR: TEST_DATA_DIR, QUORUM_INLINE_WORKER: 'false' };
     const [first, second] = await Promise.all([ServerProcess.start(env), ServerProcess.start(env)]);
     try {
       const auth = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
@@ -61,7 +65,7 @@ describe('several processes on one Redis', () => {
     const env = {
       PATH: process.env.PATH ?? '',
       REDIS_URL,
-      QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8',
+      QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_DATA_DIR: TEST_DATA_DIR,
       QUORUM_DELIVERY_ATTEMPTS: '50',
       QUORUM_DELIVERY_BACKOFF_MS: '100',
       QUORUM_JOB_LOCK_MS: '1000',

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Harness, REDIS_URL, type Officer } from '../support/harness';
@@ -5,6 +6,9 @@ import { stopChild } from '../support/child-exit';
 import { Receiver } from '../support/receiver';
 import { ServerProcess } from '../support/server-process';
 import { checkStorm, fire, planStorm } from './storm';
+
+/** The worker's audit key and checkpoint file: outside the repository. */
+const TEST_DATA_DIR = join(tmpdir(), 'quorumd-test-data');
 
 const WORKER_JS = join(__dirname, '..', '..', 'services', 'worker', 'dist', 'main.js');
 const M = 3;
@@ -22,8 +26,8 @@ describe('chaos: crash during an approval storm', () => {
 
   it('loses no acknowledged approval, counts none twice, approves every token that reached M, and delivers every callback (again only if in flight at the kill)', async () => {
     const receiver = await Receiver.start();
-    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
-    const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
+    const env = { REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_DATA_DIR: TEST_DATA_DIR, QUORUM_INLINE_WORKER: 'false', QUORUM_RATE_LIMIT_ISSUE: '1000000' };
+    const workerEnv = { PATH: process.env.PATH ?? '', REDIS_URL, QUORUM_REDIS_PREFIX: h.prefix, QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8', QUORUM_DATA_DIR: TEST_DATA_DIR, QUORUM_JOB_LOCK_MS: '1000', QUORUM_OUTBOX_CLAIM_MS: '500', QUORUM_DELIVERY_BACKOFF_MS: '100', QUORUM_DELIVERY_ATTEMPTS: '50', LOG_LEVEL: 'error' };
     const startWorker = (): ChildProcess => spawn(process.execPath, [WORKER_JS], { env: workerEnv, stdio: 'ignore' });
     let api = await ServerProcess.start(env);
     const port = new URL(api.url).port;

@@ -69,5 +69,5 @@ export async function checkStorm(h: Harness, ids: string[], acknowledged: Planne
   const pairs = approvalEntries.filter((e) => ids.includes(e.data.id)).map((e) => `${e.data.id}/${e.data.userId}`);
   if (new Set(pairs).size !== pairs.length) throw new Error('an approval was audited twice');
   const verdict = await h.store.audit.verify();
-  if (!verdict.ok) throw new Error(`audit chain broken at ${verdict.brokenSeq}`);
+  if (!verdict.ok) throw new Error(`audit ledger broken at ${verdict.what} ${verdict.seq}: ${verdict.reason}`);
 }

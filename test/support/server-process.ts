@@ -1,5 +1,6 @@
 import { freePort } from '@quorumd/api';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exitOf, stopChild, type ChildExit } from './child-exit';
 
@@ -39,7 +40,9 @@ export class ServerProcess {
   static async start(env: Record<string, string>, cwdOrOptions?: string | StartOptions): Promise<ServerProcess> {
     const options: StartOptions = typeof cwdOrOptions === 'string' ? { cwd: cwdOrOptions } : (cwdOrOptions ?? {});
     const port = env.PORT ? Number(env.PORT) : await freePort();
-    const fullEnv = { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...env };
+    // A data dir outside the repository unless the test names one (the worker keeps its audit key there).
+    const dataDir = options.cwd === undefined ? { QUORUM_DATA_DIR: join(tmpdir(), 'quorumd-test-data') } : {};
+    const fullEnv = { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'warn', ...dataDir, ...env };
     const child =
       options.via === 'npm'
         ? spawn('npm', ['start', '--ignore-scripts', '--no-update-notifier'], {

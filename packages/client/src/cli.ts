@@ -6,10 +6,11 @@
  * Human output by default, `--json` for scripts. Token ids may be shortened to their first
  * characters (at least 4) wherever a command takes one.
  */
+import { createPublicKey } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuorumError, parseTokenBytes, verifyAuditChain, type SignatureAlg } from '@quorumd/core';
+import { QuorumError, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
 import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
@@ -386,14 +387,39 @@ program
 
 program
   .command('audit')
-  .description('audit verify: fetch the audit log (or read --file) and check its hash chain locally')
+  .description('audit verify: fetch the audit log, its head and signed checkpoints, and check them all locally')
   .argument('<action>', 'verify')
-  .option('--file <file>', 'an export (one entry per line) instead of the service')
-  .action(async (action: string, opts: { file?: string }) => {
-    if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE]');
-    const lines = opts.file ? readFileSync(opts.file, 'utf8').split('\n').filter(Boolean) : await client().auditRaw();
-    const verdict = verifyAuditChain(lines);
-    print(verdict.ok ? `audit chain OK: ${verdict.entries} entries` : `audit chain BROKEN at entry seq ${verdict.brokenSeq}: ${verdict.reason}`, verdict);
+  .option('--file <file>', 'an export (one entry per line, as GET /v1/audit?format=raw gives it) instead of the service')
+  .option('--issuer <name>', 'with --file: the deployment name its checkpoints are signed for')
+  .option('--checkpoints <file>', 'checkpoints kept outside the service (JSON lines) instead of its own list')
+  .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes')
+  .action(async (action: string, opts: { file?: string; issuer?: string; checkpoints?: string; publicKey?: string }) => {
+    if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE]');
+    if (opts.file) {
+      const entries = readFileSync(opts.file, 'utf8').split('\n').filter(Boolean);
+      const fileVerdict = verifyAuditLedger({
+        entries,
+        headSeq: entries.length,
+        hashes: [],
+        checkpoints: opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : [],
+        issuer: opts.issuer ?? '',
+        ...(opts.publicKey ? { publicKey: createPublicKey(readFileSync(opts.publicKey, 'utf8')) } : {}),
+      });
+      print(describeAuditVerdict(fileVerdict), fileVerdict);
+      if (!fileVerdict.ok) process.exitCode = 1;
+      return;
+    }
+    const ledger = await client().auditLedger();
+    const pem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : ledger.publicKeyPem;
+    const verdict = verifyAuditLedger({
+      entries: ledger.entries,
+      headSeq: ledger.head.seq,
+      hashes: [],
+      checkpoints: opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : ledger.checkpoints,
+      issuer: ledger.head.issuer,
+      ...(pem ? { publicKey: createPublicKey(pem) } : {}),
+    });
+    print(describeAuditVerdict(verdict), verdict);
     if (!verdict.ok) process.exitCode = 1;
   });
 

@@ -1,4 +1,4 @@
-import { QuorumError, isErrorCode, type ApiKeyViewBody, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
+import { QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
@@ -172,6 +172,18 @@ export class QuorumClient {
 
   async replayDelivery(id: string): Promise<void> {
     await this.call('POST', `/v1/admin/deliveries/${encodeURIComponent(id)}/replay`);
+  }
+
+  /** The audit ledger as the service keeps it: entries, head, checkpoints and the published key. */
+  async auditLedger(): Promise<{ entries: string[]; head: { seq: number; sealedSeq: number; issuer: string }; checkpoints: AuditCheckpoint[]; publicKeyPem: string | undefined }> {
+    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string }>('GET', '/v1/audit/head');
+    const entries = await this.auditRaw();
+    const { checkpoints } = await this.call<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
+    const publicKeyPem = await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
+      (r) => r.publicKeyPem,
+      () => undefined,
+    );
+    return { entries, head, checkpoints, publicKeyPem };
   }
 
   async auditRaw(): Promise<string[]> {

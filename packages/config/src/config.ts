@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { join } from 'node:path';
 import { parseCidr } from '@quorumd/core';
 import { invalidSettings, invalidSettingsLine, settingMessage } from './setting-messages';
 
@@ -27,6 +28,9 @@ export const ConfigSchema = Type.Object({
     default: '',
     description: 'Comma-separated CIDRs that webhooks and callbacks may reach although private or loopback (e.g. 127.0.0.0/8 for local development)',
   }),
+  QUORUM_AUDIT_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: <data dir>/audit-key.pem, created when missing' })),
+  QUORUM_CHECKPOINT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'File outside Redis the signed audit checkpoints are appended to; unset: <data dir>/checkpoints.jsonl' })),
+  QUORUM_CHECKPOINT_INTERVAL_MS: Int(100, 3600000, 1000, 'How often, at most, the audit head is signed into a checkpoint (when it moved)'),
   QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable'),
   QUORUM_INLINE_WORKER: Type.Union([Bool], { default: 'true', description: 'Run the notification worker inside the API process' }),
   QUORUM_WORKER_CONCURRENCY: Int(1, 1000, 20, 'Deliveries a worker runs at once'),
@@ -70,6 +74,11 @@ export interface Config {
   rateLimitLogin: number;
   rateLimitIssue: number;
   logLevel: string;
+  /** The audit key file, and whether it was named (else it is created when missing). */
+  auditKeyFile: string;
+  auditKeyFileGiven: boolean;
+  checkpointFile: string;
+  checkpointIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +126,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     redisUrl: env.REDIS_URL,
     dataDir: env.QUORUM_DATA_DIR,
+    auditKeyFile: env.QUORUM_AUDIT_KEY_FILE ?? join(env.QUORUM_DATA_DIR, 'audit-key.pem'),
+    auditKeyFileGiven: env.QUORUM_AUDIT_KEY_FILE !== undefined,
+    checkpointFile: env.QUORUM_CHECKPOINT_FILE ?? join(env.QUORUM_DATA_DIR, 'checkpoints.jsonl'),
+    checkpointIntervalMs: integer(env, 'QUORUM_CHECKPOINT_INTERVAL_MS'),
     redisPrefix: env.QUORUM_REDIS_PREFIX,
     issuer: env.QUORUM_ISSUER,
     adminPassword: env.QUORUM_ADMIN_PASSWORD,

@@ -1,39 +1,75 @@
-import { createHash } from 'node:crypto';
-import { GENESIS_HASH, verifyAuditChain } from '../src';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { GENESIS_HASH, chainHash, chainHashes, checkpointMessage, verifyAuditLedger, type AuditCheckpoint, type AuditLedger } from '../src';
 
-function chain(n: number): string[] {
-  const out: string[] = [];
-  let prev = GENESIS_HASH;
-  for (let seq = 1; seq <= n; seq++) {
-    const body = `{"seq":${seq},"at":"2026-11-29T00:00:00.000Z","type":"t","actor":{"kind":"system"},"data":{"n":${seq}},"prev":"${prev}"}`;
-    prev = createHash('sha256').update(body).digest('hex');
-    out.push(`${body.slice(0, -1)},"hash":"${prev}"}`);
-  }
-  return out;
+const ISSUER = 'quorumd-a';
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+
+function entries(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `{"seq":${i + 1},"at":"2026-11-29T00:00:00.000Z","type":"t","actor":{"kind":"system"},"data":{"n":${i + 1}}}`);
 }
 
-describe('audit hash chain', () => {
-  it('verifies an intact chain', () => {
-    expect(verifyAuditChain(chain(5))).toMatchObject({ ok: true, entries: 5 });
+function checkpoint(seq: number, hash: string, key = privateKey, issuer = ISSUER): AuditCheckpoint {
+  const at = '2026-11-29T00:00:01.000Z';
+  return { seq, hash, at, signature: sign(null, checkpointMessage(issuer, seq, hash, at), key).toString('base64') };
+}
+
+/** A sealed ledger of n entries with a checkpoint at every `every`-th entry. */
+function ledger(n: number, every = 5): AuditLedger {
+  const texts = entries(n);
+  const hashes = chainHashes(texts);
+  const checkpoints = hashes.map((hash, i) => ({ seq: i + 1, hash })).filter((c) => c.seq % every === 0).map((c) => checkpoint(c.seq, c.hash));
+  return { entries: texts, headSeq: n, hashes, checkpoints, issuer: ISSUER, publicKey };
+}
+
+describe('audit ledger', () => {
+  it('chains SHA-256 over the previous hash, a newline and the entry', () => {
+    const text = entries(1)[0]!;
+    expect(chainHash(GENESIS_HASH, text)).toBe(createHash('sha256').update(`${GENESIS_HASH}\n${text}`).digest('hex'));
   });
 
-  it('names the entry whose content was altered', () => {
-    const entries = chain(5);
-    entries[2] = (entries[2] as string).replace('"n":3', '"n":4');
-    expect(verifyAuditChain(entries)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/hash does not match/) });
+  it('signs exactly five lines, each ended by a newline', () => {
+    expect(checkpointMessage('quorumd-a', 12, 'ab'.repeat(32), '2026-11-29T00:00:01.000Z').toString()).toBe(
+      `quorumd audit checkpoint v1\nquorumd-a\n12\n${'ab'.repeat(32)}\n2026-11-29T00:00:01.000Z\n`,
+    );
   });
 
-  it('names the entry after one that was rewritten with a fresh hash', () => {
-    const entries = chain(5);
-    const forged = chain(5).map((e) => e.replace('"n":2', '"n":9'));
-    const body = (forged[1] as string).replace(/,"hash":"[0-9a-f]{64}"}$/, '}');
-    entries[1] = `${body.slice(0, -1)},"hash":"${createHash('sha256').update(body).digest('hex')}"}`;
-    expect(verifyAuditChain(entries)).toMatchObject({ ok: false, brokenSeq: 3, reason: expect.stringMatching(/link/) });
+  it('holds when intact, and reports an unsealed tail as pending, not broken', () => {
+    expect(verifyAuditLedger(ledger(12))).toMatchObject({ ok: true, entries: 12, sealed: 12, pending: 0, checkpoints: 2 });
+    const l = ledger(12);
+    expect(verifyAuditLedger({ ...l, hashes: l.hashes.slice(0, 9) })).toMatchObject({ ok: true, sealed: 9, pending: 3 });
   });
 
-  it('names a removed entry', () => {
-    const entries = chain(5);
-    entries.splice(1, 1);
-    expect(verifyAuditChain(entries)).toMatchObject({ ok: false, brokenSeq: 2 });
+  it('names a cut tail: against the head, and against a checkpoint when the head was cut too', () => {
+    const l = ledger(12);
+    expect(verifyAuditLedger({ ...l, entries: l.entries.slice(0, 9), hashes: l.hashes.slice(0, 9) })).toMatchObject({ ok: false, what: 'log', seq: 10, reason: expect.stringMatching(/head says 12/) });
+    const cut = { ...l, entries: l.entries.slice(0, 9), hashes: l.hashes.slice(0, 9), headSeq: 9 };
+    expect(verifyAuditLedger(cut)).toMatchObject({ ok: false, what: 'checkpoint', seq: 10, reason: expect.stringMatching(/tail was cut/) });
+  });
+
+  it('names the last entry rewritten with a recomputed hash (its checkpoint no longer matches)', () => {
+    const l = ledger(10);
+    const texts = [...l.entries];
+    texts[9] = texts[9]!.replace('"n":10', '"n":99');
+    const hashes = chainHashes(texts);
+    expect(verifyAuditLedger({ ...l, entries: texts, hashes })).toMatchObject({ ok: false, what: 'checkpoint', seq: 10, reason: expect.stringMatching(/rewritten/) });
+  });
+
+  it('names an edit in the middle, and a reorder', () => {
+    const l = ledger(10);
+    const edited = [...l.entries];
+    edited[4] = edited[4]!.replace('"type":"t"', '"type":"x"');
+    expect(verifyAuditLedger({ ...l, entries: edited })).toMatchObject({ ok: false, what: 'entry', seq: 5 });
+    const reordered = [...l.entries];
+    [reordered[3], reordered[4]] = [reordered[4]!, reordered[3]!];
+    expect(verifyAuditLedger({ ...l, entries: reordered })).toMatchObject({ ok: false, what: 'entry', seq: 4, reason: expect.stringMatching(/reordered/) });
+  });
+
+  it('names a forged checkpoint signature, and a checkpoint of another deployment', () => {
+    const l = ledger(10);
+    const forged = { ...l.checkpoints[1]!, signature: Buffer.alloc(64, 7).toString('base64') };
+    expect(verifyAuditLedger({ ...l, checkpoints: [l.checkpoints[0]!, forged] })).toMatchObject({ ok: false, what: 'checkpoint', seq: 10, reason: expect.stringMatching(/does not verify/) });
+    const other = generateKeyPairSync('ed25519').privateKey;
+    expect(verifyAuditLedger({ ...l, checkpoints: [checkpoint(5, l.hashes[4]!, other)] })).toMatchObject({ ok: false, what: 'checkpoint', seq: 5 });
+    expect(verifyAuditLedger({ ...l, checkpoints: [checkpoint(5, l.hashes[4]!, privateKey, 'quorumd-b')] })).toMatchObject({ ok: false, what: 'checkpoint', seq: 5 });
   });
 });

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, redisErrorFields } from '@quorumd/store';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, redisErrorFields, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { loadAuditKey } from './audit-key';
 import { processDelivery } from './delivery-processor';
 import { outboundPolicyForThisHost } from './outbound-guard';
 import { DELIVERIES_QUEUE, EXPIRY_QUEUE, type DeliveryJob, type ExpiryJob } from './jobs';
@@ -104,6 +109,34 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     },
   });
   await dispatcher.start();
+
+  // The audit sealer: hashes the log in order and signs checkpoints (one at a time across replicas).
+  const key = loadAuditKey(config.auditKeyFile, { create: !config.auditKeyFileGiven });
+  log.info({ file: config.auditKeyFile, fingerprint: key.fingerprint, created: key.created }, 'audit key');
+  await store.ctx.read((r) => r.setnx(store.keys.auditPublicKey(), key.signer.publicKeyPem));
+  const published = await store.audit.publicKeyPem();
+  let signer: AuditSigner | undefined = key.signer;
+  if (published !== key.signer.publicKeyPem) {
+    log.error({ file: config.auditKeyFile }, 'this audit key is not the one this deployment publishes: checkpoints are left to the sealers that hold it (give every replica the same QUORUM_AUDIT_KEY_FILE)');
+    signer = undefined;
+  }
+  const sealer = new AuditSealer(store, {
+    id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    signer,
+    checkpointIntervalMs: config.checkpointIntervalMs,
+    onCheckpoint: (checkpoint) => {
+      try {
+        mkdirSync(dirname(config.checkpointFile), { recursive: true });
+        appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
+      } catch (err) {
+        log.error({ file: config.checkpointFile, err: (err as Error).message }, 'cannot append the audit checkpoint to its file');
+      }
+    },
+    log: (message, fields) => {
+      if (monitor.healthy) log.warn(fields ?? {}, message);
+    },
+  });
+  sealer.start();
   log.info({ prefix }, 'worker running');
 
   let closing: Promise<void> | undefined;
@@ -114,6 +147,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
         if (ownMonitor) monitor.mute();
         const graceful = !closeOptions.force && [connection, blocking, storeRedis].every((c) => c.status === 'ready');
         // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
+        await within(sealer.stop(), graceful ? 1000 : 100);
         await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
         await within(Promise.allSettled([deliveries.close(!graceful), expiry.close(!graceful)]), graceful ? 10_000 : 300);
         await within(queues.close(), graceful ? 2000 : 300);

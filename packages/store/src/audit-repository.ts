@@ -1,11 +1,24 @@
-import { GENESIS_HASH, verifyAuditChain, type AuditVerdict } from '@quorumd/core';
+import { createPublicKey } from 'node:crypto';
+import { verifyAuditLedger, type AuditCheckpoint, type AuditLedger, type AuditVerdict } from '@quorumd/core';
 import type { StoreContext } from './store-context';
 
+/** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
 export class AuditRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   async length(): Promise<number> {
     return this.ctx.read((r) => r.llen(this.ctx.keys.audit()));
+  }
+
+  /** The last sequence number appended. */
+  async headSeq(): Promise<number> {
+    return Number((await this.ctx.read((r) => r.hget(this.ctx.keys.auditHead(), 'seq'))) ?? 0);
+  }
+
+  /** The last entry sealed: its seq and the chain's hash there. */
+  async sealed(): Promise<{ seq: number; hash: string | undefined }> {
+    const [seq, hash] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash'));
+    return { seq: Number(seq ?? 0), hash: hash ?? undefined };
   }
 
   /** Raw entries from sequence number `fromSeq` (1-based), at most `limit`. */
@@ -14,17 +27,46 @@ export class AuditRepository {
     return this.ctx.read((r) => r.lrange(this.ctx.keys.audit(), start, start + limit - 1));
   }
 
-  /** Checks the whole chain in pages. */
-  async verify(pageSize = 1000): Promise<AuditVerdict> {
-    let prev = GENESIS_HASH;
-    let seq = 1;
-    for (;;) {
-      const raw = await this.page(seq, pageSize);
-      const verdict = verifyAuditChain(raw, prev, seq);
-      if (!verdict.ok) return { ...verdict, entries: seq - 1 + verdict.entries };
-      if (raw.length < pageSize) return { ok: true, entries: seq - 1 + raw.length, head: verdict.head };
-      prev = verdict.head;
-      seq += raw.length;
-    }
+  /** Checkpoints after `afterSeq`, oldest first. */
+  async checkpoints(afterSeq = 0): Promise<AuditCheckpoint[]> {
+    const raw = await this.ctx.read((r) => r.lrange(this.ctx.keys.auditCheckpoints(), 0, -1));
+    return raw.map((line) => JSON.parse(line) as AuditCheckpoint).filter((c) => c.seq > afterSeq);
+  }
+
+  /** The audit public key (PEM) this deployment's checkpoints are signed for, once a sealer published it. */
+  async publicKeyPem(): Promise<string | undefined> {
+    return (await this.ctx.read((r) => r.get(this.ctx.keys.auditPublicKey()))) ?? undefined;
+  }
+
+  /** Everything a verifier reads, in one consistent snapshot (MULTI). */
+  async ledger(): Promise<Omit<AuditLedger, 'publicKey'>> {
+    const k = this.ctx.keys;
+    const replies = await this.ctx.read((r) =>
+      r.multi().hget(k.auditHead(), 'seq').lrange(k.audit(), 0, -1).lrange(k.auditHashes(), 0, -1).lrange(k.auditCheckpoints(), 0, -1).hget(k.meta(), 'issuer').exec(),
+    );
+    const value = (i: number): unknown => replies?.[i]?.[1];
+    return {
+      headSeq: Number(value(0) ?? 0),
+      entries: value(1) as string[],
+      hashes: value(2) as string[],
+      checkpoints: (value(3) as string[]).map((line) => JSON.parse(line) as AuditCheckpoint),
+      issuer: (value(4) as string | null) ?? '',
+    };
+  }
+
+  /**
+   * Checks the ledger as stored. `publicKeyPem` pins the key checkpoints must verify with
+   * (default: the one published in Redis — which whoever writes Redis could replace; pin
+   * it from outside for tamper evidence). `checkpoints` replaces Redis's own list (e.g. the
+   * file kept outside Redis).
+   */
+  async verify(options: { publicKeyPem?: string; checkpoints?: AuditCheckpoint[] } = {}): Promise<AuditVerdict> {
+    const ledger = await this.ledger();
+    const pem = options.publicKeyPem ?? (await this.publicKeyPem());
+    return verifyAuditLedger({
+      ...ledger,
+      checkpoints: options.checkpoints ?? ledger.checkpoints,
+      ...(pem ? { publicKey: createPublicKey(pem) } : {}),
+    });
   }
 }

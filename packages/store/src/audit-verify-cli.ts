@@ -1,54 +1,68 @@
 #!/usr/bin/env node
 /**
- * Offline check of the audit hash chain. Reads entries either from a file (one raw entry
- * per line, as `GET /v1/audit?format=raw` or `redis-cli LRANGE` give them) or from Redis.
+ * Offline check of the audit ledger: the hash chain, that the log reaches the head recorded
+ * in Redis, every signed checkpoint (with the audit public key), that each checkpoint's
+ * (seq, hash) is in the chain, and that the log is not shorter than the newest checkpoint.
  *
- *   npm run audit:verify                       # the local instance `npm start` runs (its data dir's lock names its Redis)
- *   npm run audit:verify -- --file audit.jsonl
- *   npm run audit:verify -- --redis redis://127.0.0.1:6379 --prefix quorumd
+ *   npm run audit:verify                      # the local instance `npm start` runs: its Redis, checkpoint file and key
+ *   npm run audit:verify -- --redis URL [--prefix P] [--checkpoints FILE] [--public-key FILE]
  *
- * Exits 0 when the chain holds, 1 naming the first broken entry (or when there is no entry
- * at all: a wrong Redis or prefix), 2 on bad usage or when there is nothing to check.
+ * Checkpoints come from --checkpoints (the file kept outside Redis) or else from Redis; the
+ * public key from --public-key, else from the data dir's audit key, else as Redis publishes it.
+ * Exits 0 when it all holds, 1 naming the first entry or checkpoint that fails (or when
+ * there is no entry at all: a wrong Redis or prefix), 2 on bad usage.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { verifyAuditChain, type AuditVerdict } from '@quorumd/core';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeAuditVerdict, parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
 import { Redis } from 'ioredis';
 import { localInstanceRunning, readLocalInstance } from './local-instance';
 import { QuorumStore } from './quorum-store';
 import { redactUrl } from './redis-connection';
 
-const USAGE = 'usage: audit-verify [--file FILE | --redis URL [--prefix PREFIX] | --data-dir DIR]';
+const USAGE = 'usage: audit-verify [--redis URL [--prefix PREFIX] | --data-dir DIR] [--checkpoints FILE] [--public-key FILE]';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-async function verdictFromRedis(url: string, prefix: string): Promise<AuditVerdict> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return await new QuorumStore(redis, { prefix, retentionMs: 0 }).audit.verify();
-  } finally {
-    redis.disconnect();
-  }
+interface Source {
+  url: string;
+  prefix: string;
+  checkpointFile?: string;
+  publicKeyPem?: string;
 }
 
-/** Where to read: a file, a Redis named by flag or environment, else the Redis of the local instance (`npm start`). */
-function source(): { file: string } | { url: string; prefix: string } | { error: string } {
-  const file = option('file');
-  if (file) return { file };
+/** The public half of a private key file (the data dir's audit key), if there is one. */
+function publicKeyFromPrivate(file: string): string | undefined {
+  if (!existsSync(file)) return undefined;
+  return createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** Where to read: a Redis named by flag or environment, else the local instance (`npm start`) and its data dir. */
+function source(): Source | { error: string } {
+  const checkpointFile = option('checkpoints');
+  const publicKeyFile = option('public-key');
+  const pinned = publicKeyFile ? readFileSync(publicKeyFile, 'utf8') : undefined;
   const url = option('redis') ?? process.env.REDIS_URL;
   const prefix = option('prefix') ?? process.env.QUORUM_REDIS_PREFIX;
-  if (url) return { url, prefix: prefix ?? 'quorumd' };
+  if (url) return { url, prefix: prefix ?? 'quorumd', ...(checkpointFile ? { checkpointFile } : {}), ...(pinned ? { publicKeyPem: pinned } : {}) };
   const dataDir = resolve(option('data-dir') ?? process.env.QUORUM_DATA_DIR ?? './data');
   const local = readLocalInstance(dataDir);
   if (!local || !local.redisUrl || !localInstanceRunning(local)) {
     return { error: `no running quorumd with a local Redis in ${dataDir} (npm start it), or say what to check: ${USAGE.slice('usage: audit-verify '.length)}` };
   }
-  return { url: local.redisUrl, prefix: prefix ?? local.prefix ?? 'quorumd' };
+  const keyFile = process.env.QUORUM_AUDIT_KEY_FILE ?? join(dataDir, 'audit-key.pem');
+  const ownFile = process.env.QUORUM_CHECKPOINT_FILE ?? join(dataDir, 'checkpoints.jsonl');
+  const publicKeyPem = pinned ?? publicKeyFromPrivate(keyFile);
+  return {
+    url: local.redisUrl,
+    prefix: prefix ?? local.prefix ?? 'quorumd',
+    ...((checkpointFile ?? (existsSync(ownFile) ? ownFile : undefined)) ? { checkpointFile: checkpointFile ?? ownFile } : {}),
+    ...(publicKeyPem ? { publicKeyPem } : {}),
+  };
 }
 
 async function main(): Promise<number> {
@@ -61,25 +75,21 @@ async function main(): Promise<number> {
     process.stderr.write(`audit verify: ${from.error}\n`);
     return 2;
   }
-  let verdict: AuditVerdict;
-  let where: string;
-  if ('file' in from) {
-    verdict = verifyAuditChain(readFileSync(from.file, 'utf8').split('\n').filter((line) => line.trim() !== ''));
-    where = from.file;
-  } else {
-    verdict = await verdictFromRedis(from.url, from.prefix);
-    where = `${redactUrl(from.url)}, prefix ${from.prefix}`;
+  const checkpoints: AuditCheckpoint[] | undefined = from.checkpointFile ? parseCheckpointLines(readFileSync(from.checkpointFile, 'utf8')) : undefined;
+  const redis = new Redis(from.url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const verdict = await new QuorumStore(redis, { prefix: from.prefix, retentionMs: 0 }).audit.verify({
+      ...(from.publicKeyPem ? { publicKeyPem: from.publicKeyPem } : {}),
+      ...(checkpoints ? { checkpoints } : {}),
+    });
+    const where = `${redactUrl(from.url)}, prefix ${from.prefix}${from.checkpointFile ? `, checkpoints ${from.checkpointFile}` : ''}`;
+    process.stdout.write(`${describeAuditVerdict(verdict)} (${where})\n`);
+    return verdict.ok && verdict.entries > 0 ? 0 : 1;
+  } finally {
+    redis.disconnect();
   }
-  if (verdict.ok && verdict.entries === 0) {
-    process.stdout.write(`audit chain EMPTY: no entries in ${where}; is that the right Redis and prefix?\n`);
-    return 1;
-  }
-  if (verdict.ok) {
-    process.stdout.write(`audit chain OK: ${verdict.entries} entries, head ${verdict.head} (${where})\n`);
-    return 0;
-  }
-  process.stdout.write(`audit chain BROKEN at entry seq ${verdict.brokenSeq}: ${verdict.reason} (${where})\n`);
-  return 1;
 }
 
 main().then(

@@ -15,3 +15,4 @@ export * from './quorum-store';
 export * from './redis-connection';
 export * from './token-events';
 export * from './local-instance';
+export * from './audit-sealer';

@@ -46,8 +46,20 @@ export class StoreKeys {
   /** Tokens by issue time (within the retention window). */
   allTokens(): string { return `${this.base}tokens:all`; }
   requesterTokens(requesterKey: string): string { return `${this.base}tokens:req:${requesterKey}`; }
+  /** The audit entries' texts, in sequence. */
   audit(): string { return `${this.base}audit`; }
+  /** `seq`: the last sequence number appended. */
   auditHead(): string { return `${this.base}audit:head`; }
+  /** The chain's hash of each sealed entry, in sequence. */
+  auditHashes(): string { return `${this.base}audit:hashes`; }
+  /** `seq`, `hash`: the last entry sealed. */
+  auditSealed(): string { return `${this.base}audit:sealed`; }
+  /** The sealer's lease: the id of the one sealer at work. */
+  auditSealer(): string { return `${this.base}audit:sealer`; }
+  /** Signed checkpoints, JSON, oldest first. */
+  auditCheckpoints(): string { return `${this.base}audit:checkpoints`; }
+  /** The audit public key (PEM) checkpoints are signed for; its private half never lives in Redis. */
+  auditPublicKey(): string { return `${this.base}audit:publickey`; }
   /** A CO's webhook: url and HMAC secret. */
   webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
@@ -91,6 +103,11 @@ export class StoreKeys {
       case 'requesterTokens': return this.requesterTokens(need(ids.requesterKey, 'requesterKey'));
       case 'audit': return this.audit();
       case 'auditHead': return this.auditHead();
+      case 'auditHashes': return this.auditHashes();
+      case 'auditSealed': return this.auditSealed();
+      case 'auditSealer': return this.auditSealer();
+      case 'auditCheckpoints': return this.auditCheckpoints();
+      case 'auditPublicKey': return this.auditPublicKey();
       case 'webhook': return this.webhook(need(ids.userId, 'userId'));
       case 'outbox': return this.outbox();
     }
@@ -101,7 +118,8 @@ export class StoreKeys {
 export const KEY_NAMES = [
   'meta', 'usersSeq', 'usersByName', 'users', 'officers', 'user', 'userVotes', 'userApiKeys', 'keyHolders', 'keyOwners',
   'quorumKey', 'challenge', 'session', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
-  'allTokens', 'requesterTokens', 'audit', 'auditHead', 'webhook', 'outbox',
+  'allTokens', 'requesterTokens', 'audit', 'auditHead', 'auditHashes', 'auditSealed', 'auditSealer', 'auditCheckpoints', 'auditPublicKey',
+  'webhook', 'outbox',
 ] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
 

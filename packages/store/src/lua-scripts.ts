@@ -9,10 +9,12 @@ import { KEY_NAMES, type KeyName } from './keys';
  * the store builds them in that order, and the script reads them as `key('name')`.
  */
 export const LUA_DIR = join(__dirname, '..', 'lua');
-const LIBRARY = ['sha256.lua', 'common.lua'];
+const LIBRARY = ['common.lua'];
 
 export const SCRIPT_NAMES = [
+  'addAuditCheckpoint',
   'approvalRecipients',
+  'auditSealerLease',
   'approveToken',
   'bootstrap',
   'changePassword',
@@ -32,6 +34,7 @@ export const SCRIPT_NAMES = [
   'readToken',
   'registerKey',
   'rejectToken',
+  'sealAudit',
   'setMValue',
   'setWebhook',
 ] as const;

@@ -39,6 +39,8 @@ interface Services {
   metrics: Metrics;
   limits: { login: number; issue: number };
   store: QuorumStore;
+  /** This deployment's name (signed into tokens and audit checkpoints). */
+  issuer: string;
 }
 
 declare module 'fastify' {
@@ -77,6 +79,7 @@ function buildServices(deps: AppDeps): Services {
     metrics,
     limits: { login: config.rateLimitLogin, issue: config.rateLimitIssue },
     store,
+    issuer,
   };
 }
 

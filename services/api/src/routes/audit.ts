@@ -1,4 +1,4 @@
-import { parseAuditEntry } from '@quorumd/core';
+import { QuorumError, parseAuditEntry } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireOfficer } from '../application/principal';
@@ -44,6 +44,55 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.type('text/plain; charset=utf-8').send(raw.map((line) => `${line}\n`).join(''));
       }
       return { entries: raw.map(parseAuditEntry), next: raw.length === limit ? from + limit : null };
+    },
+  );
+
+  const Checkpoint = Type.Object({
+    seq: Type.Integer(),
+    hash: Type.String({ description: 'the chain’s hash at seq, hex' }),
+    at: Type.String({ format: 'date-time' }),
+    signature: Type.String({ description: 'Ed25519 over the five checkpoint lines, base64' }),
+  });
+  app.get(
+    '/audit/checkpoints',
+    {
+      schema: {
+        querystring: Type.Object({ after: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ checkpoints: Type.Array(Checkpoint) }) },
+      },
+    },
+    async (request) => {
+      requireOfficer(request.principal);
+      return { checkpoints: await services.store.audit.checkpoints(Number(request.query.after ?? 0)) };
+    },
+  );
+
+  app.get('/audit/public-key', { schema: { response: { 200: Type.Object({ publicKeyPem: Type.String() }) } } }, async (request) => {
+    requireOfficer(request.principal);
+    const publicKeyPem = await services.store.audit.publicKeyPem();
+    if (!publicKeyPem) throw new QuorumError('RET_NOT_FOUND', 'No audit key published yet: no sealer has started');
+    return { publicKeyPem };
+  });
+
+  app.get(
+    '/audit/head',
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            seq: Type.Integer({ description: 'the last entry appended' }),
+            sealedSeq: Type.Integer({ description: 'the last entry sealed (hashed)' }),
+            sealedHash: Type.Union([Type.String(), Type.Null()]),
+            issuer: Type.String(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireOfficer(request.principal);
+      const { audit } = services.store;
+      const [seq, sealed] = await Promise.all([audit.headSeq(), audit.sealed()]);
+      return { seq, sealedSeq: sealed.seq, sealedHash: sealed.hash ?? null, issuer: services.issuer };
     },
   );
 };
