@@ -67,6 +67,17 @@ async function drained(redis: Redis, store: QuorumStore): Promise<void> {
   }
 }
 
+/** How long after now the sealer has hashed every entry appended up to now (ms). */
+async function sealingLag(redis: Redis, store: QuorumStore): Promise<number> {
+  const start = Date.now();
+  const head = Number((await redis.hget(store.keys.auditHead(), 'seq')) ?? 0);
+  for (;;) {
+    const sealed = Number((await redis.hget(store.keys.auditSealed(), 'seq')) ?? 0);
+    if (sealed >= head || Date.now() - start > 30_000) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'quorumd-bench-'));
   const redisServer = await startLocalRedis(dataDir);
@@ -90,6 +101,8 @@ async function main(): Promise<void> {
     QUORUM_ADMIN_PASSWORD: ADMIN_PASSWORD,
     QUORUM_INLINE_WORKER: 'false',
     QUORUM_TOKEN_TTL_SECONDS: '3600',
+    // The worker's audit key and checkpoint file.
+    QUORUM_DATA_DIR: dataDir,
     // The load generator is one client: per-caller limits would measure the limiter.
     QUORUM_RATE_LIMIT_ISSUE: '1000000000',
     QUORUM_RATE_LIMIT_LOGIN: '1000000000',
@@ -127,11 +140,12 @@ async function main(): Promise<void> {
   results.issueRps = issue.rps;
   rows.push({ measure: `token issue, fan-out to ${APPROVERS} COs (req/s)`, value: issue.rps.toFixed(0), ratio: `${((issue.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
   if (issue.non2xx > 0) log(`issue: ${issue.non2xx} non-2xx answers`);
+  const issueLag = await sealingLag(redis, store);
   await drained(redis, store);
 
   // 4. Approvals end to end: real RSA-2048 signatures, verified, committed.
   const memoryBefore = await usedMemory(redis);
-  const indexKeys = [store.keys.audit(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
+  const indexKeys = [store.keys.audit(), store.keys.auditHashes(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
   const indexBefore = await keyMemory(redis, indexKeys);
   const tokenCount = Math.ceil(SIZE.approvals / APPROVERS);
   const bodies: { path: string; body: string; auth: string }[] = [];
@@ -164,6 +178,9 @@ async function main(): Promise<void> {
   if (evalsha) rows.push({ measure: '  Redis time per script call so far (us, INFO commandstats evalsha)', value: Number(evalsha[3]).toFixed(1) });
   rows.push({ measure: 'approvals end to end, RSA-2048 (req/s)', value: approvals.rps.toFixed(0), ratio: `${((approvals.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
   if (approvals.non2xx > 0) log(`approvals: ${approvals.non2xx} non-2xx answers`);
+  const approvalLag = await sealingLag(redis, store);
+  results.sealingLagMs = Math.max(issueLag, approvalLag);
+  rows.push({ measure: 'audit sealing behind the writes, at the end of the issue / approval load (ms)', value: `${issueLag} / ${approvalLag}` });
 
   // 5. Memory per finished token: the approved tokens are consumed, the worker drains.
   for (const id of approvedIds) await client.ok('POST', `/v1/tokens/${id}/consume`, admin, { operation: { command: 'hsm:deleteUser', args: { id: 1000 + approvedIds.indexOf(id) } } });
@@ -319,6 +336,7 @@ function report(): void {
     { bar: 'quorum -> waiter p99 < 5 ms', measured: results.waiterP99Ms!, pass: (v: number) => v < 5, show: (v: number) => `${v.toFixed(2)} ms` },
     { bar: 'pending list p99 < 10 ms', measured: results.pendingP99Ms!, pass: (v: number) => v < 10, show: (v: number) => `${v.toFixed(2)} ms` },
     { bar: 'token read p99 < 10 ms', measured: results.readP99Ms!, pass: (v: number) => v < 10, show: (v: number) => `${v.toFixed(2)} ms` },
+    { bar: 'audit sealing lags the writes by < 1 s', measured: results.sealingLagMs!, pass: (v: number) => v < 1000, show: (v: number) => `${v} ms` },
     { bar: 'Redis memory per finished token < 4 KB', measured: results.memoryPerFinishedTokenBytes!, pass: (v: number) => v < 4096, show: (v: number) => `${(v / 1024).toFixed(2)} KB` },
   ];
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;

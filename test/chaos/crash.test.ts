@@ -69,6 +69,13 @@ describe('chaos: crash during an approval storm', () => {
         if (firstSeen.has(id)) expect(firstSeen.get(id)!).toBeLessThanOrEqual(killedAt + 50);
         else firstSeen.set(id, r.at);
       }
+      // The killed worker held the audit sealer's lease: the new one takes over and seals the
+      // whole log, and every checkpoint signed before and after the kill holds.
+      const deadline = Date.now() + 15_000;
+      while ((await h.store.audit.sealed()).seq < (await h.store.audit.headSeq()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const ledger = await h.store.audit.verify();
+      expect({ ledger }).toEqual({ ledger: expect.objectContaining({ ok: true, pending: 0 }) });
+      expect((await h.store.audit.checkpoints()).length).toBeGreaterThan(0);
     } finally {
       await stopChild(worker);
       await api.stop();
