@@ -15,3 +15,4 @@ export * from './api-schemas';
 export * from './json-text-guard';
 export * from './network-policy';
 export * from './credentials';
+export * from './bounded-map';

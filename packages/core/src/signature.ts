@@ -1,4 +1,5 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { BoundedMap } from './bounded-map';
 import { QuorumError } from './errors';
 
 export const SIGNATURE_ALGS = ['RS256', 'PS256'] as const;
@@ -48,8 +49,10 @@ export function verifySignature(key: KeyObject, alg: SignatureAlg, data: Buffer,
  * oldest entry.
  */
 export class KeyObjectCache {
-  private readonly entries = new Map<string, KeyObject>();
-  constructor(private readonly capacity = 10_000) {}
+  private readonly entries: BoundedMap<string, KeyObject>;
+  constructor(capacity = 10_000) {
+    this.entries = new BoundedMap(capacity);
+  }
 
   /** The cached key object of a fingerprint, if any: lets the caller skip loading the PEM. */
   peek(fingerprint: string): KeyObject | undefined {
@@ -57,15 +60,6 @@ export class KeyObjectCache {
   }
 
   get(fingerprint: string, pem: string): KeyObject {
-    let key = this.entries.get(fingerprint);
-    if (key === undefined) {
-      key = createPublicKey({ key: pem, format: 'pem' });
-      if (this.entries.size >= this.capacity) {
-        const oldest = this.entries.keys().next().value;
-        if (oldest !== undefined) this.entries.delete(oldest);
-      }
-      this.entries.set(fingerprint, key);
-    }
-    return key;
+    return this.entries.get(fingerprint) ?? this.entries.set(fingerprint, createPublicKey({ key: pem, format: 'pem' }));
   }
 }
