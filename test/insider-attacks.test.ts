@@ -126,6 +126,8 @@ describe('3. self-approval through one’s own API key (QUORUM_REQUESTER_MAY_APP
   beforeAll(async () => {
     ({ h, officers: [co1, co2] } = await Harness.withOfficers(['co1', 'co2'], { env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' }, worker: true }));
     key = (await h.request('POST', '/v1/api-keys', co1.token, { name: 'co1-robot', scopes: ['tokens:issue', 'tokens:read'] })).body.key;
+    // Approval requests go to officers with a webhook.
+    for (const o of [co1, co2]) await h.request('PUT', '/v1/officers/me/webhook', o.token, { url: 'http://127.0.0.1:9/hook', secret: 'sixteen-characters' });
   });
   afterAll(() => h.close());
 

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     body: issueBody,
   });
   results.issueRps = issue.rps;
-  rows.push({ measure: `token issue, fan-out to ${APPROVERS} COs (req/s)`, value: issue.rps.toFixed(0), ratio: `${((issue.rps / issueFloor.rps) * 100).toFixed(1)}% of the issue floor` });
+  rows.push({ measure: `token issue, ${APPROVERS} approvers without webhooks: no delivery jobs (req/s)`, value: issue.rps.toFixed(0), ratio: `${((issue.rps / issueFloor.rps) * 100).toFixed(1)}% of the issue floor` });
   if (issue.non2xx > 0) log(`issue: ${issue.non2xx} non-2xx answers`);
   const issueLag = await sealingLag(redis, store);
   await drained(redis, store);

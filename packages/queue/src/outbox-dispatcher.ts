@@ -89,28 +89,31 @@ export class OutboxDispatcher {
       await this.queues.deliver(await this.approvalRequests(token));
       if (token.status === 'PENDING') await this.queues.scheduleExpiry(tokenId, token.expiresAt, now);
     } else if (status === 'APPROVED') {
-      await this.queues.deliver(this.requesterNotices(token, 'token.approved'));
+      await this.queues.deliver(await this.requesterNotices(token, 'token.approved'));
       if (token.approvedUntil !== undefined && token.status === 'APPROVED') await this.queues.scheduleExpiry(tokenId, token.approvedUntil, now);
     } else if (status === 'REJECTED') {
-      await this.queues.deliver(this.requesterNotices(token, 'token.rejected'));
+      await this.queues.deliver(await this.requesterNotices(token, 'token.rejected'));
     } else if (status === 'EXPIRED') {
-      await this.queues.deliver(this.requesterNotices(token, 'token.expired'));
+      await this.queues.deliver(await this.requesterNotices(token, 'token.expired'));
     }
   }
 
-  /** One approval request per CO who may approve (the store's answer: key holders, less the requester when it may not approve). */
+  /**
+   * One approval request per CO who may approve and has a webhook (the store's answer: key
+   * holders with a webhook, less the requester when it may not approve).
+   */
   private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
     const recipients = await this.store.tokens.approvalRecipients(token.doc.id, this.options.requesterMayApprove);
     return recipients
       .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));
   }
 
-  /** The requester hears how its token ended: its callbackUrl, and its webhook when it is a CO. */
-  private requesterNotices(token: StoredToken, event: DeliveryEvent): DeliveryJob[] {
+  /** The requester hears how its token ended: its callbackUrl, and its webhook when it is a CO that has one. */
+  private async requesterNotices(token: StoredToken, event: DeliveryEvent): Promise<DeliveryJob[]> {
     const jobs: DeliveryJob[] = [];
     if (token.callbackUrl) jobs.push(this.job(event, token.doc.id, { kind: 'callback' }));
     const requester = /^user:(\d+)$/.exec(token.requesterKey);
-    if (requester) jobs.push(this.job(event, token.doc.id, { kind: 'officer', userId: Number(requester[1]) }));
+    if (requester && (await this.store.webhooks.get(Number(requester[1])))) jobs.push(this.job(event, token.doc.id, { kind: 'officer', userId: Number(requester[1]) }));
     return jobs;
   }
 
