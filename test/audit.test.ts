@@ -93,7 +93,7 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     h.worker = undefined;
 
     const k = h.store.keys;
-    const saved = { entries: await h.redis.lrange(k.audit(), 0, -1), hashes: await h.redis.lrange(k.auditHashes(), 0, -1), head: await h.redis.hgetall(k.auditHead()), sealed: await h.redis.hgetall(k.auditSealed()) };
+    const saved = { entries: await h.redis.lrange(k.audit(), 0, -1), hashes: await h.redis.lrangeBuffer(k.auditHashes(), 0, -1), head: await h.redis.hgetall(k.auditHead()), sealed: await h.redis.hgetall(k.auditSealed()) };
     const n = saved.entries.length;
     const restore = async () => {
       await h.redis.del(k.audit(), k.auditHashes());
@@ -108,7 +108,7 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     for (let i = 0; i < 3; i++) await h.redis.rpop(k.audit());
     for (let i = 0; i < 3; i++) await h.redis.rpop(k.auditHashes());
     await h.redis.hset(k.auditHead(), 'seq', n - 3);
-    await h.redis.hset(k.auditSealed(), 'seq', n - 3, 'hash', saved.hashes[n - 4]!);
+    await h.redis.hset(k.auditSealed(), 'seq', n - 3, 'hash', saved.hashes[n - 4]!.toString('hex'));
     expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`BROKEN at checkpoint ${n}: the log ends at entry ${n - 3}.*tail was cut`)) });
     await restore();
 
@@ -116,7 +116,7 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     const last = saved.entries[n - 1]!.replace('"type":"', '"type":"x');
     await h.redis.lset(k.audit(), n - 1, last);
     const { chainHash } = await import('@quorumd/core');
-    await h.redis.lset(k.auditHashes(), n - 1, chainHash(saved.hashes[n - 2]!, last));
+    await h.redis.lset(k.auditHashes(), n - 1, Buffer.from(chainHash(saved.hashes[n - 2]!.toString('hex'), last), 'hex'));
     expect(verifyCli(args)).toEqual({ code: 1, out: expect.stringMatching(new RegExp(`BROKEN at checkpoint ${n}: .*rewritten`)) });
     await restore();
 

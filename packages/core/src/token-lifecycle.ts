@@ -34,12 +34,12 @@ export function canTransition(from: TokenStatus, to: TokenStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** A CO's signed vote for a token, as stored. */
+/** A CO's signed vote for a token, as read (its signature stays in the store; bundles read it). */
 export interface StoredApproval {
   userId: number;
+  /** The key the vote counts with ('' when it does not count). */
   fingerprint: string;
   alg: SignatureAlg;
-  signature: string;
   at: number;
   /** Whether the vote still counts: its CO exists and still holds the key that made it. */
   counts: boolean;

@@ -4,7 +4,7 @@
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the hashes of the token's other voters (whether their votes count)
--- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (base64)
+-- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (raw bytes)
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
@@ -26,8 +26,8 @@ local function approve_if_carried()
 end
 local previous = t['v:' .. uid]
 if previous then
-  local fp, alg, _, _, sig = parse_vote(previous)
-  if fp == ARGV[6] and alg == ARGV[7] and sig == ARGV[8] and vote_counts(uid, previous) then
+  local alg, _, _, sig = parse_vote(previous)
+  if alg == ARGV[7] and sig == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
     if effective_status(t) == 'PENDING' then return approve_if_carried() end
@@ -50,9 +50,9 @@ local owner = redis.call('HGET', key('keyOwners'), ARGV[6])
 if owner and owner ~= uid then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
-local vote = ARGV[6] .. '|' .. ARGV[7] .. '|' .. NOW .. '|' .. (held[2] or '0') .. '|' .. ARGV[8]
+local vote = ARGV[7] .. '|' .. NOW .. '|' .. (held[2] or '0') .. '|' .. ARGV[8]
 redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
-audit('token.approval', { id = t.id, userId = tonumber(uid), fingerprint = ARGV[6], alg = ARGV[7] })
+audit('token.approval', { id = t.id, userId = tonumber(uid), alg = ARGV[7] })
 return approve_if_carried()

@@ -42,13 +42,13 @@ export class AuditRepository {
   async ledger(): Promise<Omit<AuditLedger, 'publicKey'>> {
     const k = this.ctx.keys;
     const replies = await this.ctx.read((r) =>
-      r.multi().hget(k.auditHead(), 'seq').lrange(k.audit(), 0, -1).lrange(k.auditHashes(), 0, -1).lrange(k.auditCheckpoints(), 0, -1).hget(k.meta(), 'issuer').exec(),
+      r.multi().hget(k.auditHead(), 'seq').lrange(k.audit(), 0, -1).lrangeBuffer(k.auditHashes(), 0, -1).lrange(k.auditCheckpoints(), 0, -1).hget(k.meta(), 'issuer').exec(),
     );
     const value = (i: number): unknown => replies?.[i]?.[1];
     return {
       headSeq: Number(value(0) ?? 0),
       entries: value(1) as string[],
-      hashes: value(2) as string[],
+      hashes: (value(2) as Buffer[]).map((h) => h.toString('hex')),
       checkpoints: (value(3) as string[]).map((line) => JSON.parse(line) as AuditCheckpoint),
       issuer: (value(4) as string | null) ?? '',
     };

@@ -86,7 +86,8 @@ export class AuditSealer {
     const texts = await this.store.audit.page(sealed.seq + 1, this.batch);
     if (texts.length === 0) return 0;
     const hashes = chainHashes(texts, sealed.hash ?? GENESIS_HASH);
-    await this.store.ctx.run('sealAudit', {}, SYSTEM, [this.options.id, sealed.seq, ...hashes]);
+    // Stored as raw 32-byte digests (half the memory of hex); the last one also as hex in audit:sealed.
+    await this.store.ctx.run('sealAudit', {}, SYSTEM, [this.options.id, sealed.seq, hashes[hashes.length - 1] as string, ...hashes.map((h) => Buffer.from(h, 'hex'))]);
     return texts.length;
   }
 

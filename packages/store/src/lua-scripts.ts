@@ -89,7 +89,7 @@ export function luaScripts(): LuaScript[] {
   return scripts;
 }
 
-type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type ScriptCommand = (...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
 
 /** Registers every script on a connection (ioredis EVALSHA with a fallback to EVAL). */
 export function defineScripts(redis: Redis): void {

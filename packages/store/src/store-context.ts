@@ -12,6 +12,14 @@ export type Actor =
 
 export const SYSTEM: Actor = { kind: 'system' };
 
+/**
+ * An actor as the audit log names it: `user:<id>`, `apikey:<id>` or `system` (compact: names
+ * are in the entries that created the user or key).
+ */
+function actorKey(actor: Actor): string {
+  return actor.kind === 'system' ? 'system' : `${actor.kind}:${actor.id}`;
+}
+
 export interface StoreOptions {
   prefix: string;
   /** How long finished tokens are kept for reading and bundles, ms. */
@@ -36,11 +44,11 @@ export class StoreContext {
    * Runs one atomic script with the keys it declares, built from `ids`; refusals come
    * back as QuorumError.
    */
-  async run(name: ScriptName, ids: KeyIds, actor: Actor, args: (string | number)[] = []): Promise<unknown> {
+  async run(name: ScriptName, ids: KeyIds, actor: Actor, args: (string | number | Buffer)[] = []): Promise<unknown> {
     const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
     const now = this.clock();
     try {
-      return await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actor), ...args);
+      return await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
     } catch (err) {
       throw toQuorumError(err);
     }

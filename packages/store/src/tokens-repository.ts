@@ -16,8 +16,8 @@ export interface StoredToken extends TokenRecord {
   /** The user whose rules the requester follows: itself, or the owner of the API key that asked. */
   requesterUserId?: number;
   issuer: string;
-  /** User ids whose votes carried the token when it was consumed. */
-  usedApprovals?: number[];
+  /** The votes (user id and key) that carried the token when it was consumed. */
+  usedApprovals?: { userId: number; fingerprint: string }[];
   /** HMAC secret for the requester's callback (never shown, never in a job). */
   callbackSecret?: string;
 }
@@ -26,16 +26,17 @@ export interface ApprovalInput {
   userId: number;
   fingerprint: string;
   alg: SignatureAlg;
-  signature: string;
+  /** The signature's raw bytes. */
+  signature: Buffer;
   issuer: string;
   requesterMayApprove: boolean;
   approvedTimeoutMs: number;
 }
 
-/** A stored vote: `fingerprint|alg|at|key generation|signature`; whether it counts is the store script's answer. */
+/** A vote as the scripts answer it: `alg|at|fingerprint it counts with ('' if none)`. */
 function parseVote(userId: number, value: string, counts: boolean): StoredApproval {
-  const [fingerprint = '', alg = 'RS256', at = '0', , signature = ''] = value.split('|');
-  return { userId, fingerprint, alg: alg as SignatureAlg, at: Number(at), signature, counts };
+  const [alg = 'RS256', at = '0', fingerprint = ''] = value.split('|');
+  return { userId, fingerprint, alg: alg as SignatureAlg, at: Number(at), counts };
 }
 
 function parseRejection(userId: number, value: string): StoredRejection {
@@ -84,7 +85,7 @@ function tokenFromHash(
   if (hash.cbs) token.callbackSecret = hash.cbs;
   const requesterUser = hash.rqu ?? /^user:(\d+)$/.exec(hash.req ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
-  if (hash.used) token.usedApprovals = JSON.parse(hash.used) as number[];
+  if (hash.used) token.usedApprovals = (JSON.parse(hash.used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
 }
 
@@ -196,6 +197,21 @@ export class TokensRepository {
       limit,
     ])) as unknown[];
     return replies.map(readTokenReply).filter((t): t is StoredToken => t !== undefined);
+  }
+
+  /** The raw signatures of a token's votes, by user id (what bundles carry). */
+  async signatures(id: string): Promise<Map<number, Buffer>> {
+    const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
+    const out = new Map<number, Buffer>();
+    const bar = '|'.charCodeAt(0);
+    for (const [field, value] of Object.entries(hash)) {
+      if (!field.startsWith('v:')) continue;
+      // alg|at|kgen|signature: the signature starts after the third bar.
+      let at = -1;
+      for (let n = 0; n < 3; n++) at = value.indexOf(bar, at + 1);
+      if (at >= 0) out.set(Number(field.slice(2)), value.subarray(at + 1));
+    }
+    return out;
   }
 
   /** Who is asked to approve a token (the fan-out): key holders who may approve it. */

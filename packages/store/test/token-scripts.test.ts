@@ -63,7 +63,7 @@ describe('token scripts against the lifecycle table', () => {
   async function approve(id: string, uid: number) {
     return store.tokens.approve(
       id,
-      { userId: uid, fingerprint: fingerprints.get(uid)!, alg: 'RS256', signature: 'c2ln', issuer: ISSUER, requesterMayApprove: true, approvedTimeoutMs: 600_000 },
+      { userId: uid, fingerprint: fingerprints.get(uid)!, alg: 'RS256', signature: Buffer.from('sig'), issuer: ISSUER, requesterMayApprove: true, approvedTimeoutMs: 600_000 },
       SYSTEM,
     );
   }

@@ -2,7 +2,7 @@
 --   ARGV[1] key prefix, with its hash tag (e.g. "{quorumd}:")
 --   ARGV[2] now, epoch milliseconds
 --   ARGV[3] now, RFC 3339
---   ARGV[4] actor, JSON ({"kind":"user","id":1,"name":"admin"} or {"kind":"system"})
+--   ARGV[4] actor, a JSON string ("user:1", "apikey:<id>" or "system")
 -- Checks come before writes: a script that refuses has changed nothing.
 --
 -- Keys: a script declares every key it is handed on its `-- KEYS:` line, by name; the
@@ -108,18 +108,25 @@ local function may_approve(t, uid, requester_may_approve)
   return requester_may_approve or requester_uid(t) ~= tostring(uid)
 end
 
--- A stored vote: fingerprint|alg|at ms|key registration generation|signature (base64).
+-- A stored vote: alg|at ms|key registration generation|signature (raw bytes). The key is
+-- the one of that registration of the voter (a registration is never reused).
 local function parse_vote(value)
-  return string.match(value, '^(%x+)|(%w+)|(%d+)|(%d+)|(.*)$')
+  return string.match(value, '^(%w+)|(%d+)|(%d+)|(.*)$')
 end
 
--- A vote counts while its CO exists and still holds the very key registration that
--- made it (the same key registered again later is a new registration).
-local function vote_counts(uid, value)
-  local fp, _, _, kgen = parse_vote(value)
-  if not fp then return false end
+-- The fingerprint a vote counts with, or nil: a vote counts while its CO exists and still
+-- holds the very key registration that made it (the same key registered again later is
+-- a new registration).
+local function vote_key(uid, value)
+  local _, _, kgen = parse_vote(value)
+  if not kgen then return nil end
   local current = redis.call('HMGET', user_key(uid), 'fp', 'kgen')
-  return current[1] == fp and (current[2] or '0') == kgen
+  if current[1] and (current[2] or '0') == kgen then return current[1] end
+  return nil
+end
+
+local function vote_counts(uid, value)
+  return vote_key(uid, value) ~= nil
 end
 
 -- Ids of the voters whose votes count, one per distinct key.
@@ -128,8 +135,8 @@ local function counting_voters(t)
   for field, value in pairs(t) do
     if string.sub(field, 1, 2) == 'v:' then
       local uid = string.sub(field, 3)
-      local fp = string.sub(value, 1, 64)
-      if not keys[fp] and vote_counts(uid, value) then
+      local fp = vote_key(uid, value)
+      if fp and not keys[fp] then
         keys[fp] = true
         voters[#voters + 1] = tonumber(uid)
       end
@@ -170,12 +177,20 @@ local function check_reachable(service, m, eligible, force)
   return nil
 end
 
--- A token as readers get it: its flat hash, the ids of the votes that count, the
--- approvals it needs now, and its status now. (An empty hash when there is no such token.)
+-- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
+-- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
+-- — the ids of the votes that count, the approvals it needs now, and its status now.
+-- (An empty hash when there is no such token.)
 local function token_snapshot(tkey)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return { flat, {}, 0, '' } end
   local t = hash_to_table(flat)
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 2) == 'v:' then
+      local alg, at = parse_vote(flat[i + 1])
+      flat[i + 1] = (alg or '') .. '|' .. (at or '0') .. '|' .. (vote_key(string.sub(flat[i], 3), flat[i + 1]) or '')
+    end
+  end
   return { flat, counting_voters(t), required(t), effective_status(t) }
 end
 
@@ -276,9 +291,13 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   return nil, { token = t, tkey = tkey, voters = voters }
 end
 
+-- Consumes the gate's token, recording which votes carried it and with which keys (the
+-- bundle of a used token shows them even after a voter's key changes).
 local function commit_gate(gate, retention_ms)
   if not gate.token then return end
-  redis.call('HSET', gate.tkey, 'used', cjson.encode(gate.voters))
+  local used = {}
+  for i, uid in ipairs(gate.voters) do used[i] = { uid, vote_key(uid, gate.token['v:' .. uid]) } end
+  redis.call('HSET', gate.tkey, 'used', cjson.encode(used))
   finish_token(gate.tkey, gate.token, 'CONSUMED', retention_ms)
   audit('token.consumed', { id = gate.token.id, approvals = gate.voters })
 end

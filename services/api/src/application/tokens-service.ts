@@ -160,7 +160,7 @@ export class TokensService {
         userId: officer.id,
         fingerprint,
         alg,
-        signature: input.signature as string,
+        signature,
         issuer: this.options.issuer,
         requesterMayApprove: this.options.requesterMayApprove,
         approvedTimeoutMs: this.options.approvedTimeoutSeconds * 1000,
@@ -230,18 +230,21 @@ export class TokensService {
   }
 
   private async bundleOf(token: StoredToken): Promise<Bundle> {
-    const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => a.userId);
+    // A used token: the votes and keys that carried it then; otherwise the votes that count now.
+    const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => ({ userId: a.userId, fingerprint: a.fingerprint }));
+    const signatures = await this.store.tokens.signatures(token.doc.id);
     const approvals = await Promise.all(
-      token.approvals
-        .filter((a) => carrying.includes(a.userId))
-        .map(async (a) => ({
-          userId: a.userId,
-          fingerprint: a.fingerprint,
-          alg: a.alg,
-          signature: a.signature,
-          at: new Date(a.at).toISOString(),
-          publicKeyPem: (await this.store.quorumKeys.quorumKeyPem(a.fingerprint)) ?? '',
-        })),
+      carrying.map(async (c) => {
+        const vote = token.approvals.find((a) => a.userId === c.userId);
+        return {
+          userId: c.userId,
+          fingerprint: c.fingerprint,
+          alg: vote?.alg ?? 'RS256',
+          signature: signatures.get(c.userId)?.toString('base64') ?? '',
+          at: new Date(vote?.at ?? 0).toISOString(),
+          publicKeyPem: (await this.store.quorumKeys.quorumKeyPem(c.fingerprint)) ?? '',
+        };
+      }),
     );
     return {
       v: 1,
