@@ -1,6 +1,5 @@
 /** Queue names, job names and typed payloads. Payloads carry ids only: never secrets. */
 export const DELIVERIES_QUEUE = 'deliveries';
-export const EXPIRY_QUEUE = 'expiry';
 
 export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired'] as const;
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
@@ -15,10 +14,6 @@ export interface DeliveryJob {
   target: DeliveryTarget;
 }
 
-export interface ExpiryJob {
-  tokenId: string;
-  dueAt: number;
-}
 
 /**
  * Deterministic: the same event for the same token and target always has the same id,
@@ -27,8 +22,4 @@ export interface ExpiryJob {
  */
 export function deliveryId(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): string {
   return `${event}-${tokenId}-${target.kind === 'officer' ? `co${target.userId}` : 'callback'}`;
-}
-
-export function expiryJobId(tokenId: string, dueAt: number): string {
-  return `expire-${tokenId}-${dueAt}`;
 }

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
 import { processDelivery } from './delivery-processor';
 import { outboundPolicyForThisHost } from './outbound-guard';
-import { DELIVERIES_QUEUE, EXPIRY_QUEUE, type DeliveryJob, type ExpiryJob } from './jobs';
+import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
+import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
 
@@ -52,7 +53,7 @@ function isConnectionError(err: unknown): boolean {
 /**
  * The notification worker: the outbox dispatcher, the deliveries worker (webhooks and
  * callbacks, retried with exponential backoff, dead-lettered after the last attempt) and
- * the expiry worker. Any number of them may run against one Redis.
+ * the expiry sweep and the audit sealer. Any number of them may run against one Redis.
  */
 export async function startWorker(config: Config, redisUrl: string, logger: Logger, options: WorkerOptions = {}): Promise<RunningWorker> {
   const log = logger.child({ module: 'worker' });
@@ -82,23 +83,16 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   });
   deliveries.on('error', onError);
 
-  const expiry = new Worker<ExpiryJob>(
-    EXPIRY_QUEUE,
-    async (job: Job<ExpiryJob>) => {
-      const status = await store.tokens.expire(job.data.tokenId, SYSTEM).catch((err: unknown) => {
-        if (err instanceof Error && 'code' in err && err.code === 'RET_TOKEN_NOT_FOUND') return 'GONE';
-        throw err;
-      });
-      // Early by a clock's skew: try again shortly (a later due time has its own job).
-      if ((status === 'PENDING' || status === 'APPROVED') && store.ctx.clock() < job.data.dueAt) throw new Error('not yet due');
-      return status;
+  // Expiry: a sweep of the indexes writes EXPIRED for what is due (no job per token).
+  const sweeper = new ExpirySweeper(store, {
+    intervalMs: 250,
+    batch: 500,
+    log: (message, fields) => {
+      if (monitor.healthy) log.warn(fields ?? {}, message);
     },
-    { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs },
-  );
-
-  expiry.on('error', onError);
+  });
+  sweeper.start();
   queues.deliveries.on('error', onError);
-  queues.expiry.on('error', onError);
 
   const dispatcher = new OutboxDispatcher(store, queues, blocking, {
     requesterMayApprove: config.requesterMayApprove,
@@ -149,7 +143,8 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
         // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
         await within(sealer.stop(), graceful ? 1000 : 100);
         await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
-        await within(Promise.allSettled([deliveries.close(!graceful), expiry.close(!graceful)]), graceful ? 10_000 : 300);
+        await within(sweeper.stop(), graceful ? 1000 : 100);
+        await within(deliveries.close(!graceful), graceful ? 10_000 : 300);
         await within(queues.close(), graceful ? 2000 : 300);
         await closeConnections([connection, blocking, storeRedis], graceful ? 1000 : 100);
       })();

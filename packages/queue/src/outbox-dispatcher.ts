@@ -84,13 +84,10 @@ export class OutboxDispatcher {
   private async handle(tokenId: string, status: string): Promise<void> {
     const token = await this.store.tokens.get(tokenId);
     if (!token) return;
-    const now = this.store.ctx.clock();
     if (status === 'PENDING') {
       await this.queues.deliver(await this.approvalRequests(token));
-      if (token.status === 'PENDING') await this.queues.scheduleExpiry(tokenId, token.expiresAt, now);
     } else if (status === 'APPROVED') {
       await this.queues.deliver(await this.requesterNotices(token, 'token.approved'));
-      if (token.approvedUntil !== undefined && token.status === 'APPROVED') await this.queues.scheduleExpiry(tokenId, token.approvedUntil, now);
     } else if (status === 'REJECTED') {
       await this.queues.deliver(await this.requesterNotices(token, 'token.rejected'));
     } else if (status === 'EXPIRED') {

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
-import { DELIVERIES_QUEUE, EXPIRY_QUEUE, expiryJobId, type DeliveryJob, type ExpiryJob } from './jobs';
+import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
 
 export interface QueueSettings {
   deliveryAttempts: number;
@@ -16,7 +16,6 @@ const KEEP_DONE = { age: 3600, count: 10_000 };
 /** The producer side of quorumd's BullMQ queues. */
 export class QuorumQueues {
   readonly deliveries: Queue<DeliveryJob>;
-  readonly expiry: Queue<ExpiryJob>;
 
   constructor(
     connection: ConnectionOptions,
@@ -24,7 +23,6 @@ export class QuorumQueues {
     private readonly settings: QueueSettings,
   ) {
     this.deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection, prefix });
-    this.expiry = new Queue<ExpiryJob>(EXPIRY_QUEUE, { connection, prefix });
   }
 
   async deliver(jobs: DeliveryJob[]): Promise<void> {
@@ -45,22 +43,6 @@ export class QuorumQueues {
     );
   }
 
-  /** A delayed job that moves the token to EXPIRED at `dueAt`. */
-  async scheduleExpiry(tokenId: string, dueAt: number, now: number): Promise<void> {
-    await this.expiry.add(
-      'expire',
-      { tokenId, dueAt },
-      {
-        jobId: expiryJobId(tokenId, dueAt),
-        delay: Math.max(0, dueAt - now),
-        attempts: 20,
-        backoff: { type: 'fixed', delay: 500 },
-        removeOnComplete: KEEP_DONE,
-        removeOnFail: KEEP_DONE,
-      },
-    );
-  }
-
   /** Dead letters: deliveries that used up their attempts. */
   async failedDeliveries(start = 0, end = 99): Promise<Job<DeliveryJob>[]> {
     return this.deliveries.getJobs(['failed'], start, end, false);
@@ -75,6 +57,6 @@ export class QuorumQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.deliveries.close(), this.expiry.close()]);
+    await this.deliveries.close();
   }
 }

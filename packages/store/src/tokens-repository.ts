@@ -220,8 +220,13 @@ export class TokensRepository {
     return ids.map(Number);
   }
 
-  /** Ids of PENDING tokens whose expiresAt has passed. */
+  /** Ids of tokens whose time has passed: PENDING past expiresAt, APPROVED past their approved timeout. */
   async dueForExpiry(now: number, limit: number): Promise<string[]> {
-    return this.ctx.read((r) => r.zrangebyscore(this.ctx.keys.openTokens(), '-inf', now, 'LIMIT', 0, limit));
+    const k = this.ctx.keys;
+    const [open, approved] = await Promise.all([
+      this.ctx.read((r) => r.zrangebyscore(k.openTokens(), '-inf', now, 'LIMIT', 0, limit)),
+      this.ctx.read((r) => r.zrangebyscore(k.approvedTokens(), '-inf', now, 'LIMIT', 0, limit)),
+    ]);
+    return [...open, ...approved];
   }
 }

@@ -36,7 +36,7 @@ export class Metrics {
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
       async collect() {
-        for (const queue of [queues.deliveries, queues.expiry]) {
+        for (const queue of [queues.deliveries]) {
           const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
           for (const [state, n] of Object.entries(counts)) this.set({ queue: queue.name, state }, n);
         }

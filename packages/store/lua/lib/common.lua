@@ -248,8 +248,8 @@ end
 
 -- After an M was raised: every APPROVED token below its new bar goes back to PENDING.
 local function reopen_tokens_below_bar()
-  redis.call('ZREMRANGEBYSCORE', key('approvedTokens'), '-inf', NOW)
-  for _, id in ipairs(redis.call('ZRANGE', key('approvedTokens'), 0, -1)) do
+  -- (Tokens past their approved timeout stay in the index for the expiry sweep.)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', key('approvedTokens'), '(' .. NOW, '+inf')) do
     reopen_if_short(id, 'quorum raised', {})
   end
 end

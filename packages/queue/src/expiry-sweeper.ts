@@ -1,0 +1,49 @@
+import { SYSTEM, type QuorumStore } from '@quorumd/store';
+
+/**
+ * Writes EXPIRED for every token whose time has passed (reads report it at once anyway),
+ * which sets off `token.expired`: a sweep of the open and approved indexes every
+ * `intervalMs`, instead of one delayed job per token. Every worker sweeps; the expiry
+ * script is idempotent, so two sweeps of one token change it once.
+ */
+export class ExpirySweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: QuorumStore,
+    private readonly options: { intervalMs: number; batch: number; log: (message: string, fields?: Record<string, unknown>) => void },
+  ) {}
+
+  start(): void {
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.sweep()
+        .then(() => undefined)
+        .catch((err: unknown) => this.options.log('expiry sweep failed; retrying', { err: err instanceof Error ? err.message : String(err) }))
+        .finally(() => this.schedule());
+    }, this.options.intervalMs);
+  }
+
+  /** Expires what is due now; answers how many tokens it looked at. */
+  async sweep(): Promise<number> {
+    const due = await this.store.tokens.dueForExpiry(this.store.ctx.clock(), this.options.batch);
+    for (const id of due) {
+      await this.store.tokens.expire(id, SYSTEM).catch((err: unknown) => {
+        if (!(err instanceof Error && 'code' in err && err.code === 'RET_TOKEN_NOT_FOUND')) throw err;
+      });
+    }
+    return due.length;
+  }
+}
