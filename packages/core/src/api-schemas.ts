@@ -20,6 +20,12 @@ export const TokenViewSchema = Type.Object({
   expiresAt: Iso,
   approvedExpiresAt: Type.Optional(Iso),
   issuer: Type.String(),
+  cloudhsm: Type.Optional(
+    Type.Object({
+      digest: Type.String({ description: 'base64 SHA-256 of the approval data: what officers sign (prehashed)' }),
+      hints: Type.Object({ hsms: Type.Integer(), serviceNumber: Type.Integer(), requester: Type.String(), generatedAt: Type.Union([Type.String(), Type.Null()]) }),
+    }),
+  ),
 });
 export const TokenReply = Type.Object({ token: TokenViewSchema });
 export const TokensReply = Type.Object({ tokens: Type.Array(TokenViewSchema) });
@@ -30,6 +36,7 @@ export const UserViewSchema = Type.Object({
   mofnPubKey: Type.Boolean(),
   loginFailureCnt: Type.Integer(),
   twoFactor: Type.Boolean(),
+  hsmUsername: Type.String({ description: 'the name this user signs AWS CloudHSM token files as' }),
   fingerprint: Type.Optional(Type.String()),
 });
 export const BundleSchema = Type.Object({

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   RET_MXN_AUTH_FAILED: { status: 403, message: 'Quorum approval is required for this operation' },
   RET_TOKEN_NOT_FOUND: { status: 404, message: 'No such quorum token' },
   RET_TOKEN_EXPIRED: { status: 409, message: 'The quorum token has expired' },
+  RET_TOKEN_NOT_APPROVED: { status: 409, message: 'The quorum token does not have its approvals yet' },
   RET_TOKEN_NOT_PENDING: { status: 409, message: 'The quorum token is no longer pending' },
   RET_SIGNATURE_INVALID: { status: 400, message: 'The signature does not verify over the token bytes' },
   RET_ALREADY_APPROVED: { status: 409, message: 'This officer already decided on this token' },

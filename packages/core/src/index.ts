@@ -16,3 +16,4 @@ export * from './json-text-guard';
 export * from './network-policy';
 export * from './credentials';
 export * from './bounded-map';
+export * from './cloudhsm-token-file';

@@ -1,3 +1,4 @@
+import { cloudHsmHints, type CloudHsmHints } from './cloudhsm-token-file';
 import type { TokenDocument } from './token-codec';
 import { rfc3339 } from './token-codec';
 import type { SignatureAlg } from './signature';
@@ -67,6 +68,8 @@ export interface TokenRecord {
   approvedUntil?: number;
   finishedAt?: number;
   callbackUrl?: string;
+  /** For an AWS CloudHSM token: the approval data its approvers sign. */
+  cloudhsmApprovalData?: Buffer;
   approvals: StoredApproval[];
   rejections: StoredRejection[];
 }
@@ -88,6 +91,8 @@ export interface TokenView {
   expiresAt: string;
   approvedExpiresAt?: string;
   issuer: string;
+  /** An AWS CloudHSM token: the digest (the file's `token`) officers sign, and hints decoded from it. */
+  cloudhsm?: { digest: string; hints: CloudHsmHints };
 }
 
 /** The public view of a token: approvals listed are the ones that count. */
@@ -110,5 +115,8 @@ export function tokenView(record: TokenRecord): TokenView {
     issuer: record.doc.issuer,
   };
   if (record.approvedUntil !== undefined) view.approvedExpiresAt = rfc3339(record.approvedUntil);
+  if (record.cloudhsmApprovalData) {
+    view.cloudhsm = { digest: String(record.doc.operation.args.digest ?? ''), hints: cloudHsmHints(record.cloudhsmApprovalData) };
+  }
   return view;
 }

@@ -6,6 +6,7 @@
 -- ARGV[15] command (for the audit entry)   ARGV[16] callback HMAC secret or ''
 -- ARGV[17] requester's user id (the API key's owner for an API key)
 -- ARGV[18] the services whose M the operation requires, space separated
+-- ARGV[19] an AWS CloudHSM token's approval data (base64), or ''
 -- Returns the token as read-token returns it.
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
@@ -15,6 +16,7 @@ redis.call('HSET', tkey, 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8],
 if ARGV[13] ~= '' then redis.call('HSET', tkey, 'cb', ARGV[13]) end
 if ARGV[16] ~= '' then redis.call('HSET', tkey, 'cbs', ARGV[16]) end
 redis.call('HSET', tkey, 'msvcs', ARGV[18])
+if ARGV[19] ~= '' then redis.call('HSET', tkey, 'hsm', ARGV[19]) end
 local horizon = NOW - tonumber(ARGV[14])
 redis.call('ZADD', key('openTokens'), ARGV[10], id)
 redis.call('ZADD', key('allTokens'), NOW, id)

@@ -35,6 +35,7 @@ export const SCRIPT_NAMES = [
   'registerKey',
   'rejectToken',
   'sealAudit',
+  'setHsmUsername',
   'setMValue',
   'setWebhook',
 ] as const;

@@ -83,6 +83,7 @@ function tokenFromHash(
   if (hash.endAt) token.finishedAt = Number(hash.endAt);
   if (hash.cb) token.callbackUrl = hash.cb;
   if (hash.cbs) token.callbackSecret = hash.cbs;
+  if (hash.hsm) token.cloudhsmApprovalData = Buffer.from(hash.hsm, 'base64');
   const requesterUser = hash.rqu ?? /^user:(\d+)$/.exec(hash.req ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
   if (hash.used) token.usedApprovals = (JSON.parse(hash.used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
@@ -114,6 +115,7 @@ export class TokensRepository {
     requester: { key: string; userId: number },
     callback: { url?: string; secret?: string },
     actor: Actor,
+    cloudhsmApprovalData?: Buffer,
   ): Promise<StoredToken> {
     const reply = await this.ctx.run('issueToken', { tokenId: doc.id, requesterKey: requester.key }, actor, [
       doc.id,
@@ -130,6 +132,7 @@ export class TokensRepository {
       callback.secret ?? '',
       requester.userId,
       governing.join(' '),
+      cloudhsmApprovalData?.toString('base64') ?? '',
     ]);
     return found(readTokenReply(reply));
   }

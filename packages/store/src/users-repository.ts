@@ -8,6 +8,8 @@ export interface UserRecord {
   type: UserType;
   passwordHash: string;
   loginFailureCnt: number;
+  /** The name it signs AWS CloudHSM token files as (default: its quorumd name). */
+  hsmUsername: string;
   /** Fingerprint of the registered quorum key, if any. */
   fingerprint?: string;
   /** Set while locked after failed logins: the end of the lock (epoch ms), or 'forever' until a reset. */
@@ -21,6 +23,7 @@ export function userFromHash(hash: Record<string, string>): UserRecord | undefin
   const user: UserRecord = {
     id: Number(hash.id),
     name: hash.name ?? '',
+    hsmUsername: hash.hsmu ?? hash.name ?? '',
     type: (hash.type ?? 'CU') as UserType,
     passwordHash: hash.pw ?? '',
     loginFailureCnt: Number(hash.fails ?? 0),
@@ -88,6 +91,11 @@ export class UsersRepository {
       rules.force ? '1' : '0',
       rules.requesterMayApprove ? '1' : '0',
     ]);
+  }
+
+  /** Sets the name a user signs AWS CloudHSM token files as. */
+  async setHsmUsername(id: number, hsmUsername: string, actor: Actor): Promise<void> {
+    await this.ctx.run('setHsmUsername', { userId: id }, actor, [id, hsmUsername]);
   }
 
   /** Changes a password; `gate` is undefined for a user changing its own. */

@@ -37,6 +37,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',
     errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED'],
   },
+  'PUT /v1/users/:id/hsm-username': { operationId: 'setHsmUsername', summary: 'Set the name one signs AWS CloudHSM token files as (one’s own)', errors: [...COMMON, 'RET_USER_NOT_FOUND'] },
   'POST /v1/users/:id/quorum-key/challenge': { operationId: 'quorumKeyChallenge', summary: 'Get the challenge a new quorum key must sign', errors: COMMON },
   'PUT /v1/users/:id/quorum-key': {
     operationId: 'registerQuorumPubKey',
@@ -60,6 +61,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     operationId: 'approveToken',
     summary: 'Approve a token with an RSA signature over its bytes',
     errors: [...COMMON, ...TOKEN, ...GATE, 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_ALREADY_APPROVED', 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING', 'RET_KEY_IN_USE'],
+  },
+  'GET /v1/tokens/:id/cloudhsm-token-file': {
+    operationId: 'getCloudHsmTokenFile',
+    summary: 'The AWS CloudHSM token file with the approvers’ signatures, ready for --approval (uses the token, once)',
+    errors: [...COMMON, ...TOKEN, ...GATE, 'RET_TOKEN_NOT_APPROVED', 'RET_TOKEN_NOT_PENDING'],
   },
   'POST /v1/tokens/:id/rejections': {
     operationId: 'rejectToken',

@@ -1,5 +1,11 @@
 import {
   BoundedMap,
+  CLOUDHSM_SERVICES,
+  cloudHsmTokenFileWithSignatures,
+  parseCloudHsmTokenFile,
+  type CloudHsmTokenFile,
+  type Operation,
+  type QuorumService,
   KeyObjectCache,
   QuorumError,
   canonicalJson,
@@ -50,7 +56,7 @@ export interface Bundle {
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
 export class TokensService {
   private readonly keyObjects = new KeyObjectCache();
-  private readonly tokenBytes = new BoundedMap<string, Buffer>(100_000);
+  private readonly signedData = new BoundedMap<string, { data: Buffer; cloudhsm: boolean }>(100_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -80,7 +86,7 @@ export class TokensService {
 
   async issue(
     principal: Principal,
-    input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string },
+    input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: { tokenFile: unknown } },
   ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
     if ((input.callbackUrl === undefined) !== (input.callbackSecret === undefined)) {
@@ -91,12 +97,14 @@ export class TokensService {
       throw new QuorumError('RET_BAD_REQUEST', `ttlSeconds must be at most ${this.options.maxTokenTtlSeconds} (QUORUM_MAX_TOKEN_TTL_SECONDS)`);
     }
     const service = resolveService(input.service);
-    const operation = normalizeOperation(input.operation);
+    const hsm = cloudHsmRequest(service, input.operation, input.cloudhsm);
+    const operation = hsm?.operation ?? normalizeOperation(input.operation);
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
     // changePswd of another officer hands out its approving power: the target's type decides.
     const target = operation.command === 'changePswd' ? await this.store.users.get(operation.args.id as number) : undefined;
     const governing = governingServices(service, operation, { targetIsOfficer: target?.type === 'CO' });
-    const m = requiredApprovals(governing, await this.store.mValues.all());
+    // An HSM token never needs fewer than two officers.
+    const m = Math.max(requiredApprovals(governing, await this.store.mValues.all()), hsm ? 2 : 1);
     const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
     const token = await this.store.tokens.issue(
       doc,
@@ -105,6 +113,7 @@ export class TokensService {
       { key: requesterKey(principal), userId: requesterUserId(principal) },
       { url: input.callbackUrl, secret: input.callbackSecret },
       actorOf(principal),
+      hsm?.approvalData,
     );
     this.metrics.tokens.inc({ service, status: 'PENDING' });
     return this.view(token);
@@ -148,9 +157,10 @@ export class TokensService {
     const signature = decodeSignature(input.signature);
     const fingerprint = officer.fingerprint;
     if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const bytes = this.tokenBytes.get(id) ?? (await this.loadBytes(id));
+    const signed = this.signedData.get(id) ?? (await this.loadSignedData(id));
+    if (signed.cloudhsm && alg !== 'RS256') throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is signed with RS256 (PKCS#1 v1.5, SHA-256), as the HSM verifies it');
     const key = this.keyObjects.peek(fingerprint) ?? (await this.loadKey(fingerprint));
-    if (!verifySignature(key, alg, bytes, signature)) {
+    if (!verifySignature(key, alg, signed.data, signature)) {
       this.metrics.signatureFailures.inc();
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
     }
@@ -177,11 +187,38 @@ export class TokensService {
     return this.view(after);
   }
 
-  /** A token's bytes never change: read once per token, then from memory (the script checks everything else). */
-  private async loadBytes(id: string): Promise<Buffer> {
+  /**
+   * What an approval signs: the token bytes, or for an AWS CloudHSM token its approval data
+   * (signed prehashed, as `token-sign` expects). It never changes: read once per token, then
+   * from memory (the script checks everything else).
+   */
+  private async loadSignedData(id: string): Promise<{ data: Buffer; cloudhsm: boolean }> {
     const token = await this.store.tokens.get(id);
     if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
-    return this.tokenBytes.set(id, Buffer.from(token.bytes, 'utf8'));
+    const signed = token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false };
+    return this.signedData.set(id, signed);
+  }
+
+  /**
+   * The AWS CloudHSM token file with the signatures of the votes that carried it (user names:
+   * each officer's hsmUsername), once the token is APPROVED. Fetching uses the token, once.
+   */
+  async cloudHsmTokenFile(principal: Principal, id: string): Promise<CloudHsmTokenFile> {
+    requireOfficerOrScope(principal, 'tokens:consume');
+    const before = await this.visible(principal, id);
+    if (!before.cloudhsmApprovalData) throw new QuorumError('RET_BAD_REQUEST', 'This is not an AWS CloudHSM token');
+    if (before.status === 'PENDING') {
+      const counting = before.approvals.filter((a) => a.counts).length;
+      throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${before.required} approvals`, { approvals: counting, required: before.required });
+    }
+    if (before.status !== 'APPROVED') throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${before.status}`);
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, actorOf(principal));
+    this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
+    const signatures = await this.store.tokens.signatures(id);
+    const signers = await Promise.all(
+      (token.usedApprovals ?? []).map(async (u) => ({ username: (await this.store.users.get(u.userId))?.hsmUsername ?? `user${u.userId}`, signature: signatures.get(u.userId) ?? Buffer.alloc(0) })),
+    );
+    return cloudHsmTokenFileWithSignatures(before.cloudhsmApprovalData, signers);
   }
 
   private async loadKey(fingerprint: string): Promise<KeyObject> {
@@ -216,6 +253,9 @@ export class TokensService {
   async consume(principal: Principal, id: string, operation: unknown): Promise<Bundle> {
     requireOfficerOrScope(principal, 'tokens:consume');
     const normalized = normalizeOperation(operation);
+    if (normalized.command === 'cloudhsm') {
+      throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is used by fetching its token file: GET /v1/tokens/{id}/cloudhsm-token-file');
+    }
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
@@ -257,4 +297,36 @@ export class TokensService {
       approvals,
     };
   }
+}
+
+/**
+ * A request for an AWS CloudHSM token: operation `{"command":"cloudhsm","args":{"service",
+ * "description"}}` with the file `token-sign generate` wrote. The file is checked strictly,
+ * the HSM service must map to the quorumd service asked for, and the signed operation binds
+ * the file's digest.
+ */
+function cloudHsmRequest(service: QuorumService, operation: unknown, cloudhsm: { tokenFile: unknown } | undefined): { operation: Operation; approvalData: Buffer } | undefined {
+  const command = (operation as { command?: unknown } | null)?.command;
+  if (command !== 'cloudhsm' && cloudhsm === undefined) return undefined;
+  if (command !== 'cloudhsm' || cloudhsm === undefined) {
+    throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token needs both operation.command "cloudhsm" and cloudhsm.tokenFile');
+  }
+  const args = ((operation as { args?: unknown }).args ?? {}) as Record<string, unknown>;
+  const extra = Object.keys(args).filter((k) => k !== 'service' && k !== 'description');
+  if (extra.length > 0) throw new QuorumError('RET_BAD_REQUEST', `Unexpected argument(s) of a cloudhsm operation: ${extra.join(', ')}`);
+  const hsmService = args.service;
+  if (typeof hsmService !== 'string' || !Object.prototype.hasOwnProperty.call(CLOUDHSM_SERVICES, hsmService)) {
+    throw new QuorumError('RET_BAD_REQUEST', `args.service must be a CloudHSM quorum service: ${Object.keys(CLOUDHSM_SERVICES).join(', ')}`);
+  }
+  if (CLOUDHSM_SERVICES[hsmService] !== service) {
+    throw new QuorumError('RET_BAD_REQUEST', `CloudHSM service ${hsmService} is approved under ${String(CLOUDHSM_SERVICES[hsmService])}, not ${service}`);
+  }
+  if (typeof args.description !== 'string' || args.description.length === 0 || args.description.length > 500) {
+    throw new QuorumError('RET_BAD_REQUEST', 'args.description must say what the token is for (1-500 characters, e.g. the CloudHSM CLI command)');
+  }
+  const { approvalData, digest } = parseCloudHsmTokenFile(cloudhsm.tokenFile);
+  return {
+    operation: normalizeOperation({ command: 'cloudhsm', args: { service: hsmService, description: args.description, digest: digest.toString('base64') } }),
+    approvalData,
+  };
 }

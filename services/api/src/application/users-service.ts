@@ -12,6 +12,7 @@ export interface UserView {
   mofnPubKey: boolean;
   loginFailureCnt: number;
   twoFactor: boolean;
+  hsmUsername: string;
   fingerprint?: string;
 }
 
@@ -23,6 +24,7 @@ function userView(user: UserRecord): UserView {
     mofnPubKey: user.fingerprint !== undefined,
     loginFailureCnt: user.loginFailureCnt,
     twoFactor: false,
+    hsmUsername: user.hsmUsername,
   };
   if (user.fingerprint) view.fingerprint = user.fingerprint;
   return view;
@@ -70,6 +72,17 @@ export class UsersService {
     const gate = protectedGate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } }, this.issuer);
     await this.store.users.delete(gate, id, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
     countConsumed(this.metrics, gate, 'USER_MGMT');
+  }
+
+  /** The name a user signs AWS CloudHSM token files as: each user sets its own. */
+  async setHsmUsername(principal: Principal, id: number, hsmUsername: string): Promise<UserView> {
+    const caller = requireUser(principal);
+    if (caller.id !== id) throw new QuorumError('RET_FORBIDDEN', 'A user sets only its own HSM user name');
+    if (!/^[A-Za-z0-9_]{1,31}$/.test(hsmUsername)) throw new QuorumError('RET_BAD_REQUEST', 'hsmUsername must be a CloudHSM user name: 1-31 letters, digits or _');
+    await this.store.users.setHsmUsername(id, hsmUsername, actorOf(principal));
+    const user = await this.store.users.get(id);
+    if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
+    return userView(user);
   }
 
   /**

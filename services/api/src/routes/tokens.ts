@@ -29,6 +29,12 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
             ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
             callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
             callbackSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+            cloudhsm: Type.Optional(
+              Type.Object(
+                { tokenFile: Type.Object({}, { additionalProperties: true, description: 'the file `quorum token-sign generate` wrote (version 2.0)' }) },
+                { additionalProperties: false },
+              ),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -112,6 +118,16 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/tokens/:id/approvals',
     { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } } },
     async (request) => ({ token: await services.tokens.approve(request.principal, request.params.id, request.body) }),
+  );
+
+  const TokenFile = Type.Object({
+    version: Type.Literal('2.0'),
+    approval_data: Type.String(),
+    token: Type.String(),
+    signatures: Type.Array(Type.Object({ username: Type.String(), signature: Type.String() })),
+  });
+  app.get('/tokens/:id/cloudhsm-token-file', { schema: { params: TokenIdParams, response: { 200: TokenFile } } }, async (request) =>
+    services.tokens.cloudHsmTokenFile(request.principal, request.params.id),
   );
 
   app.post(

@@ -74,6 +74,18 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.put(
+    '/users/:id/hsm-username',
+    {
+      schema: {
+        params: UserIdParams,
+        body: Type.Object({ hsmUsername: Type.String({ minLength: 1, maxLength: 31 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: UserViewSchema }) },
+      },
+    },
+    async (request) => ({ user: await services.users.setHsmUsername(request.principal, Number(request.params.id), request.body.hsmUsername) }),
+  );
+
   app.post(
     '/users/:id/quorum-key/challenge',
     {
