@@ -216,7 +216,7 @@ async function sign(typed: string, opts: { key: string; alg?: string; passphrase
 
 program
   .command('sign')
-  .description('show the token, ask y/N, sign its bytes with your key and approve')
+  .description('show the token (with an HSM token’s hints), ask y/N, sign what it is signed over with your key and approve')
   .argument('<token>', 'token id or its first characters')
   .requiredOption('--key <file>', 'your RSA private key (PEM)')
   .addOption(new Option('--alg <alg>', 'signature scheme').choices(['RS256', 'PS256']).default('RS256'))
@@ -286,6 +286,43 @@ program
     print(`${token.status}: ${token.approvals.length} of ${token.required} approvals`, { token });
     const code = token.status === 'PENDING' ? WAIT_EXIT.TIMEOUT : (WAIT_EXIT as Record<string, number>)[token.status] ?? WAIT_EXIT.OTHER;
     process.exitCode = code;
+  });
+
+const hsm = program.command('hsm').description('AWS CloudHSM quorum tokens: submit a token file for the officers to approve, fetch it signed');
+
+hsm
+  .command('submit')
+  .description('submit a token file (from quorum token-sign generate) for approval; with --wait, write the signed file back when approved')
+  .argument('<file>', 'the token file, e.g. admin.token')
+  .requiredOption('--service <service>', 'CloudHSM quorum service: user, quorum, cluster, key-usage or key-management')
+  .requiredOption('--describe <text>', 'what the token approves, e.g. "user create --username user1 --role crypto-user"')
+  .option('--wait', 'wait for the approvals, then write the signed file back to <file>')
+  .option('--timeout <seconds>', 'with --wait: give up after', '600')
+  .action(async (file: string, opts: { service: string; describe: string; wait?: boolean; timeout: string }) => {
+    const c = client();
+    const token = await c.submitCloudHsmToken(JSON.parse(readFileSync(file, 'utf8')) as object, { service: opts.service, description: opts.describe });
+    print(`submitted: token ${token.id}, ${token.required} approvals needed, digest ${token.cloudhsm?.digest ?? ''}`, { token });
+    if (!opts.wait) return;
+    const done = await c.waitForApproval(token.id, { timeoutMs: Number(opts.timeout) * 1000 });
+    if (done.status !== 'APPROVED') {
+      print(`${done.status}: ${done.approvals.length} of ${done.required} approvals; ${file} is unchanged`, { token: done });
+      process.exitCode = done.status === 'PENDING' ? WAIT_EXIT.TIMEOUT : (WAIT_EXIT as Record<string, number>)[done.status] ?? WAIT_EXIT.OTHER;
+      return;
+    }
+    const signed = (await c.fetchCloudHsmTokenFile(token.id)) as { signatures: unknown[] };
+    writeFileSync(file, `${JSON.stringify(signed, null, 2)}\n`);
+    print(`approved: ${file} now holds ${signed.signatures.length} signature(s); run the command with --approval ${file}`, { token: done, file });
+  });
+
+hsm
+  .command('fetch')
+  .description('write the approved token file with the officers’ signatures (uses the token: once)')
+  .argument('<token>', 'token id or its first characters')
+  .requiredOption('-o, --out <file>', 'where to write it, e.g. admin.token')
+  .action(async (typed: string, opts: { out: string }) => {
+    const signed = (await client().fetchCloudHsmTokenFile(await tokenId(typed))) as { signatures: unknown[] };
+    writeFileSync(opts.out, `${JSON.stringify(signed, null, 2)}\n`);
+    print(`wrote ${opts.out} with ${signed.signatures.length} signature(s): run the command with --approval ${opts.out}`, { file: opts.out });
   });
 
 program

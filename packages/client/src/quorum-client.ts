@@ -115,10 +115,26 @@ export class QuorumClient {
     return this.call<Buffer>('GET', `/v1/tokens/${id}/bytes`);
   }
 
-  /** approveToken: fetches the exact bytes, signs them, sends the signature. */
+  /**
+   * approveToken: fetches the exact bytes the token is signed over (for an AWS CloudHSM token,
+   * its approval data: RS256 over it is the HSM's prehashed signature), signs, sends.
+   */
   async approve(id: string, signer: Signer): Promise<TokenView> {
     return this.approveWithSignature(id, await signer.sign(await this.tokenBytes(id)), signer.alg);
   }
+
+  /** Submits an AWS CloudHSM token file (as `quorum token-sign generate` wrote it) for approval. */
+  async submitCloudHsmToken(tokenFile: object, options: { service: string; description: string; quorumService?: string }): Promise<TokenView> {
+    const quorumService = options.quorumService ?? (options.service === 'quorum' || options.service === 'cluster' ? 'QUORUM_MGMT' : 'USER_MGMT');
+    const body = { service: quorumService, operation: { command: 'cloudhsm', args: { service: options.service, description: options.description } }, cloudhsm: { tokenFile } };
+    return (await this.call<{ token: TokenView }>('POST', '/v1/tokens', body)).token;
+  }
+
+  /** The approved token file with the officers' signatures, ready for `--approval`; uses the token (once). */
+  async fetchCloudHsmTokenFile(id: string): Promise<object> {
+    return this.call<object>('GET', `/v1/tokens/${id}/cloudhsm-token-file`);
+  }
+
 
   /** Sends a signature made elsewhere (openssl, an HSM) over the token bytes. */
   async approveWithSignature(id: string, signature: string, alg: 'RS256' | 'PS256' = 'RS256'): Promise<TokenView> {

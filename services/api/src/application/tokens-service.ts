@@ -146,8 +146,10 @@ export class TokensService {
     return filter.status ? views.filter((v) => v.status === filter.status) : views;
   }
 
+  /** The exact bytes approvers sign: the token bytes, or an AWS CloudHSM token's approval data (signed under SHA-256, as the HSM verifies). */
   async bytes(principal: Principal, id: string): Promise<Buffer> {
-    return Buffer.from((await this.visible(principal, id)).bytes, 'utf8');
+    const token = await this.visible(principal, id);
+    return token.cloudhsmApprovalData ?? Buffer.from(token.bytes, 'utf8');
   }
 
   /** Authenticated twice: the caller's session and the RSA signature over the token bytes. */
