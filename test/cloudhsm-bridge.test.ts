@@ -49,8 +49,9 @@ describe('HSM bridge: AWS CloudHSM token files', () => {
     const early = await h.request('GET', `/v1/tokens/${token.id}/cloudhsm-token-file`, admin.token);
     expect({ status: early.status, code: early.body.code, message: early.body.message }).toEqual({ status: 409, code: 'RET_TOKEN_NOT_APPROVED', message: 'The token has 1 of 2 approvals' });
 
-    // The same signature, made the other documented way: openssl dgst over the approval data.
-    const second = execFileSync('openssl', ['dgst', '-sha256', '-sign', co2.key!.privatePath, join(dir, 'approval_data.bin')]).toString('base64');
+    // co2 signs the same documented way; openssl dgst over the approval data gives the very same bytes.
+    const second = pkeyutlSign(co2);
+    expect(execFileSync('openssl', ['dgst', '-sha256', '-sign', co2.key!.privatePath, join(dir, 'approval_data.bin')]).toString('base64')).toBe(second);
     expect((await h.request('PUT', `/v1/users/${co2.id}/hsm-username`, co2.token, { hsmUsername: 'admin2' })).status).toBe(200);
     expect((await h.request('POST', `/v1/tokens/${token.id}/approvals`, co2.token, { signature: second })).body.token.status).toBe('APPROVED');
 
