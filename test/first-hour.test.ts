@@ -164,15 +164,15 @@ describe('the first hour', () => {
     }
   }, 40_000);
 
-  it('tests leave nothing behind: closing the harness deletes the deployment’s keys and BullMQ’s {prefix-bull} keys', async () => {
+  it('tests leave nothing behind: closing the harness deletes the deployment’s keys, BullMQ’s {prefix}:bull keys included', async () => {
     const { h, admin } = await Harness.withOfficers(['hyg1'], { worker: true });
     const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'rotateKey', args: {} } });
     expect(issued.status).toBe(201);
     const redis = new Redis(REDIS_URL);
     try {
       // The worker turned the outbox entry into jobs: BullMQ keys exist, without expiry.
-      for (let i = 0; i < 100 && !(await deploymentKeys(redis, h.prefix)).some((k) => k.startsWith(`{${h.prefix}-bull}`)); i++) await new Promise((r) => setTimeout(r, 50));
-      expect((await deploymentKeys(redis, h.prefix)).some((k) => k.startsWith(`{${h.prefix}-bull}:`))).toBe(true);
+      for (let i = 0; i < 100 && !(await deploymentKeys(redis, h.prefix)).some((k) => k.startsWith(`{${h.prefix}}:bull:`)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await deploymentKeys(redis, h.prefix)).some((k) => k.startsWith(`{${h.prefix}}:bull:`))).toBe(true);
       await h.close();
       expect(await deploymentKeys(redis, h.prefix)).toEqual([]);
     } finally {

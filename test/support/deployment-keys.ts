@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 
-/** Every key a deployment with this prefix leaves in Redis: its own `{prefix}:*` and BullMQ's `{prefix-bull}:*`. */
+/** Every key a deployment with this prefix leaves in Redis: `{prefix}:*`, BullMQ's `{prefix}:bull:*` included. */
 function deploymentKeyPatterns(prefix: string): string[] {
-  return [`{${prefix}}:*`, `{${prefix}-bull}:*`];
+  return [`{${prefix}}:*`];
 }
 
 export async function deploymentKeys(redis: Redis, prefix: string): Promise<string[]> {

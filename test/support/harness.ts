@@ -203,7 +203,10 @@ export class Harness {
     // Nor is the sealer's work on the audit log (hashes, checkpoints, its lease): it follows
     // the log on its own clock; the log itself is compared.
     const sealerKeys = [this.store.keys.auditHashes(), this.store.keys.auditSealed(), this.store.keys.auditSealer(), this.store.keys.auditCheckpoints(), this.store.keys.auditPublicKey()];
-    const keys = (await this.redis.keys(`{${this.prefix}}:*`)).filter((k) => !k.includes(':ratelimit:') && !sealerKeys.includes(k)).sort();
+    // BullMQ's queues (jobs move on the worker's clock) and the readiness probe are not either.
+    const keys = (await this.redis.keys(`{${this.prefix}}:*`))
+      .filter((k) => !k.includes(':ratelimit:') && !k.startsWith(`{${this.prefix}}:bull:`) && k !== this.store.keys.readyProbe() && !sealerKeys.includes(k))
+      .sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {
       const type = await this.redis.type(key);

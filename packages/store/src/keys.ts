@@ -64,8 +64,13 @@ export class StoreKeys {
   webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
   outbox(): string { return `${this.base}outbox`; }
-  /** Prefix of the BullMQ queues of this deployment (its own hash tag). */
-  queuePrefix(): string { return `{${this.base.slice(1, -2)}-bull}`; }
+  /**
+   * Prefix of the BullMQ queues of this deployment: the same hash tag as every store key,
+   * so that a deployment lives in one Redis Cluster slot (`{prefix}:bull:<queue>:...`).
+   */
+  queuePrefix(): string { return `${this.base}bull`; }
+  /** Written by the readiness probe: proves the deployment's slot takes writes here. */
+  readyProbe(): string { return `${this.base}ready`; }
   /** Pub/sub channel of token status changes: messages `<id> <status>`. */
   events(): string { return `${this.base}events`; }
 

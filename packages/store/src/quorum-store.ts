@@ -37,7 +37,12 @@ export class QuorumStore {
     return this.ctx.keys;
   }
 
+  /**
+   * Readiness: a write to the deployment's slot, not only a PING — a replica (READONLY), a
+   * node that no longer owns the slot (MOVED) or a cluster without quorum (CLUSTERDOWN)
+   * answers RET_STORE_UNAVAILABLE.
+   */
   async ping(): Promise<void> {
-    await this.ctx.read((r) => r.ping());
+    await this.ctx.read((r) => r.set(this.keys.readyProbe(), String(this.ctx.clock()), 'PX', 60_000));
   }
 }

@@ -13,6 +13,14 @@ const UNAVAILABLE = [
   /MASTERDOWN/,
   /READONLY/,
   /MISCONF/,
+  // Redis Cluster: the slot moved or is moving, the cluster has no quorum, try again.
+  /^MOVED /,
+  /^ASK /,
+  /CLUSTERDOWN/,
+  /TRYAGAIN/,
+  /NOREPLICAS/,
+  /Failed to refresh slots cache/i,
+  /All sentinels are unreachable/i,
 ];
 
 /**

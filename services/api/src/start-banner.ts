@@ -36,7 +36,7 @@ export function startBanner(facts: BannerFacts): string {
 export function adminPasswordIgnoredLine(facts: Pick<BannerFacts, 'localRedis' | 'prefix'>): string {
   const startOver = facts.localRedis
     ? `remove ${facts.localRedis.dataDir} while quorumd is stopped`
-    : `delete the keys {${facts.prefix}}:* and {${facts.prefix}-bull}:* from that Redis, or use another QUORUM_REDIS_PREFIX`;
+    : `delete the keys {${facts.prefix}}:* from that Redis, or use another QUORUM_REDIS_PREFIX`;
   return (
     `  Note: QUORUM_ADMIN_PASSWORD is set but NOT used: the admin was created on the first start and keeps its password. ` +
     `To start over with it: ${startOver}.`

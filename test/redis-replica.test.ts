@@ -1,0 +1,54 @@
+import { QuorumError } from '@quorumd/core';
+import { buildApp, loadConfig } from '@quorumd/api';
+import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, toQuorumError, waitUntilReady } from '@quorumd/store';
+import { RedisProcess } from './support/redis-process';
+
+/**
+ * What a replica or a Cluster node that lost the slot answers is "the store is unavailable"
+ * (503, retry), never a 500; and readiness means the deployment's slot takes writes here.
+ */
+describe('Redis that cannot take the deployment’s writes', () => {
+  it.each([
+    ['MOVED 8634 127.0.0.1:7002'],
+    ['ASK 8634 127.0.0.1:7002'],
+    ['CLUSTERDOWN The cluster is down'],
+    ['TRYAGAIN Multiple keys request during rehashing of slot'],
+    ["READONLY You can't write against a read only replica."],
+    ['LOADING Redis is loading the dataset in memory'],
+    ['NOREPLICAS Not enough good replicas to write.'],
+  ])('maps %s to RET_STORE_UNAVAILABLE', (message) => {
+    const mapped = toQuorumError(new Error(message));
+    expect(mapped).toBeInstanceOf(QuorumError);
+    expect((mapped as QuorumError).code).toBe('RET_STORE_UNAVAILABLE');
+  });
+
+  it('on a read-only replica: /readyz is 503 (a PING would answer) and a write is 503, not 500', async () => {
+    const master = await RedisProcess.start();
+    const replica = await RedisProcess.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    const redis = connectForRequests(replica.url);
+    const subscriber = connectForEvents(replica.url);
+    try {
+      await waitUntilReady(redis, replica.url);
+      expect(await redis.ping()).toBe('PONG');
+      const store = new QuorumStore(redis, { prefix: 'replica-test', retentionMs: 60_000 });
+      const events = new TokenEvents(subscriber, store.keys.events());
+      await events.start();
+      const app = await buildApp({ store, events, config: loadConfig({ LOG_LEVEL: 'silent' }), issuer: 'replica-test' });
+      try {
+        const ready = await app.inject({ method: 'GET', url: '/readyz' });
+        expect({ status: ready.statusCode, code: ready.json().code }).toEqual({ status: 503, code: 'RET_STORE_UNAVAILABLE' });
+        const login = await app.inject({ method: 'POST', url: '/v1/sessions', payload: { name: 'admin', password: 'whatever-password' } });
+        expect(login.statusCode).not.toBe(500);
+        expect([401, 503]).toContain(login.statusCode);
+      } finally {
+        events.close();
+        await app.close();
+      }
+    } finally {
+      redis.disconnect();
+      subscriber.disconnect();
+      await replica.stop();
+      await master.stop();
+    }
+  });
+});
