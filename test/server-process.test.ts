@@ -51,7 +51,7 @@ describe('the quorumd process', () => {
     ['PORT', 'abc', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "abc"\); fix it, or unset it for the default \(8080\)$/],
     ['PORT', '70000', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "70000"\)/],
     ['QUORUM_MAX_LOGIN_FAILURES', '0', /^quorumd: QUORUM_MAX_LOGIN_FAILURES must be a whole number from 1 to 100 \(got "0"\)/],
-    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\/ \(got "http:\/\/x"\); fix it, or unset it to have quorumd start its own redis-server$/],
+    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/, rediss:\/\/ or redis-sentinel:\/\/ \(got "http:\/\/x"\); fix it, or unset it to have quorumd start its own redis-server$/],
     ['QUORUM_REQUESTER_MAY_APPROVE', 'yes', /^quorumd: QUORUM_REQUESTER_MAY_APPROVE must be true or false \(got "yes"\)/],
     ['LOG_LEVEL', 'verbose', /^quorumd: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/],
     ['QUORUM_REDIS_PREFIX', 'a b', /^quorumd: QUORUM_REDIS_PREFIX must be 1 to 64 letters, digits or the characters _ \. : - \(got "a b"\)/],

@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, redisErrorFields, type AuditSigner } from '@quorumd/store';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, redisErrorFields, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -60,8 +60,8 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const ownMonitor = options.monitor === undefined;
   const monitor = options.monitor ?? new RedisConnectionMonitor((change, fields) => log[change === 'back' ? 'info' : 'warn'](fields, `redis connection ${change}`));
   // Workers retry forever while Redis is away (BullMQ's advice); the store connection fails fast.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const blocking = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedis(redisUrl, { maxRetriesPerRequest: null });
+  const blocking = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const storeRedis = connectForRequests(redisUrl, { enableOfflineQueue: true, lazyConnect: false });
   for (const c of [connection, blocking, storeRedis]) monitor.watch(c);
   const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.warn(redisErrorFields(err), 'queue error'));

@@ -16,10 +16,10 @@ import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeAuditVerdict, parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
-import { Redis } from 'ioredis';
 import { localInstanceRunning, readLocalInstance } from './local-instance';
 import { QuorumStore } from './quorum-store';
 import { redactUrl } from './redis-connection';
+import { createRedis } from './redis-url';
 
 const USAGE = 'usage: audit-verify [--redis URL [--prefix PREFIX] | --data-dir DIR] [--checkpoints FILE] [--public-key FILE]';
 
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const checkpoints: AuditCheckpoint[] | undefined = from.checkpointFile ? parseCheckpointLines(readFileSync(from.checkpointFile, 'utf8')) : undefined;
-  const redis = new Redis(from.url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
+  const redis = createRedis(from.url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

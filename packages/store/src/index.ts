@@ -16,3 +16,4 @@ export * from './redis-connection';
 export * from './token-events';
 export * from './local-instance';
 export * from './audit-sealer';
+export * from './redis-url';

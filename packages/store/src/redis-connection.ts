@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { createRedis } from './redis-url';
 
 /**
  * A connection for request handling: it fails fast when Redis is away (no offline queue,
@@ -6,7 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  * reconnects by itself.
  */
 export function connectForRequests(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return createRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 900,
@@ -21,7 +22,7 @@ export function connectForRequests(url: string, options: RedisOptions = {}): Red
 
 /** A subscriber connection for status events; it resubscribes after a reconnect. */
 export function connectForEvents(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return createRedis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
     lazyConnect: true,

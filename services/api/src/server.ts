@@ -7,6 +7,7 @@ import {
   closeConnections,
   connectForEvents,
   connectForRequests,
+  createRedis,
   redactUrl,
   redisErrorFields,
   waitUntilReady,
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
       steps.add('worker', () => running.close({ force: !monitor.healthy }));
       queues = running.queues;
     } else {
-      const queueConnection = monitor.watch(new Redis(redisUrl, { maxRetriesPerRequest: null }));
+      const queueConnection = monitor.watch(createRedis(redisUrl, { maxRetriesPerRequest: null }));
       const producer = new QuorumQueues(queueConnection, store.keys.queuePrefix(), { deliveryAttempts: cfg.deliveryAttempts, deliveryBackoffMs: cfg.deliveryBackoffMs });
       steps.add('queues', async () => {
         if (monitor.healthy) await Promise.race([producer.close(), new Promise((r) => setTimeout(r, 1000))]);
