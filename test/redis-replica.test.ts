@@ -1,6 +1,7 @@
 import { QuorumError } from '@quorumd/core';
 import { buildApp, loadConfig } from '@quorumd/api';
 import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, toQuorumError, waitUntilReady } from '@quorumd/store';
+import { Harness } from './support/harness';
 import { RedisProcess } from './support/redis-process';
 
 /**
@@ -47,6 +48,28 @@ describe('Redis that cannot take the deployment’s writes', () => {
     } finally {
       redis.disconnect();
       subscriber.disconnect();
+      await replica.stop();
+      await master.stop();
+    }
+  });
+
+  it('answers a change 2xx only once a replica holds it; with the replica gone, 503 saying the change may have been committed', async () => {
+    const master = await RedisProcess.start();
+    const replica = await RedisProcess.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    await replica.replicating();
+    const h = await Harness.start({ redisUrl: master.url, env: { QUORUM_MIN_REPLICAS: '1', QUORUM_REPLICA_ACK_TIMEOUT_MS: '300' } });
+    try {
+      const ok = await h.request('POST', '/v1/tokens', h.adminToken, { service: 'USER_MGMT', operation: { command: 'deployRelease', args: { n: 1 } } });
+      expect(ok.status).toBe(201);
+      await replica.kill('SIGKILL');
+      const res = await h.request('POST', '/v1/tokens', h.adminToken, { service: 'USER_MGMT', operation: { command: 'deployRelease', args: { n: 2 } } });
+      expect({ status: res.status, code: res.body.code, mayHaveCommitted: res.body.mayHaveCommitted }).toEqual({ status: 503, code: 'RET_STORE_UNAVAILABLE', mayHaveCommitted: true });
+      expect(res.body.message).toMatch(/may have been committed/);
+      // It was: the client reads the state before trying again.
+      const listed = (await h.request('GET', '/v1/tokens', h.adminToken)).body.tokens as { operation: { args: { n?: number } } }[];
+      expect(listed.some((t) => t.operation.args.n === 2)).toBe(true);
+    } finally {
+      await h.close();
       await replica.stop();
       await master.stop();
     }

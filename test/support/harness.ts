@@ -69,7 +69,7 @@ export class Harness {
     const redis = connectForRequests(url);
     const subscriber = connectForEvents(url);
     await waitUntilReady(redis, url);
-    const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000 });
+    const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
     const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);
     const issuer = options.issuer ?? boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());

@@ -39,6 +39,20 @@ export class RedisProcess {
     throw new Error('redis-server did not start');
   }
 
+  /** For a replica: waits until its link to the master is up (the initial sync is done). */
+  async replicating(timeoutMs = 15_000): Promise<void> {
+    const probe = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      while (!/master_link_status:up/.test(await probe.info('replication'))) {
+        if (Date.now() > deadline) throw new Error('the replica did not sync with its master');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      probe.disconnect();
+    }
+  }
+
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     return new Promise((resolve) => {

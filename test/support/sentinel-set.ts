@@ -24,6 +24,7 @@ export class SentinelSet {
   static async start(): Promise<SentinelSet> {
     const master = await RedisProcess.start(['--appendfsync', 'always']);
     const replica = await RedisProcess.start(['--appendfsync', 'always', '--replicaof', '127.0.0.1', String(master.port)]);
+    await replica.replicating();
     const sentinels: { port: number; child: ChildProcess; dir: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();

@@ -16,6 +16,7 @@ const PATTERN_WORDS: Record<string, string> = {
   '^rediss?(-sentinel)?://': 'a URL starting with redis://, rediss:// or redis-sentinel://',
   '^[A-Za-z0-9_.:-]{1,64}$': '1 to 64 letters, digits or the characters _ . : -',
   '^[0-9]+$': 'a whole number',
+  '^[0-9]$': 'a whole number from 0 to 9',
 };
 
 interface SettingSchema {

@@ -65,7 +65,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const storeRedis = connectForRequests(redisUrl, { enableOfflineQueue: true, lazyConnect: false });
   for (const c of [connection, blocking, storeRedis]) monitor.watch(c);
   const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.warn(redisErrorFields(err), 'queue error'));
-  const store = new QuorumStore(storeRedis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000 });
+  const store = new QuorumStore(storeRedis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
 

@@ -1,4 +1,4 @@
-import { canonicalJson } from '@quorumd/core';
+import { QuorumError, canonicalJson } from '@quorumd/core';
 import type { Redis } from 'ioredis';
 import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
@@ -20,8 +20,21 @@ function actorKey(actor: Actor): string {
   return actor.kind === 'system' ? 'system' : `${actor.kind}:${actor.id}`;
 }
 
+/** Scripts that change nothing the API answers for (reads, and the sealer's own bookkeeping): no replica wait. */
+const READ_ONLY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['readToken', 'readSession', 'pendingTokens', 'approvalRecipients', 'auditSealerLease', 'sealAudit', 'addAuditCheckpoint']);
+
+/**
+ * Durability: a change answered 2xx is on at least `minReplicas` replicas (Redis WAIT after
+ * the script). 'auto': 1 when the master has replicas (checked every few seconds), else 0.
+ */
+export interface ReplicaAcks {
+  minReplicas: number | 'auto';
+  timeoutMs: number;
+}
+
 export interface StoreOptions {
   prefix: string;
+  replicaAcks?: ReplicaAcks;
   /** How long finished tokens are kept for reading and bundles, ms. */
   retentionMs: number;
   clock?: () => number;
@@ -33,11 +46,46 @@ export class StoreContext {
   readonly retentionMs: number;
   readonly clock: () => number;
 
+  private readonly replicaAcks: ReplicaAcks | undefined;
+  private replicasSeen = { count: 0, at: 0 };
+
   constructor(readonly redis: Redis, options: StoreOptions) {
     this.keys = new StoreKeys(options.prefix);
     this.retentionMs = options.retentionMs;
     this.clock = options.clock ?? Date.now;
+    this.replicaAcks = options.replicaAcks;
+    // A reconnection may land on another master (a failover): count its replicas again.
+    redis.on('ready', () => {
+      this.replicasSeen = { count: 0, at: 0 };
+    });
     defineScripts(redis);
+  }
+
+  /** How many replicas must acknowledge a change now. */
+  private async requiredAcks(): Promise<number> {
+    const acks = this.replicaAcks;
+    if (!acks) return 0;
+    if (acks.minReplicas !== 'auto') return acks.minReplicas;
+    const now = Date.now();
+    if (now - this.replicasSeen.at > 5000) {
+      const info = await this.redis.info('replication');
+      this.replicasSeen = { count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0), at: now };
+    }
+    return Math.min(1, this.replicasSeen.count);
+  }
+
+  /** WAIT until `n` replicas hold this connection's writes; 503 (the change may be committed) when they do not in time. */
+  private async waitForReplicas(): Promise<void> {
+    const n = await this.requiredAcks();
+    if (n === 0) return;
+    const acked = Number(await this.redis.call('WAIT', n, this.replicaAcks!.timeoutMs));
+    if (acked < n) {
+      throw new QuorumError(
+        'RET_STORE_UNAVAILABLE',
+        `The change was made on the Redis master but ${acked} of ${n} replica(s) acknowledged it within ${this.replicaAcks!.timeoutMs} ms: it may have been committed, or may be lost in a failover; read the state before trying again`,
+        { mayHaveCommitted: true },
+      );
+    }
   }
 
   /**
@@ -48,7 +96,9 @@ export class StoreContext {
     const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
     const now = this.clock();
     try {
-      return await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
+      const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
+      if (!READ_ONLY_SCRIPTS.has(name)) await this.waitForReplicas();
+      return reply;
     } catch (err) {
       throw toQuorumError(err);
     }

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     muteReports = () => monitor.mute();
     await waitUntilReady(redis, redisUrl, 10_000);
 
-    const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000 });
+    const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: cfg.minReplicas, timeoutMs: cfg.replicaAckTimeoutMs } });
     let issuer = cfg.issuer;
     let adminCreated = false;
     let printedPassword: string | undefined;
