@@ -42,6 +42,9 @@ const DENIED: readonly [string, number, 'ipv4' | 'ipv6'][] = [
 export class OutboundPolicy {
   private readonly denied = new BlockList();
   private readonly allowed = new BlockList();
+  /** This host's interface addresses (built once: `permits` runs on every delivery). */
+  private readonly own = new BlockList();
+  private readonly loopback = new BlockList();
 
   /**
    * `allowedNetworks`: CIDRs (`127.0.0.0/8`, `fd00::/8`) exempt from the refusal.
@@ -49,8 +52,14 @@ export class OutboundPolicy {
    * own public address reaches whatever listens on all interfaces, the API included);
    * allowed networks do not exempt them.
    */
-  constructor(allowedNetworks: readonly string[] = [], private readonly ownAddresses: readonly string[] = []) {
+  constructor(allowedNetworks: readonly string[] = [], ownAddresses: readonly string[] = []) {
     for (const [address, prefix, family] of DENIED) this.denied.addSubnet(address, prefix, family);
+    for (const address of ownAddresses) {
+      const family = isIP(address);
+      if (family !== 0) this.own.addAddress(address, family === 4 ? 'ipv4' : 'ipv6');
+    }
+    this.loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+    this.loopback.addAddress('::1', 'ipv6');
     for (const cidr of allowedNetworks) {
       const { address, prefix, family } = parseCidr(cidr);
       this.allowed.addSubnet(address, prefix, family);
@@ -62,7 +71,7 @@ export class OutboundPolicy {
     const family = isIP(address);
     if (family === 0) return false;
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (this.ownAddresses.some((own) => sameAddress(own, address))) return this.allowed.check(address, type) && isLoopback(address);
+    if (this.own.check(address, type)) return this.allowed.check(address, type) && this.loopback.check(address, type);
     return this.allowed.check(address, type) || !this.denied.check(address, type);
   }
 
@@ -89,21 +98,6 @@ export class OutboundPolicy {
     }
     return url;
   }
-}
-
-function sameAddress(a: string, b: string): boolean {
-  const list = new BlockList();
-  const family = isIP(a);
-  if (family === 0) return false;
-  list.addAddress(a, family === 4 ? 'ipv4' : 'ipv6');
-  return list.check(b, isIP(b) === 4 ? 'ipv4' : 'ipv6');
-}
-
-function isLoopback(address: string): boolean {
-  const list = new BlockList();
-  list.addSubnet('127.0.0.0', 8, 'ipv4');
-  list.addAddress('::1', 'ipv6');
-  return list.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** The host of a URL without IPv6 brackets, lower case. */

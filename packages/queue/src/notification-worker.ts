@@ -83,13 +83,16 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   });
   deliveries.on('error', onError);
 
+  // While Redis is away the monitor has said so once: the loops' retries stay quiet.
+  const warnWhileUp = (message: string, fields?: Record<string, unknown>): void => {
+    if (monitor.healthy) log.warn(fields ?? {}, message);
+  };
+
   // Expiry: a sweep of the indexes writes EXPIRED for what is due (no job per token).
   const sweeper = new ExpirySweeper(store, {
     intervalMs: 250,
     batch: 500,
-    log: (message, fields) => {
-      if (monitor.healthy) log.warn(fields ?? {}, message);
-    },
+    log: warnWhileUp,
   });
   sweeper.start();
   queues.deliveries.on('error', onError);
@@ -97,10 +100,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const dispatcher = new OutboxDispatcher(store, queues, blocking, {
     requesterMayApprove: config.requesterMayApprove,
     claimIdleMs: config.outboxClaimMs,
-    // While Redis is away the monitor has said so once; the dispatcher's retries stay quiet.
-    log: (message, fields) => {
-      if (monitor.healthy) log.warn(fields ?? {}, message);
-    },
+    log: warnWhileUp,
   });
   await dispatcher.start();
 
@@ -114,21 +114,19 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     log.error({ file: config.auditKeyFile }, 'this audit key is not the one this deployment publishes: checkpoints are left to the sealers that hold it (give every replica the same QUORUM_AUDIT_KEY_FILE)');
     signer = undefined;
   }
+  mkdirSync(dirname(config.checkpointFile), { recursive: true });
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
     checkpointIntervalMs: config.checkpointIntervalMs,
     onCheckpoint: (checkpoint) => {
       try {
-        mkdirSync(dirname(config.checkpointFile), { recursive: true });
         appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
       } catch (err) {
         log.error({ file: config.checkpointFile, err: (err as Error).message }, 'cannot append the audit checkpoint to its file');
       }
     },
-    log: (message, fields) => {
-      if (monitor.healthy) log.warn(fields ?? {}, message);
-    },
+    log: warnWhileUp,
   });
   sealer.start();
   log.info({ prefix }, 'worker running');

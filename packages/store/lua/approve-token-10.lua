@@ -46,8 +46,7 @@ local held = redis.call('HMGET', key('user'), 'fp', 'kgen')
 if held[1] ~= ARGV[6] then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')
 end
-local owner = redis.call('HGET', key('keyOwners'), ARGV[6])
-if owner and owner ~= uid then
+if key_of_another(ARGV[6], uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
 local vote = ARGV[7] .. '|' .. NOW .. '|' .. (held[2] or '0') .. '|' .. ARGV[8]

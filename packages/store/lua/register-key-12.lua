@@ -14,8 +14,7 @@ end
 if redis.call('HGET', key('user'), 'type') ~= 'CO' then
   return fail('RET_FORBIDDEN', 'Only crypto officers hold quorum keys')
 end
-local owner = redis.call('HGET', key('keyOwners'), ARGV[7])
-if owner and owner ~= uid then
+if key_of_another(ARGV[7], uid) then
   return fail('RET_KEY_IN_USE', 'This public key is registered to another user; each officer needs a key of its own')
 end
 redis.call('DEL', key('challenge'))

@@ -100,11 +100,14 @@ export function defineScripts(redis: Redis): void {
   }
 }
 
-/** The keys a script declares, by name. */
+let keyNamesByScript: Map<ScriptName, KeyName[]> | undefined;
+
+/** The keys a script declares, by name (looked up per call: a map built once). */
 export function scriptKeyNames(name: ScriptName): KeyName[] {
-  const script = luaScripts().find((s) => s.name === name);
-  if (!script) throw new Error(`Lua script ${name} is not loaded`);
-  return script.keyNames;
+  keyNamesByScript ??= new Map(luaScripts().map((s) => [s.name, s.keyNames]));
+  const names = keyNamesByScript.get(name);
+  if (!names) throw new Error(`Lua script ${name} is not loaded`);
+  return names;
 }
 
 export function scriptCommand(redis: Redis, name: ScriptName): ScriptCommand {

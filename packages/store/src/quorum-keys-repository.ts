@@ -1,18 +1,12 @@
 import type { Actor, StoreContext } from './store-context';
 
-/** Officers' quorum keys: registration challenges, registered keys (PEM by fingerprint), key holders. */
+/** Officers' quorum keys: registration challenges and registered keys (PEM by fingerprint). */
 export class QuorumKeysRepository {
   constructor(private readonly ctx: StoreContext) {}
-
-  async keyHolderIds(): Promise<number[]> {
-    return (await this.ctx.read((r) => r.smembers(this.ctx.keys.keyHolders()))).map(Number).sort((a, b) => a - b);
-  }
-
 
   async quorumKeyPem(fingerprint: string): Promise<string | undefined> {
     return (await this.ctx.read((r) => r.get(this.ctx.keys.quorumKey(fingerprint)))) ?? undefined;
   }
-
 
   async createChallenge(id: string, value: string, ttlMs: number): Promise<void> {
     await this.ctx.read((r) => r.set(this.ctx.keys.challenge(id), value, 'PX', ttlMs));

@@ -13,7 +13,7 @@
 -- below, and each script says which on its `-- Reaches:` line. All share the hash tag.
 --
 -- The token rules live here, once: the status a token has now (effective_status: a
--- passed expiry reads EXPIRED), whether a vote counts (vote_counts), how many approvals a
+-- passed expiry reads EXPIRED), whether a vote counts (vote_key), how many approvals a
 -- token needs now (required), who its requester is and who may approve it
 -- (requester_uid, may_approve), and how many officers could approve (eligible_approvers).
 -- TypeScript reads their answers; it never recomputes them.
@@ -125,25 +125,35 @@ local function vote_key(uid, value)
   return nil
 end
 
-local function vote_counts(uid, value)
-  return vote_key(uid, value) ~= nil
-end
-
--- Ids of the voters whose votes count, one per distinct key.
-local function counting_voters(t)
-  local voters, keys = {}, {}
+-- The votes that count, one per distinct key: the voters' ids (sorted), and each counting
+-- voter's key by user id.
+local function counting_votes(t)
+  local voters, keys, by_voter = {}, {}, {}
   for field, value in pairs(t) do
     if string.sub(field, 1, 2) == 'v:' then
       local uid = string.sub(field, 3)
       local fp = vote_key(uid, value)
       if fp and not keys[fp] then
         keys[fp] = true
+        by_voter[uid] = fp
         voters[#voters + 1] = tonumber(uid)
       end
     end
   end
   table.sort(voters)
+  return voters, by_voter
+end
+
+-- Ids of the voters whose votes count, one per distinct key.
+local function counting_voters(t)
+  local voters = counting_votes(t)
   return voters
+end
+
+-- Whether a public key is registered to another user than `uid` (one key, one user).
+local function key_of_another(fp, uid)
+  local owner = redis.call('HGET', key('keyOwners'), fp)
+  return owner ~= false and owner ~= nil and owner ~= uid
 end
 
 -- Whether a user is locked after failed logins (a lock with an end lifts by itself).
@@ -185,13 +195,14 @@ local function token_snapshot(tkey)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return { flat, {}, 0, '' } end
   local t = hash_to_table(flat)
+  local voters, keys = counting_votes(t)
   for i = 1, #flat, 2 do
     if string.sub(flat[i], 1, 2) == 'v:' then
       local alg, at = parse_vote(flat[i + 1])
-      flat[i + 1] = (alg or '') .. '|' .. (at or '0') .. '|' .. (vote_key(string.sub(flat[i], 3), flat[i + 1]) or '')
+      flat[i + 1] = (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(flat[i], 3)] or '')
     end
   end
-  return { flat, counting_voters(t), required(t), effective_status(t) }
+  return { flat, voters, required(t), effective_status(t) }
 end
 
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
