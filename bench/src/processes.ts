@@ -10,6 +10,12 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+// Children still running when the bench exits (also on a failure) are killed with it.
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Starts a node script as a child process and waits until `readyPath` answers. */
 export async function startChild(script: string, env: Record<string, string>, readyPath: string | null): Promise<Child> {
   const port = await freePort();
@@ -19,6 +25,8 @@ export async function startChild(script: string, env: Record<string, string>, re
     env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   while (readyPath !== null) {

@@ -47,19 +47,24 @@ export class SentinelSet {
       sentinels.push({ port, child, dir });
     }
     const set = new SentinelSet(master, replica, sentinels);
-    // Sentinels learn of the replica from the master's INFO (every few seconds): wait for it.
-    await set.until('the sentinels know the replica', async () => {
-      const probe = new Redis({ port: sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await probe.connect();
-        const replicas = (await probe.call('SENTINEL', 'REPLICAS', MASTER_NAME)) as unknown[];
-        return replicas.length > 0;
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    }, 30_000);
+    try {
+      // Sentinels learn of the replica from the master's INFO (every few seconds): wait for it.
+      await set.until('the sentinels know the replica', async () => {
+        const probe = new Redis({ port: sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await probe.connect();
+          const replicas = (await probe.call('SENTINEL', 'REPLICAS', MASTER_NAME)) as unknown[];
+          return replicas.length > 0;
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      }, 30_000);
+    } catch (err) {
+      await set.stop(); // a failed start leaves no redis-server behind
+      throw err;
+    }
     return set;
   }
 
