@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigSchema } from '@quorumd/config';
+import { parseRedisUrl } from '@quorumd/store';
 
 const ROOT = join(__dirname, '..');
 
@@ -25,6 +26,22 @@ describe('deployment files', () => {
     const commands = [...compose.matchAll(/command: \["node", "([^"]+)"\]/g)].map((m) => m[1]!);
     expect(commands).toEqual(['services/worker/dist/main.js']);
     for (const script of [...commands, 'services/api/dist/server.js']) expect(existsSync(join(ROOT, script))).toBe(true);
+  });
+
+  it('the Sentinel variant adds a replica and three sentinels, and points the API and the worker at them', () => {
+    const sentinel = readFileSync(join(ROOT, 'docker-compose.sentinel.yml'), 'utf8');
+    expect(sentinel).toMatch(/"--replicaof", "redis", "6379"/);
+    expect(sentinel).toMatch(/'sentinel monitor quorumd redis 6379 2'/);
+    expect(sentinel.match(/^ {2}sentinel-\d: \*sentinel$/gm)).toHaveLength(3);
+    const urls = [...sentinel.matchAll(/REDIS_URL: (\S+)/g)].map((m) => m[1]!);
+    expect(urls).toHaveLength(2);
+    for (const url of urls) {
+      const target = parseRedisUrl(url);
+      expect(target).toMatchObject({ kind: 'sentinel', name: 'quorumd' });
+      expect(target.kind === 'sentinel' && target.sentinels.map((s) => s.host)).toEqual(['sentinel-1', 'sentinel-2', 'sentinel-3']);
+    }
+    // Every acknowledged write on disk on both servers.
+    expect(sentinel.match(/"--appendfsync", "always"/g)).toHaveLength(2);
   });
 
   it('the Dockerfile builds in one stage and runs as a non-root user in another', () => {

@@ -7,7 +7,7 @@ import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, waitUnt
 import { buildApp, loadConfig, type App, type Config } from '@quorumd/api';
 import { startWorker, type RunningWorker } from '@quorumd/queue';
 import pino from 'pino';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@quorumd/store';
 import type { FastifyBaseLogger } from 'fastify';
 import { deleteDeploymentKeys } from './deployment-keys';
 import { OpenSsl } from './openssl';
@@ -40,8 +40,8 @@ export class Harness {
   private constructor(
     readonly app: App,
     readonly store: QuorumStore,
-    readonly redis: Redis,
-    readonly subscriber: Redis,
+    readonly redis: RedisClient,
+    readonly subscriber: RedisClient,
     readonly events: TokenEvents,
     readonly config: Config,
     readonly issuer: string,
@@ -68,6 +68,8 @@ export class Harness {
     });
     const redis = connectForRequests(url);
     const subscriber = connectForEvents(url);
+    // The server's connections report through its monitor; a test's are retried quietly (failover tests see errors by design).
+    for (const connection of [redis, subscriber]) connection.on('error', () => undefined);
     await waitUntilReady(redis, url);
     const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
     const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@quorumd/api';
 import { Redis } from 'ioredis';
+import { until } from './eventually';
+import type { FailoverSet } from './failover-set';
 import { RedisProcess } from './redis-process';
 
 const MASTER_NAME = 'quorumd-master';
 
 /** A Redis Sentinel set-up on loopback: a master, a replica and three sentinels, each a real process. */
-export class SentinelSet {
+export class SentinelSet implements FailoverSet {
   private constructor(
     readonly master: RedisProcess,
     readonly replica: RedisProcess,
@@ -49,7 +51,7 @@ export class SentinelSet {
     const set = new SentinelSet(master, replica, sentinels);
     try {
       // Sentinels learn of the replica from the master's INFO (every few seconds): wait for it.
-      await set.until('the sentinels know the replica', async () => {
+      await until('the sentinels know the replica', async () => {
         const probe = new Redis({ port: sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
         try {
           await probe.connect();
@@ -79,13 +81,16 @@ export class SentinelSet {
     }
   }
 
-  async until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-    const start = Date.now();
-    while (!(await check())) {
-      if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return Date.now() - start;
+  async masterFor(): Promise<RedisProcess> {
+    const port = await this.masterPort();
+    const master = [this.master, this.replica].find((p) => p.port === port);
+    if (!master) throw new Error(`the sentinels name an unknown master on port ${port}`);
+    return master;
+  }
+
+  async promotedFor(_prefix: string, old: RedisProcess, timeoutMs: number): Promise<RedisProcess> {
+    await until('the sentinels promote the replica', async () => (await this.masterPort().catch(() => old.port)) !== old.port, timeoutMs);
+    return this.masterFor();
   }
 
   async stop(): Promise<void> {

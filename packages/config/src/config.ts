@@ -12,7 +12,7 @@ const Int = (min: number, max: number, fallback: number, description: string) =>
 export const ConfigSchema = Type.Object({
   PORT: Int(0, 65535, 8080, 'HTTP port'),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'HTTP bind address' }),
-  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?(-sentinel)?://', description: 'Redis URL (redis://, rediss:// or redis-sentinel://host:port,…/<master>); unset: start a local redis-server' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?(-sentinel|-cluster)?://', description: 'Redis URL (redis://, rediss://, redis-sentinel://host:port,…/<master> or redis-cluster://host:port,…); unset: start a local redis-server' })),
   QUORUM_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where the local redis-server keeps its AOF' }),
   QUORUM_REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', default: 'quorumd', description: 'Key prefix (hash tag) of this deployment' }),
   QUORUM_ISSUER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Name of this deployment, signed into every token' })),

@@ -13,7 +13,7 @@ const WHEN_UNSET: Record<string, string> = {
 
 /** Patterns of the schema, in words. */
 const PATTERN_WORDS: Record<string, string> = {
-  '^rediss?(-sentinel)?://': 'a URL starting with redis://, rediss:// or redis-sentinel://',
+  '^rediss?(-sentinel|-cluster)?://': 'a URL starting with redis://, rediss://, redis-sentinel:// or redis-cluster://',
   '^[A-Za-z0-9_.:-]{1,64}$': '1 to 64 letters, digits or the characters _ . : -',
   '^[0-9]+$': 'a whole number',
   '^[0-9]$': 'a whole number from 0 to 9',

@@ -3,9 +3,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, redisErrorFields, type AuditSigner } from '@quorumd/store';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
 import { processDelivery } from './delivery-processor';
@@ -44,10 +43,10 @@ function within(work: Promise<unknown>, ms: number, onTimeout?: () => void): Pro
   });
 }
 
-/** A lost connection, as BullMQ reports it: counted into the outage, never logged one retry at a time. */
+/** A lost connection or a failover, as BullMQ reports it: counted into the outage, never logged one retry at a time. */
 function isConnectionError(err: unknown): boolean {
   const { error, code } = redisErrorFields(err);
-  return (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
+  return isStoreUnavailable(err) || (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import type { QuorumStore, StoredToken } from '@quorumd/store';
-import type { Redis } from 'ioredis';
+import type { QuorumStore, RedisClient, StoredToken } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
 
@@ -35,7 +34,7 @@ export class OutboxDispatcher {
     private readonly store: QuorumStore,
     private readonly queues: QuorumQueues,
     /** A connection of its own: XREADGROUP blocks it. */
-    private readonly blocking: Redis,
+    private readonly blocking: RedisClient,
     private readonly options: DispatcherOptions,
   ) {}
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
 
 /**
@@ -93,7 +93,7 @@ export function luaScripts(): LuaScript[] {
 type ScriptCommand = (...keysAndArgs: (string | number | Buffer)[]) => Promise<unknown>;
 
 /** Registers every script on a connection (ioredis EVALSHA with a fallback to EVAL). */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisClient): void {
   for (const script of luaScripts()) {
     if (typeof (redis as unknown as Record<string, unknown>)[script.name] === 'function') continue;
     redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.source });
@@ -110,7 +110,7 @@ export function scriptKeyNames(name: ScriptName): KeyName[] {
   return names;
 }
 
-export function scriptCommand(redis: Redis, name: ScriptName): ScriptCommand {
+export function scriptCommand(redis: RedisClient, name: ScriptName): ScriptCommand {
   // defineCommand adds the method at run time; ioredis cannot type it statically.
   const command = (redis as unknown as Record<string, ScriptCommand>)[name];
   if (!command) throw new Error(`Lua script ${name} is not defined on this connection`);

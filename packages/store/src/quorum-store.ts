@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-url';
 import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
 import { MValuesRepository } from './m-values-repository';
@@ -21,7 +21,7 @@ export class QuorumStore {
   readonly audit: AuditRepository;
   readonly webhooks: WebhooksRepository;
 
-  constructor(redis: Redis, options: StoreOptions) {
+  constructor(redis: RedisClient, options: StoreOptions) {
     this.ctx = new StoreContext(redis, options);
     this.users = new UsersRepository(this.ctx);
     this.sessions = new SessionsRepository(this.ctx);

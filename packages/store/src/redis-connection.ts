@@ -1,12 +1,12 @@
-import type { Redis, RedisOptions } from 'ioredis';
-import { createRedis } from './redis-url';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
+import { createRedis, type RedisClient } from './redis-url';
 
 /**
  * A connection for request handling: it fails fast when Redis is away (no offline queue,
  * a bounded command time) so that the API answers 503 at once instead of hanging, and
  * reconnects by itself.
  */
-export function connectForRequests(url: string, options: RedisOptions = {}): Redis {
+export function connectForRequests(url: string, options: RedisOptions = {}): RedisClient {
   return createRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -21,7 +21,7 @@ export function connectForRequests(url: string, options: RedisOptions = {}): Red
 }
 
 /** A subscriber connection for status events; it resubscribes after a reconnect. */
-export function connectForEvents(url: string, options: RedisOptions = {}): Redis {
+export function connectForEvents(url: string, options: RedisOptions = {}): RedisClient {
   return createRedis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
@@ -49,7 +49,7 @@ const HOPELESS = /WRONGPASS|NOAUTH|invalid password|ENOTFOUND|EAI_AGAIN/;
  * Waits until a lazy connection is ready, failing with a RedisUnreachableError (naming the
  * last connection error) after `timeoutMs`, or at once on an error no retry will cure.
  */
-export async function waitUntilReady(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+export async function waitUntilReady(redis: RedisClient, url: string, timeoutMs = 5000): Promise<void> {
   if (redis.status === 'ready') return;
   let timer: NodeJS.Timeout | undefined;
   let lastError: { error: string; code?: string } | undefined;
@@ -99,7 +99,7 @@ type ConnectionChange = 'lost' | 'reconnecting' | 'back';
  * between are counted, never reported one by one.
  */
 export class RedisConnectionMonitor {
-  private readonly ready = new Map<Redis, boolean>();
+  private readonly ready = new Map<RedisClient, boolean>();
   private down: { since: number; retries: number; lastError?: { error: string; code?: string }; reconnectingSaid: boolean } | undefined;
   private muted = false;
   /** The last error while up: the cause of the drop that usually follows at once. */
@@ -108,7 +108,7 @@ export class RedisConnectionMonitor {
   constructor(private readonly report: (change: ConnectionChange, fields: Record<string, unknown>) => void) {}
 
   /** Follows `redis` (and gives it the 'error' listener ioredis wants). Returns it. */
-  watch<R extends Redis>(redis: R): R {
+  watch<R extends RedisClient>(redis: R): R {
     this.ready.set(redis, redis.status === 'ready');
     redis.on('ready', () => {
       this.ready.set(redis, true);
@@ -116,15 +116,48 @@ export class RedisConnectionMonitor {
     });
     redis.on('error', (err: unknown) => this.noteError(err));
     redis.on('close', () => this.lost(redis));
-    redis.on('reconnecting', (delayMs: unknown) => {
-      if (!this.down || this.muted) return;
-      this.down.retries++;
-      if (!this.down.reconnectingSaid) {
-        this.down.reconnectingSaid = true;
-        this.report('reconnecting', { retryInMs: typeof delayMs === 'number' ? delayMs : undefined, ...this.down.lastError });
+    redis.on('reconnecting', (delayMs: unknown) => this.retrying({ retryInMs: typeof delayMs === 'number' ? delayMs : undefined }));
+    if (redis instanceof Cluster) this.watchNodes(redis);
+    return redis;
+  }
+
+  /**
+   * A Cluster stays 'ready' while one of its nodes dies: a lost node is `lost`, the wait for a
+   * replica to take its slots over is `reconnecting` (failing over), and `back` comes once
+   * every slot has a master the client is connected to again.
+   */
+  private watchNodes(cluster: Cluster): void {
+    // Nodes whose connection ended, until a connection to them is ready again.
+    const gone = new Set<string>();
+    cluster.on('node error', (err: unknown) => this.noteError(err));
+    const keyOf = (node: Redis) => `${node.options.host}:${node.options.port}`;
+    cluster.on('-node', (node: Redis) => {
+      const key = keyOf(node);
+      gone.add(key);
+      // A node dropped because the slot map no longer names it (a replaced master, a removed replica) is no loss.
+      if (cluster.status === 'ready' && cluster.slots.some((owners) => owners?.[0] === key)) this.lost(cluster);
+    });
+    cluster.on('+node', (node: Redis) => {
+      node.once('ready', () => gone.delete(keyOf(node)));
+    });
+    cluster.on('refresh', () => {
+      if (this.ready.get(cluster) !== false || cluster.status !== 'ready') return;
+      if (everySlotServed(cluster, gone)) {
+        this.ready.set(cluster, true);
+        this.maybeBack();
+      } else {
+        this.retrying({ failingOver: true });
       }
     });
-    return redis;
+  }
+
+  private retrying(fields: Record<string, unknown>): void {
+    if (!this.down || this.muted) return;
+    this.down.retries++;
+    if (!this.down.reconnectingSaid) {
+      this.down.reconnectingSaid = true;
+      this.report('reconnecting', { ...fields, ...this.down.lastError });
+    }
   }
 
   /** An error seen elsewhere (a BullMQ worker's own connection): counted into the current outage. */
@@ -143,7 +176,7 @@ export class RedisConnectionMonitor {
     this.muted = true;
   }
 
-  private lost(redis: Redis): void {
+  private lost(redis: RedisClient): void {
     const wasReady = this.ready.get(redis) === true;
     this.ready.set(redis, false);
     if (!wasReady || this.down) return;
@@ -162,8 +195,13 @@ export class RedisConnectionMonitor {
   }
 }
 
+/** Whether the Cluster's slot map names a master for every slot, none of them a node that was lost. */
+function everySlotServed(cluster: Cluster, gone: Set<string>): boolean {
+  return cluster.slots.length > 0 && cluster.slots.every((owners) => owners?.[0] !== undefined && !gone.has(owners[0]));
+}
+
 /** quit() each connection, but never wait on a Redis that is gone: after `timeoutMs`, disconnect(). */
-export async function closeConnections(connections: Redis[], timeoutMs = 500): Promise<void> {
+export async function closeConnections(connections: RedisClient[], timeoutMs = 500): Promise<void> {
   await Promise.all(
     connections.map(async (redis) => {
       if (redis.status === 'end') return;

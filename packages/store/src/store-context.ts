@@ -1,5 +1,7 @@
 import { QuorumError, canonicalJson } from '@quorumd/core';
-import type { Redis } from 'ioredis';
+import keySlot from 'cluster-key-slot';
+import { Cluster, type Redis } from 'ioredis';
+import type { RedisClient } from './redis-url';
 import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
 import { toQuorumError } from './store-errors';
@@ -47,9 +49,11 @@ export class StoreContext {
   readonly clock: () => number;
 
   private readonly replicaAcks: ReplicaAcks | undefined;
-  private replicasSeen = { count: 0, at: 0 };
+  private replicasSeen: { count: number; at: number; node?: Redis } = { count: 0, at: 0 };
+  /** Counts the connection's 'ready' events: a change of life between a script and its WAIT is a reconnection. */
+  private connectionLives = 0;
 
-  constructor(readonly redis: Redis, options: StoreOptions) {
+  constructor(readonly redis: RedisClient, options: StoreOptions) {
     this.keys = new StoreKeys(options.prefix);
     this.retentionMs = options.retentionMs;
     this.clock = options.clock ?? Date.now;
@@ -57,32 +61,64 @@ export class StoreContext {
     // A reconnection may land on another master (a failover): count its replicas again.
     redis.on('ready', () => {
       this.replicasSeen = { count: 0, at: 0 };
+      this.connectionLives++;
     });
     defineScripts(redis);
   }
 
+  /**
+   * The connection that carried this deployment's writes: the server itself, or on a Cluster
+   * the master that owns the deployment's slot now (WAIT counts one connection's writes).
+   */
+  private writesConnection(afterTheChange: boolean): Redis {
+    const redis = this.redis;
+    if (!(redis instanceof Cluster)) return redis;
+    const owner = redis.slots[keySlot(this.keys.base)]?.[0];
+    const node = owner ? redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
+    if (!node) throw new QuorumError('RET_STORE_UNAVAILABLE', 'The store is unavailable; try again shortly', afterTheChange ? { mayHaveCommitted: true } : undefined);
+    return node;
+  }
+
   /** How many replicas must acknowledge a change now. */
-  private async requiredAcks(): Promise<number> {
+  private async requiredAcks(node: Redis): Promise<number> {
     const acks = this.replicaAcks;
     if (!acks) return 0;
     if (acks.minReplicas !== 'auto') return acks.minReplicas;
     const now = Date.now();
-    if (now - this.replicasSeen.at > 5000) {
-      const info = await this.redis.info('replication');
-      this.replicasSeen = { count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0), at: now };
+    // Counted again every few seconds, and at once when the slot has another master (a Cluster failover).
+    if (now - this.replicasSeen.at > 5000 || this.replicasSeen.node !== node) {
+      const info = await node.info('replication');
+      this.replicasSeen = { count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0), at: now, node };
     }
     return Math.min(1, this.replicasSeen.count);
   }
 
-  /** WAIT until `n` replicas hold this connection's writes; 503 (the change may be committed) when they do not in time. */
-  private async waitForReplicas(): Promise<void> {
-    const n = await this.requiredAcks();
+  /** Which connection carries writes now, and in which of its lives (a reconnection is a new one to WAIT). */
+  private writer(): { node: Redis; life: number } {
+    return { node: this.writesConnection(false), life: this.connectionLives };
+  }
+
+  /**
+   * WAIT until `n` replicas hold the writes of the connection the script went out on; 503
+   * (the change may be committed) when they do not in time, or when that connection was
+   * replaced meanwhile (a reconnection or a Cluster failover: WAIT on the new one would count
+   * nothing of this change).
+   */
+  private async waitForReplicas(before: { node: Redis; life: number }): Promise<void> {
+    if (!this.replicaAcks) return;
+    const node = this.writesConnection(true);
+    if (node !== before.node || this.connectionLives !== before.life) {
+      throw new QuorumError('RET_STORE_UNAVAILABLE', 'The connection to the Redis master changed while the change was made: it may have been committed; read the state before trying again', {
+        mayHaveCommitted: true,
+      });
+    }
+    const n = await this.requiredAcks(node);
     if (n === 0) return;
-    const acked = Number(await this.redis.call('WAIT', n, this.replicaAcks!.timeoutMs));
+    const acked = Number(await node.call('WAIT', n, this.replicaAcks.timeoutMs));
     if (acked < n) {
       throw new QuorumError(
         'RET_STORE_UNAVAILABLE',
-        `The change was made on the Redis master but ${acked} of ${n} replica(s) acknowledged it within ${this.replicaAcks!.timeoutMs} ms: it may have been committed, or may be lost in a failover; read the state before trying again`,
+        `The change was made on the Redis master but ${acked} of ${n} replica(s) acknowledged it within ${this.replicaAcks.timeoutMs} ms: it may have been committed, or may be lost in a failover; read the state before trying again`,
         { mayHaveCommitted: true },
       );
     }
@@ -96,8 +132,10 @@ export class StoreContext {
     const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
     const now = this.clock();
     try {
+      const change = !READ_ONLY_SCRIPTS.has(name) && this.replicaAcks !== undefined;
+      const before = change ? this.writer() : undefined;
       const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
-      if (!READ_ONLY_SCRIPTS.has(name)) await this.waitForReplicas();
+      if (before) await this.waitForReplicas(before);
       return reply;
     } catch (err) {
       throw toQuorumError(err);
@@ -105,7 +143,7 @@ export class StoreContext {
   }
 
   /** Runs a read; a lost Redis comes back as RET_STORE_UNAVAILABLE. */
-  async read<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+  async read<T>(fn: (redis: RedisClient) => Promise<T>): Promise<T> {
     try {
       return await fn(this.redis);
     } catch (err) {

@@ -20,8 +20,16 @@ const UNAVAILABLE = [
   /TRYAGAIN/,
   /NOREPLICAS/,
   /Failed to refresh slots cache/i,
+  /Too many Cluster redirections/i,
+  /Cluster isn't ready/i,
   /All sentinels are unreachable/i,
 ];
+
+/** Whether an error means the store is away or moving (a lost connection, a failover, a slot on the move): no defect. */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return UNAVAILABLE.some((pattern) => pattern.test(err.message)) || (err as { code?: string }).code === 'ECONNREFUSED';
+}
 
 /**
  * Turns what ioredis throws into a QuorumError: a script's refusal ("RET_CODE message")
@@ -33,7 +41,7 @@ export function toQuorumError(err: unknown): unknown {
   const match = /^(RET_[A-Z_]+) ([\s\S]*)$/.exec(err.message);
   const code = match?.[1] ?? '';
   if (match && isErrorCode(code)) return new QuorumError(code, match[2]);
-  if (UNAVAILABLE.some((pattern) => pattern.test(err.message)) || (err as { code?: string }).code === 'ECONNREFUSED') {
+  if (isStoreUnavailable(err)) {
     return new QuorumError('RET_STORE_UNAVAILABLE', 'The store is unavailable; try again shortly');
   }
   return err;

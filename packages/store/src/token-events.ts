@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-url';
 
 type Listener = (status: string) => void;
 
@@ -12,7 +12,7 @@ export class TokenEvents {
   private closed = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly channel: string,
   ) {
     subscriber.on('message', (ch: string, message: string) => {

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { QuorumError } from '@quorumd/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@quorumd/store';
 import authPlugin, { callerId } from './plugins/auth';
 import jsonBodyPlugin from './plugins/json-body';
 import openApiPlugin from './plugins/openapi';
@@ -31,7 +31,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export interface BuildOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Rate-limit counters live here (shared by replicas); in memory when absent. */
-  rateLimitRedis?: Redis;
+  rateLimitRedis?: RedisClient;
 }
 
 /**

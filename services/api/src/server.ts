@@ -16,7 +16,6 @@ import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { createLogger, loadConfig, type Config } from '@quorumd/config';
 import { QuorumQueues, startWorker, type RunningWorker } from '@quorumd/queue';
-import { Redis } from 'ioredis';
 import { DataDirLock } from './data-dir-lock';
 import { startLocalRedis, stopLeftoverRedis, type LocalRedis } from './local-redis';
 import { Metrics } from './metrics';
