@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { RedisConnectionMonitor } from '@quorumd/store';
+import pino from 'pino';
 import { Harness, type Officer, type Reply } from './harness';
 import { until } from './eventually';
 import type { FailoverSet } from './failover-set';
@@ -77,10 +79,21 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
     let receiver: Receiver;
     /** What a server's connection monitor would log for h1's connections: one line per change of state. */
     const changes: string[] = [];
+    /** What the worker logs (JSON lines). */
+    const workerLines: { level: number; msg: string }[] = [];
+    const workerLogger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) workerLines.push(JSON.parse(line) as { level: number; msg: string });
+          done();
+        },
+      }),
+    );
 
     beforeAll(async () => {
       set = await startSet();
-      ({ h: h1, admin, officers: [co1, co2, co3] } = await Harness.withOfficers(['co1', 'co2', 'co3'], { redisUrl: set.url, worker: true }));
+      ({ h: h1, admin, officers: [co1, co2, co3] } = await Harness.withOfficers(['co1', 'co2', 'co3'], { redisUrl: set.url, worker: true, workerLogger }));
       // A second API replica on the same deployment (its own connections, no worker).
       h2 = await Harness.start({ redisUrl: set.url, prefix: h1.prefix, issuer: h1.issuer });
       receiver = await Receiver.start();
@@ -131,6 +144,7 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
       pairs.sort((a, b) => (a.signature < b.signature ? -1 : 1)); // an interleaved order
 
       const oldMaster = await set.masterFor(h1.prefix);
+      const linesBefore = workerLines.length;
       let killedAt = 0;
       let killing: Promise<void> | undefined;
       const storm = approvalStorm([h1, h2], pairs, 6, (count) => {
@@ -178,6 +192,10 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
       expect(changes[0]).toBe('lost');
       expect(changes.length).toBeLessThanOrEqual(3);
       expect(new Set(changes).size).toBe(changes.length);
+      // The worker too: a few lines for the failover, not one per retry or per MOVED.
+      const workerWarnings = workerLines.slice(linesBefore).filter((l) => l.level >= 40);
+      expect(workerWarnings.map((l) => l.msg)).toContain('redis connection lost');
+      expect(workerWarnings.length).toBeLessThanOrEqual(6);
 
       // Every acknowledged approval is there, each counted once.
       for (const id of ids) {

@@ -6,7 +6,7 @@ import { hashPassword } from '@quorumd/core';
 import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, waitUntilReady } from '@quorumd/store';
 import { buildApp, loadConfig, type App, type Config } from '@quorumd/api';
 import { startWorker, type RunningWorker } from '@quorumd/queue';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { RedisClient } from '@quorumd/store';
 import type { FastifyBaseLogger } from 'fastify';
 import { deleteDeploymentKeys } from './deployment-keys';
@@ -50,7 +50,7 @@ export class Harness {
 
   /** `worker: true` also runs the notification worker (and gives the app its queues). */
   static async start(
-    options: { env?: Record<string, string>; prefix?: string; issuer?: string; worker?: boolean; redisUrl?: string; logger?: FastifyBaseLogger } = {},
+    options: { env?: Record<string, string>; prefix?: string; issuer?: string; worker?: boolean; redisUrl?: string; logger?: FastifyBaseLogger; workerLogger?: Logger } = {},
   ): Promise<Harness> {
     const url = options.redisUrl ?? REDIS_URL;
     const prefix = options.prefix ?? `test-${randomBytes(6).toString('hex')}`;
@@ -76,7 +76,7 @@ export class Harness {
     const issuer = options.issuer ?? boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
     await events.start();
-    const worker = options.worker ? await startWorker(config, url, pino({ level: 'silent' })) : undefined;
+    const worker = options.worker ? await startWorker(config, url, options.workerLogger ?? pino({ level: 'silent' })) : undefined;
     const app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
     await app.ready();
     const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
