@@ -62,6 +62,26 @@ describe('1. stale M: a token requested before M was raised', () => {
     expect(used.body).toMatchObject({ code: 'RET_MXN_AUTH_FAILED', message: expect.stringMatching(/1 of 3 approvals/) });
   });
 
+  it('is never issued with an M that another API replica has raised since this one last read it', async () => {
+    // A second replica of the same deployment: its own process memory, the same Redis.
+    const other = await Harness.start({ prefix: h.prefix, issuer: h.issuer });
+    try {
+      const before = await issue(other, admin.token, 'USER_MGMT', { command: 'deleteUser', args: { id: 77 } });
+      expect(before.status).toBe(201);
+      const m = before.body.token.m as number;
+      await h.setM(admin, 'USER_MGMT', m + 1 > 3 ? 2 : m + 1, [admin, co1, co2]);
+      const now = (await h.request('GET', '/v1/quorum/values/USER_MGMT', admin.token)).body.m as number;
+      expect(now).not.toBe(m);
+      // The replica that read M before the change signs the M of now into the token bytes.
+      const after = await issue(other, admin.token, 'USER_MGMT', { command: 'deleteUser', args: { id: 78 } });
+      expect(after.status).toBe(201);
+      expect(after.body.token.m).toBe(now);
+      expect(JSON.parse((await other.tokenBytes(after.body.token.id, admin.token)).toString('utf8')).m).toBe(now);
+    } finally {
+      await other.close({ keepKeys: true });
+    }
+  });
+
   it('cannot ask for a day-long token: ttlSeconds is capped by QUORUM_MAX_TOKEN_TTL_SECONDS', async () => {
     const res = await issue(h, co1.token, 'USER_MGMT', { command: 'deployRelease' }, { ttlSeconds: 86400 });
     expect(res.status).toBe(400);

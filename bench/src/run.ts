@@ -172,6 +172,7 @@ async function main(): Promise<void> {
   const memoryBefore = await usedMemory(redis);
   const indexKeys = [store.keys.audit(), store.keys.auditHashes(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
   const indexBefore = await keyMemory(redis, indexKeys);
+  const eachBefore = await Promise.all(indexKeys.map((k) => keyMemory(redis, [k])));
   const tokenCount = Math.ceil(SIZE.approvals / APPROVERS);
   const bodies: { path: string; body: string; auth: string }[] = [];
   const approvedIds: string[] = [];
@@ -214,6 +215,7 @@ async function main(): Promise<void> {
   const memoryAfter = await usedMemory(redis);
   const tokenHashes = await keyMemory(redis, approvedIds.map((id) => store.keys.token(id)));
   const indexGrowth = (await keyMemory(redis, indexKeys)) - indexBefore;
+  const eachGrowth = (await Promise.all(indexKeys.map((k) => keyMemory(redis, [k])))).map((after, i) => (after - eachBefore[i]!) / tokenCount);
   const perToken = (tokenHashes + indexGrowth) / tokenCount;
   results.memoryPerFinishedTokenBytes = perToken;
   results.memoryPerTokenWithJobsBytes = (memoryAfter - memoryBefore) / tokenCount;
@@ -221,6 +223,14 @@ async function main(): Promise<void> {
     measure: `Redis memory per finished token, M=${APPROVERS}: token + audit entries + indexes`,
     value: `${(perToken / 1024).toFixed(2)} KB`,
     ratio: `(token hash ${(tokenHashes / tokenCount / 1024).toFixed(2)} KB, audit+indexes ${(indexGrowth / tokenCount / 1024).toFixed(2)} KB)`,
+  });
+  rows.push({ measure: '  per token: audit entries / their hashes / all-tokens index / requester index (bytes)', value: eachGrowth.map((b) => b.toFixed(0)).join(' / ') });
+  const sample = await redis.hgetallBuffer(store.keys.token(approvedIds[0]!));
+  const fieldBytes = (pick: (field: string) => boolean) => Object.entries(sample).filter(([f]) => pick(f)).reduce((n, [f, v]) => n + f.length + v.length, 0);
+  rows.push({
+    measure: '  one finished token hash, content bytes: doc / votes / other fields',
+    value: `${fieldBytes((f) => f === 'doc')} / ${fieldBytes((f) => f.startsWith('v:'))} / ${fieldBytes((f) => f !== 'doc' && !f.startsWith('v:'))}`,
+    ratio: `(MEMORY USAGE ${await redis.call('MEMORY', 'USAGE', store.keys.token(approvedIds[0]!), 'SAMPLES', '0')})`,
   });
   rows.push({
     measure: '  same, used_memory delta incl. retained BullMQ jobs (1 h, <= 10,000)',

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   RET_QUORUM_KEY_INVALID: { status: 400, message: 'The quorum key is not an RSA public key of 2048-4096 bits with e = 65537' },
   RET_CHALLENGE_INVALID: { status: 400, message: 'The key registration challenge is unknown, used or expired' },
   RET_M_VALUE_OUT_OF_RANGE: { status: 400, message: 'M must be an integer from 1 to 8' },
+  RET_M_VALUE_CHANGED: { status: 409, message: 'An M value changed while the token was issued; request it again' },
   RET_M_EXCEEDS_APPROVERS: { status: 409, message: 'M is above the number of officers holding quorum keys' },
   RET_SERVICE_UNKNOWN: { status: 400, message: 'Unknown quorum service' },
   RET_NOT_FOUND: { status: 404, message: 'No such resource' },

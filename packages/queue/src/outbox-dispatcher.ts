@@ -70,28 +70,30 @@ export class OutboxDispatcher {
     }
   }
 
+  /**
+   * A batch at a time: every entry's reads go out together (one pipeline), the jobs are added
+   * in one bulk, and the entries are acknowledged in one step after that. A failure leaves
+   * the whole batch unacknowledged: it is read again, and the job ids keep it from doubling.
+   */
   private async handleAll(entries: StreamEntry[]): Promise<void> {
+    const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
+    if (live.length === 0) return;
+    const jobs = (await Promise.all(live.map(([, fields]) => this.jobsFor(field(fields, 'id'), field(fields, 'status'))))).flat();
+    await this.queues.deliver(jobs);
     const key = this.store.keys.outbox();
-    for (const [id, fields] of entries) {
-      if (!fields) continue;
-      await this.handle(field(fields, 'id'), field(fields, 'status'));
-      await this.blocking.multi().xack(key, GROUP, id).xdel(key, id).exec();
-    }
+    const ids = live.map(([id]) => id);
+    await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).exec();
   }
 
   /** What a status change sets off. */
-  private async handle(tokenId: string, status: string): Promise<void> {
+  private async jobsFor(tokenId: string, status: string): Promise<DeliveryJob[]> {
     const token = await this.store.tokens.get(tokenId);
-    if (!token) return;
-    if (status === 'PENDING') {
-      await this.queues.deliver(await this.approvalRequests(token));
-    } else if (status === 'APPROVED') {
-      await this.queues.deliver(await this.requesterNotices(token, 'token.approved'));
-    } else if (status === 'REJECTED') {
-      await this.queues.deliver(await this.requesterNotices(token, 'token.rejected'));
-    } else if (status === 'EXPIRED') {
-      await this.queues.deliver(await this.requesterNotices(token, 'token.expired'));
-    }
+    if (!token) return [];
+    if (status === 'PENDING') return this.approvalRequests(token);
+    if (status === 'APPROVED') return this.requesterNotices(token, 'token.approved');
+    if (status === 'REJECTED') return this.requesterNotices(token, 'token.rejected');
+    if (status === 'EXPIRED') return this.requesterNotices(token, 'token.expired');
+    return [];
   }
 
   /**

@@ -7,9 +7,16 @@
 -- ARGV[17] requester's user id (the API key's owner for an API key)
 -- ARGV[18] the services whose M the operation requires, space separated
 -- ARGV[19] an AWS CloudHSM token's approval data (base64), or ''
+-- ARGV[8] must be the M the operation requires now (the largest M of ARGV[18], at least 2
+-- for an AWS CloudHSM token): the caller may work from M values it read earlier, and is
+-- refused with RET_M_VALUE_CHANGED when one changed since.
 -- Returns the token as read-token returns it.
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
+local m_now = math.max(required_now({ svc = ARGV[7], msvcs = ARGV[18] }), ARGV[19] ~= '' and 2 or 1)
+if tonumber(ARGV[8]) ~= m_now then
+  return fail('RET_M_VALUE_CHANGED', 'An M value changed while the token was issued: its operation now needs ' .. m_now .. ' approvals')
+end
 local id = ARGV[5]
 redis.call('HSET', tkey, 'id', id, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9], 'rqu', ARGV[17],
   'exp', ARGV[10], 'iat', NOW, 'op', ARGV[11], 'iss', ARGV[12], 'status', 'PENDING')

@@ -4,11 +4,22 @@ import type { Actor, StoreContext } from './store-context';
 
 /** The M value of each quorum service (1 when never set: quorum off). */
 export class MValuesRepository {
+  private lastRead: Record<QuorumService, number> | undefined;
+
   constructor(private readonly ctx: StoreContext) {}
 
   async all(): Promise<Record<QuorumService, number>> {
     const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.mValues()));
-    return { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
+    this.lastRead = { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
+    return this.lastRead;
+  }
+
+  /**
+   * The M values as last read by this process (read once if never): only for a write whose
+   * script checks them again (token issue: RET_M_VALUE_CHANGED, then read afresh).
+   */
+  async lastKnown(): Promise<Record<QuorumService, number>> {
+    return this.lastRead ?? this.all();
   }
 
   /** setMValue; `force` comes from the signed operation. */

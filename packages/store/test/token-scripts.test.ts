@@ -48,7 +48,15 @@ describe('token scripts against the lifecycle table', () => {
       now,
       ttlSeconds: 600,
     });
-    await store.tokens.issue(doc, tokenBytes(doc), ['USER_MGMT'], { key: 'user:1', userId: 1 }, {}, SYSTEM);
+    // The issue script signs in the M of now: a token with another m is one issued while M was m (set here for the call).
+    const mValues = store.keys.mValues();
+    const before = await redis.hget(mValues, 'USER_MGMT');
+    await redis.hset(mValues, 'USER_MGMT', m);
+    try {
+      await store.tokens.issue(doc, tokenBytes(doc), ['USER_MGMT'], { key: 'user:1', userId: 1 }, {}, SYSTEM);
+    } finally {
+      await (before === null ? redis.hdel(mValues, 'USER_MGMT') : redis.hset(mValues, 'USER_MGMT', before));
+    }
     return doc.id;
   }
 
@@ -82,6 +90,12 @@ describe('token scripts against the lifecycle table', () => {
     const keys = await redis.keys(`{${prefix}}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
+  });
+
+  it('refuses to issue a token whose m is not the M of now (RET_M_VALUE_CHANGED), writing nothing', async () => {
+    const doc = newTokenDocument({ service: 'USER_MGMT', operation: normalizeOperation({ command: 'deployRelease', args: {} }), requester: { kind: 'user', id: 1, name: 'admin' }, m: 5, issuer: ISSUER, now, ttlSeconds: 600 });
+    await expect(store.tokens.issue(doc, tokenBytes(doc), ['USER_MGMT'], { key: 'user:1', userId: 1 }, {}, SYSTEM)).rejects.toMatchObject({ code: 'RET_M_VALUE_CHANGED' });
+    expect(await redis.exists(store.keys.token(doc.id))).toBe(0);
   });
 
   it('PENDING → APPROVED → CONSUMED, and nothing after', async () => {

@@ -103,18 +103,25 @@ export class TokensService {
     // changePswd of another officer hands out its approving power: the target's type decides.
     const target = operation.command === 'changePswd' ? await this.store.users.get(operation.args.id as number) : undefined;
     const governing = governingServices(service, operation, { targetIsOfficer: target?.type === 'CO' });
-    // An HSM token never needs fewer than two officers.
-    const m = Math.max(requiredApprovals(governing, await this.store.mValues.all()), hsm ? 2 : 1);
-    const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
-    const token = await this.store.tokens.issue(
-      doc,
-      tokenBytes(doc),
-      governing,
-      { key: requesterKey(principal), userId: requesterUserId(principal) },
-      { url: input.callbackUrl, secret: input.callbackSecret },
-      actorOf(principal),
-      hsm?.approvalData,
-    );
+    const issueWith = async (mValues: Record<QuorumService, number>) => {
+      // An HSM token never needs fewer than two officers.
+      const m = Math.max(requiredApprovals(governing, mValues), hsm ? 2 : 1);
+      const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
+      return this.store.tokens.issue(
+        doc,
+        tokenBytes(doc),
+        governing,
+        { key: requesterKey(principal), userId: requesterUserId(principal) },
+        { url: input.callbackUrl, secret: input.callbackSecret },
+        actorOf(principal),
+        hsm?.approvalData,
+      );
+    };
+    // The M values this process read last; the script checks them, and once one changed they are read afresh.
+    const token = await issueWith(await this.store.mValues.lastKnown()).catch(async (err: unknown) => {
+      if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
+      return issueWith(await this.store.mValues.all());
+    });
     this.metrics.tokens.inc({ service, status: 'PENDING' });
     return this.view(token);
   }
