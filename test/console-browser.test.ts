@@ -84,7 +84,7 @@ describe('approver console in the browser', () => {
     const item = one.locator('li', { hasText: token.id });
     await item.waitFor();
     expect(await item.textContent()).toMatch(/Create the crypto user “alice”[\s\S]*admin[\s\S]*USER_MGMT[\s\S]*left[\s\S]*0 of 2/);
-    await one.waitForFunction(() => document.title === '(1) quorumd console');
+    await queueCountInTitle(one, 1);
 
     await item.getByRole('link', { name: token.id }).click();
     await one.getByText('The exact bytes you sign').waitFor();
@@ -109,7 +109,7 @@ describe('approver console in the browser', () => {
     expect(approved.status).toBe('APPROVED');
     const user = await automation.runProtected.createUser({ type: 'CU', name: 'alice', password: 'alice-password' }, token.id);
     expect(user.name).toBe('alice');
-    await one.waitForFunction(() => document.title === '(0) quorumd console');
+    await queueCountInTitle(one, 0);
   }, 60_000);
 
   it('refuses a key that is not the officer\'s registered one, before anything is sent', async () => {
@@ -174,8 +174,8 @@ describe('approver console in the browser', () => {
     await watcher.getByText(/officer2 rejected at .*: “no change ticket”/).waitFor({ timeout: 5_000 });
     expect(await watcher.locator('[data-status]').getAttribute('data-status')).toBe('PENDING');
     // It left the rejecter's queue, and stays in the watcher's.
-    await rejecter.waitForFunction(() => document.title === '(0) quorumd console');
-    await watcher.waitForFunction(() => document.title === '(1) quorumd console');
+    await queueCountInTitle(rejecter, 0);
+    await queueCountInTitle(watcher, 1);
   }, 60_000);
 
   it('makes a key pair in the browser, downloads it encrypted, and registers it with the challenge', async () => {
@@ -227,6 +227,11 @@ describe('approver console in the browser', () => {
     await page.getByRole('button', { name: 'Verify the audit log' }).click();
     await page.getByText(/audit log OK: \d+ entries chained, [1-9]\d* signed checkpoint\(s\) verified/).waitFor();
   }, 60_000);
+
+  /** Waits until the page title shows the queue's count. */
+  async function queueCountInTitle(page: Page, count: number): Promise<void> {
+    await page.waitForFunction(`document.title === '(${count}) quorumd console'`);
+  }
 
   async function waitForCheckpoint(): Promise<void> {
     for (let i = 0; i < 50; i++) {
