@@ -32,10 +32,13 @@ export class KeyFileError extends Error {
 }
 
 const RS256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+/** WebCrypto's types, named so that the browser's and Node's typings (the unit tests) both fit. */
+type Subtle = (typeof globalThis.crypto)['subtle'];
+type WebCryptoKey = Awaited<ReturnType<Subtle['importKey']>>;
 const MIN_BITS = 2048;
 const MAX_BITS = 4096;
 
-function subtle(): SubtleCrypto | undefined {
+function subtle(): Subtle | undefined {
   return globalThis.crypto?.subtle;
 }
 
@@ -74,7 +77,7 @@ async function readPkcs8(pem: string): Promise<SigningKey> {
   const s = subtle();
   if (!s) return readWithForge(pem, '', 'PRIVATE KEY');
   const der = pemBody(pem) as Uint8Array<ArrayBuffer>;
-  let readable: CryptoKey;
+  let readable: WebCryptoKey;
   try {
     readable = await s.importKey('pkcs8', der, RS256, true, ['sign']);
   } catch {
@@ -88,7 +91,7 @@ async function readPkcs8(pem: string): Promise<SigningKey> {
   return webCryptoKey(key, half, 'WebCrypto');
 }
 
-function webCryptoKey(key: CryptoKey, half: { fingerprint: string; bits: number; pem: string }, reader: string): SigningKey {
+function webCryptoKey(key: WebCryptoKey, half: { fingerprint: string; bits: number; pem: string }, reader: string): SigningKey {
   return {
     fingerprint: half.fingerprint,
     bits: half.bits,
