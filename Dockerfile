@@ -1,10 +1,10 @@
-# Build stage: install everything, compile TypeScript.
+# Build stage: install everything, compile TypeScript and bundle the console.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY packages ./packages
 COPY services ./services
-RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 # Run stage: compiled output and production dependencies only, as a non-root user.
 FROM node:20-bookworm-slim

@@ -17,7 +17,7 @@ Module._resolveFilename = function (request, ...rest) {
 
 const madge = require('madge');
 const root = join(__dirname, '..');
-const folders = ['packages/core', 'packages/config', 'packages/store', 'packages/queue', 'packages/client', 'services/api', 'services/worker'].map((p) =>
+const folders = ['packages/core', 'packages/config', 'packages/store', 'packages/queue', 'packages/client', 'services/api', 'services/worker', 'services/console'].map((p) =>
   join(root, p, 'src'),
 );
 

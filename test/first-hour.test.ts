@@ -51,6 +51,7 @@ describe('the first hour', () => {
     const server = await start({ QUORUM_DATA_DIR: data });
     await server.waitFor(/Ctrl-C to stop/);
     expect(server.stdout).toContain(`quorumd is running at ${server.url}  (API docs: ${server.url}/docs)`);
+    expect(server.stdout).toContain(`  Console:  ${server.url}/console (officers review and approve in the browser)`);
     expect(server.stdout).toMatch(/Redis: {4}redis:\/\/127\.0\.0\.1:\d+, a redis-server quorumd started \(pid \d+\) and stops on exit/);
     expect(server.stdout).toContain(`Data dir: ${data} (to start over: stop quorumd, then remove this directory)`);
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);

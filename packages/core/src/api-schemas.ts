@@ -37,7 +37,8 @@ export const UserViewSchema = Type.Object({
   loginFailureCnt: Type.Integer(),
   twoFactor: Type.Boolean(),
   hsmUsername: Type.String({ description: 'the name this user signs AWS CloudHSM token files as' }),
-  fingerprint: Type.Optional(Type.String()),
+  locked: Type.Boolean({ description: 'locked after too many failed logins (until the lock lifts, or for good until a password reset)' }),
+  fingerprint: Type.Optional(Type.String({ description: 'SHA-256 (hex) of the DER SubjectPublicKeyInfo of its registered quorum key' })),
 });
 export const BundleSchema = Type.Object({
   v: Type.Literal(1),

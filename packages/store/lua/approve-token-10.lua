@@ -12,10 +12,13 @@ local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
--- APPROVED once the counting votes reach the bar.
-local function approve_if_carried()
+-- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
+local function approve_if_carried(new_vote)
   local voters = counting_voters(t)
-  if #voters < required(t) then return { 'PENDING', token_snapshot(tkey) } end
+  if #voters < required(t) then
+    if new_vote then publish_vote(t.id) end
+    return { 'PENDING', token_snapshot(tkey) }
+  end
   local until_ms = NOW + tonumber(ARGV[11])
   redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
   redis.call('ZREM', key('openTokens'), t.id)
@@ -30,7 +33,7 @@ if previous then
   if alg == ARGV[7] and sig == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
-    if effective_status(t) == 'PENDING' then return approve_if_carried() end
+    if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
     return { t.status, token_snapshot(tkey) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
@@ -54,4 +57,4 @@ redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
 audit('token.approval', { id = t.id, userId = tonumber(uid), alg = ARGV[7] })
-return approve_if_carried()
+return approve_if_carried(true)

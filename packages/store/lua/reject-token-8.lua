@@ -32,5 +32,7 @@ end
 if possible < required(t) then
   finish_token(tkey, t, 'REJECTED', tonumber(ARGV[9]))
   audit('token.rejected', { id = t.id, possibleApprovals = possible })
+else
+  publish_vote(t.id)
 end
 return token_snapshot(tkey)

@@ -1,14 +1,17 @@
 import type { RedisClient } from './redis-url';
 
 type Listener = (status: string) => void;
+type AnyListener = (id: string, status: string) => void;
 
 /**
  * Wakes waiters when a token's status changes, on whichever replica the change
  * happened: every store script that changes a status publishes `<id> <status>` on one
- * channel, and each API process holds a single subscriber connection for it.
+ * channel, and each API process holds a single subscriber connection for it. A vote that
+ * leaves the status as it was publishes `<id> VOTE` (not a status: listeners re-read).
  */
 export class TokenEvents {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly anyListeners = new Set<AnyListener>();
   private closed = false;
 
   constructor(
@@ -21,6 +24,7 @@ export class TokenEvents {
       const id = message.slice(0, space);
       const status = message.slice(space + 1);
       for (const listener of this.listeners.get(id) ?? []) listener(status);
+      for (const listener of this.anyListeners) listener(id, status);
     });
   }
 
@@ -45,6 +49,15 @@ export class TokenEvents {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(id);
     };
+  }
+
+  /**
+   * Calls `listener` on every change of any token (an officer's queue follows them all)
+   * until the returned function is called. At close it hears `('', 'CLOSING')`.
+   */
+  onAny(listener: AnyListener): () => void {
+    this.anyListeners.add(listener);
+    return () => void this.anyListeners.delete(listener);
   }
 
   /**
@@ -76,6 +89,8 @@ export class TokenEvents {
   close(): void {
     this.closed = true;
     for (const [, set] of this.listeners) for (const listener of set) listener('CLOSING');
+    for (const listener of this.anyListeners) listener('', 'CLOSING');
     this.listeners.clear();
+    this.anyListeners.clear();
   }
 }

@@ -10,6 +10,7 @@ import openApiPlugin from './plugins/openapi';
 import servicesPlugin, { type AppDeps } from './plugins/services';
 import apiKeyRoutes from './routes/api-keys';
 import auditRoutes from './routes/audit';
+import consoleRoutes from './routes/console';
 import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
 import officerRoutes from './routes/officers';
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // Routes.
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
+  await app.register(consoleRoutes);
   for (const routes of [sessionRoutes, userRoutes, quorumValueRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes]) {
     await app.register(routes, { prefix: '/v1' });
   }

@@ -82,6 +82,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/audit/public-key': { operationId: 'getAuditPublicKey', summary: 'The Ed25519 public key audit checkpoints verify with', errors: [...COMMON, 'RET_NOT_FOUND'] },
   'GET /v1/audit/head': { operationId: 'getAuditHead', summary: 'The last entry appended and the last sealed, and the issuer checkpoints name', errors: COMMON },
   'GET /v1/officers/me/pending': { operationId: 'listMyPendingTokens', summary: 'The calling officer’s queue of tokens awaiting its decision', errors: COMMON },
+  'GET /v1/officers/me/pending/events': { operationId: 'myPendingTokenEvents', summary: 'Server-sent events: the calling officer’s queue now and on every change', errors: COMMON },
   'GET /v1/officers/me/webhook': { operationId: 'getMyWebhook', summary: 'The calling officer’s webhook', errors: COMMON },
   'PUT /v1/officers/me/webhook': { operationId: 'setMyWebhook', summary: 'Set the calling officer’s webhook (public http(s) only)', errors: COMMON },
   'DELETE /v1/officers/me/webhook': { operationId: 'deleteMyWebhook', summary: 'Remove the calling officer’s webhook', errors: COMMON },

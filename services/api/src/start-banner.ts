@@ -19,7 +19,7 @@ export function publicUrl(host: string, port: number): string {
 
 /** What a person starting quorumd needs to know, in a few plain lines (stdout, beside the JSON logs). */
 export function startBanner(facts: BannerFacts): string {
-  const lines = [`quorumd is running at ${facts.url}  (API docs: ${facts.url}/docs)`];
+  const lines = [`quorumd is running at ${facts.url}  (API docs: ${facts.url}/docs)`, `  Console:  ${facts.url}/console (officers review and approve in the browser)`];
   if (facts.localRedis) {
     lines.push(`  Redis:    ${facts.redisUrl}, a redis-server quorumd started (pid ${facts.localRedis.pid}) and stops on exit`);
     lines.push(`  Data dir: ${facts.localRedis.dataDir} (to start over: stop quorumd, then remove this directory)`);

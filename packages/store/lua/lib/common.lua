@@ -213,6 +213,12 @@ local function publish_status(id, status)
   redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status)
 end
 
+-- A vote that leaves the status as it was wakes the same listeners (a token page, an
+-- officer's queue: who approved so far), but is no status change: nothing goes to the outbox.
+local function publish_vote(id)
+  redis.call('PUBLISH', P .. 'events', id .. ' VOTE')
+end
+
 -- Moves a token to a terminal state and drops it from every live index.
 local function finish_token(tkey, t, status, retention_ms)
   redis.call('HSET', tkey, 'status', status, 'endAt', NOW)

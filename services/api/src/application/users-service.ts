@@ -13,10 +13,12 @@ export interface UserView {
   loginFailureCnt: number;
   twoFactor: boolean;
   hsmUsername: string;
+  locked: boolean;
   fingerprint?: string;
 }
 
-function userView(user: UserRecord): UserView {
+/** `now`: whether a timed lock after failed logins still holds. */
+function userView(user: UserRecord, now: number): UserView {
   const view: UserView = {
     id: user.id,
     type: user.type,
@@ -25,6 +27,7 @@ function userView(user: UserRecord): UserView {
     loginFailureCnt: user.loginFailureCnt,
     twoFactor: false,
     hsmUsername: user.hsmUsername,
+    locked: user.lockedUntil === 'forever' || (user.lockedUntil !== undefined && user.lockedUntil > now),
   };
   if (user.fingerprint) view.fingerprint = user.fingerprint;
   return view;
@@ -45,7 +48,7 @@ export class UsersService {
 
   async list(principal: Principal): Promise<UserView[]> {
     requireUser(principal);
-    return (await this.store.users.list()).map(userView);
+    return (await this.store.users.list()).map((user) => userView(user, this.store.ctx.clock()));
   }
 
   async create(principal: Principal, input: { type: unknown; name: unknown; password: unknown; quorumToken?: string }): Promise<UserView> {
@@ -58,7 +61,7 @@ export class UsersService {
     countConsumed(this.metrics, gate, 'USER_MGMT');
     const user = await this.store.users.get(id);
     if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
-    return userView(user);
+    return userView(user, this.store.ctx.clock());
   }
 
   /**
@@ -82,7 +85,7 @@ export class UsersService {
     await this.store.users.setHsmUsername(id, hsmUsername, actorOf(principal));
     const user = await this.store.users.get(id);
     if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
-    return userView(user);
+    return userView(user, this.store.ctx.clock());
   }
 
   /**

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Empty, TokensReply } from '../schemas';
+import { Empty, TokensReply, mediaResponse } from '../schemas';
+import { streamPendingTokens } from './pending-event-stream';
+
+const QUEUE_LIMIT = 100;
 
 /** A CO's queue and webhook; and, for operators, the dead letters of deliveries. */
 const officerRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,9 +18,26 @@ const officerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      tokens: await services.officers.pending(request.principal, Math.min(Number(request.query.limit ?? 100), 500)),
+      tokens: await services.officers.pending(request.principal, Math.min(Number(request.query.limit ?? QUEUE_LIMIT), 500)),
     }),
   );
+
+  const QueueStream = mediaResponse('text/event-stream', '`event: pending` with `{"tokens": [TokenView]}` (the queue, as GET /v1/officers/me/pending answers it) now and on every change');
+  app.get('/officers/me/pending/events', { schema: { response: { 200: QueueStream } } }, async (request, reply) => {
+    const principal = request.principal;
+    const read = () => services.officers.pending(principal, QUEUE_LIMIT);
+    const first = await read();
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-request-id': request.id,
+    });
+    const aborted = new AbortController();
+    request.raw.once('close', () => aborted.abort());
+    streamPendingTokens(read, services.events, first, (chunk) => reply.raw.write(chunk), () => reply.raw.end(), aborted.signal);
+  });
 
   const WebhookReply = Type.Object({ webhook: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]) });
   app.get('/officers/me/webhook', { schema: { response: { 200: WebhookReply } } }, async (request) => ({ webhook: (await services.officers.webhook(request.principal)) ?? null }));

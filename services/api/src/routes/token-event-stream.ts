@@ -6,9 +6,10 @@ import type { TokensService } from '../application/tokens-service';
 const KEEPALIVE_MS = 15_000;
 
 /**
- * SSE framing for `GET /v1/tokens/:id/events`. Server-sent events for one token: the view now, then again on every status change
- * (woken by pub/sub from any replica, and at the token's expiry time), until a terminal
- * state or until the client goes away. The caller has already checked the token exists.
+ * SSE framing for `GET /v1/tokens/:id/events`. Server-sent events for one token: the view
+ * now, then again on every status change and every approval or rejection (woken by pub/sub
+ * from any replica, and at the token's expiry time), until a terminal state or until the
+ * client goes away. The caller has already checked the token exists.
  */
 export function streamTokenStatus(
   tokens: TokensService,
@@ -38,7 +39,7 @@ export function streamTokenStatus(
   const refresh = async () => {
     try {
       const view = await tokens.read(principal, first.id);
-      if (view.status !== last.status || view.approvals.length !== last.approvals.length) {
+      if (view.status !== last.status || view.approvals.length !== last.approvals.length || view.rejections.length !== last.rejections.length) {
         last = view;
         send(view);
       }

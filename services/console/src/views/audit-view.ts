@@ -1,0 +1,93 @@
+import { ApiError, describeError } from '../api-client';
+import { checkAuditLedger, describeAuditCheck, type AuditCheckpoint } from '../audit-ledger-check';
+import type { ConsoleState } from '../console-state';
+import { button, el, notice, replace } from '../dom';
+import { localTime } from '../operation-text';
+
+const PAGE = 50;
+
+interface AuditEntry {
+  seq: number;
+  at: string;
+  type: string;
+  actor: unknown;
+  data: unknown;
+}
+
+/** The audit log, newest first, a page at a time; Verify checks the whole chain here in the browser. */
+export function renderAudit(main: HTMLElement, state: ConsoleState): void {
+  const table = el('div', {});
+  const pager = el('div', { class: 'pager' });
+  const verdict = el('div', { attrs: { 'aria-live': 'polite' } });
+
+  const show = async (from?: number) => {
+    try {
+      const head = await state.api.json<{ seq: number }>('GET', '/v1/audit/head');
+      const start = from ?? Math.max(1, head.seq - PAGE + 1);
+      const { entries } = await state.api.json<{ entries: AuditEntry[] }>('GET', `/v1/audit?from=${start}&limit=${PAGE}`);
+      replace(
+        table,
+        el(
+          'table',
+          { class: 'audit' },
+          el('thead', {}, el('tr', {}, ...['Seq', 'At', 'Type', 'Actor', 'Data'].map((h) => el('th', {}, h)))),
+          el(
+            'tbody',
+            {},
+            ...[...entries].reverse().map((e) =>
+              el('tr', {}, el('td', {}, String(e.seq)), el('td', {}, localTime(e.at)), el('td', {}, e.type), el('td', {}, el('code', {}, JSON.stringify(e.actor))), el('td', {}, el('code', {}, JSON.stringify(e.data)))),
+            ),
+          ),
+        ),
+      );
+      replace(
+        pager,
+        start > 1 ? button('Older', () => void show(Math.max(1, start - PAGE))) : null,
+        start + PAGE <= head.seq ? button('Newer', () => void show(start + PAGE)) : null,
+        el('span', {}, ` Entries ${start}–${Math.min(head.seq, start + PAGE - 1)} of ${head.seq}.`),
+      );
+    } catch (err) {
+      replace(table, notice('error', describeError(err)));
+    }
+  };
+
+  const verify = async () => {
+    replace(verdict, notice('info', 'Fetching the whole log and checking it…'));
+    try {
+      const head = await state.api.json<{ seq: number; issuer: string }>('GET', '/v1/audit/head');
+      const entries: string[] = [];
+      for (let from = 1; ; from += 1000) {
+        const page = (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=1000`)).split('\n').filter(Boolean);
+        entries.push(...page);
+        if (page.length < 1000) break;
+      }
+      const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
+      const publicKeyPem = await state.api.json<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
+        (r) => r.publicKeyPem,
+        (err: unknown) => {
+          if (err instanceof ApiError && err.code === 'RET_NOT_FOUND') return undefined;
+          throw err;
+        },
+      );
+      const check = await checkAuditLedger({ entries, headSeq: head.seq, checkpoints, issuer: head.issuer, publicKeyPem });
+      replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditCheck(check)));
+    } catch (err) {
+      replace(verdict, notice('error', describeError(err)));
+    }
+  };
+
+  replace(
+    main,
+    el('h1', {}, 'Audit log'),
+    el(
+      'section',
+      { class: 'card' },
+      el('p', {}, 'Verify fetches the raw log, recomputes its hash chain here, and checks every signed checkpoint with the deployment’s audit key, as ', el('code', {}, 'quorum audit verify'), ' does. It does not take the service’s word for it.'),
+      button('Verify the audit log', () => void verify(), { kind: 'primary' }),
+      verdict,
+    ),
+    pager,
+    table,
+  );
+  void show();
+}

@@ -1,0 +1,198 @@
+import { describeError } from '../api-client';
+import type { TokenView } from '../api-types';
+import { bytesToHex } from '../byte-encoding';
+import type { ConsoleState } from '../console-state';
+import { button, el, field, notice, replace } from '../dom';
+import { followEvents } from '../event-stream';
+import { approvalCount, describeOperation, localTime, userName } from '../operation-text';
+import { sha256Hex } from '../signing-key';
+import { keyPanel } from './key-panel';
+import { tickTimeLeft, timeLeftText } from './time-left';
+
+/**
+ * One token: what it would allow in plain words, the exact bytes an approval signs and their
+ * SHA-256, who approved and rejected when; Approve (signed here with the officer's key) and
+ * Reject (with a reason). Followed live over the token's event stream.
+ */
+export function renderToken(main: HTMLElement, state: ConsoleState, signal: AbortSignal, id: string): void {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    replace(main, notice('error', 'This is not a token id.'));
+    return;
+  }
+  replace(main, el('h1', {}, 'Token ', el('code', {}, id)), notice('info', 'Loading…'));
+  void (async () => {
+    let token: TokenView;
+    let bytes: Uint8Array;
+    try {
+      [token, bytes] = await Promise.all([
+        state.api.json<{ token: TokenView }>('GET', `/v1/tokens/${id}`).then((r) => r.token),
+        state.api.bytes(`/v1/tokens/${id}/bytes`),
+      ]);
+    } catch (err) {
+      replace(main, el('h1', {}, 'Token ', el('code', {}, id)), notice('error', describeError(err)));
+      return;
+    }
+    if (signal.aborted) return;
+    const digest = await sha256Hex(bytes);
+    const live = el('div', {});
+    const outcome = el('div', { attrs: { 'aria-live': 'polite' } });
+    const reason = el('textarea', { attrs: { rows: '2', maxlength: '500' } });
+    const approveButton = button('Approve', () => void approve(), { kind: 'primary' });
+    const rejectButton = button('Reject', () => void reject(), { kind: 'danger' });
+
+    const draw = () => {
+      state.knowUsers([...token.approvals.map((a) => a.userId), ...token.rejections.map((r) => r.userId)]);
+      const myId = state.session?.user.id;
+      const decided = token.approvals.some((a) => a.userId === myId) || token.rejections.some((r) => r.userId === myId);
+      const open = token.status === 'PENDING' && !decided;
+      approveButton.disabled = !open;
+      rejectButton.disabled = !open;
+      replace(
+        live,
+        el(
+          'p',
+          { class: `status status-${token.status.toLowerCase()}`, attrs: { 'data-status': token.status } },
+          `Status: ${token.status} — ${approvalCount(token)} approvals`,
+          token.status === 'PENDING' ? el('span', {}, ' — ', timeLeftText(token.expiresAt)) : null,
+          token.status === 'APPROVED' && token.approvedExpiresAt ? el('span', {}, ' — usable until ', localTime(token.approvedExpiresAt)) : null,
+        ),
+        el('h2', {}, 'Approvals'),
+        token.approvals.length === 0
+          ? el('p', {}, 'None yet.')
+          : el(
+              'ul',
+              { class: 'approvals' },
+              ...token.approvals.map((a) => el('li', {}, `${userName(state.users, a.userId)} approved at ${localTime(a.at)} (${a.alg}, key ${a.fingerprint.slice(0, 16)}…)`)),
+            ),
+        el('h2', {}, 'Rejections'),
+        token.rejections.length === 0
+          ? el('p', {}, 'None.')
+          : el(
+              'ul',
+              { class: 'rejections' },
+              ...token.rejections.map((r) => el('li', {}, `${userName(state.users, r.userId)} rejected at ${localTime(r.at)}: ${r.reason === '' ? '(no reason given)' : `“${r.reason}”`}`)),
+            ),
+        decided ? notice('info', 'You have decided on this token.') : null,
+      );
+    };
+
+    const approve = async () => {
+      const key = state.signingKey;
+      const registered = state.me?.fingerprint;
+      if (!key) return replace(outcome, notice('error', 'Pick your private key first (the “Private key” field above). Nothing was sent.'));
+      if (key.fingerprint !== registered) return replace(outcome, notice('error', 'This key is not your registered quorum key. Nothing was sent.'));
+      approveButton.disabled = true;
+      try {
+        const signature = await key.sign(bytes);
+        token = (await state.api.json<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature })).token;
+        replace(outcome, notice('ok', `Approved: ${approvalCount(token)} approvals, status ${token.status}.`));
+      } catch (err) {
+        replace(outcome, notice('error', describeError(err)));
+      }
+      draw();
+    };
+
+    const reject = async () => {
+      rejectButton.disabled = true;
+      try {
+        token = (await state.api.json<{ token: TokenView }>('POST', `/v1/tokens/${id}/rejections`, { reason: reason.value })).token;
+        replace(outcome, notice('ok', `Rejected. Status ${token.status}.`));
+      } catch (err) {
+        replace(outcome, notice('error', describeError(err)));
+      }
+      draw();
+    };
+
+    replace(
+      main,
+      el('h1', {}, 'Token ', el('code', { class: 'token-id' }, token.id)),
+      el(
+        'section',
+        { class: 'card' },
+        el('h2', {}, 'What it allows'),
+        el('p', { class: 'operation-words' }, describeOperation(token, state.users)),
+        el(
+          'dl',
+          {},
+          el('dt', {}, 'Service'),
+          el('dd', {}, token.service),
+          el('dt', {}, 'Command'),
+          el('dd', {}, token.operation.command),
+          el('dt', {}, 'Requester'),
+          el('dd', {}, `${token.requester.name} (${token.requester.kind === 'apikey' ? 'API key' : 'user'} ${String(token.requester.id)})`),
+          el('dt', {}, 'Requested'),
+          el('dd', {}, localTime(token.issuedAt)),
+          el('dt', {}, 'Expires'),
+          el('dd', {}, localTime(token.expiresAt)),
+          el('dt', {}, 'M when requested'),
+          el('dd', {}, String(token.m)),
+        ),
+        token.cloudhsm ? hsmHints(token.cloudhsm) : null,
+      ),
+      el('section', { class: 'card' }, live),
+      el(
+        'section',
+        { class: 'card' },
+        el('h2', {}, 'The exact bytes you sign'),
+        el('p', {}, 'SHA-256: ', el('code', { class: 'digest' }, digest)),
+        el('pre', { class: 'token-bytes' }, bytesAsText(bytes)),
+      ),
+      keyPanel(state, signal),
+      el(
+        'section',
+        { class: 'card decide' },
+        el('h2', {}, 'Decide'),
+        el('p', {}, 'Approve signs the bytes above with your private key, here in this browser (RS256), and sends only the signature.'),
+        approveButton,
+        field('Reason', reason, 'Sent with a rejection; the other officers see it.'),
+        rejectButton,
+        outcome,
+      ),
+    );
+    draw();
+    tickTimeLeft(main, signal);
+    followEvents(
+      state.api,
+      `/v1/tokens/${id}/events`,
+      (event) => {
+        if (event.event !== 'status') return;
+        token = JSON.parse(event.data) as TokenView;
+        draw();
+      },
+      { signal, done: () => !['PENDING', 'APPROVED'].includes(token.status) },
+    );
+  })();
+}
+
+function hsmHints(cloudhsm: NonNullable<TokenView['cloudhsm']>): HTMLElement {
+  const { hints } = cloudhsm;
+  return el(
+    'div',
+    { class: 'hsm-hints' },
+    el('h3', {}, 'AWS CloudHSM token'),
+    el('p', {}, 'Read from the token file: hints for your review, never a security decision. You sign its approval data (the bytes below).'),
+    el(
+      'dl',
+      {},
+      el('dt', {}, 'Digest (base64)'),
+      el('dd', {}, el('code', {}, cloudhsm.digest)),
+      el('dt', {}, 'HSMs'),
+      el('dd', {}, String(hints.hsms)),
+      el('dt', {}, 'HSM service number'),
+      el('dd', {}, String(hints.serviceNumber)),
+      el('dt', {}, 'Generated by'),
+      el('dd', {}, hints.requester),
+      el('dt', {}, 'Generated at'),
+      el('dd', {}, hints.generatedAt ?? 'not stated'),
+    ),
+  );
+}
+
+/** The bytes as UTF-8 text when they are (token bytes are JSON), else as hex, 32 bytes a line. */
+function bytesAsText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return (bytesToHex(bytes).match(/.{1,64}/g) ?? []).join('\n');
+  }
+}
