@@ -11,6 +11,10 @@ export class BoundedMap<K, V> {
     return this.entries.get(key);
   }
 
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
   set(key: K, value: V): V {
     if (!this.entries.has(key) && this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next();

@@ -24,6 +24,8 @@ export interface StoredToken extends TokenRecord {
 
 export interface ApprovalInput {
   userId: number;
+  /** The approving officer's session (checked in the same script as the vote). */
+  sessionHash: string;
   fingerprint: string;
   alg: SignatureAlg;
   /** The signature's raw bytes. */
@@ -154,7 +156,7 @@ export class TokensRepository {
 
   /** Records a verified vote; answers the status after it and the token as it then is. */
   async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
-    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, fingerprint: input.fingerprint }, actor, [
+    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash, fingerprint: input.fingerprint }, actor, [
       input.userId,
       input.fingerprint,
       input.alg,

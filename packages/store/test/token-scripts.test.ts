@@ -67,11 +67,18 @@ describe('token scripts against the lifecycle table', () => {
     return fingerprint;
   }
 
+  /** A live session of `uid` (approvals check the caller's session in the same script). */
+  async function sessionOf(uid: number): Promise<string> {
+    const hash = `test-session-${uid}`;
+    await redis.hset(store.keys.session(hash), { uid, exp: now + HOUR * 24, gen: (await redis.hget(store.keys.user(uid), 'sgen')) ?? '0' });
+    return hash;
+  }
+
   const fingerprints = new Map<number, string>();
   async function approve(id: string, uid: number) {
     return store.tokens.approve(
       id,
-      { userId: uid, fingerprint: fingerprints.get(uid)!, alg: 'RS256', signature: Buffer.from('sig'), issuer: ISSUER, requesterMayApprove: true, approvedTimeoutMs: 600_000 },
+      { userId: uid, sessionHash: await sessionOf(uid), fingerprint: fingerprints.get(uid)!, alg: 'RS256', signature: Buffer.from('sig'), issuer: ISSUER, requesterMayApprove: true, approvedTimeoutMs: 600_000 },
       SYSTEM,
     );
   }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { API_KEY_PATTERN, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
+import { API_KEY_PATTERN, BoundedMap, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
 import type { LockRules, LoginAttempt, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Principal } from './principal';
 
@@ -20,8 +20,13 @@ export interface AuthOptions {
 }
 
 /** Logins, sessions and bearer credentials. Secrets are kept only as SHA-256 hashes. */
+/** How long a resolved session may stand in for a fresh read, where the write checks it anyway. */
+const REMEMBER_SESSION_MS = 60_000;
+
 export class AuthService {
   private readonly lock: LockRules;
+  /** Sessions resolved lately (by token hash): the user as then read. */
+  private readonly recentSessions = new BoundedMap<string, { user: UserRecord; at: number }>(10_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -72,8 +77,13 @@ export class AuthService {
     await this.checkPassword(user.name, password);
   }
 
-  /** Resolves an Authorization header; RET_UNAUTHORIZED when absent, unknown or expired. */
-  async principal(authorization: string | undefined): Promise<Principal> {
+  /**
+   * Resolves an Authorization header; RET_UNAUTHORIZED when absent, unknown or expired.
+   * `checkedByTheWrite`: the route's script checks the session in the same step as its change
+   * (an approval), so a session resolved in the last minute is taken as it was then, without
+   * a round trip to Redis; a refusal is retried with a fresh read (see `again`).
+   */
+  async principal(authorization: string | undefined, options: { checkedByTheWrite?: boolean } = {}): Promise<Principal> {
     const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization ?? '');
     if (!match) throw new QuorumError('RET_UNAUTHORIZED', 'Send Authorization: Bearer <session token or API key>');
     const credential = match[1] as string;
@@ -92,10 +102,36 @@ export class AuthService {
     }
     if (credential.startsWith(SESSION_PREFIX)) {
       const sessionHash = sha256Hex(credential);
+      const now = this.store.ctx.clock();
+      const recent = options.checkedByTheWrite ? this.recentSessions.get(sessionHash) : undefined;
+      if (recent && now - recent.at < REMEMBER_SESSION_MS) return { kind: 'user', user: recent.user, sessionHash, remembered: true };
       const user = await this.store.sessions.sessionUser(sessionHash);
-      if (user) return { kind: 'user', user, sessionHash };
+      if (user) {
+        this.recentSessions.set(sessionHash, { user, at: now });
+        return { kind: 'user', user, sessionHash };
+      }
+      this.recentSessions.delete(sessionHash);
     }
     throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or expired session');
+  }
+
+  /**
+   * Runs `write` as `principal`; when the principal was a remembered session and the write
+   * was refused for the session or the signature (the session ended, the key changed since),
+   * reads the session afresh and runs it once more: a stale memory never decides a refusal.
+   */
+  async again<T>(authorization: string | undefined, principal: Principal, write: (principal: Principal) => Promise<T>): Promise<T> {
+    try {
+      return await write(principal);
+    } catch (err) {
+      const retry = principal.kind === 'user' && principal.remembered && err instanceof QuorumError && ['RET_UNAUTHORIZED', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_FORBIDDEN'].includes(err.code);
+      if (!retry) throw err;
+      this.recentSessions.delete(principal.sessionHash);
+      const fresh = await this.principal(authorization);
+      // The same key as remembered: a signature that did not verify is the caller's, not the memory's.
+      if (err.code === 'RET_SIGNATURE_INVALID' && fresh.kind === 'user' && fresh.user.fingerprint === principal.user.fingerprint) throw err;
+      return write(fresh);
+    }
   }
 
   async logout(principal: Principal): Promise<void> {

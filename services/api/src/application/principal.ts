@@ -3,7 +3,16 @@ import type { Actor, ApiKeyRecord, ApiKeyScope, UserRecord } from '@quorumd/stor
 
 /** Who is calling: a logged-in user (session) or automation (API key). */
 export type Principal =
-  | { kind: 'user'; user: UserRecord; sessionHash: string }
+  | {
+      kind: 'user';
+      user: UserRecord;
+      sessionHash: string;
+      /**
+       * The session was resolved a moment ago and not read again: only for a write whose
+       * script checks the session itself (an approval), and read afresh if it is refused.
+       */
+      remembered?: true;
+    }
   | { kind: 'apikey'; key: ApiKeyRecord };
 
 export function requesterKey(principal: Principal): string {

@@ -177,6 +177,7 @@ export class TokensService {
       id,
       {
         userId: officer.id,
+        sessionHash: principal.kind === 'user' ? principal.sessionHash : '',
         fingerprint,
         alg,
         signature,

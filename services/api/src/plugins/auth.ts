@@ -18,6 +18,10 @@ declare module 'fastify' {
      */
     authenticate: onRequestAsyncHookHandler;
   }
+  interface FastifyContextConfig {
+    /** The route's script checks the caller's session in the same step as its write (see AuthService.principal). */
+    sessionCheckedByTheWrite?: boolean;
+  }
 }
 
 /** `user:<id>` or `apikey:<id>` of the caller, for the request log line. */
@@ -38,7 +42,9 @@ export default fp(
       },
     });
     app.decorate('authenticate', async (request: FastifyRequest) => {
-      request.caller = await app.services.auth.principal(request.headers.authorization);
+      request.caller = await app.services.auth.principal(request.headers.authorization, {
+        checkedByTheWrite: request.routeOptions.config.sessionCheckedByTheWrite === true,
+      });
     });
   },
   { name: 'auth', dependencies: ['services'] },

@@ -116,8 +116,14 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/tokens/:id/approvals',
-    { schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } } },
-    async (request) => ({ token: await services.tokens.approve(request.principal, request.params.id, request.body) }),
+    {
+      schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } },
+      // The approve script checks the session itself: no separate read of it first.
+      config: { sessionCheckedByTheWrite: true },
+    },
+    async (request) => ({
+      token: await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.approve(principal, request.params.id, request.body)),
+    }),
   );
 
   const TokenFile = Type.Object({

@@ -2,12 +2,18 @@
 -- it carries counting votes from as many distinct keys as it needs now. The signature
 -- was verified against ARGV[6] before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
--- KEYS: token user userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
+-- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the hashes of the token's other voters (whether their votes count)
 -- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (raw bytes)
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
+-- The caller's session, checked in the same step as the vote: unexpired, of this user, and of
+-- the user's current session generation (a logout, password change, lock or deletion ends it).
+local session = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
+if session[1] ~= uid or NOW >= tonumber(session[2] or '0') or (session[3] or '0') ~= (redis.call('HGET', key('user'), 'sgen') or '0') then
+  return fail('RET_UNAUTHORIZED', 'Unknown or expired session')
+end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
