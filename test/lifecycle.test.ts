@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@quorumd/core';
 import { Harness, type Officer } from './support/harness';
 
 describe('token lifecycle rules', () => {
@@ -145,6 +147,33 @@ describe('API keys for automation', () => {
     const used = await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation });
     expect(used.status).toBe(200);
     expect(used.body.bundle.approvals).toEqual([expect.objectContaining({ userId: co1.id, fingerprint: co1.key!.fingerprint })]);
+  });
+
+  it('cannot use a token for an operation whose digest another operation carries in its args', async () => {
+    const target = { command: 'deployRelease', args: { service: 'billing', version: '9.9.9' } };
+    const digest = createHash('sha256').update(canonicalJson(target)).digest('hex');
+    // A decoy that carries the target's operation and digest as data, in canonical order before the real digest.
+    const decoy = { command: 'deployRelease', args: { operation: target, operationDigest: digest } };
+    const issued = await h.request('POST', '/v1/tokens', key, { service: 'USER_MGMT', operation: decoy });
+    const id = issued.body.token.id as string;
+    expect((await h.approve(id, co1)).body.token.status).toBe('APPROVED');
+    const refused = await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation: target });
+    expect(refused.body.code).toBe('RET_MXN_AUTH_FAILED');
+    expect((await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation: decoy })).status).toBe(200);
+  });
+
+  it('a used token’s bundle names the keys that carried it, after the officer has changed keys', async () => {
+    const operation = { command: 'deployRelease', args: { service: 'billing', version: '5.0.0' } };
+    const id = (await h.request('POST', '/v1/tokens', key, { service: 'USER_MGMT', operation })).body.token.id as string;
+    await h.approve(id, co1);
+    const before = co1.key!;
+    expect((await h.request('POST', `/v1/tokens/${id}/consume`, key, { operation })).status).toBe(200);
+    await h.registerKey(co1);
+    expect(co1.key!.fingerprint).not.toBe(before.fingerprint);
+    const bundle = (await h.request('GET', `/v1/tokens/${id}/bundle`, key)).body.bundle;
+    expect(bundle.approvals).toEqual([expect.objectContaining({ userId: co1.id, fingerprint: before.fingerprint })]);
+    const bytes = Buffer.from(bundle.tokenBytes, 'base64');
+    expect(h.openssl.verify(bundle.approvals[0].publicKeyPem, bytes, bundle.approvals[0].signature)).toBe(true);
   });
 
   it('cannot approve, manage users, or see others’ tokens', async () => {

@@ -65,8 +65,9 @@ export async function checkStorm(h: Harness, ids: string[], acknowledged: Planne
     if (token.status === 'APPROVED' && token.approvals.filter((a) => a.counts).length < m) throw new Error(`token ${id}: APPROVED below M`);
   }
   const entries = await h.store.audit.page(1, 1_000_000);
-  const approvalEntries = entries.filter((e) => e.includes('"type":"token.approval"')).map((e) => JSON.parse(e) as { data: { id: string; userId: number } });
-  const pairs = approvalEntries.filter((e) => ids.includes(e.data.id)).map((e) => `${e.data.id}/${e.data.userId}`);
+  // An approval's entry names the officer as its actor (`user:<id>`).
+  const approvalEntries = entries.filter((e) => e.includes('"type":"token.approval"')).map((e) => JSON.parse(e) as { actor: string; data: { id: string } });
+  const pairs = approvalEntries.filter((e) => ids.includes(e.data.id)).map((e) => `${e.data.id}/${e.actor}`);
   if (new Set(pairs).size !== pairs.length) throw new Error('an approval was audited twice');
   const verdict = await h.store.audit.verify();
   if (!verdict.ok) throw new Error(`audit ledger broken at ${verdict.what} ${verdict.seq}: ${verdict.reason}`);

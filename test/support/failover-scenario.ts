@@ -204,9 +204,10 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
         expect(voters).toEqual([co1.id, co2.id, co3.id].sort());
         expect(token.status).toBe('APPROVED');
       }
-      const entries = (await h1.store.audit.page(1, 100_000)).map((text) => JSON.parse(text) as { type: string; data: { id?: string; userId?: number } });
+      const entries = (await h1.store.audit.page(1, 100_000)).map((text) => JSON.parse(text) as { type: string; actor: string; data: { id?: string } });
       for (const id of ids) {
-        const votes = entries.filter((e) => e.type === 'token.approval' && e.data.id === id).map((e) => e.data.userId);
+        // An approval's entry names the officer as its actor (`user:<id>`).
+        const votes = entries.filter((e) => e.type === 'token.approval' && e.data.id === id).map((e) => Number(e.actor.replace('user:', '')));
         expect(votes.sort()).toEqual([co1.id, co2.id, co3.id].sort());
       }
       await until('the audit sealer has sealed the whole log', async () => (await h1.store.audit.sealed()).seq >= (await h1.store.audit.headSeq()), 15_000);

@@ -58,9 +58,10 @@ end
 if key_of_another(ARGV[6], uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
-local vote = ARGV[7] .. '|' .. NOW .. '|' .. (held[2] or '0') .. '|' .. ARGV[8]
+local vote = vote_text(ARGV[7], held[2] or '0', ARGV[8])
 redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
-audit('token.approval', { id = t.id, userId = tonumber(uid), alg = ARGV[7] })
+-- The approving officer is the entry's actor; the algorithm is named when it is not RS256.
+audit('token.approval', ARGV[7] == 'RS256' and { id = t.id } or { id = t.id, alg = ARGV[7] })
 return approve_if_carried(true)

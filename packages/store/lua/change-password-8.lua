@@ -3,8 +3,8 @@
 -- Either way every session of the user ends, the failure count is reset and a lock is
 -- lifted (this is how a locked user is unlocked).
 -- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the gate token's voters (whether their votes count; finishing it)
--- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- Reaches: the gate token's voters (whether their votes count; finishing it; their key history)
+-- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] user id   ARGV[9] password hash   ARGV[10] '1' when gated
 -- ARGV[11] retention of finished tokens, ms
 local ukey = key('user')

@@ -1,8 +1,8 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the token's voters (whether their votes count)
--- ARGV[5] caller's requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- Reaches: the token's voters (whether their votes count; their key history, user:<id>:keys)
+-- ARGV[5] caller's requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] retention of finished tokens, ms
 -- Returns the token as read-token returns it, after consumption.
 local t = load_token(key('token'))

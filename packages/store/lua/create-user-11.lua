@@ -1,7 +1,7 @@
 -- createUser, behind the USER_MGMT quorum gate; consumes the token with the change.
 -- KEYS: usersSeq usersByName users officers gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters
--- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history)
+-- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] name   ARGV[9] lower-case name   ARGV[10] type   ARGV[11] password hash
 -- ARGV[12] retention of finished tokens, ms
 -- Returns the new user id.

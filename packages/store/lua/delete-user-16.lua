@@ -4,8 +4,8 @@
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks)
--- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history
+-- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] user id   ARGV[9] retention of finished tokens, ms   ARGV[10] '1' when the operation says force
 -- ARGV[11] '1' when the requester may approve
 local uid = ARGV[8]

@@ -3,8 +3,8 @@
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
 -- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
--- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters
--- ARGV[5] requester key   ARGV[6] canonical operation   ARGV[7] issuer
+-- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history
+-- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] service   ARGV[9] new M   ARGV[10] '1' when the operation says force
 -- ARGV[11] retention of finished tokens, ms   ARGV[12] '1' when the requester may approve
 local service, m = ARGV[8], tonumber(ARGV[9])

@@ -1,3 +1,5 @@
+import { sha256Hex } from '@quorumd/core';
+
 /** What a protected command hands the store: the gate's inputs. */
 export interface QuorumGate {
   /** Token id, or undefined when the caller sent none. */
@@ -8,7 +10,11 @@ export interface QuorumGate {
   issuer: string;
 }
 
-/** The gate's token id (absent: "no token", the empty id, which keeps the deployment's slot) and its script arguments. */
+/**
+ * The gate's token id (absent: "no token", the empty id, which keeps the deployment's slot)
+ * and its script arguments: the operation goes as its SHA-256, which the script compares with
+ * the token's `operationDigest`.
+ */
 export function gateIdsAndArgs(gate: QuorumGate): { gateTokenId: string | undefined; args: string[] } {
-  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, gate.operation, gate.issuer] };
+  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, sha256Hex(gate.operation), gate.issuer] };
 }

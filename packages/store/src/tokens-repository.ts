@@ -1,6 +1,6 @@
 import {
   QuorumError,
-  canonicalJson,
+  sha256Hex,
   type QuorumService,
   type SignatureAlg,
   type StoredApproval,
@@ -69,12 +69,14 @@ function tokenFromHash(
   }
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
+  const doc = JSON.parse(hash.doc) as TokenDocument;
   const token: StoredToken = {
-    doc: JSON.parse(hash.doc) as TokenDocument,
+    doc,
     bytes: hash.doc,
     status: answers.status,
     required: required > 0 ? required : Number(hash.m),
-    expiresAt: Number(hash.exp),
+    // A finished token keeps its expiry only in its bytes.
+    expiresAt: hash.exp ? Number(hash.exp) : Date.parse(doc.expiresAt),
     approvals,
     rejections,
     requesterKey: hash.req ?? '',
@@ -126,7 +128,6 @@ export class TokensRepository {
       doc.m,
       requester.key,
       Date.parse(doc.expiresAt),
-      canonicalJson(doc.operation),
       doc.issuer,
       callback.url ?? '',
       this.ctx.retentionMs,
@@ -186,7 +187,7 @@ export class TokensRepository {
 
   /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
   async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<StoredToken> {
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, operation, issuer, this.ctx.retentionMs])));
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, this.ctx.retentionMs])));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after. */

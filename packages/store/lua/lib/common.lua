@@ -46,10 +46,13 @@ local function hash_to_table(flat)
   return t
 end
 
+-- A token's hash as a table, with its id (which is in the key, not in the hash).
 local function load_token(tkey)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return nil end
-  return hash_to_table(flat)
+  local t = hash_to_table(flat)
+  t.id = string.sub(tkey, #P + 7)
+  return t
 end
 
 -- A user's hash, for a user found through an index, a token's votes or a session.
@@ -108,10 +111,17 @@ local function may_approve(t, uid, requester_may_approve)
   return requester_may_approve or requester_uid(t) ~= tostring(uid)
 end
 
--- A stored vote: alg|at ms|key registration generation|signature (raw bytes). The key is
--- the one of that registration of the voter (a registration is never reused).
+-- A stored vote: alg|at ms|key registration generation|signature (raw bytes); the alg is
+-- left out when it is RS256 (most votes: 5 bytes a vote less). The key is the one of that
+-- registration of the voter (a registration is never reused).
 local function parse_vote(value)
-  return string.match(value, '^(%w+)|(%d+)|(%d+)|(.*)$')
+  local alg, at, kgen, sig = string.match(value, '^(%w*)|(%d+)|(%d+)|(.*)$')
+  if alg == '' then alg = 'RS256' end
+  return alg, at, kgen, sig
+end
+
+local function vote_text(alg, kgen, signature)
+  return (alg == 'RS256' and '' or alg) .. '|' .. NOW .. '|' .. kgen .. '|' .. signature
 end
 
 -- The fingerprint a vote counts with, or nil: a vote counts while its CO exists and still
@@ -200,6 +210,14 @@ local function token_snapshot(tkey)
     if string.sub(flat[i], 1, 2) == 'v:' then
       local alg, at = parse_vote(flat[i + 1])
       flat[i + 1] = (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(flat[i], 3)] or '')
+    elseif flat[i] == 'used' and string.sub(flat[i + 1], 1, 1) ~= '[' then
+      -- The votes that carried a used token, as readers get them: [[user id, fingerprint], ...].
+      local used = {}
+      for uid in string.gmatch(flat[i + 1], '%d+') do
+        local _, _, kgen = parse_vote(t['v:' .. uid] or '')
+        used[#used + 1] = { tonumber(uid), kgen and redis.call('HGET', user_key(uid) .. ':keys', kgen) or '' }
+      end
+      flat[i + 1] = cjson.encode(used)
     end
   end
   return { flat, voters, required(t), effective_status(t) }
@@ -222,6 +240,8 @@ end
 -- Moves a token to a terminal state and drops it from every live index.
 local function finish_token(tkey, t, status, retention_ms)
   redis.call('HSET', tkey, 'status', status, 'endAt', NOW)
+  -- A finished token's expiry is in its bytes; the hash field only served the live checks.
+  redis.call('HDEL', tkey, 'exp')
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZREM', key('approvedTokens'), t.id)
   for field in pairs(t) do
@@ -284,7 +304,7 @@ end
 -- now, and never fewer than `required_m`. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
-local function check_gate(tkey, requester, service, op, issuer, required_m)
+local function check_gate(tkey, requester, service, op_digest, issuer, required_m)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
   end
@@ -297,7 +317,9 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   if t.iss ~= issuer then return refuse('the quorum token was issued by another quorumd') end
   if t.req ~= requester then return refuse('the quorum token belongs to another requester') end
   if t.svc ~= service then return refuse('the quorum token is for service ' .. t.svc) end
-  if t.op ~= op then return refuse('the quorum token is for another operation') end
+  -- `op_digest`: the SHA-256 (hex) of the canonical operation about to run; the token's is
+  -- in its bytes (operationDigest), read as JSON, never by matching text.
+  if cjson.decode(t.doc).operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
   local voters = counting_voters(t)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
@@ -308,13 +330,17 @@ local function check_gate(tkey, requester, service, op, issuer, required_m)
   return nil, { token = t, tkey = tkey, voters = voters }
 end
 
--- Consumes the gate's token, recording which votes carried it and with which keys (the
--- bundle of a used token shows them even after a voter's key changes).
+-- Consumes the gate's token, recording which votes carried it: `used` is their voters' ids;
+-- each vote keeps its key registration, and the registration's fingerprint is kept once per
+-- user in `user:<id>:keys` (generation -> fingerprint), so the bundle of a used token shows
+-- the keys even after a voter's key changes.
 local function commit_gate(gate, retention_ms)
   if not gate.token then return end
-  local used = {}
-  for i, uid in ipairs(gate.voters) do used[i] = { uid, vote_key(uid, gate.token['v:' .. uid]) } end
-  redis.call('HSET', gate.tkey, 'used', cjson.encode(used))
+  for _, uid in ipairs(gate.voters) do
+    local _, _, kgen = parse_vote(gate.token['v:' .. uid])
+    redis.call('HSETNX', user_key(uid) .. ':keys', kgen, vote_key(uid, gate.token['v:' .. uid]))
+  end
+  redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '))
   finish_token(gate.tkey, gate.token, 'CONSUMED', retention_ms)
   audit('token.consumed', { id = gate.token.id, approvals = gate.voters })
 end
