@@ -87,9 +87,10 @@ export class OutboxDispatcher {
 
   /** What a status change sets off. */
   private async jobsFor(tokenId: string, status: string): Promise<DeliveryJob[]> {
+    // The fan-out needs only the token's id (the script reads the rest): no token read first.
+    if (status === 'PENDING') return this.approvalRequests(tokenId);
     const token = await this.store.tokens.get(tokenId);
     if (!token) return [];
-    if (status === 'PENDING') return this.approvalRequests(token);
     if (status === 'APPROVED') return this.requesterNotices(token, 'token.approved');
     if (status === 'REJECTED') return this.requesterNotices(token, 'token.rejected');
     if (status === 'EXPIRED') return this.requesterNotices(token, 'token.expired');
@@ -100,10 +101,9 @@ export class OutboxDispatcher {
    * One approval request per CO who may approve and has a webhook (the store's answer: key
    * holders with a webhook, less the requester when it may not approve).
    */
-  private async approvalRequests(token: StoredToken): Promise<DeliveryJob[]> {
-    const recipients = await this.store.tokens.approvalRecipients(token.doc.id, this.options.requesterMayApprove);
-    return recipients
-      .map((uid) => this.job('approval.requested', token.doc.id, { kind: 'officer', userId: uid }));
+  private async approvalRequests(tokenId: string): Promise<DeliveryJob[]> {
+    const recipients = await this.store.tokens.approvalRecipients(tokenId, this.options.requesterMayApprove);
+    return recipients.map((uid) => this.job('approval.requested', tokenId, { kind: 'officer', userId: uid }));
   }
 
   /** The requester hears how its token ended: its callbackUrl, and its webhook when it is a CO that has one. */
