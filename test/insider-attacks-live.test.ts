@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { verifyBundle } from '@quorumd/client';
-import { Harness, type Officer } from './support/harness';
+import { connectForEvents } from '@quorumd/store';
+import { Harness, REDIS_URL, type Officer } from './support/harness';
 
 /**
  * A third round of insider attacks, on what the approver console brought: the live queue
- * (`GET /v1/officers/me/pending/events`), the token event stream, and AWS CloudHSM tokens
- * as the console shows and signs them. One `describe` per attack, over HTTP on a real
- * Redis (the streams on a real port), asserting what must happen now.
+ * (`GET /v1/officers/me/pending/events`), the token event stream and the VOTE events that
+ * feed them, AWS CloudHSM tokens as officers sign them, and token issue from the M values a
+ * process last read. One `describe` per attack, over HTTP on a real Redis (the streams on a
+ * real port), asserting what must happen now.
  */
 
 interface Stream {
@@ -303,5 +305,71 @@ describe('B5. an AWS CloudHSM token whose approval data is another token’s byt
     }
     expect({ status: hsm.status, code: hsm.body.code, forged }).toEqual({ status: 400, code: 'RET_BAD_REQUEST', forged: false });
     expect(await h.snapshot()).toEqual(before);
+  });
+});
+
+describe('B6. a token requested while this process still holds an older M (another replica changed it) is signed with that lower m', () => {
+  let h: Harness;
+  let co1: Officer;
+  beforeAll(async () => {
+    ({ h, officers: [co1] } = await Harness.withOfficers(['co1', 'co2', 'co3']));
+  });
+  afterAll(() => h.close());
+
+  const issue = () => h.request('POST', '/v1/tokens', co1.token, { service: 'USER_MGMT', operation: { command: 'payOut', args: { amount: 1 } } });
+
+  it('the token carries the M of now, raised or lowered behind this process’s back', async () => {
+    expect((await issue()).body.token.m).toBe(1); // this process now holds USER_MGMT = 1
+    // Another replica's setMValue: this process's copy is stale.
+    await h.redis.hset(h.store.keys.mValues(), 'USER_MGMT', '3');
+    const raised = await issue();
+    expect([raised.status, raised.body.token.m, raised.body.token.required]).toEqual([201, 3, 3]);
+    await h.redis.hset(h.store.keys.mValues(), 'USER_MGMT', '2');
+    const lowered = await issue();
+    expect([lowered.status, lowered.body.token.m]).toEqual([201, 2]);
+  });
+
+  it('M values that keep changing are answered 409 RET_M_VALUE_CHANGED after one retry: no loop, nothing written', async () => {
+    // Every read this process makes is already stale when its script runs.
+    const stale = jest.spyOn(h.store.mValues, 'all').mockResolvedValue({ USER_MGMT: 1, QUORUM_MGMT: 1 });
+    const lastKnown = jest.spyOn(h.store.mValues, 'lastKnown').mockResolvedValue({ USER_MGMT: 1, QUORUM_MGMT: 1 });
+    const scripts = jest.spyOn(h.store.tokens, 'issue');
+    try {
+      const before = await h.snapshot();
+      const res = await issue();
+      expect({ status: res.status, code: res.body.code, scripts: scripts.mock.calls.length }).toEqual({ status: 409, code: 'RET_M_VALUE_CHANGED', scripts: 2 });
+      expect(await h.snapshot()).toEqual(before);
+    } finally {
+      stale.mockRestore();
+      lastKnown.mockRestore();
+      scripts.mockRestore();
+    }
+  });
+});
+
+describe('B7. what a vote publishes on the shared pub/sub channel', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  beforeAll(async () => {
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1', 'co2', 'co3']));
+    await h.setM(admin, 'USER_MGMT', 3, [admin]);
+  });
+  afterAll(() => h.close());
+
+  it('an approval or a rejection that leaves the token PENDING publishes its id and VOTE, nothing of the vote', async () => {
+    const listener = connectForEvents(REDIS_URL);
+    const heard: string[] = [];
+    try {
+      listener.on('message', (_channel: string, message: string) => heard.push(message));
+      await listener.subscribe(h.store.keys.events());
+      const id = (await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'payOut', args: { amount: 1 } } })).body.token.id as string;
+      expect((await h.approve(id, co1)).body.token.status).toBe('PENDING');
+      expect((await h.request('POST', `/v1/tokens/${id}/rejections`, admin.token, { reason: 'secret reason' })).body.token.status).toBe('PENDING');
+      for (let i = 0; i < 50 && heard.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual([`${id} PENDING`, `${id} VOTE`, `${id} VOTE`]);
+    } finally {
+      listener.disconnect();
+    }
   });
 });
