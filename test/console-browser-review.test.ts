@@ -76,4 +76,22 @@ describe('approver console: what an officer is shown before signing', () => {
     expect(await page.getByLabel('Passphrase').inputValue()).toBe('');
     await page.context().close();
   }, 60_000);
+  it('a queue stream refused for the moment (429: all of the user’s streams are taken) is tried again, and the queue comes alive once one is free', async () => {
+    // Eight streams of officer1's, from elsewhere: the console's own is refused at first.
+    const elsewhere = await h.login('officer1', 'officer1-password');
+    const held = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const aborted = new AbortController();
+        const res = await fetch(`${url}/v1/officers/me/pending/events`, { headers: { authorization: `Bearer ${elsewhere}` }, signal: aborted.signal });
+        expect(res.status).toBe(200);
+        return aborted;
+      }),
+    );
+    const page = await signIn(officer);
+    const issued = await h.request('POST', '/v1/tokens', h.adminToken, { service: 'USER_MGMT', operation: { command: 'createUser', args: { type: 'CU', name: 'dave' } } });
+    const id = issued.body.token.id as string;
+    for (const stream of held) stream.abort();
+    await page.locator('li', { hasText: id }).waitFor({ timeout: 15_000 });
+    await page.context().close();
+  }, 60_000);
 });
