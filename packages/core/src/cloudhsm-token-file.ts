@@ -65,6 +65,11 @@ export function parseCloudHsmTokenFile(input: unknown): { file: CloudHsmTokenFil
   if (approvalData.length === 0 || approvalData.length % RECORD !== 0 || approvalData.length > RECORD * MAX_RECORDS) {
     throw bad(`approval_data must be 1 to ${MAX_RECORDS} records of ${RECORD} bytes (got ${approvalData.length} bytes)`);
   }
+  // quorumd's own token bytes are JSON (canonical, so they start with '{'); an approval of an
+  // HSM token signs its approval data with the same officer keys. Approval data a JSON reader
+  // would take for a document could be another token's bytes: the approvers would sign that
+  // token, and their signatures would make a bundle that verifies for it offline.
+  if (readsAsJson(approvalData)) throw bad('approval_data reads as JSON, which token-sign generate never writes (and a quorumd token’s bytes are never an HSM token’s)');
   const digest = base64Field(f.token, 'token');
   if (digest.length !== 32) throw bad(`token must be 32 bytes (got ${digest.length})`);
   if (!createHash('sha256').update(approvalData).digest().equals(digest)) throw bad('token is not the SHA-256 of approval_data: the file was altered');
@@ -80,6 +85,19 @@ export function parseCloudHsmTokenFile(input: unknown): { file: CloudHsmTokenFil
     return { username: sig.username, signature: sig.signature as string };
   });
   return { file: { version: '2.0', approval_data: f.approval_data as string, token: f.token as string, signatures }, approvalData, digest };
+}
+
+/** Whether bytes open like a JSON document (after JSON whitespace and a BOM), or parse as one. */
+function readsAsJson(bytes: Buffer): boolean {
+  let at = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (at < bytes.length && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[at] as number)) at++;
+  if (bytes[at] === 0x7b || bytes[at] === 0x5b) return true;
+  try {
+    JSON.parse(bytes.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Hints for approvers from the (undocumented) record layout; unknown parts are left out. */

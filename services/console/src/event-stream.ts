@@ -29,9 +29,9 @@ function parseEventChunk(buffer: string): { events: StreamEvent[]; rest: string 
 /**
  * Follows a server-sent events URL of the API with the session in the Authorization header
  * (EventSource cannot send one, and a session must never go into a URL). Reconnects after
- * a dropped or finished stream (1 s, up to 10 s between tries) until `signal` aborts, `done`
- * says the stream has nothing more to say, or the API refuses (401 ends the session, 404 the
- * thing followed is gone).
+ * a dropped or finished stream, or one refused for the moment (429), 1 s and up to 10 s
+ * between tries, until `signal` aborts, `done` says the stream has nothing more to say, or
+ * the API refuses (401 ends the session, 404 the thing followed is gone).
  */
 export function followEvents(
   api: ApiClient,
@@ -45,7 +45,8 @@ export function followEvents(
     const res = await fetch(path, { headers: api.headers({ accept: 'text/event-stream' }), signal, cache: 'no-store', credentials: 'omit' });
     if (!res.ok || !res.body) {
       const err = await errorOf(res);
-      if (res.status >= 400 && res.status < 500) {
+      // 429: the user's streams are all taken for now (other tabs): try again later.
+      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
         options.onRefused?.(res.status, err.code);
         return false;
       }

@@ -8,9 +8,13 @@ import { DeliveriesService } from '../application/deliveries-service';
 import { MValuesService } from '../application/m-values-service';
 import { OfficersService } from '../application/officers-service';
 import { QuorumKeysService } from '../application/quorum-keys-service';
+import { StreamSlots } from '../application/stream-slots';
 import { TokensService } from '../application/tokens-service';
 import { UsersService } from '../application/users-service';
 import { Metrics } from '../metrics';
+
+/** Event streams (a token's, a queue's) one user may hold open at once in one API process: a few console tabs. */
+const MAX_EVENT_STREAMS_PER_USER = 8;
 
 /** What the app is built from; the process (server.ts) or a test provides it. */
 export interface AppDeps {
@@ -36,6 +40,8 @@ interface Services {
   officers: OfficersService;
   deliveries: DeliveriesService;
   events: TokenEvents;
+  /** Open event streams per user in this process (at most MAX_EVENT_STREAMS_PER_USER). */
+  streams: StreamSlots;
   metrics: Metrics;
   limits: { login: number; issue: number };
   store: QuorumStore;
@@ -76,6 +82,7 @@ function buildServices(deps: AppDeps): Services {
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),
     events: deps.events,
+    streams: new StreamSlots(MAX_EVENT_STREAMS_PER_USER),
     metrics,
     limits: { login: config.rateLimitLogin, issue: config.rateLimitIssue },
     store,

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Empty, TokensReply, mediaResponse } from '../schemas';
+import type { TokenView } from '@quorumd/core';
+import { requesterUserId } from '../application/principal';
+import { openEventStream } from './event-stream-response';
 import { streamPendingTokens } from './pending-event-stream';
 
 const QUEUE_LIMIT = 100;
@@ -25,18 +28,20 @@ const officerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const QueueStream = mediaResponse('text/event-stream', '`event: pending` with `{"tokens": [TokenView]}` (the queue, as GET /v1/officers/me/pending answers it) now and on every change');
   app.get('/officers/me/pending/events', { schema: { response: { 200: QueueStream } } }, async (request, reply) => {
     const principal = request.principal;
-    const read = () => services.officers.pending(principal, QUEUE_LIMIT);
-    const first = await read();
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-request-id': request.id,
-    });
-    const aborted = new AbortController();
-    request.raw.once('close', () => aborted.abort());
-    streamPendingTokens(read, services.events, first, (chunk) => reply.raw.write(chunk), () => reply.raw.end(), aborted.signal);
+    // One of the user's few places first, so that a refused stream costs no read.
+    const release = services.streams.take(requesterUserId(principal));
+    const credential = request.headers.authorization;
+    // The caller as it is now: a session that ended (sign-out, password change, deletion) stops the stream.
+    const caller = () => services.auth.principal(credential);
+    let first: TokenView[];
+    try {
+      first = await services.officers.pending(principal, QUEUE_LIMIT);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const read = async () => services.officers.pending(await caller(), QUEUE_LIMIT);
+    streamPendingTokens(read, caller, services.events, first, openEventStream(request, reply, release));
   });
 
   const WebhookReply = Type.Object({ webhook: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]) });

@@ -1,7 +1,6 @@
 import { isTerminal, type TokenView } from '@quorumd/core';
 import type { TokenEvents } from '@quorumd/store';
-import type { Principal } from '../application/principal';
-import type { TokensService } from '../application/tokens-service';
+import type { EventStreamOut } from './event-stream-response';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -9,28 +8,31 @@ const KEEPALIVE_MS = 15_000;
  * SSE framing for `GET /v1/tokens/:id/events`. Server-sent events for one token: the view
  * now, then again on every status change and every approval or rejection (woken by pub/sub
  * from any replica, and at the token's expiry time), until a terminal state or until the
- * client goes away. The caller has already checked the token exists.
+ * client goes away. `read` authenticates the caller again each time, and `check` does at
+ * every keepalive: the stream ends once its session, user or API key is gone. The caller
+ * has already checked the token exists.
  */
 export function streamTokenStatus(
-  tokens: TokensService,
+  read: () => Promise<TokenView>,
+  check: () => Promise<unknown>,
   events: TokenEvents,
-  principal: Principal,
   first: TokenView,
-  write: (chunk: string) => void,
-  end: () => void,
-  signal: AbortSignal,
+  out: EventStreamOut,
 ): void {
   let last = first;
   let timer: NodeJS.Timeout | undefined;
-  const send = (view: TokenView) => write(`event: status\ndata: ${JSON.stringify(view)}\n\n`);
-  const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+  let finished = false;
+  const send = (view: TokenView) => out.event(`event: status\ndata: ${JSON.stringify(view)}\n\n`);
+  const keepalive = setInterval(() => void check().then(() => out.keepalive(), finish), KEEPALIVE_MS);
   let off: () => void = () => undefined;
-  const finish = () => {
+  function finish() {
+    if (finished) return;
+    finished = true;
     off();
     clearInterval(keepalive);
     clearTimeout(timer);
-    end();
-  };
+    out.end();
+  }
   const armExpiry = (view: TokenView) => {
     clearTimeout(timer);
     const due = view.status === 'PENDING' ? view.expiresAt : view.status === 'APPROVED' ? view.approvedExpiresAt : undefined;
@@ -38,7 +40,8 @@ export function streamTokenStatus(
   };
   const refresh = async () => {
     try {
-      const view = await tokens.read(principal, first.id);
+      const view = await read();
+      if (finished) return;
       if (view.status !== last.status || view.approvals.length !== last.approvals.length || view.rejections.length !== last.rejections.length) {
         last = view;
         send(view);
@@ -53,7 +56,7 @@ export function streamTokenStatus(
   if (isTerminal(first.status)) return finish();
   off = events.on(first.id, (status) => (status === 'CLOSING' ? finish() : void refresh()));
   armExpiry(first);
-  signal.addEventListener('abort', finish, { once: true });
+  out.signal.addEventListener('abort', finish, { once: true });
   // A change between the first read and the subscription is caught by one more read.
   void refresh();
 }

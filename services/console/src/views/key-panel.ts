@@ -38,6 +38,8 @@ export function keyPanel(state: ConsoleState, signal: AbortSignal): HTMLElement 
     try {
       const key = await readPrivateKey(pem, passphrase.value);
       pem = undefined;
+      // The passphrase did its work: it stays in no field of the page.
+      passphrase.value = '';
       const registered = state.me?.fingerprint;
       if (key.fingerprint !== registered) {
         message = notice(

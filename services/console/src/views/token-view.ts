@@ -135,7 +135,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
         { class: 'card' },
         el('h2', {}, 'The exact bytes you sign'),
         el('p', {}, 'SHA-256: ', el('code', { class: 'digest' }, digest)),
-        el('pre', { class: 'token-bytes' }, bytesAsText(bytes)),
+        el('pre', { class: 'token-bytes' }, bytesAsText(bytes, token.cloudhsm !== undefined)),
       ),
       keyPanel(state, signal),
       el(
@@ -188,11 +188,17 @@ function hsmHints(cloudhsm: NonNullable<TokenView['cloudhsm']>): HTMLElement {
   );
 }
 
-/** The bytes as UTF-8 text when they are (token bytes are JSON), else as hex, 32 bytes a line. */
-function bytesAsText(bytes: Uint8Array): string {
+/**
+ * quorumd's token bytes as UTF-8 text (they are JSON); an AWS CloudHSM token's approval data
+ * always as hex, 32 bytes a line — whatever text it might spell, it is binary records, and
+ * text there would only mislead — and so anything that is not UTF-8.
+ */
+function bytesAsText(bytes: Uint8Array, approvalData: boolean): string {
+  const hex = () => (bytesToHex(bytes).match(/.{1,64}/g) ?? []).join('\n');
+  if (approvalData) return hex();
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return (bytesToHex(bytes).match(/.{1,64}/g) ?? []).join('\n');
+    return hex();
   }
 }

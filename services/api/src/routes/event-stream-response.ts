@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/** The response side of a server-sent events stream, as the stream functions use it. */
+export interface EventStreamOut {
+  /** Sends an event now, or once the client has taken what was sent before (only the latest waits). */
+  event(chunk: string): void;
+  /** A comment that keeps proxies from closing an idle stream; skipped while the client is behind. */
+  keepalive(): void;
+  /** Sends the event still waiting, if any, and ends the response. */
+  end(): void;
+  /** Aborts when the connection closes (the client went away, or the response ended). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Opens a server-sent events response (`/v1/tokens/:id/events`,
+ * `/v1/officers/me/pending/events`). Every event of these streams is a whole state (a
+ * TokenView, a queue), so an event that finds the client still behind on the previous one
+ * replaces any event already waiting: a client that reads slowly, or never, holds the server
+ * to one event in the socket and one waiting — never a backlog that grows with every change.
+ * `onClose` runs once, when the connection closes.
+ */
+export function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStreamOut {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': request.id,
+  });
+  const closed = new AbortController();
+  let waiting: string | undefined;
+  const open = () => !res.writableEnded && !res.destroyed;
+  res.on('drain', () => {
+    if (waiting === undefined || !open()) return;
+    const chunk = waiting;
+    waiting = undefined;
+    res.write(chunk);
+  });
+  res.once('close', () => {
+    waiting = undefined;
+    closed.abort();
+    onClose();
+  });
+  return {
+    event(chunk) {
+      if (!open()) return;
+      if (res.writableNeedDrain) waiting = chunk;
+      else res.write(chunk);
+    },
+    keepalive() {
+      if (open() && !res.writableNeedDrain && waiting === undefined) res.write(': keepalive\n\n');
+    },
+    end() {
+      if (!open()) return;
+      if (waiting !== undefined) res.write(waiting);
+      waiting = undefined;
+      res.end();
+    },
+    signal: closed.signal,
+  };
+}
