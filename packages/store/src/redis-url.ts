@@ -37,9 +37,10 @@ const SCHEMES = 'REDIS_URL must start with redis://, rediss://, redis-sentinel:/
 
 function hostPorts(list: string): HostPort[] {
   return list.split(',').map((hostPort) => {
-    const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(hostPort.trim());
-    if (!match) throw new Error(`REDIS_URL: "${hostPort}" is not host:port`);
-    return { host: match[1] as string, port: Number(match[2]) };
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(hostPort.trim());
+    // The text is not echoed: with an unencoded '@' or '/' in a password, it holds part of it.
+    if (!match) throw new Error('REDIS_URL: a node is not host:port (percent-encode any @, : or / in the user name or password)');
+    return { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
   });
 }
 
