@@ -15,4 +15,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   maxWorkers: 2,
+  // Tests close what they open; a Redis client left retrying by a test that failed half-way
+  // must still not keep a CI run waiting until its time-out (jest says so when it forces).
+  forceExit: true,
 };

@@ -70,19 +70,30 @@ export class Harness {
     const subscriber = connectForEvents(url);
     // The server's connections report through its monitor; a test's are retried quietly (failover tests see errors by design).
     for (const connection of [redis, subscriber]) connection.on('error', () => undefined);
-    await waitUntilReady(redis, url);
-    const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
-    const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);
-    const issuer = options.issuer ?? boot.issuer;
-    const events = new TokenEvents(subscriber, store.keys.events());
-    await events.start();
-    const worker = options.worker ? await startWorker(config, url, options.workerLogger ?? pino({ level: 'silent' })) : undefined;
-    const app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
-    await app.ready();
-    const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
-    harness.worker = worker;
-    harness.adminToken = await harness.login('admin', ADMIN_PASSWORD);
-    return harness;
+    let worker: RunningWorker | undefined;
+    let app: App | undefined;
+    try {
+      await waitUntilReady(redis, url);
+      const store = new QuorumStore(redis, { prefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
+      const boot = await store.users.bootstrap(options.issuer ?? 'quorumd-test', await adminHash);
+      const issuer = options.issuer ?? boot.issuer;
+      const events = new TokenEvents(subscriber, store.keys.events());
+      await events.start();
+      worker = options.worker ? await startWorker(config, url, options.workerLogger ?? pino({ level: 'silent' })) : undefined;
+      app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
+      await app.ready();
+      const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
+      harness.worker = worker;
+      harness.adminToken = await harness.login('admin', ADMIN_PASSWORD);
+      return harness;
+    } catch (err) {
+      // A failed start closes what it opened: a connection left retrying would keep jest from exiting.
+      await app?.close().catch(() => undefined);
+      await worker?.close({ force: true }).catch(() => undefined);
+      redis.disconnect();
+      subscriber.disconnect();
+      throw err;
+    }
   }
 
   /** A harness with the admin holding a key and one CO (with a key) per name: the common set-up. */
