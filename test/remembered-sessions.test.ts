@@ -42,6 +42,18 @@ describe('approvals with a remembered session', () => {
     expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.approvals).toEqual([]);
   });
 
+  it('a session ended on another replica cannot request a token through a replica that remembers it', async () => {
+    const session = await h.login('admin', 'admin-password');
+    const first = await h.request('POST', '/v1/tokens', session, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 950 } } });
+    expect(first.status).toBe(201); // now remembered by h
+    expect((await other.request('DELETE', '/v1/sessions/current', session)).status).toBe(200);
+    const before = (await h.request('GET', '/v1/tokens?limit=100', admin.token)).body.tokens.length as number;
+    const refused = await h.request('POST', '/v1/tokens', session, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 951 } } });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('RET_UNAUTHORIZED');
+    expect((await h.request('GET', '/v1/tokens?limit=100', admin.token)).body.tokens.length).toBe(before);
+  });
+
   it('a password change on another replica (every session of the user ends) stops the remembered session too', async () => {
     const officer = { ...co2, token: await h.login('co2', 'co2-password') };
     expect((await h.approve(await issue(3), officer)).status).toBe(200);

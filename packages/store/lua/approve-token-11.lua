@@ -8,12 +8,9 @@
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
--- The caller's session, checked in the same step as the vote: unexpired, of this user, and of
--- the user's current session generation (a logout, password change, lock or deletion ends it).
-local session = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
-if session[1] ~= uid or NOW >= tonumber(session[2] or '0') or (session[3] or '0') ~= (redis.call('HGET', key('user'), 'sgen') or '0') then
-  return fail('RET_UNAUTHORIZED', 'Unknown or expired session')
-end
+-- The caller's session, checked in the same step as the vote.
+local refused = session_refusal(uid)
+if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end

@@ -116,12 +116,13 @@ export class TokensRepository {
     bytes: Buffer,
     /** The services whose M the operation requires (their largest M is the bar, now and later). */
     governing: readonly QuorumService[],
-    requester: { key: string; userId: number },
+    /** `sessionHash`: the requester's session, checked in the same script (absent for an API key). */
+    requester: { key: string; userId: number; sessionHash?: string },
     callback: { url?: string; secret?: string },
     actor: Actor,
     cloudhsmApprovalData?: Buffer,
   ): Promise<StoredToken> {
-    const reply = await this.ctx.run('issueToken', { tokenId: doc.id, requesterKey: requester.key }, actor, [
+    const reply = await this.ctx.run('issueToken', { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none' }, actor, [
       doc.id,
       bytes.toString('utf8'),
       doc.service,
@@ -136,6 +137,7 @@ export class TokensRepository {
       requester.userId,
       governing.join(' '),
       cloudhsmApprovalData?.toString('base64') ?? '',
+      requester.sessionHash === undefined ? '' : requester.userId,
     ]);
     return found(readTokenReply(reply));
   }

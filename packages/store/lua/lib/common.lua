@@ -60,6 +60,17 @@ local function user_key(uid)
   return P .. 'user:' .. uid
 end
 
+-- The caller's session (the script's `session` key), checked in the same step as the change
+-- it asks for: unexpired, of user `uid`, and of the user's current session generation (a
+-- logout, password change, lock or deletion ends it). Answers the refusal, or nil.
+local function session_refusal(uid)
+  local s = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
+  if s[1] ~= uid or NOW >= tonumber(s[2] or '0') or (s[3] or '0') ~= (redis.call('HGET', user_key(uid), 'sgen') or '0') then
+    return fail('RET_UNAUTHORIZED', 'Unknown or expired session')
+  end
+  return nil
+end
+
 -- A token's hash, for a token found through an index (open, approved, a CO's votes).
 local function token_key(id)
   return P .. 'token:' .. id

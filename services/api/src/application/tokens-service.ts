@@ -111,7 +111,7 @@ export class TokensService {
         doc,
         tokenBytes(doc),
         governing,
-        { key: requesterKey(principal), userId: requesterUserId(principal) },
+        { key: requesterKey(principal), userId: requesterUserId(principal), ...(principal.kind === 'user' ? { sessionHash: principal.sessionHash } : {}) },
         { url: input.callbackUrl, secret: input.callbackSecret },
         actorOf(principal),
         hsm?.approvalData,

@@ -17,6 +17,8 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/tokens',
     {
       config: {
+        // The issue script checks a requester's session itself: no separate read of it first.
+        sessionCheckedByTheWrite: true,
         rateLimit: {
           max: services.limits.issue,
           timeWindow: 60_000,
@@ -45,7 +47,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = await services.tokens.issue(request.principal, request.body);
+      const token = await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.issue(principal, request.body));
       return reply.status(201).send({ token });
     },
   );

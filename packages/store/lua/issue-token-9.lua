@@ -1,5 +1,5 @@
 -- getToken: stores a new PENDING token and indexes it.
--- KEYS: token openTokens allTokens requesterTokens mValues audit auditHead outbox
+-- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox
 -- ARGV[5] id   ARGV[6] token bytes   ARGV[7] service   ARGV[8] m   ARGV[9] requester key
 -- ARGV[10] expiresAt ms   ARGV[11] issuer
 -- ARGV[12] callback URL or ''   ARGV[13] retention of finished tokens, ms
@@ -7,12 +7,17 @@
 -- ARGV[16] requester's user id (the API key's owner for an API key)
 -- ARGV[17] the services whose M the operation requires, space separated
 -- ARGV[18] an AWS CloudHSM token's approval data (base64), or ''
+-- ARGV[19] the requester's user id when it asks with a session (checked here), '' for an API key
 -- ARGV[8] must be the M the operation requires now (the largest M of ARGV[17], at least 2
 -- for an AWS CloudHSM token): the caller may work from M values it read earlier, and is
 -- refused with RET_M_VALUE_CHANGED when one changed since.
 -- The hash keeps only what the token bytes (`doc`) do not say, or what scripts compare often
 -- (service, m, requester, expiry, issuer); the id is in the key, the operation in the bytes.
 -- Returns the token as read-token returns it.
+if ARGV[19] ~= '' then
+  local refused = session_refusal(ARGV[19])
+  if refused then return refused end
+end
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
 local m_now = math.max(required_now({ svc = ARGV[7], msvcs = ARGV[17] }), ARGV[18] ~= '' and 2 or 1)
