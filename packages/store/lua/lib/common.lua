@@ -61,11 +61,14 @@ local function user_key(uid)
 end
 
 -- The caller's session (the script's `session` key), checked in the same step as the change
--- it asks for: unexpired, of user `uid`, and of the user's current session generation (a
--- logout, password change, lock or deletion ends it). Answers the refusal, or nil.
+-- it asks for: unexpired, of user `uid`, that user still a crypto officer (a deleted user has
+-- no hash: its session's generation 0 would otherwise match the missing one), and of the
+-- user's current session generation (a logout, password change or lock ends it). Answers the
+-- refusal, or nil.
 local function session_refusal(uid)
   local s = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
-  if s[1] ~= uid or NOW >= tonumber(s[2] or '0') or (s[3] or '0') ~= (redis.call('HGET', user_key(uid), 'sgen') or '0') then
+  local u = redis.call('HMGET', user_key(uid), 'type', 'sgen')
+  if s[1] ~= uid or NOW >= tonumber(s[2] or '0') or u[1] ~= 'CO' or (s[3] or '0') ~= (u[2] or '0') then
     return fail('RET_UNAUTHORIZED', 'Unknown or expired session')
   end
   return nil
