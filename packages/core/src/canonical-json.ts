@@ -17,6 +17,13 @@ export interface JsonValueLimits {
   maxKeyLength: number;
 }
 
+/** A lone UTF-16 surrogate: JSON.parse takes one from a `\\ud800` escape, but it is no Unicode text (Redis's cjson refuses to read it back). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function checkWellFormed(text: string, what: string): void {
+  if (LONE_SURROGATE.test(text)) throw new QuorumError('RET_BAD_REQUEST', `${what} holds a string with a lone UTF-16 surrogate, which is not Unicode text`);
+}
+
 /**
  * Checks a parsed JSON value without recursion (so no input can overflow the stack):
  * nesting depth, member name length, and numbers that are exactly what was sent —
@@ -34,6 +41,10 @@ export function checkJsonValue(value: unknown, limits: JsonValueLimits, what: st
       }
       continue;
     }
+    if (typeof node === 'string') {
+      checkWellFormed(node, what);
+      continue;
+    }
     if (node === null || typeof node !== 'object') continue;
     if (depth + 1 > limits.maxDepth) throw new QuorumError('RET_BAD_REQUEST', `${what} is nested deeper than ${limits.maxDepth} levels`);
     if (Array.isArray(node)) {
@@ -42,6 +53,7 @@ export function checkJsonValue(value: unknown, limits: JsonValueLimits, what: st
     }
     for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
       if (key.length > limits.maxKeyLength) throw new QuorumError('RET_BAD_REQUEST', `${what} has a member name longer than ${limits.maxKeyLength} characters`);
+      checkWellFormed(key, what);
       stack.push({ node: child, depth: depth + 1 });
     }
   }

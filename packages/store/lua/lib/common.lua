@@ -333,7 +333,9 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   if t.svc ~= service then return refuse('the quorum token is for service ' .. t.svc) end
   -- `op_digest`: the SHA-256 (hex) of the canonical operation about to run; the token's is
   -- in its bytes (operationDigest), read as JSON, never by matching text.
-  if cjson.decode(t.doc).operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
+  -- (Bytes cjson cannot read, e.g. a lone UTF-16 surrogate escaped in an older token, never match.)
+  local readable, doc = pcall(cjson.decode, t.doc)
+  if not readable or type(doc) ~= 'table' or doc.operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
   local voters = counting_voters(t)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
