@@ -124,7 +124,7 @@ export class AuthService {
     try {
       return await write(principal);
     } catch (err) {
-      const retry = principal.kind === 'user' && principal.remembered && err instanceof QuorumError && ['RET_UNAUTHORIZED', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_FORBIDDEN'].includes(err.code);
+      const retry = principal.kind === 'user' && principal.remembered && err instanceof QuorumError && ['RET_UNAUTHORIZED', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED'].includes(err.code);
       if (!retry) throw err;
       this.recentSessions.delete(principal.sessionHash);
       const fresh = await this.principal(authorization);
