@@ -4,7 +4,7 @@ import { Receiver } from './support/receiver';
 
 const SECRET = 'officer-webhook-secret-1';
 
-/** SPEC 6 with a real worker, real Redis and real HTTP receivers on loopback. */
+/** Queues, webhooks and waiting (README) with a real worker, real Redis and real HTTP receivers on loopback. */
 describe('queues and notifications', () => {
   let h: Harness;
   let admin: Officer;

@@ -2,7 +2,7 @@ import { signWithForge } from '@quorumd/core';
 import { Harness, type Officer, type Reply } from './support/harness';
 
 /**
- * Every refusal of SPEC 5 that the workflow makes: the right code, and nothing changed
+ * Every refusal (docs/errors.md) that the workflow makes: the right code, and nothing changed
  * in Redis (a snapshot of every key of the deployment before and after).
  */
 describe('refusals change nothing', () => {

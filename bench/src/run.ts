@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]`: quorumd against the limits of this machine, as ratios
- * measured in the same run (SPEC 9). Starts its own redis-server and processes, prints one
+ * measured in the same run (README "Benchmark"). Starts its own redis-server and processes, prints one
  * table and a PASS/MISS line per bar, writes bench/results.json, and exits 0 when it ran.
  */
 import { constants, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';

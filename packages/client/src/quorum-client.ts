@@ -17,7 +17,7 @@ export type ApiKeyView = ApiKeyViewBody;
 
 export type Operation = { command: string; args?: Record<string, unknown> };
 
-/** The SDK: every call of the quorumd HTTP API (SPEC 4), typed; failures are QuorumError with the RET_ code. */
+/** The SDK: every call of the quorumd HTTP API (README "HTTP API"), typed; failures are QuorumError with the RET_ code. */
 export class QuorumClient {
   private credential: string | undefined;
 

@@ -5,7 +5,7 @@ import { QuorumError } from './errors';
 export const SIGNATURE_ALGS = ['RS256', 'PS256'] as const;
 export type SignatureAlg = (typeof SIGNATURE_ALGS)[number];
 
-/** PS256 as in SPEC 2: RSA-PSS, SHA-256, MGF1-SHA-256, salt length 32. */
+/** PS256 as docs/token-format.md says: RSA-PSS, SHA-256, MGF1-SHA-256, salt length 32. */
 export const PSS_SALT_LENGTH = 32;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

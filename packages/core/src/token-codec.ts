@@ -11,7 +11,7 @@ export interface Requester {
   name: string;
 }
 
-/** The signed document of a token (SPEC 2). Its canonical JSON is the token bytes. */
+/** The signed document of a token (docs/token-format.md). Its canonical JSON is the token bytes. */
 export interface TokenDocument {
   v: 1;
   type: 'quorum-token';

@@ -4,7 +4,7 @@ import { rfc3339 } from './token-codec';
 import type { SignatureAlg } from './signature';
 
 /**
- * The lifecycle of a token (SPEC 3):
+ * The lifecycle of a token (docs/token-format.md):
  *
  *   PENDING --(M valid approvals)--> APPROVED --(consumed by its operation)--> CONSUMED
  *      |  \--(rejections put M out of reach)--> REJECTED
