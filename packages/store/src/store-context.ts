@@ -49,12 +49,15 @@ export class StoreContext {
   readonly clock: () => number;
 
   private readonly replicaAcks: ReplicaAcks | undefined;
+  /** The Cluster hash slot every key of this deployment is in (one hash tag). */
+  private readonly slot: number;
   private replicasSeen: { count: number; at: number; node?: Redis } = { count: 0, at: 0 };
   /** Counts the connection's 'ready' events: a change of life between a script and its WAIT is a reconnection. */
   private connectionLives = 0;
 
   constructor(readonly redis: RedisClient, options: StoreOptions) {
     this.keys = new StoreKeys(options.prefix);
+    this.slot = keySlot(this.keys.base);
     this.retentionMs = options.retentionMs;
     this.clock = options.clock ?? Date.now;
     this.replicaAcks = options.replicaAcks;
@@ -73,16 +76,14 @@ export class StoreContext {
   private writesConnection(afterTheChange: boolean): Redis {
     const redis = this.redis;
     if (!(redis instanceof Cluster)) return redis;
-    const owner = redis.slots[keySlot(this.keys.base)]?.[0];
+    const owner = redis.slots[this.slot]?.[0];
     const node = owner ? redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner) : undefined;
     if (!node) throw new QuorumError('RET_STORE_UNAVAILABLE', 'The store is unavailable; try again shortly', afterTheChange ? { mayHaveCommitted: true } : undefined);
     return node;
   }
 
   /** How many replicas must acknowledge a change now. */
-  private async requiredAcks(node: Redis): Promise<number> {
-    const acks = this.replicaAcks;
-    if (!acks) return 0;
+  private async requiredAcks(acks: ReplicaAcks, node: Redis): Promise<number> {
     if (acks.minReplicas !== 'auto') return acks.minReplicas;
     const now = Date.now();
     // Counted again every few seconds, and at once when the slot has another master (a Cluster failover).
@@ -104,21 +105,20 @@ export class StoreContext {
    * replaced meanwhile (a reconnection or a Cluster failover: WAIT on the new one would count
    * nothing of this change).
    */
-  private async waitForReplicas(before: { node: Redis; life: number }): Promise<void> {
-    if (!this.replicaAcks) return;
+  private async waitForReplicas(acks: ReplicaAcks, before: { node: Redis; life: number }): Promise<void> {
     const node = this.writesConnection(true);
     if (node !== before.node || this.connectionLives !== before.life) {
       throw new QuorumError('RET_STORE_UNAVAILABLE', 'The connection to the Redis master changed while the change was made: it may have been committed; read the state before trying again', {
         mayHaveCommitted: true,
       });
     }
-    const n = await this.requiredAcks(node);
+    const n = await this.requiredAcks(acks, node);
     if (n === 0) return;
-    const acked = Number(await node.call('WAIT', n, this.replicaAcks.timeoutMs));
+    const acked = Number(await node.call('WAIT', n, acks.timeoutMs));
     if (acked < n) {
       throw new QuorumError(
         'RET_STORE_UNAVAILABLE',
-        `The change was made on the Redis master but ${acked} of ${n} replica(s) acknowledged it within ${this.replicaAcks.timeoutMs} ms: it may have been committed, or may be lost in a failover; read the state before trying again`,
+        `The change was made on the Redis master but ${acked} of ${n} replica(s) acknowledged it within ${acks.timeoutMs} ms: it may have been committed, or may be lost in a failover; read the state before trying again`,
         { mayHaveCommitted: true },
       );
     }
@@ -132,10 +132,10 @@ export class StoreContext {
     const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
     const now = this.clock();
     try {
-      const change = !READ_ONLY_SCRIPTS.has(name) && this.replicaAcks !== undefined;
-      const before = change ? this.writer() : undefined;
+      const acks = READ_ONLY_SCRIPTS.has(name) ? undefined : this.replicaAcks;
+      const before = acks ? this.writer() : undefined;
       const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
-      if (before) await this.waitForReplicas(before);
+      if (acks && before) await this.waitForReplicas(acks, before);
       return reply;
     } catch (err) {
       throw toQuorumError(err);

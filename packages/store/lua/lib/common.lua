@@ -336,14 +336,14 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   -- (Bytes cjson cannot read, e.g. a lone UTF-16 surrogate escaped in an older token, never match.)
   local readable, doc = pcall(cjson.decode, t.doc)
   if not readable or type(doc) ~= 'table' or doc.operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
-  local voters = counting_voters(t)
+  local voters, keys = counting_votes(t)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
   if status == 'EXPIRED' then return refuse('the quorum token has expired') end
   if status == 'PENDING' then return refuse(#voters .. ' of ' .. need .. ' approvals') end
   if status ~= 'APPROVED' then return refuse('the quorum token is ' .. status) end
   if #voters < need then return refuse(#voters .. ' of ' .. need .. ' approvals') end
-  return nil, { token = t, tkey = tkey, voters = voters }
+  return nil, { token = t, tkey = tkey, voters = voters, keys = keys }
 end
 
 -- Consumes the gate's token, recording which votes carried it: `used` is their voters' ids;
@@ -354,7 +354,7 @@ local function commit_gate(gate, retention_ms)
   if not gate.token then return end
   for _, uid in ipairs(gate.voters) do
     local _, _, kgen = parse_vote(gate.token['v:' .. uid])
-    redis.call('HSETNX', user_key(uid) .. ':keys', kgen, vote_key(uid, gate.token['v:' .. uid]))
+    redis.call('HSETNX', user_key(uid) .. ':keys', kgen, gate.keys[tostring(uid)])
   end
   redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '))
   finish_token(gate.tkey, gate.token, 'CONSUMED', retention_ms)

@@ -19,10 +19,10 @@ export interface AuthOptions {
   requesterMayApprove: boolean;
 }
 
-/** Logins, sessions and bearer credentials. Secrets are kept only as SHA-256 hashes. */
 /** How long a resolved session may stand in for a fresh read, where the write checks it anyway. */
 const REMEMBER_SESSION_MS = 60_000;
 
+/** Logins, sessions and bearer credentials. Secrets are kept only as SHA-256 hashes. */
 export class AuthService {
   private readonly lock: LockRules;
   /** Sessions resolved lately (by token hash): the user as then read. */

@@ -1,21 +1,9 @@
-import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword } from '@quorumd/core';
+import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword, type UserViewBody as UserView } from '@quorumd/core';
 import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Metrics } from '../metrics';
 import type { AuthService } from './auth-service';
 import { actorOf, requireOfficer, requireUser, type Principal } from './principal';
 import { countConsumed, protectedGate } from './protected-command';
-
-export interface UserView {
-  id: number;
-  type: string;
-  name: string;
-  mofnPubKey: boolean;
-  loginFailureCnt: number;
-  twoFactor: boolean;
-  hsmUsername: string;
-  locked: boolean;
-  fingerprint?: string;
-}
 
 /** `now`: whether a timed lock after failed logins still holds. */
 function userView(user: UserRecord, now: number): UserView {
