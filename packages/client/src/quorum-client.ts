@@ -1,4 +1,4 @@
-import { QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
+import { CLOUDHSM_SERVICES, QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
@@ -125,7 +125,7 @@ export class QuorumClient {
 
   /** Submits an AWS CloudHSM token file (as `quorum token-sign generate` wrote it) for approval. */
   async submitCloudHsmToken(tokenFile: object, options: { service: string; description: string; quorumService?: string }): Promise<TokenView> {
-    const quorumService = options.quorumService ?? (options.service === 'quorum' || options.service === 'cluster' ? 'QUORUM_MGMT' : 'USER_MGMT');
+    const quorumService = options.quorumService ?? CLOUDHSM_SERVICES[options.service] ?? 'USER_MGMT';
     const body = { service: quorumService, operation: { command: 'cloudhsm', args: { service: options.service, description: options.description } }, cloudhsm: { tokenFile } };
     return (await this.call<{ token: TokenView }>('POST', '/v1/tokens', body)).token;
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QuorumError } from './errors';
+import { USER_NAME_PATTERN } from './user-rules';
 import type { QuorumService } from './quorum-services';
 
 /**
@@ -77,7 +78,7 @@ export function parseCloudHsmTokenFile(input: unknown): { file: CloudHsmTokenFil
   if (f.signatures.length > 16) throw bad('too many signatures');
   const signatures = f.signatures.map((s: unknown, i: number) => {
     const sig = s as { username?: unknown; signature?: unknown } | null;
-    if (typeof sig !== 'object' || sig === null || typeof sig.username !== 'string' || !/^[A-Za-z0-9_]{1,31}$/.test(sig.username)) {
+    if (typeof sig !== 'object' || sig === null || typeof sig.username !== 'string' || !USER_NAME_PATTERN.test(sig.username)) {
       throw bad(`signatures[${i}] must be {"username","signature"} with a CloudHSM user name`);
     }
     const bytes = base64Field(sig.signature, `signatures[${i}].signature`);

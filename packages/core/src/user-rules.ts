@@ -3,13 +3,14 @@ import { QuorumError } from './errors';
 export const USER_TYPES = ['CO', 'CU', 'AU'] as const;
 export type UserType = (typeof USER_TYPES)[number];
 
-const NAME_PATTERN = /^[A-Za-z0-9_]{1,31}$/;
+/** A user name, as CloudHSM allows it: 1-31 letters, digits or _. */
+export const USER_NAME_PATTERN = /^[A-Za-z0-9_]{1,31}$/;
 export const PASSWORD_MIN = 7;
 export const PASSWORD_MAX = 128;
 
 /** CloudHSM user names: 1-31 letters, digits and underscore; unique without regard to case. */
 export function checkUserName(name: unknown): string {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+  if (typeof name !== 'string' || !USER_NAME_PATTERN.test(name)) {
     throw new QuorumError('RET_BAD_REQUEST', 'User name must be 1-31 letters, digits or _');
   }
   return name;

@@ -7,15 +7,15 @@
 -- ARGV[16] requester's user id (the API key's owner for an API key)
 -- ARGV[17] the services whose M the operation requires, space separated
 -- ARGV[18] an AWS CloudHSM token's approval data (base64), or ''
--- ARGV[19] the requester's user id when it asks with a session (checked here), '' for an API key
+-- ARGV[19] '1' when the requester asks with a session (checked here: the session of user ARGV[16])
 -- ARGV[8] must be the M the operation requires now (the largest M of ARGV[17], at least 2
 -- for an AWS CloudHSM token): the caller may work from M values it read earlier, and is
 -- refused with RET_M_VALUE_CHANGED when one changed since.
 -- The hash keeps only what the token bytes (`doc`) do not say, or what scripts compare often
 -- (service, m, requester, expiry, issuer); the id is in the key, the operation in the bytes.
 -- Returns the token as read-token returns it.
-if ARGV[19] ~= '' then
-  local refused = session_refusal(ARGV[19])
+if ARGV[19] == '1' then
+  local refused = session_refusal(ARGV[16])
   if refused then return refused end
 end
 local tkey = key('token')

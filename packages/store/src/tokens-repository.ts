@@ -137,7 +137,7 @@ export class TokensRepository {
       requester.userId,
       governing.join(' '),
       cloudhsmApprovalData?.toString('base64') ?? '',
-      requester.sessionHash === undefined ? '' : requester.userId,
+      requester.sessionHash === undefined ? '0' : '1',
     ]);
     return found(readTokenReply(reply));
   }
@@ -159,7 +159,7 @@ export class TokensRepository {
 
   /** Records a verified vote; answers the status after it and the token as it then is. */
   async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
-    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash, fingerprint: input.fingerprint }, actor, [
+    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash }, actor, [
       input.userId,
       input.fingerprint,
       input.alg,

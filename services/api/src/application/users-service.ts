@@ -1,4 +1,4 @@
-import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword, type UserViewBody as UserView } from '@quorumd/core';
+import { QuorumError, checkPassword, checkUserName, checkUserType, hashPassword, USER_NAME_PATTERN, type UserViewBody as UserView } from '@quorumd/core';
 import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Metrics } from '../metrics';
 import type { AuthService } from './auth-service';
@@ -69,7 +69,7 @@ export class UsersService {
   async setHsmUsername(principal: Principal, id: number, hsmUsername: string): Promise<UserView> {
     const caller = requireUser(principal);
     if (caller.id !== id) throw new QuorumError('RET_FORBIDDEN', 'A user sets only its own HSM user name');
-    if (!/^[A-Za-z0-9_]{1,31}$/.test(hsmUsername)) throw new QuorumError('RET_BAD_REQUEST', 'hsmUsername must be a CloudHSM user name: 1-31 letters, digits or _');
+    if (!USER_NAME_PATTERN.test(hsmUsername)) throw new QuorumError('RET_BAD_REQUEST', 'hsmUsername must be a CloudHSM user name: 1-31 letters, digits or _');
     await this.store.users.setHsmUsername(id, hsmUsername, actorOf(principal));
     const user = await this.store.users.get(id);
     if (!user) throw new QuorumError('RET_USER_NOT_FOUND');

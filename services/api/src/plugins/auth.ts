@@ -1,7 +1,7 @@
 import { QuorumError } from '@quorumd/core';
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Principal } from '../application/principal';
+import { requesterKey, type Principal } from '../application/principal';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,9 +26,7 @@ declare module 'fastify' {
 
 /** `user:<id>` or `apikey:<id>` of the caller, for the request log line. */
 export function callerId(request: FastifyRequest): string | null {
-  const caller = request.caller;
-  if (!caller) return null;
-  return caller.kind === 'user' ? `user:${caller.user.id}` : `apikey:${caller.key.id}`;
+  return request.caller ? requesterKey(request.caller) : null;
 }
 
 /** App tier: who is calling. Routes that need a caller add `app.authenticate` as their onRequest hook. */
