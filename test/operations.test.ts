@@ -153,7 +153,7 @@ describe('operations', () => {
       expect(webhookLine).toMatchObject({ userId: `user:${co1.id}`, status: 200 });
     });
 
-    it('rate-limits logins per IP and token requests per caller with RET_RATE_LIMITED', async () => {
+    it('rate-limits logins per IP and token requests per user with RET_RATE_LIMITED', async () => {
       let issued = 0;
       let limited: { status: number; body: { code: string } } | undefined;
       for (let i = 0; i < 20 && !limited; i++) {
@@ -163,6 +163,12 @@ describe('operations', () => {
       }
       expect(issued).toBe(15);
       expect(limited).toMatchObject({ status: 429, body: { code: 'RET_RATE_LIMITED' } });
+      expect(limited!.body).toMatchObject({ message: expect.stringMatching(/retry in \d+ s/) });
+      // The count is the user's: another session of it, or an API key it made, asks no more.
+      const again = await h.login('co1', 'co1-password');
+      expect((await h.request('POST', '/v1/tokens', again, { service: 'USER_MGMT', operation: { command: 'x' } })).body.code).toBe('RET_RATE_LIMITED');
+      const key = (await h.request('POST', '/v1/api-keys', co1.token, { name: 'ci', scopes: ['tokens:issue'] })).body.key as string;
+      expect((await h.request('POST', '/v1/tokens', key, { service: 'USER_MGMT', operation: { command: 'x' } })).body.code).toBe('RET_RATE_LIMITED');
       // Another caller is not limited by co1's requests.
       expect((await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'x' } })).status).toBe(201);
       let loginLimited = false;

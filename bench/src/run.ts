@@ -14,6 +14,7 @@ import { startLocalRedis } from '@quorumd/api';
 import { QuorumStore, SYSTEM } from '@quorumd/store';
 import { Redis } from 'ioredis';
 import { Client } from './http-client';
+import { cpuPerRequest } from './cpu-time';
 import { ROOT, startChild } from './processes';
 import { latencies, opsPerSecond, percentile } from './stats';
 
@@ -34,7 +35,7 @@ const rows: Row[] = [];
 const results: Record<string, number> = {};
 const log = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
-async function load(url: string, opts: Partial<autocannon.Options> & { requests?: autocannon.Request[] }): Promise<{ rps: number; non2xx: number; p99: number }> {
+async function load(url: string, opts: Partial<autocannon.Options> & { requests?: autocannon.Request[] }): Promise<{ rps: number; answered: number; non2xx: number; p99: number }> {
   // Timed from the start to the last response: autocannon ends a run on its one-second tick,
   // so its own duration (and a wall clock around it) overstates short `amount` runs.
   const started = process.hrtime.bigint();
@@ -50,7 +51,7 @@ async function load(url: string, opts: Partial<autocannon.Options> & { requests?
   });
   const result = await instance;
   const seconds = Number(last - started) / 1e9;
-  return { rps: answered / seconds, non2xx: result.non2xx + result.errors, p99: result.latency.p99 };
+  return { rps: answered / seconds, answered, non2xx: result.non2xx + result.errors, p99: result.latency.p99 };
 }
 
 function keyPair(): { privateKey: KeyObject; publicPem: string } {
@@ -100,24 +101,30 @@ async function main(): Promise<void> {
   const floorServer = await startChild('bench/dist/floor-server.js', { REDIS_URL: redisServer.url, FLOOR_PUBLIC_KEY: floorKey.publicPem, FLOOR_DATA: floorData.toString('base64') }, null);
   await new Promise((r) => setTimeout(r, 500));
   const floorSignature = sign('sha256', floorData, floorKey.privateKey).toString('base64');
+  const floorPids = { server: floorServer.process.pid!, redis: redisServer.pid, 'load generator': process.pid };
+  let cpu = cpuPerRequest(floorPids);
   const approvalFloor = await load(floorServer.url + '/approve', {
     method: 'POST',
     duration: SIZE.duration,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ signature: floorSignature, token: '00000000-0000-4000-8000-000000000000', user: 2 }),
   });
+  const approvalFloorCpu = cpu(approvalFloor.answered);
+  cpu = cpuPerRequest(floorPids);
   const issueFloor = await load(floorServer.url + '/issue', {
     method: 'POST',
     duration: SIZE.duration,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ operation: { command: 'hsm:deleteUser', args: { id: 42 } } }),
   });
+  const issueFloorCpu = cpu(issueFloor.answered);
   await floorServer.stop();
   await redis.eval("for _, k in ipairs(redis.call('KEYS', '{floor}:*')) do redis.call('DEL', k) end return 1", 0);
   results.approvalFloorRps = approvalFloor.rps;
   results.issueFloorRps = issueFloor.rps;
   rows.push({ measure: 'approval floor: verify RSA-2048 + the writes in one script call (req/s)', value: approvalFloor.rps.toFixed(0), ratio: `${((approvalFloor.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
   rows.push({ measure: 'issue floor: canonical token bytes + the writes in one script call (req/s)', value: issueFloor.rps.toFixed(0), ratio: `${((issueFloor.rps / baseline.rps) * 100).toFixed(1)}% of baseline` });
+  rows.push({ measure: '  CPU per request, approval floor / issue floor (us)', value: '', ratio: `${approvalFloorCpu}  |  ${issueFloorCpu}` });
 
   // 2. The service, as deployed: an API process and a worker process on one Redis.
   const env = {
@@ -155,6 +162,8 @@ async function main(): Promise<void> {
   await client.ok('PUT', '/v1/quorum/values/USER_MGMT', admin, { m: APPROVERS });
 
   // 3. Token issue, fanned out by the worker to the 5 COs.
+  const servicePids = { api: api.process.pid!, worker: worker.process.pid!, redis: redisServer.pid, 'load generator': process.pid };
+  cpu = cpuPerRequest(servicePids);
   const issueBody = JSON.stringify({ service: 'USER_MGMT', operation: { command: 'hsm:deleteUser', args: { id: 42 } } });
   const issue = await load(api.url + '/v1/tokens', {
     method: 'POST',
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
   });
   results.issueRps = issue.rps;
   rows.push({ measure: `token issue, ${APPROVERS} approvers without webhooks: no delivery jobs (req/s)`, value: issue.rps.toFixed(0), ratio: `${((issue.rps / issueFloor.rps) * 100).toFixed(1)}% of the issue floor` });
+  rows.push({ measure: '  CPU per token issued (us)', value: '', ratio: cpu(issue.answered) });
   if (issue.non2xx > 0) log(`issue: ${issue.non2xx} non-2xx answers`);
   const issueLag = await sealingLag(redis, store);
   await drained(redis, store);
@@ -187,6 +197,7 @@ async function main(): Promise<void> {
   // The fan-out of these tokens is the issue benchmark's business: let the worker finish it first.
   await drained(redis, store);
   let next = 0;
+  cpu = cpuPerRequest(servicePids);
   const approvals = await load(api.url, {
     amount: bodies.length,
     requests: [
@@ -200,9 +211,11 @@ async function main(): Promise<void> {
     ],
   });
   results.approvalRps = approvals.rps;
+  const approvalCpu = cpu(approvals.answered);
   const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(await redis.info('commandstats'));
   if (evalsha) rows.push({ measure: '  Redis time per script call so far (us, INFO commandstats evalsha)', value: Number(evalsha[3]).toFixed(1) });
   rows.push({ measure: 'approvals end to end, RSA-2048 (req/s)', value: approvals.rps.toFixed(0), ratio: `${((approvals.rps / approvalFloor.rps) * 100).toFixed(1)}% of the approval floor` });
+  rows.push({ measure: '  CPU per approval (us)', value: '', ratio: approvalCpu });
   if (approvals.non2xx > 0) log(`approvals: ${approvals.non2xx} non-2xx answers`);
   const approvalLag = await sealingLag(redis, store);
   results.sealingLagMs = Math.max(issueLag, approvalLag);

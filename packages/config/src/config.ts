@@ -42,7 +42,7 @@ export const ConfigSchema = Type.Object({
   QUORUM_JOB_LOCK_MS: Int(1000, 600000, 30000, 'A job held this long by a dead worker is taken over'),
   QUORUM_OUTBOX_CLAIM_MS: Int(100, 600000, 10000, 'Outbox entries held this long by a dead dispatcher are taken over'),
   QUORUM_RATE_LIMIT_LOGIN: Int(1, 1000000000, 30, 'Logins per minute per client IP'),
-  QUORUM_RATE_LIMIT_ISSUE: Int(1, 1000000000, 600, 'Token requests per minute per user or API key'),
+  QUORUM_RATE_LIMIT_ISSUE: Int(1, 1000000000, 600, 'Tokens one user may ask for per minute (its API keys count for it)'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },

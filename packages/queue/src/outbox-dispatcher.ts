@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { QuorumStore, RedisClient, StoredToken } from '@quorumd/store';
+import type { QuorumStore, RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
 
@@ -9,14 +9,32 @@ export interface DispatcherOptions {
   requesterMayApprove: boolean;
   /** Entries another dispatcher held this long without acknowledging are taken over. */
   claimIdleMs: number;
+  /**
+   * After a batch shorter than a full one, wait this long before reading again, so that under
+   * load a batch carries many entries (a few round trips for all of them) instead of one.
+   * Webhooks and callbacks may go out this much later; waiters are woken by pub/sub, not by this.
+   */
+  lingerMs?: number;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 type StreamEntry = [id: string, fields: string[]];
 
-function field(fields: string[], name: string): string {
-  const i = fields.indexOf(name);
-  return i >= 0 && i % 2 === 0 ? (fields[i + 1] ?? '') : '';
+/** The statuses a requester hears of, and the event each is. */
+const ENDINGS: Partial<Record<string, DeliveryEvent>> = { APPROVED: 'token.approved', REJECTED: 'token.rejected', EXPIRED: 'token.expired' };
+
+const BATCH = 100;
+
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/** An outbox entry: a token's status change, and who hears of it when the script said so (`to`). */
+interface Change {
+  id: string;
+  status: string;
+  to: string | undefined;
 }
 
 /**
@@ -54,14 +72,21 @@ export class OutboxDispatcher {
 
   private async run(): Promise<void> {
     const key = this.store.keys.outbox();
+    // Entries a dead dispatcher left are looked for at start and then every half claim period, not at every read.
+    let claimedAt = 0;
     while (!this.stopped) {
       try {
-        const claimed = (await this.blocking.xautoclaim(key, GROUP, this.consumer, this.options.claimIdleMs, '0-0', 'COUNT', 100)) as [string, StreamEntry[]];
-        await this.handleAll(claimed[1] ?? []);
-        const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', 100, 'BLOCK', 500, 'STREAMS', key, '>')) as
+        if (Date.now() - claimedAt >= this.options.claimIdleMs / 2) {
+          const claimed = (await this.blocking.xautoclaim(key, GROUP, this.consumer, this.options.claimIdleMs, '0-0', 'COUNT', BATCH)) as [string, StreamEntry[]];
+          claimedAt = Date.now();
+          await this.handleAll(claimed[1] ?? []);
+        }
+        const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', BATCH, 'BLOCK', 500, 'STREAMS', key, '>')) as
           | [string, StreamEntry[]][]
           | null;
-        await this.handleAll(read?.[0]?.[1] ?? []);
+        const entries = read?.[0]?.[1] ?? [];
+        await this.handleAll(entries);
+        if (entries.length > 0 && entries.length < BATCH && this.options.lingerMs) await new Promise((r) => setTimeout(r, this.options.lingerMs));
       } catch (err) {
         if (this.stopped) break;
         this.options.log('outbox dispatch failed; retrying', { err: err instanceof Error ? err.message : String(err) });
@@ -71,48 +96,46 @@ export class OutboxDispatcher {
   }
 
   /**
-   * A batch at a time: every entry's reads go out together (one pipeline), the jobs are added
-   * in one bulk, and the entries are acknowledged in one step after that. A failure leaves
-   * the whole batch unacknowledged: it is read again, and the job ids keep it from doubling.
+   * A batch at a time: the fan-outs of new tokens are one script call for the batch, the other
+   * changes name their recipients in the entry (older entries without them read the token),
+   * the jobs are added in one bulk, and the entries are acknowledged in one step after that.
+   * A failure leaves the whole batch unacknowledged: it is read again, and the job ids keep it
+   * from doubling.
    */
   private async handleAll(entries: StreamEntry[]): Promise<void> {
     const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
     if (live.length === 0) return;
-    const jobs = (await Promise.all(live.map(([, fields]) => this.jobsFor(field(fields, 'id'), field(fields, 'status'))))).flat();
-    await this.queues.deliver(jobs);
+    const changes: Change[] = live.map(([, fields]) => ({ id: field(fields, 'id') ?? '', status: field(fields, 'status') ?? '', to: field(fields, 'to') }));
+    const issued = changes.filter((c) => c.status === 'PENDING').map((c) => c.id);
+    const recipients = await this.store.tokens.approvalRecipients(issued, this.options.requesterMayApprove);
+    const fanOut = issued.flatMap((id, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', id, { kind: 'officer', userId: uid })));
+    const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
+    await this.queues.deliver([...fanOut, ...others.flat()]);
     const key = this.store.keys.outbox();
     const ids = live.map(([id]) => id);
     await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).exec();
   }
 
-  /** What a status change sets off. */
-  private async jobsFor(tokenId: string, status: string): Promise<DeliveryJob[]> {
-    // The fan-out needs only the token's id (the script reads the rest): no token read first.
-    if (status === 'PENDING') return this.approvalRequests(tokenId);
+  /** What an ending sets off: the requester hears how its token ended. */
+  private async jobsFor(change: Change): Promise<DeliveryJob[]> {
+    const event = ENDINGS[change.status];
+    if (!event) return [];
+    const to = change.to ?? (await this.recipientsFromToken(change.id));
+    return to
+      .split(' ')
+      .filter(Boolean)
+      .map((target) => (target === 'callback' ? this.job(event, change.id, { kind: 'callback' }) : this.job(event, change.id, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })));
+  }
+
+  /** Who hears of an ending, for an entry written before entries named it: the token's callback, and its requester's webhook when it is an officer with one. */
+  private async recipientsFromToken(tokenId: string): Promise<string> {
     const token = await this.store.tokens.get(tokenId);
-    if (!token) return [];
-    if (status === 'APPROVED') return this.requesterNotices(token, 'token.approved');
-    if (status === 'REJECTED') return this.requesterNotices(token, 'token.rejected');
-    if (status === 'EXPIRED') return this.requesterNotices(token, 'token.expired');
-    return [];
-  }
-
-  /**
-   * One approval request per CO who may approve and has a webhook (the store's answer: key
-   * holders with a webhook, less the requester when it may not approve).
-   */
-  private async approvalRequests(tokenId: string): Promise<DeliveryJob[]> {
-    const recipients = await this.store.tokens.approvalRecipients(tokenId, this.options.requesterMayApprove);
-    return recipients.map((uid) => this.job('approval.requested', tokenId, { kind: 'officer', userId: uid }));
-  }
-
-  /** The requester hears how its token ended: its callbackUrl, and its webhook when it is a CO that has one. */
-  private async requesterNotices(token: StoredToken, event: DeliveryEvent): Promise<DeliveryJob[]> {
-    const jobs: DeliveryJob[] = [];
-    if (token.callbackUrl) jobs.push(this.job(event, token.doc.id, { kind: 'callback' }));
+    if (!token) return '';
+    const to: string[] = [];
+    if (token.callbackUrl) to.push('callback');
     const requester = /^user:(\d+)$/.exec(token.requesterKey);
-    if (requester && (await this.store.webhooks.get(Number(requester[1])))) jobs.push(this.job(event, token.doc.id, { kind: 'officer', userId: Number(requester[1]) }));
-    return jobs;
+    if (requester && (await this.store.webhooks.get(Number(requester[1])))) to.push(`officer:${requester[1]}`);
+    return to.join(' ');
   }
 
   private job(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): DeliveryJob {

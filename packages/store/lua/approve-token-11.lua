@@ -3,37 +3,42 @@
 -- was verified against ARGV[6] before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the hashes of the token's other voters (whether their votes count)
+-- Reaches: the hashes of the token's other voters (whether their votes count), the requester's webhook
 -- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (raw bytes)
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
+-- The approver: type and session generation (its session's check), key and its registration.
+local held = redis.call('HMGET', key('user'), 'type', 'sgen', 'fp', 'kgen')
 -- The caller's session, checked in the same step as the vote.
-local refused = session_refusal(uid)
+local refused = session_refusal(uid, held)
 if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 -- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
+-- The answer is the token as this script leaves it (`t` follows its writes): no second read.
 local function approve_if_carried(new_vote)
-  local voters = counting_voters(t)
-  if #voters < required(t) then
+  local voters, keys = counting_votes(t)
+  local need = required(t)
+  if #voters < need then
     if new_vote then publish_vote(t.id) end
-    return { 'PENDING', token_snapshot(tkey) }
+    return { 'PENDING', snapshot_of(t, voters, keys, need) }
   end
-  local until_ms = NOW + tonumber(ARGV[11])
-  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
+  local until_ms = tostring(NOW + tonumber(ARGV[11]))
+  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', ARGV[2], 'apUntil', until_ms)
+  t.status, t.apAt, t.apUntil = 'APPROVED', ARGV[2], until_ms
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
-  audit('token.approved', { id = t.id, approvals = voters, required = required(t) })
-  publish_status(t.id, 'APPROVED')
-  return { 'APPROVED', token_snapshot(tkey) }
+  audit('token.approved', { id = t.id, approvals = voters, required = need })
+  publish_status(t.id, 'APPROVED', t)
+  return { 'APPROVED', snapshot_of(t, voters, keys, need) }
 end
 local previous = t['v:' .. uid]
 if previous then
-  local alg, _, _, sig = parse_vote(previous)
-  if alg == ARGV[7] and sig == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
+  local alg, _, _, from = parse_vote(previous)
+  if alg == ARGV[7] and from and string.sub(previous, from) == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
     if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
@@ -48,14 +53,13 @@ if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum tok
 if not may_approve(t, uid, ARGV[10] == '1') then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
-local held = redis.call('HMGET', key('user'), 'fp', 'kgen')
-if held[1] ~= ARGV[6] then
+if held[3] ~= ARGV[6] then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')
 end
 if key_of_another(ARGV[6], uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
-local vote = vote_text(ARGV[7], held[2] or '0', ARGV[8])
+local vote = vote_text(ARGV[7], held[4] or '0', ARGV[8])
 redis.call('HSET', tkey, 'v:' .. uid, vote)
 t['v:' .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)

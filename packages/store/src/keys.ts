@@ -64,6 +64,8 @@ export class StoreKeys {
   webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
   outbox(): string { return `${this.base}outbox`; }
+  /** Tokens a user (or its API keys) asked for in the current window: the issue rate limit's counter. */
+  issueCount(userId: number | string): string { return `${this.base}issued:${userId}`; }
   /**
    * Prefix of the BullMQ queues of this deployment: the same hash tag as every store key,
    * so that a deployment lives in one Redis Cluster slot (`{prefix}:bull:<queue>:...`).
@@ -115,6 +117,7 @@ export class StoreKeys {
       case 'auditPublicKey': return this.auditPublicKey();
       case 'webhook': return this.webhook(need(ids.userId, 'userId'));
       case 'outbox': return this.outbox();
+      case 'issueCount': return this.issueCount(need(ids.userId, 'userId'));
     }
   }
 }
@@ -124,7 +127,7 @@ export const KEY_NAMES = [
   'meta', 'usersSeq', 'usersByName', 'users', 'officers', 'user', 'userVotes', 'userApiKeys', 'keyHolders', 'keyOwners',
   'quorumKey', 'challenge', 'session', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
   'allTokens', 'requesterTokens', 'audit', 'auditHead', 'auditHashes', 'auditSealed', 'auditSealer', 'auditCheckpoints', 'auditPublicKey',
-  'webhook', 'outbox',
+  'webhook', 'outbox', 'issueCount',
 ] as const;
 export type KeyName = (typeof KEY_NAMES)[number];
 

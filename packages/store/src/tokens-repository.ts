@@ -116,13 +116,17 @@ export class TokensRepository {
     bytes: Buffer,
     /** The services whose M the operation requires (their largest M is the bar, now and later). */
     governing: readonly QuorumService[],
-    /** `sessionHash`: the requester's session, checked in the same script (absent for an API key). */
-    requester: { key: string; userId: number; sessionHash?: string },
+    /**
+     * `sessionHash`: the requester's session, checked in the same script (absent for an API key).
+     * `limit`: tokens the user (its API keys count for it) may ask for per window; none when absent.
+     */
+    requester: { key: string; userId: number; sessionHash?: string; limit?: { max: number; windowMs: number } },
     callback: { url?: string; secret?: string },
     actor: Actor,
     cloudhsmApprovalData?: Buffer,
   ): Promise<StoredToken> {
-    const reply = await this.ctx.run('issueToken', { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none' }, actor, [
+    const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
+    const reply = await this.ctx.run('issueToken', ids, actor, [
       doc.id,
       bytes.toString('utf8'),
       doc.service,
@@ -138,6 +142,8 @@ export class TokensRepository {
       governing.join(' '),
       cloudhsmApprovalData?.toString('base64') ?? '',
       requester.sessionHash === undefined ? '0' : '1',
+      requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
+      requester.limit?.windowMs ?? 60_000,
     ]);
     return found(readTokenReply(reply));
   }
@@ -222,10 +228,11 @@ export class TokensRepository {
     return out;
   }
 
-  /** Who is asked to approve a token (the fan-out): key holders who may approve it. */
-  async approvalRecipients(id: string, requesterMayApprove: boolean): Promise<number[]> {
-    const ids = (await this.ctx.run('approvalRecipients', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as number[];
-    return ids.map(Number);
+  /** For each token of a batch (in order): the officers its fan-out asks (see approval-recipients-1.lua). */
+  async approvalRecipients(ids: readonly string[], requesterMayApprove: boolean): Promise<number[][]> {
+    if (ids.length === 0) return [];
+    const reply = (await this.ctx.run('approvalRecipients', {}, { kind: 'system' }, [requesterMayApprove ? '1' : '0', ...ids])) as number[][];
+    return reply.map((users) => users.map(Number));
   }
 
   /** Ids of tokens whose time has passed: PENDING past expiresAt, APPROVED past their approved timeout. */

@@ -65,9 +65,10 @@ end
 -- no hash: its session's generation 0 would otherwise match the missing one), and of the
 -- user's current session generation (a logout, password change or lock ends it). Answers the
 -- refusal, or nil.
-local function session_refusal(uid)
+-- `user`: the user's type and sgen when the script has read them already (HMGET order).
+local function session_refusal(uid, user)
   local s = redis.call('HMGET', key('session'), 'uid', 'exp', 'gen')
-  local u = redis.call('HMGET', user_key(uid), 'type', 'sgen')
+  local u = user or redis.call('HMGET', user_key(uid), 'type', 'sgen')
   if s[1] ~= uid or NOW >= tonumber(s[2] or '0') or u[1] ~= 'CO' or (s[3] or '0') ~= (u[2] or '0') then
     return fail('RET_UNAUTHORIZED', 'Unknown or expired session')
   end
@@ -127,11 +128,13 @@ end
 
 -- A stored vote: alg|at ms|key registration generation|signature (raw bytes); the alg is
 -- left out when it is RS256 (most votes: 5 bytes a vote less). The key is the one of that
--- registration of the voter (a registration is never reused).
+-- registration of the voter (a registration is never reused). Answers alg, at, kgen and
+-- where the signature starts (string.sub(value, from)): most readers never need the
+-- signature, and copying its bytes out of every vote is a large part of a script's time.
 local function parse_vote(value)
-  local alg, at, kgen, sig = string.match(value, '^(%w*)|(%d+)|(%d+)|(.*)$')
+  local alg, at, kgen, from = string.match(value, '^(%w*)|(%d+)|(%d+)|()')
   if alg == '' then alg = 'RS256' end
-  return alg, at, kgen, sig
+  return alg, at, kgen, from
 end
 
 local function vote_text(alg, kgen, signature)
@@ -214,35 +217,56 @@ end
 -- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
 -- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
 -- — the ids of the votes that count, the approvals it needs now, and its status now.
--- (An empty hash when there is no such token.)
-local function token_snapshot(tkey)
-  local flat = redis.call('HGETALL', tkey)
-  if #flat == 0 then return { flat, {}, 0, '' } end
-  local t = hash_to_table(flat)
-  local voters, keys = counting_votes(t)
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, 2) == 'v:' then
-      local alg, at = parse_vote(flat[i + 1])
-      flat[i + 1] = (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(flat[i], 3)] or '')
-    elseif flat[i] == 'used' and string.sub(flat[i + 1], 1, 1) ~= '[' then
-      -- The votes that carried a used token, as readers get them: [[user id, fingerprint], ...].
-      local used = {}
-      for uid in string.gmatch(flat[i + 1], '%d+') do
-        local _, _, kgen = parse_vote(t['v:' .. uid] or '')
-        used[#used + 1] = { tonumber(uid), kgen and redis.call('HGET', user_key(uid) .. ':keys', kgen) or '' }
+-- `t` is the token as the script holds it (load_token, with the script's own writes), and
+-- `voters`, `keys`, `need` what counting_votes and required answered for it.
+local function snapshot_of(t, voters, keys, need)
+  local flat = {}
+  for field, value in pairs(t) do
+    if field ~= 'id' then
+      if string.sub(field, 1, 2) == 'v:' then
+        local alg, at = parse_vote(value)
+        value = (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(field, 3)] or '')
+      elseif field == 'used' and string.sub(value, 1, 1) ~= '[' then
+        -- The votes that carried a used token, as readers get them: [[user id, fingerprint], ...].
+        local used = {}
+        for uid in string.gmatch(value, '%d+') do
+          local _, _, kgen = parse_vote(t['v:' .. uid] or '')
+          used[#used + 1] = { tonumber(uid), kgen and redis.call('HGET', user_key(uid) .. ':keys', kgen) or '' }
+        end
+        value = cjson.encode(used)
       end
-      flat[i + 1] = cjson.encode(used)
+      flat[#flat + 1] = field
+      flat[#flat + 1] = value
     end
   end
-  return { flat, voters, required(t), effective_status(t) }
+  return { flat, voters, need, effective_status(t) }
+end
+
+-- A token as readers get it (see snapshot_of), read now. (An empty hash when there is no such token.)
+local function token_snapshot(tkey)
+  local t = load_token(tkey)
+  if not t then return { {}, {}, 0, '' } end
+  local voters, keys = counting_votes(t)
+  return snapshot_of(t, voters, keys, required(t))
 end
 
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
 -- outbox stream in the same atomic step, from which the worker enqueues notifications:
--- a crash between the change and the enqueue loses nothing.
-local function publish_status(id, status)
+-- a crash between the change and the enqueue loses nothing. Given the token `t` (a change
+-- its requester hears of), the entry also names who hears of it, so that the worker reads
+-- nothing: `to` lists 'callback' when the token has a callback URL and 'officer:<id>' when
+-- its requester is an officer with a webhook.
+local function publish_status(id, status, t)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
-  redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status)
+  if not t then
+    redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status)
+    return
+  end
+  local to = {}
+  if t.cb and t.cb ~= '' then to[#to + 1] = 'callback' end
+  local requester = string.match(t.req or '', '^user:(%d+)$')
+  if requester and redis.call('EXISTS', P .. 'webhook:' .. requester) == 1 then to[#to + 1] = 'officer:' .. requester end
+  redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status, 'to', table.concat(to, ' '))
 end
 
 -- A vote that leaves the status as it was wakes the same listeners (a token page, an
@@ -266,7 +290,7 @@ local function finish_token(tkey, t, status, retention_ms)
   if retention_ms and retention_ms > 0 then
     redis.call('PEXPIRE', tkey, retention_ms)
   end
-  publish_status(t.id, status)
+  publish_status(t.id, status, t)
 end
 
 -- An APPROVED token whose counting votes fell below what it needs goes back to PENDING.

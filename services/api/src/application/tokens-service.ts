@@ -37,9 +37,21 @@ export interface TokensOptions {
   approvedTimeoutSeconds: number;
   requesterMayApprove: boolean;
   outbound: OutboundPolicy;
+  /** Tokens one user may ask for per minute (its API keys count for it): counted by the issue script. */
+  issueLimitPerMinute: number;
 }
 
 export const MAX_WAIT_SECONDS = 60;
+
+/** What an approval of a token signs (see TokensService.approve). */
+interface SignedData {
+  data: Buffer;
+  cloudhsm: boolean;
+}
+
+function signedDataOf(token: StoredToken): SignedData {
+  return token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false };
+}
 
 export interface Bundle {
   v: 1;
@@ -56,7 +68,8 @@ export interface Bundle {
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
 export class TokensService {
   private readonly keyObjects = new KeyObjectCache();
-  private readonly signedData = new BoundedMap<string, { data: Buffer; cloudhsm: boolean }>(100_000);
+  /** What approvals of a token sign, by token id: a read in flight is shared by every approval that waits for it. */
+  private readonly signedData = new BoundedMap<string, Promise<SignedData>>(100_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -111,7 +124,12 @@ export class TokensService {
         doc,
         tokenBytes(doc),
         governing,
-        { key: requesterKey(principal), userId: requesterUserId(principal), ...(principal.kind === 'user' ? { sessionHash: principal.sessionHash } : {}) },
+        {
+          key: requesterKey(principal),
+          userId: requesterUserId(principal),
+          ...(principal.kind === 'user' ? { sessionHash: principal.sessionHash } : {}),
+          limit: { max: this.options.issueLimitPerMinute, windowMs: 60_000 },
+        },
         { url: input.callbackUrl, secret: input.callbackSecret },
         actorOf(principal),
         hsm?.approvalData,
@@ -123,6 +141,8 @@ export class TokensService {
       return issueWith(await this.store.mValues.all());
     });
     this.metrics.tokens.inc({ service, status: 'PENDING' });
+    // Its approvers will sign these bytes: no read of them when the approvals come to this process.
+    this.signedData.set(token.doc.id, Promise.resolve(signedDataOf(token)));
     return this.view(token);
   }
 
@@ -166,7 +186,7 @@ export class TokensService {
     const signature = decodeSignature(input.signature);
     const fingerprint = officer.fingerprint;
     if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const signed = this.signedData.get(id) ?? (await this.loadSignedData(id));
+    const signed = await (this.signedData.get(id) ?? this.loadSignedData(id));
     if (signed.cloudhsm && alg !== 'RS256') throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is signed with RS256 (PKCS#1 v1.5, SHA-256), as the HSM verifies it');
     const key = this.keyObjects.peek(fingerprint) ?? (await this.loadKey(fingerprint));
     if (!verifySignature(key, alg, signed.data, signature)) {
@@ -200,13 +220,16 @@ export class TokensService {
   /**
    * What an approval signs: the token bytes, or for an AWS CloudHSM token its approval data
    * (signed prehashed, as `token-sign` expects). It never changes: read once per token, then
-   * from memory (the script checks everything else).
+   * from memory (the script checks everything else). The approvals of a token tend to come
+   * together: the first one's read serves the others; a read that fails is forgotten.
    */
-  private async loadSignedData(id: string): Promise<{ data: Buffer; cloudhsm: boolean }> {
-    const token = await this.store.tokens.get(id);
-    if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
-    const signed = token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false };
-    return this.signedData.set(id, signed);
+  private loadSignedData(id: string): Promise<SignedData> {
+    const read = this.store.tokens.get(id).then((token) => {
+      if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
+      return signedDataOf(token);
+    });
+    read.catch(() => this.signedData.delete(id));
+    return this.signedData.set(id, read);
   }
 
   /**

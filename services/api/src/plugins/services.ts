@@ -43,7 +43,7 @@ interface Services {
   /** Open event streams per user in this process (at most MAX_EVENT_STREAMS_PER_USER). */
   streams: StreamSlots;
   metrics: Metrics;
-  limits: { login: number; issue: number };
+  limits: { login: number };
   store: QuorumStore;
   /** This deployment's name (signed into tokens and audit checkpoints). */
   issuer: string;
@@ -77,6 +77,7 @@ function buildServices(deps: AppDeps): Services {
       approvedTimeoutSeconds: config.approvedTimeoutSeconds,
       requesterMayApprove: config.requesterMayApprove,
       outbound,
+      issueLimitPerMinute: config.rateLimitIssue,
     }),
     apiKeys: new ApiKeysService(store),
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
@@ -84,7 +85,7 @@ function buildServices(deps: AppDeps): Services {
     events: deps.events,
     streams: new StreamSlots(MAX_EVENT_STREAMS_PER_USER),
     metrics,
-    limits: { login: config.rateLimitLogin, issue: config.rateLimitIssue },
+    limits: { login: config.rateLimitLogin },
     store,
     issuer,
   };

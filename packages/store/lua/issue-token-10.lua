@@ -1,5 +1,5 @@
 -- getToken: stores a new PENDING token and indexes it.
--- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox
+-- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox issueCount
 -- ARGV[5] id   ARGV[6] token bytes   ARGV[7] service   ARGV[8] m   ARGV[9] requester key
 -- ARGV[10] expiresAt ms   ARGV[11] issuer
 -- ARGV[12] callback URL or ''   ARGV[13] retention of finished tokens, ms
@@ -8,6 +8,8 @@
 -- ARGV[17] the services whose M the operation requires, space separated
 -- ARGV[18] an AWS CloudHSM token's approval data (base64), or ''
 -- ARGV[19] '1' when the requester asks with a session (checked here: the session of user ARGV[16])
+-- ARGV[20] tokens a user may ask for per window (its API keys count for it)   ARGV[21] the window, ms
+-- (issueCount counts the user's tokens in the current window; it starts at the first one)
 -- ARGV[8] must be the M the operation requires now (the largest M of ARGV[17], at least 2
 -- for an AWS CloudHSM token): the caller may work from M values it read earlier, and is
 -- refused with RET_M_VALUE_CHANGED when one changed since.
@@ -18,6 +20,11 @@ if ARGV[19] == '1' then
   local refused = session_refusal(ARGV[16])
   if refused then return refused end
 end
+local issued = tonumber(redis.call('GET', key('issueCount')) or '0')
+if issued >= tonumber(ARGV[20]) then
+  local wait = math.max(1, math.ceil(redis.call('PTTL', key('issueCount')) / 1000))
+  return fail('RET_RATE_LIMITED', 'Too many token requests; retry in ' .. wait .. ' s')
+end
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
 local m_now = math.max(required_now({ svc = ARGV[7], msvcs = ARGV[17] }), ARGV[18] ~= '' and 2 or 1)
@@ -26,13 +33,21 @@ if tonumber(ARGV[8]) ~= m_now then
 end
 local id = ARGV[5]
 local by_api_key = string.sub(ARGV[9], 1, 7) == 'apikey:'
-redis.call('HSET', tkey, 'doc', ARGV[6], 'svc', ARGV[7], 'm', ARGV[8], 'req', ARGV[9], 'exp', ARGV[10], 'iss', ARGV[11], 'status', 'PENDING')
+-- The hash as written, field by field; the answer is built from it (no second read).
+local t = { doc = ARGV[6], svc = ARGV[7], m = ARGV[8], req = ARGV[9], exp = ARGV[10], iss = ARGV[11], status = 'PENDING' }
 -- A user requester's id is in `req`; an API key's owner is not.
-if by_api_key then redis.call('HSET', tkey, 'rqu', ARGV[16]) end
-if ARGV[12] ~= '' then redis.call('HSET', tkey, 'cb', ARGV[12]) end
-if ARGV[15] ~= '' then redis.call('HSET', tkey, 'cbs', ARGV[15]) end
-if ARGV[17] ~= ARGV[7] then redis.call('HSET', tkey, 'msvcs', ARGV[17]) end
-if ARGV[18] ~= '' then redis.call('HSET', tkey, 'hsm', ARGV[18]) end
+if by_api_key then t.rqu = ARGV[16] end
+if ARGV[12] ~= '' then t.cb = ARGV[12] end
+if ARGV[15] ~= '' then t.cbs = ARGV[15] end
+if ARGV[17] ~= ARGV[7] then t.msvcs = ARGV[17] end
+if ARGV[18] ~= '' then t.hsm = ARGV[18] end
+local fields = {}
+for field, value in pairs(t) do
+  fields[#fields + 1] = field
+  fields[#fields + 1] = value
+end
+redis.call('HSET', tkey, unpack(fields))
+t.id = id
 local horizon = NOW - tonumber(ARGV[13])
 redis.call('ZADD', key('openTokens'), ARGV[10], id)
 redis.call('ZADD', key('allTokens'), NOW, id)
@@ -42,6 +57,7 @@ if by_api_key then
   redis.call('ZADD', key('requesterTokens'), NOW, id)
   redis.call('ZREMRANGEBYSCORE', key('requesterTokens'), '-inf', horizon)
 end
+if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), ARGV[21]) end
 audit('token.issued', { id = id, service = ARGV[7], command = ARGV[14], m = tonumber(ARGV[8]) })
 publish_status(id, 'PENDING')
-return token_snapshot(tkey)
+return snapshot_of(t, {}, {}, m_now)

@@ -1,0 +1,98 @@
+import { startWorker } from '@quorumd/queue';
+import pino from 'pino';
+import { Harness, REDIS_URL, type Officer } from './support/harness';
+import { Receiver } from './support/receiver';
+
+/**
+ * The outbox dispatcher's batches (README "Queues and notifications"): many new tokens' fan-outs
+ * in one go, endings whose entries name who hears of them, and entries written before entries
+ * named them (the worker reads the token then).
+ */
+describe('outbox dispatch', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  let co2: Officer;
+  let hook1: Receiver;
+  let hook2: Receiver;
+
+  beforeAll(async () => {
+    h = await Harness.start({ env: { QUORUM_DELIVERY_BACKOFF_MS: '50', QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
+    admin = await h.adminOfficer();
+    co1 = await h.addOfficer('co1');
+    co2 = await h.addOfficer('co2');
+    [hook1, hook2] = await Promise.all([Receiver.start(), Receiver.start()]);
+    expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: hook1.url, secret: 'co1-webhook-secret-1' })).status).toBe(200);
+    expect((await h.request('PUT', '/v1/officers/me/webhook', co2.token, { url: hook2.url, secret: 'co2-webhook-secret-1' })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await Promise.all([hook1.close(), hook2.close()]);
+    await h.close();
+  });
+
+  async function issue(as: Officer, n: number, extra: object = {}): Promise<string> {
+    const res = await h.request('POST', '/v1/tokens', as.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: n } }, ...extra });
+    expect(res.status).toBe(201);
+    return res.body.token.id as string;
+  }
+
+  it('fans out tokens written while no worker ran, many to a batch, never to their requester', async () => {
+    const byCo1 = await Promise.all(Array.from({ length: 20 }, (_, i) => issue(co1, 100 + i)));
+    const byCo2 = await Promise.all(Array.from({ length: 20 }, (_, i) => issue(co2, 200 + i)));
+    expect(await h.redis.xlen(h.store.keys.outbox())).toBeGreaterThanOrEqual(40);
+    h.worker = await startWorker(h.config, REDIS_URL, pino({ level: 'silent' }));
+    await hook2.until((r) => r.length >= 20);
+    await hook1.until((r) => r.length >= 20);
+    // Whatever could still arrive has: the outbox and the deliveries queue are empty.
+    await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0 && (await h.redis.llen(`${h.store.keys.queuePrefix()}:deliveries:wait`)) === 0);
+    const asked = (hook: Receiver) => hook.accepted().filter((d) => d.event === 'approval.requested').map((d) => d.token.id).sort();
+    expect(asked(hook2)).toEqual([...byCo1].sort());
+    expect(asked(hook1)).toEqual([...byCo2].sort());
+  });
+
+  it('an officer who asked hears how its token ended at its webhook, its callback too', async () => {
+    const callback = await Receiver.start();
+    try {
+      const id = await issue(co1, 300, { callbackUrl: callback.url, callbackSecret: 'requester-callback-secret' });
+      // The two officers who could approve it (the requester may not) both reject it: it ends.
+      for (const o of [co2, admin]) expect((await h.request('POST', `/v1/tokens/${id}/rejections`, o.token, { reason: 'not today' })).status).toBe(200);
+      expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.status).toBe('REJECTED');
+      await hook1.until((r) => r.some((x) => x.body.includes('token.rejected') && x.body.includes(id)));
+      await callback.until((r) => r.some((x) => x.body.includes('token.rejected')));
+      expect(hook1.accepted().filter((d) => d.token.id === id && d.event === 'token.rejected').map((d) => d.deliveryId)).toEqual([`token.rejected-${id}-co${co1.id}`]);
+      expect(callback.accepted().map((d) => d.deliveryId)).toEqual([`token.rejected-${id}-callback`]);
+      // The officer who only approved or rejected hears nothing of the ending.
+      expect(hook2.accepted().filter((d) => d.token.id === id && d.event !== 'approval.requested')).toEqual([]);
+    } finally {
+      await callback.close();
+    }
+  });
+
+  it('an entry without its recipients (written by an older version) still reaches them', async () => {
+    const callback = await Receiver.start();
+    try {
+      await h.worker!.close();
+      h.worker = undefined;
+      const id = await issue(admin, 400, { callbackUrl: callback.url, callbackSecret: 'requester-callback-secret' });
+      expect((await h.approve(id, co1)).status).toBe(200);
+      expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.status).toBe('APPROVED');
+      // The entries as an older version wrote them: no `to`.
+      await h.redis.del(h.store.keys.outbox());
+      await h.redis.xgroup('CREATE', h.store.keys.outbox(), 'dispatch', '0', 'MKSTREAM');
+      await h.redis.xadd(h.store.keys.outbox(), '*', 'id', id, 'status', 'APPROVED');
+      h.worker = await startWorker(h.config, REDIS_URL, pino({ level: 'silent' }));
+      await callback.until((r) => r.some((x) => x.body.includes('token.approved')));
+      expect(callback.accepted().map((d) => d.deliveryId)).toEqual([`token.approved-${id}-callback`]);
+    } finally {
+      await callback.close();
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
