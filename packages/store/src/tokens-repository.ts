@@ -35,6 +35,15 @@ export interface ApprovalInput {
   approvedTimeoutMs: number;
 }
 
+export interface RejectionInput {
+  userId: number;
+  /** The rejecting officer's session (checked in the same script as the rejection). */
+  sessionHash: string;
+  reason: string;
+  issuer: string;
+  requesterMayApprove: boolean;
+}
+
 /** A vote as the scripts answer it: `alg|at|fingerprint it counts with ('' if none)`. */
 function parseVote(userId: number, value: string, counts: boolean): StoredApproval {
   const [alg = 'RS256', at = '0', fingerprint = ''] = value.split('|');
@@ -172,12 +181,12 @@ export class TokensRepository {
   }
 
   /** Records a rejection; answers the token as it then is. */
-  async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
-    const reply = await this.ctx.run('rejectToken', { tokenId: id }, actor, [
-      userId,
-      reason,
-      issuer,
-      requesterMayApprove ? '1' : '0',
+  async reject(id: string, input: RejectionInput, actor: Actor): Promise<StoredToken> {
+    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, [
+      input.userId,
+      input.reason,
+      input.issuer,
+      input.requesterMayApprove ? '1' : '0',
       this.ctx.retentionMs,
     ]);
     return found(readTokenReply(reply));

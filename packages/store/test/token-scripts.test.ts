@@ -82,6 +82,7 @@ describe('token scripts against the lifecycle table', () => {
       SYSTEM,
     );
   }
+  const rejection = async (uid: number, reason: string) => ({ userId: uid, sessionHash: await sessionOf(uid), reason, issuer: ISSUER, requesterMayApprove: true });
   const consume = (id: string) => store.tokens.get(id).then((t) => store.tokens.consume(id, 'user:1', JSON.stringify(t!.doc.operation), ISSUER, SYSTEM));
 
   beforeAll(async () => {
@@ -118,7 +119,7 @@ describe('token scripts against the lifecycle table', () => {
 
   it('PENDING → REJECTED once M is out of reach', async () => {
     const id = await issue(4);
-    await step(id, () => store.tokens.reject(id, officers[1]!, 'no', ISSUER, true, SYSTEM));
+    await step(id, async () => store.tokens.reject(id, await rejection(officers[1]!, 'no'), SYSTEM));
     expect(await status(id)).toBe('REJECTED');
     await expectTerminal(id);
   });
@@ -192,7 +193,7 @@ describe('token scripts against the lifecycle table', () => {
     const final = await status(id);
     for (const call of [
       () => approve(id, officers[3]!),
-      () => store.tokens.reject(id, officers[3]!, 'late', ISSUER, true, SYSTEM),
+      async () => store.tokens.reject(id, await rejection(officers[3]!, 'late'), SYSTEM),
       () => store.tokens.delete(id, 'user:1', true, ISSUER, SYSTEM),
       () => consume(id),
       () => store.tokens.expire(id, SYSTEM),

@@ -240,7 +240,17 @@ export class TokensService {
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
     const officer = requireOfficer(principal);
     if (!officer.fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const after = await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    const after = await this.store.tokens.reject(
+      id,
+      {
+        userId: officer.id,
+        sessionHash: principal.kind === 'user' ? principal.sessionHash : '',
+        reason,
+        issuer: this.options.issuer,
+        requesterMayApprove: this.options.requesterMayApprove,
+      },
+      actorOf(principal),
+    );
     // This call finished the token when its rejection and the token's end share one script time.
     const mine = after.rejections.find((r) => r.userId === officer.id);
     if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });

@@ -1,11 +1,14 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
--- KEYS: token keyHolders mValues openTokens approvedTokens audit auditHead outbox
+-- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the token's voters and the key holders' hashes (locks)
 -- ARGV[5] user id   ARGV[6] reason   ARGV[7] issuer   ARGV[8] '1' when the requester may approve
 -- ARGV[9] retention of finished tokens, ms
 -- Returns the token as read-token returns it, after the vote.
 local uid = ARGV[5]
+-- The caller's session, checked in the same step as the rejection.
+local refused = session_refusal(uid)
+if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
