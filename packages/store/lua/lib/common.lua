@@ -213,7 +213,8 @@ end
 
 -- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
 -- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
--- — the ids of the votes that count, the approvals it needs now, and its status now.
+-- — the ids of the votes that count, the approvals it needs now (a used token: the number
+-- the gate checked when it was used), and its status now.
 -- (An empty hash when there is no such token.)
 local function token_snapshot(tkey)
   local flat = redis.call('HGETALL', tkey)
@@ -234,7 +235,7 @@ local function token_snapshot(tkey)
       flat[i + 1] = cjson.encode(used)
     end
   end
-  return { flat, voters, required(t), effective_status(t) }
+  return { flat, voters, t.need and tonumber(t.need) or required(t), effective_status(t) }
 end
 
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
@@ -343,20 +344,21 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   if status == 'PENDING' then return refuse(#voters .. ' of ' .. need .. ' approvals') end
   if status ~= 'APPROVED' then return refuse('the quorum token is ' .. status) end
   if #voters < need then return refuse(#voters .. ' of ' .. need .. ' approvals') end
-  return nil, { token = t, tkey = tkey, voters = voters, keys = keys }
+  return nil, { token = t, tkey = tkey, voters = voters, keys = keys, need = need }
 end
 
 -- Consumes the gate's token, recording which votes carried it: `used` is their voters' ids;
 -- each vote keeps its key registration, and the registration's fingerprint is kept once per
 -- user in `user:<id>:keys` (generation -> fingerprint), so the bundle of a used token shows
--- the keys even after a voter's key changes.
+-- the keys even after a voter's key changes. `need` is the number of approvals the gate
+-- checked: the bundle of a used token answers it, not what an M raised later asks.
 local function commit_gate(gate, retention_ms)
   if not gate.token then return end
   for _, uid in ipairs(gate.voters) do
     local _, _, kgen = parse_vote(gate.token['v:' .. uid])
     redis.call('HSETNX', user_key(uid) .. ':keys', kgen, gate.keys[tostring(uid)])
   end
-  redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '))
+  redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '), 'need', gate.need)
   finish_token(gate.tkey, gate.token, 'CONSUMED', retention_ms)
   audit('token.consumed', { id = gate.token.id, approvals = gate.voters })
 end

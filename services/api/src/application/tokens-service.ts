@@ -47,7 +47,7 @@ export interface Bundle {
   tokenId: string;
   status: string;
   m: number;
-  /** Approvals needed when the bundle was made: max(m, the M the operation then required). */
+  /** Approvals needed when the bundle was made: max(m, the M the operation then required); for a used token, what its use was checked against. */
   required: number;
   tokenBytes: string;
   approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
