@@ -89,7 +89,7 @@ export class OutboxDispatcher {
   private async jobsFor(tokenId: string, status: string): Promise<DeliveryJob[]> {
     // The fan-out needs only the token's id (the script reads the rest): no token read first.
     if (status === 'PENDING') return this.approvalRequests(tokenId);
-    const token = await this.store.tokens.get(tokenId);
+    const token = await this.store.tokens.get(tokenId, this.options.requesterMayApprove);
     if (!token) return [];
     if (status === 'APPROVED') return this.requesterNotices(token, 'token.approved');
     if (status === 'REJECTED') return this.requesterNotices(token, 'token.rejected');

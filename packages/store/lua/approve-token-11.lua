@@ -8,6 +8,7 @@
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
+local may = ARGV[10] == '1'
 -- The caller's session, checked in the same step as the vote.
 local refused = session_refusal(uid)
 if refused then return refused end
@@ -17,10 +18,10 @@ if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 -- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
 local function approve_if_carried(new_vote)
-  local voters = counting_voters(t)
+  local voters = counting_voters(t, may)
   if #voters < required(t) then
     if new_vote then publish_vote(t.id) end
-    return { 'PENDING', token_snapshot(tkey) }
+    return { 'PENDING', token_snapshot(tkey, may) }
   end
   local until_ms = NOW + tonumber(ARGV[11])
   redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', NOW, 'apUntil', until_ms)
@@ -28,7 +29,7 @@ local function approve_if_carried(new_vote)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = required(t) })
   publish_status(t.id, 'APPROVED')
-  return { 'APPROVED', token_snapshot(tkey) }
+  return { 'APPROVED', token_snapshot(tkey, may) }
 end
 local previous = t['v:' .. uid]
 if previous then
@@ -37,7 +38,7 @@ if previous then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
     if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
-    return { t.status, token_snapshot(tkey) }
+    return { t.status, token_snapshot(tkey, may) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
@@ -45,7 +46,7 @@ if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already
 local status = effective_status(t)
 if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
-if not may_approve(t, uid, ARGV[10] == '1') then
+if not may_approve(t, uid, may) then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
 local held = redis.call('HMGET', key('user'), 'fp', 'kgen')

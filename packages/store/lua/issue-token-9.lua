@@ -44,4 +44,5 @@ if by_api_key then
 end
 audit('token.issued', { id = id, service = ARGV[7], command = ARGV[14], m = tonumber(ARGV[8]) })
 publish_status(id, 'PENDING')
-return token_snapshot(tkey)
+-- (A new token has no votes: the self-approval setting changes nothing in it.)
+return token_snapshot(tkey, true)

@@ -151,12 +151,13 @@ export class TokensRepository {
     return found(readTokenReply(reply));
   }
 
-  async get(id: string): Promise<StoredToken | undefined> {
-    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }));
+  /** A token as it reads now; `requesterMayApprove` decides whether the requester's own vote counts. */
+  async get(id: string, requesterMayApprove: boolean): Promise<StoredToken | undefined> {
+    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0']));
   }
 
-  async getMany(ids: string[]): Promise<StoredToken[]> {
-    const tokens = await Promise.all(ids.map((id) => this.get(id)));
+  async getMany(ids: string[], requesterMayApprove: boolean): Promise<StoredToken[]> {
+    const tokens = await Promise.all(ids.map((id) => this.get(id, requesterMayApprove)));
     return tokens.filter((t): t is StoredToken => t !== undefined);
   }
 
@@ -197,8 +198,10 @@ export class TokensRepository {
   }
 
   /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
-  async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<StoredToken> {
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, this.ctx.retentionMs])));
+  async consume(id: string, callerKey: string, operation: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
+    return found(
+      readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, requesterMayApprove ? '1' : '0', this.ctx.retentionMs])),
+    );
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after. */

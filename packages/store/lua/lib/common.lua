@@ -150,12 +150,13 @@ local function vote_key(uid, value)
 end
 
 -- The votes that count, one per distinct key: the voters' ids (sorted), and each counting
--- voter's key by user id.
-local function counting_votes(t)
+-- voter's key by user id. When requesters may not approve, the requester's own vote (cast
+-- while they could) does not count.
+local function counting_votes(t, requester_may_approve)
   local voters, keys, by_voter = {}, {}, {}
   for field, value in pairs(t) do
-    if string.sub(field, 1, 2) == 'v:' then
-      local uid = string.sub(field, 3)
+    local uid = string.sub(field, 3)
+    if string.sub(field, 1, 2) == 'v:' and may_approve(t, uid, requester_may_approve) then
       local fp = vote_key(uid, value)
       if fp and not keys[fp] then
         keys[fp] = true
@@ -169,8 +170,8 @@ local function counting_votes(t)
 end
 
 -- Ids of the voters whose votes count, one per distinct key.
-local function counting_voters(t)
-  local voters = counting_votes(t)
+local function counting_voters(t, requester_may_approve)
+  local voters = counting_votes(t, requester_may_approve)
   return voters
 end
 
@@ -216,11 +217,11 @@ end
 -- — the ids of the votes that count, the approvals it needs now (a used token: the number
 -- the gate checked when it was used), and its status now.
 -- (An empty hash when there is no such token.)
-local function token_snapshot(tkey)
+local function token_snapshot(tkey, requester_may_approve)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return { flat, {}, 0, '' } end
   local t = hash_to_table(flat)
-  local voters, keys = counting_votes(t)
+  local voters, keys = counting_votes(t, requester_may_approve)
   for i = 1, #flat, 2 do
     if string.sub(flat[i], 1, 2) == 'v:' then
       local alg, at = parse_vote(flat[i + 1])
@@ -271,14 +272,14 @@ local function finish_token(tkey, t, status, retention_ms)
 end
 
 -- An APPROVED token whose counting votes fell below what it needs goes back to PENDING.
-local function reopen_if_short(id, reason, data)
+local function reopen_if_short(id, reason, data, requester_may_approve)
   local tkey = token_key(id)
   local t = load_token(tkey)
   if not t or t.status ~= 'APPROVED' then
     redis.call('ZREM', key('approvedTokens'), id)
     return
   end
-  local have, need = #counting_voters(t), required(t)
+  local have, need = #counting_voters(t, requester_may_approve), required(t)
   if have >= need then return end
   redis.call('HSET', tkey, 'status', 'PENDING')
   redis.call('HDEL', tkey, 'apAt', 'apUntil')
@@ -292,17 +293,17 @@ end
 -- After a CO's key changed or the CO was deleted (the user the script declares as
 -- userVotes): every APPROVED token that its votes carried and that is now short goes back
 -- to PENDING.
-local function reopen_tokens_voted_by(uid)
+local function reopen_tokens_voted_by(uid, requester_may_approve)
   for _, id in ipairs(redis.call('SMEMBERS', key('userVotes'))) do
-    reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) })
+    reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) }, requester_may_approve)
   end
 end
 
 -- After an M was raised: every APPROVED token below its new bar goes back to PENDING.
-local function reopen_tokens_below_bar()
+local function reopen_tokens_below_bar(requester_may_approve)
   -- (Tokens past their approved timeout stay in the index for the expiry sweep.)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', key('approvedTokens'), '(' .. NOW, '+inf')) do
-    reopen_if_short(id, 'quorum raised', {})
+    reopen_if_short(id, 'quorum raised', {}, requester_may_approve)
   end
 end
 
@@ -316,10 +317,11 @@ end
 -- With no token, it passes only when that is 1. With a token, the token must be this
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
 -- unexpired and still carried by counting votes from as many distinct keys as it needs
--- now, and never fewer than `required_m`. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
+-- now, and never fewer than `required_m` (the requester's own vote counts only while
+-- `requester_may_approve`). Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
-local function check_gate(tkey, requester, service, op_digest, issuer, required_m)
+local function check_gate(tkey, requester, service, op_digest, issuer, required_m, requester_may_approve)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
   end
@@ -337,7 +339,7 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   -- (Bytes cjson cannot read, e.g. a lone UTF-16 surrogate escaped in an older token, never match.)
   local readable, doc = pcall(cjson.decode, t.doc)
   if not readable or type(doc) ~= 'table' or doc.operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
-  local voters, keys = counting_votes(t)
+  local voters, keys = counting_votes(t, requester_may_approve)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
   if status == 'EXPIRED' then return refuse('the quorum token has expired') end

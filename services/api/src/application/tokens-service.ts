@@ -77,7 +77,7 @@ export class TokensService {
   private async visible(principal: Principal, id: string): Promise<StoredToken> {
     if (principal.kind === 'user') requireOfficer(principal);
     else requireOfficerOrScope(principal, 'tokens:read');
-    const token = await this.store.tokens.get(id);
+    const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (!token || (principal.kind === 'apikey' && token.requesterKey !== requesterKey(principal))) {
       throw new QuorumError('RET_TOKEN_NOT_FOUND');
     }
@@ -149,7 +149,7 @@ export class TokensService {
     if (principal.kind === 'user') requireOfficer(principal);
     else requireOfficerOrScope(principal, 'tokens:read');
     const ids = await this.store.tokens.listIds(principal.kind === 'apikey' ? requesterKey(principal) : undefined, filter.limit);
-    const views = (await this.store.tokens.getMany(ids)).map((t) => this.view(t));
+    const views = (await this.store.tokens.getMany(ids, this.options.requesterMayApprove)).map((t) => this.view(t));
     return filter.status ? views.filter((v) => v.status === filter.status) : views;
   }
 
@@ -203,7 +203,7 @@ export class TokensService {
    * from memory (the script checks everything else).
    */
   private async loadSignedData(id: string): Promise<{ data: Buffer; cloudhsm: boolean }> {
-    const token = await this.store.tokens.get(id);
+    const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     const signed = token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false };
     return this.signedData.set(id, signed);
@@ -222,7 +222,7 @@ export class TokensService {
       throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${before.required} approvals`, { approvals: counting, required: before.required });
     }
     if (before.status !== 'APPROVED') throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${before.status}`);
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, actorOf(principal));
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     const signatures = await this.store.tokens.signatures(id);
     const signers = await Promise.all(
@@ -259,7 +259,7 @@ export class TokensService {
 
   async delete(principal: Principal, id: string): Promise<void> {
     if (principal.kind === 'user') requireOfficer(principal);
-    const token = await this.store.tokens.get(id);
+    const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (principal.kind === 'apikey' && token?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
     this.metrics.tokens.inc({ service: token?.doc.service ?? 'unknown', status: 'DELETED' });
@@ -279,7 +279,7 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, actorOf(principal));
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }
