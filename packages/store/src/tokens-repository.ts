@@ -204,9 +204,9 @@ export class TokensRepository {
     );
   }
 
-  /** Moves a token past its time to EXPIRED; returns the status after. */
-  async expire(id: string, actor: Actor): Promise<TokenStatus> {
-    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus;
+  /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
+  async expire(id: string, actor: Actor): Promise<TokenStatus | 'GONE'> {
+    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus | 'GONE';
   }
 
   /** A CO's queue: PENDING tokens awaiting its decision, soonest expiry first (one script, one round trip). */
