@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { createPublicKey } from 'node:crypto';
+import { QuorumClient } from '@quorumd/client';
+import { parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
 import { AuditSealer, QuorumStore, connectForRequests } from '@quorumd/store';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
 
@@ -188,5 +190,51 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     for (const path of ['/v1/audit', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
       expect((await h.request('GET', path, token)).body.code).toBe('RET_FORBIDDEN');
     }
+  });
+});
+
+describe('the audit ledger read through the API while it grows', () => {
+  let h: Harness;
+  let admin: Officer;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ h, admin } = await Harness.withOfficers([], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
+    await settled(h);
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => h.close());
+
+  it('is read up to the head it read first: entries and checkpoints made meanwhile do not make it BROKEN', async () => {
+    const fetched = globalThis.fetch;
+    let grown = false;
+    // A busy deployment: entries are appended, sealed and checkpointed after the head was read, before the entries are.
+    globalThis.fetch = async (input, init) => {
+      if (!grown && String(input).includes('/v1/audit?format=raw')) {
+        grown = true;
+        for (let i = 0; i < 5; i++) await h.login('admin', 'admin-password');
+        await settled(h);
+      }
+      return fetched(input, init);
+    };
+    let ledger: Awaited<ReturnType<QuorumClient['auditLedger']>>;
+    try {
+      ledger = await new QuorumClient({ url, token: admin.token }).auditLedger();
+    } finally {
+      globalThis.fetch = fetched;
+    }
+    expect(grown).toBe(true);
+    expect(await h.store.audit.headSeq()).toBeGreaterThan(ledger.head.seq);
+    expect(ledger.entries).toHaveLength(ledger.head.seq);
+    const verdict = verifyAuditLedger({
+      entries: ledger.entries,
+      headSeq: ledger.head.seq,
+      hashes: [],
+      checkpoints: ledger.checkpoints,
+      issuer: ledger.head.issuer,
+      publicKey: createPublicKey(ledger.publicKeyPem!),
+    });
+    expect(verdict).toMatchObject({ ok: true, entries: ledger.head.seq });
+    expect(ledger.checkpoints.length).toBeGreaterThan(0);
   });
 });

@@ -446,13 +446,15 @@ program
       if (!fileVerdict.ok) process.exitCode = 1;
       return;
     }
+    // A checkpoint file is read before the log, as the service's own checkpoints are (see auditLedger).
+    const kept = opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : undefined;
     const ledger = await client().auditLedger();
     const pem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : ledger.publicKeyPem;
     const verdict = verifyAuditLedger({
       entries: ledger.entries,
       headSeq: ledger.head.seq,
       hashes: [],
-      checkpoints: opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : ledger.checkpoints,
+      checkpoints: kept ?? ledger.checkpoints,
       issuer: ledger.head.issuer,
       ...(pem ? { publicKey: createPublicKey(pem) } : {}),
     });
