@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
@@ -16,6 +16,12 @@ function verifyCli(args: string[]): { code: number; out: string } {
     const e = err as { status: number; stdout: string };
     return { code: e.status, out: e.stdout };
   }
+}
+
+/** The CLI's exit code, output and warnings (stderr). */
+function verifyCliWarnings(args: string[]): { code: number; out: string; err: string } {
+  const run = spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
+  return { code: run.status ?? -1, out: run.stdout, err: run.stderr };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -92,6 +98,10 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     // The newest checkpoint covers the head (an entry written after it would be undetectable if changed: by design).
     await settled(h);
     expect(verifyCli(args)).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK: \d+ entries, \d+ sealed, \d+ signed checkpoint\(s\) verified/) });
+    // Without a pinned key it checks with the one Redis publishes, and says so.
+    expect(verifyCliWarnings(args).err).toBe('');
+    const unpinned = verifyCliWarnings(args.slice(0, 6));
+    expect(unpinned).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK/), err: expect.stringMatching(/^warning: no --public-key: .*published in Redis.*--public-key/) });
     // No sealer at work while the log is tampered with and put back.
     await h.worker!.close();
     h.worker = undefined;
