@@ -73,10 +73,13 @@ export class TokensService {
     return tokenView(token);
   }
 
-  /** Reads a token the caller may see: COs see all, API keys their own. */
-  private async visible(principal: Principal, id: string): Promise<StoredToken> {
+  /**
+   * Reads a token the caller may see: COs see all, API keys their own, with tokens:read — or
+   * tokens:consume for a token it is about to use (consuming hands over what reading shows).
+   */
+  private async visible(principal: Principal, id: string, scope: 'tokens:read' | 'tokens:consume' = 'tokens:read'): Promise<StoredToken> {
     if (principal.kind === 'user') requireOfficer(principal);
-    else requireOfficerOrScope(principal, 'tokens:read');
+    else requireOfficerOrScope(principal, scope);
     const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (!token || (principal.kind === 'apikey' && token.requesterKey !== requesterKey(principal))) {
       throw new QuorumError('RET_TOKEN_NOT_FOUND');
@@ -214,8 +217,7 @@ export class TokensService {
    * each officer's hsmUsername), once the token is APPROVED. Fetching uses the token, once.
    */
   async cloudHsmTokenFile(principal: Principal, id: string): Promise<CloudHsmTokenFile> {
-    requireOfficerOrScope(principal, 'tokens:consume');
-    const before = await this.visible(principal, id);
+    const before = await this.visible(principal, id, 'tokens:consume');
     if (!before.cloudhsmApprovalData) throw new QuorumError('RET_BAD_REQUEST', 'This is not an AWS CloudHSM token');
     if (before.status === 'PENDING') {
       const counting = before.approvals.filter((a) => a.counts).length;
