@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { createPublicKey } from 'node:crypto';
+import { QuorumClient } from '@quorumd/client';
+import { parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
 import { AuditSealer, QuorumStore, connectForRequests } from '@quorumd/store';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
 
@@ -14,6 +16,12 @@ function verifyCli(args: string[]): { code: number; out: string } {
     const e = err as { status: number; stdout: string };
     return { code: e.status, out: e.stdout };
   }
+}
+
+/** The CLI's exit code, output and warnings (stderr). */
+function verifyCliWarnings(args: string[]): { code: number; out: string; err: string } {
+  const run = spawnSync('node', [CLI, ...args], { encoding: 'utf8' });
+  return { code: run.status ?? -1, out: run.stdout, err: run.stderr };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -90,6 +98,10 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     // The newest checkpoint covers the head (an entry written after it would be undetectable if changed: by design).
     await settled(h);
     expect(verifyCli(args)).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK: \d+ entries, \d+ sealed, \d+ signed checkpoint\(s\) verified/) });
+    // Without a pinned key it checks with the one Redis publishes, and says so.
+    expect(verifyCliWarnings(args).err).toBe('');
+    const unpinned = verifyCliWarnings(args.slice(0, 6));
+    expect(unpinned).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK/), err: expect.stringMatching(/^warning: no --public-key: .*published in Redis.*--public-key/) });
     // No sealer at work while the log is tampered with and put back.
     await h.worker!.close();
     h.worker = undefined;
@@ -188,5 +200,51 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     for (const path of ['/v1/audit', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
       expect((await h.request('GET', path, token)).body.code).toBe('RET_FORBIDDEN');
     }
+  });
+});
+
+describe('the audit ledger read through the API while it grows', () => {
+  let h: Harness;
+  let admin: Officer;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ h, admin } = await Harness.withOfficers([], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
+    await settled(h);
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => h.close());
+
+  it('is read up to the head it read first: entries and checkpoints made meanwhile do not make it BROKEN', async () => {
+    const fetched = globalThis.fetch;
+    let grown = false;
+    // A busy deployment: entries are appended, sealed and checkpointed after the head was read, before the entries are.
+    globalThis.fetch = async (input, init) => {
+      if (!grown && String(input).includes('/v1/audit?format=raw')) {
+        grown = true;
+        for (let i = 0; i < 5; i++) await h.login('admin', 'admin-password');
+        await settled(h);
+      }
+      return fetched(input, init);
+    };
+    let ledger: Awaited<ReturnType<QuorumClient['auditLedger']>>;
+    try {
+      ledger = await new QuorumClient({ url, token: admin.token }).auditLedger();
+    } finally {
+      globalThis.fetch = fetched;
+    }
+    expect(grown).toBe(true);
+    expect(await h.store.audit.headSeq()).toBeGreaterThan(ledger.head.seq);
+    expect(ledger.entries).toHaveLength(ledger.head.seq);
+    const verdict = verifyAuditLedger({
+      entries: ledger.entries,
+      headSeq: ledger.head.seq,
+      hashes: [],
+      checkpoints: ledger.checkpoints,
+      issuer: ledger.head.issuer,
+      publicKey: createPublicKey(ledger.publicKeyPem!),
+    });
+    expect(verdict).toMatchObject({ ok: true, entries: ledger.head.seq });
+    expect(ledger.checkpoints.length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,15 @@ describe('the quorum CLI', () => {
     writeFileSync(join(trustedDir, 'officer2.pem'), k2.publicPem);
     expect((await quorum('admin', 'verify', file, '--keys', trustedDir)).code).toBe(1);
 
-    expect((await quorum('admin', 'audit', 'verify')).out).toMatch(/^audit log OK: \d+ entries/);
+    // The audit key the service publishes lives in Redis: the check says so unless a key is pinned.
+    const unpinned = await quorum('admin', 'audit', 'verify');
+    expect(unpinned.out).toMatch(/^audit log OK: \d+ entries/);
+    expect(unpinned.err).toMatch(/^warning: no --public-key: .*keeps in Redis.*pin the key: quorum audit verify --public-key/);
+    // (No sealer runs here, so there is no checkpoint to check: any Ed25519 key pins.)
+    const auditKey = join(dir, 'audit.pub');
+    writeFileSync(auditKey, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
+    const pinned = await quorum('admin', 'audit', 'verify', '--public-key', auditKey);
+    expect(pinned).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK/), err: '' });
   }, 60_000);
 
   it('reads keygen keys with openssl, and exits 2 / 3 / 4 from wait on REJECTED / EXPIRED / timeout', async () => {

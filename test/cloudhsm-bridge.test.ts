@@ -109,6 +109,22 @@ describe('HSM bridge: AWS CloudHSM token files', () => {
     const users = (await h.request('GET', '/v1/users', co1.token)).body.users as { name: string; hsmUsername: string }[];
     expect(users.find((u) => u.name === 'co1')!.hsmUsername).toBe('co1');
   });
+
+  it('an API key with tokens:consume (no tokens:read) fetches the file of its own token, as /consume answers its bundle', async () => {
+    const key = async (name: string, scopes: string[]) => (await h.request('POST', '/v1/api-keys', admin.token, { name, scopes })).body.key as string;
+    const robot = await key('hsm-robot', ['tokens:issue', 'tokens:consume']);
+    const other = await key('other-robot', ['tokens:consume']);
+    const issueOnly = await key('issue-robot', ['tokens:issue']);
+    const id = (await submit({ ...EXAMPLE, version: '2.0', signatures: [] }, robot)).body.token.id as string;
+    for (const officer of [co1, co2]) await h.request('POST', `/v1/tokens/${id}/approvals`, officer.token, { signature: pkeyutlSign(officer) });
+    expect((await h.request('GET', `/v1/tokens/${id}/cloudhsm-token-file`, issueOnly)).body.code).toBe('RET_FORBIDDEN');
+    expect((await h.request('GET', `/v1/tokens/${id}/cloudhsm-token-file`, other)).body.code).toBe('RET_TOKEN_NOT_FOUND');
+    const fetched = await h.request('GET', `/v1/tokens/${id}/cloudhsm-token-file`, robot);
+    expect(fetched.status).toBe(200);
+    expect((fetched.body as { signatures: unknown[] }).signatures).toHaveLength(2);
+    // Reading stays tokens:read's.
+    expect((await h.request('GET', `/v1/tokens/${id}`, robot)).body.code).toBe('RET_FORBIDDEN');
+  });
 });
 
 describe('HSM bridge through the quorum CLI', () => {

@@ -226,6 +226,23 @@ describe('approver console in the browser', () => {
     await waitForCheckpoint();
     await page.getByRole('button', { name: 'Verify the audit log' }).click();
     await page.getByText(/audit log OK: \d+ entries chained, [1-9]\d* signed checkpoint\(s\) verified/).waitFor();
+
+    // A busy deployment: entries appended, sealed and checkpointed after the page read the head, before it reads the log.
+    const head = (await h.request('GET', '/v1/audit/head', h.adminToken)).body.seq as number;
+    let grown = false;
+    await page.route(/\/v1\/audit\?format=raw/, async (route) => {
+      if (!grown) {
+        grown = true;
+        for (let i = 0; i < 3; i++) await h.login('admin', 'admin-password');
+        await waitForCheckpoint(head + 3);
+      }
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Verify the audit log' }).click();
+    const verdict = page.getByText(/^audit log (OK|BROKEN)/);
+    await verdict.waitFor({ timeout: 15_000 });
+    expect(grown).toBe(true);
+    expect(await verdict.textContent()).toMatch(/^audit log OK: \d+ entries chained/);
   }, 60_000);
 
   it('shows an AWS CloudHSM token with its hints and signs its approval data; Sign out forgets the session', async () => {
@@ -270,9 +287,11 @@ describe('approver console in the browser', () => {
       return { session: tab.sessionStorage.getItem('quorumd.console.session'), items: tab.sessionStorage.length + tab.localStorage.length };
     });
 
-  async function waitForCheckpoint(): Promise<void> {
+  /** Waits until a checkpoint is signed at entry `seq` or later. */
+  async function waitForCheckpoint(seq = 1): Promise<void> {
     for (let i = 0; i < 50; i++) {
-      if ((await h.request('GET', '/v1/audit/checkpoints', h.adminToken)).body.checkpoints.length > 0) return;
+      const { checkpoints } = (await h.request('GET', '/v1/audit/checkpoints', h.adminToken)).body as { checkpoints: { seq: number }[] };
+      if ((checkpoints.at(-1)?.seq ?? 0) >= seq) return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('no audit checkpoint');

@@ -177,6 +177,49 @@ describe('3. self-approval through one’s own API key (QUORUM_REQUESTER_MAY_APP
   });
 });
 
+describe('3b. a requester’s own vote, cast while QUORUM_REQUESTER_MAY_APPROVE was true, after it is set to false', () => {
+  let h: Harness;
+  let strict: Harness | undefined;
+  let admin: Officer;
+  let co1: Officer;
+  let co2: Officer;
+  beforeAll(async () => {
+    ({ h, admin, officers: [co1, co2] } = await Harness.withOfficers(['co1', 'co2']));
+    await h.setM(admin, 'USER_MGMT', 2, [admin, co1]);
+  });
+  afterAll(async () => {
+    await strict?.close({ keepKeys: true });
+    await h.close();
+  });
+
+  it('no longer counts: not toward APPROVED, not in the gate of a protected command or /consume, not in the bundle', async () => {
+    const create = { command: 'createUser', args: { type: 'CU', name: 'selfish' } };
+    const pending = (await issue(h, admin.token, 'USER_MGMT', create)).body.token.id as string;
+    expect((await h.approve(pending, admin)).body.token).toMatchObject({ status: 'PENDING', approvals: [expect.objectContaining({ userId: 1 })] });
+    const deploy = { command: 'deployRelease', args: { version: '7' } };
+    const approved = await h.approvedToken(admin, 'USER_MGMT', deploy, [admin, co1]);
+
+    // The same deployment, restarted with self-approval off.
+    strict = await Harness.start({ prefix: h.prefix, issuer: h.issuer, env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
+    const read = (await strict.request('GET', `/v1/tokens/${pending}`, admin.token)).body.token;
+    expect(read).toMatchObject({ status: 'PENDING', approvals: [] });
+    const second = await strict.approve(pending, co1);
+    expect(second.body.token).toMatchObject({ status: 'PENDING', required: 2 });
+    expect(second.body.token.approvals.map((a: { userId: number }) => a.userId)).toEqual([co1.id]);
+    const refused = await strict.request('POST', '/v1/users', admin.token, { ...create.args, password: 'selfish-password', quorumToken: pending });
+    expect(refused.body).toMatchObject({ code: 'RET_MXN_AUTH_FAILED', message: expect.stringMatching(/1 of 2 approvals/) });
+    expect(verifyBundle((await strict.request('GET', `/v1/tokens/${pending}/bundle`, admin.token)).body.bundle)).toEqual({ ok: false, reason: '1 of 2 approvals' });
+
+    // Approved before the change by the requester and one other: the gate finds one vote.
+    const used = await strict.request('POST', `/v1/tokens/${approved}/consume`, admin.token, { operation: deploy });
+    expect(used.body).toMatchObject({ code: 'RET_MXN_AUTH_FAILED', message: expect.stringMatching(/1 of 2 approvals/) });
+
+    // A second officer's vote carries it.
+    expect((await strict.approve(pending, co2)).body.token.status).toBe('APPROVED');
+    expect((await strict.request('POST', '/v1/users', admin.token, { ...create.args, password: 'selfish-password', quorumToken: pending })).status).toBe(201);
+  });
+});
+
 describe('4. credentials that outlive the change', () => {
   let h: Harness;
   let admin: Officer;

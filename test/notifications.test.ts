@@ -1,4 +1,5 @@
 import { verifyWebhookSignature } from '@quorumd/core';
+import { until } from './support/eventually';
 import { Harness, type Officer } from './support/harness';
 import { Receiver } from './support/receiver';
 
@@ -160,5 +161,17 @@ describe('queues and notifications', () => {
     } finally {
       await callback.close();
     }
+  });
+
+  it('ids left in the expiry indexes by tokens whose hash is gone are dropped, and do not hold up a real expiry behind them', async () => {
+    const k = h.store.keys;
+    // 600 ids with old scores and no token hash (evicted, or deleted by hand): more than one sweep's batch (500).
+    const gone = Array.from({ length: 600 }, (_, i) => `gone-${i}`);
+    await h.redis.zadd(k.openTokens(), ...gone.flatMap((id, i) => [i + 1, id]));
+    await h.redis.zadd(k.approvedTokens(), ...gone.flatMap((id, i) => [i + 1, id]));
+    const id = await issue({ command: 'deleteUser', args: { id: 507 } }, { ttlSeconds: 1 });
+    await until('the token written EXPIRED', async () => (await h.redis.hget(k.token(id), 'status')) === 'EXPIRED', 5000);
+    expect(await h.redis.zrangebyscore(k.openTokens(), '-inf', 600)).toEqual([]);
+    expect(await h.redis.zrangebyscore(k.approvedTokens(), '-inf', 600)).toEqual([]);
   });
 });

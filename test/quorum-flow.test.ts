@@ -1,3 +1,4 @@
+import { verifyBundle } from '@quorumd/client';
 import { signWithForge } from '@quorumd/core';
 import { Harness, type Officer } from './support/harness';
 
@@ -99,5 +100,18 @@ describe('the quorum workflow over HTTP', () => {
     expect(bundle.approvals).toHaveLength(1);
     const bytes = Buffer.from(bundle.tokenBytes, 'base64');
     expect(h.openssl.verify(bundle.approvals[0].publicKeyPem, bytes, bundle.approvals[0].signature)).toBe(true);
+  });
+
+  it('the bundle of a used token keeps the approvals it needed then, after M is raised', async () => {
+    await h.setM(admin, 'USER_MGMT', 2, [co1, co2]);
+    const operation = { command: 'deployRelease', args: { version: '4.2.0' } };
+    const id = await h.approvedToken(admin, 'USER_MGMT', operation, [co1, co2]);
+    expect((await h.request('POST', `/v1/tokens/${id}/consume`, admin.token, { operation })).status).toBe(200);
+    await h.setM(admin, 'USER_MGMT', 3, [admin, co1, co2]);
+    const token = (await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token;
+    expect(token).toMatchObject({ status: 'CONSUMED', required: 2 });
+    const bundle = (await h.request('GET', `/v1/tokens/${id}/bundle`, admin.token)).body.bundle;
+    expect(bundle.required).toBe(2);
+    expect(verifyBundle(bundle)).toMatchObject({ ok: true, approvals: 2, m: 2 });
   });
 });

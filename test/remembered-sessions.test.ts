@@ -1,3 +1,4 @@
+import { sha256Hex } from '@quorumd/core';
 import { Harness, type Officer } from './support/harness';
 
 /**
@@ -92,5 +93,30 @@ describe('approvals with a remembered session', () => {
     const id = await h.approvedToken(admin, 'USER_MGMT', { command: 'deleteUser', args: { id: co3.id } }, [co1, co2, co3]);
     expect((await other.request('DELETE', `/v1/users/${co3.id}`, admin.token, { quorumToken: id })).status).toBe(200);
     expect((await approveVia(h, await issue(9), co3)).status).toBe(401);
+  });
+});
+
+describe('a rejection whose session ended after the API read it', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  beforeAll(async () => {
+    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['co1']));
+    await h.setM(admin, 'USER_MGMT', 2, [admin, co1]);
+  });
+  afterAll(() => h.close());
+
+  it('is refused by the reject script (RET_UNAUTHORIZED) and writes nothing', async () => {
+    const id = (await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 960 } } })).body.token.id as string;
+    const session = await h.login('co1', 'co1-password');
+    // The API has read the session; it ends before the script runs.
+    expect((await h.request('DELETE', '/v1/sessions/current', session)).status).toBe(200);
+    const before = await h.snapshot();
+    const rejection = { userId: co1.id, sessionHash: sha256Hex(session), reason: 'too late', issuer: h.issuer, requesterMayApprove: true };
+    await expect(h.store.tokens.reject(id, rejection, { kind: 'user', id: co1.id, name: 'co1' })).rejects.toMatchObject({ code: 'RET_UNAUTHORIZED' });
+    expect(await h.snapshot()).toEqual(before);
+    // The same rejection with a live session goes in.
+    const live = await h.store.tokens.reject(id, { ...rejection, sessionHash: sha256Hex(co1.token) }, { kind: 'user', id: co1.id, name: 'co1' });
+    expect(live.rejections.map((r) => r.userId)).toEqual([co1.id]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** CPU time (user + system, ms) a process has used so far, from /proc; NaN where /proc cannot tell. */
-export function cpuMs(pid: number): number {
+function cpuMs(pid: number): number {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   // Scale fixture, part 1: 1,000 COs in all (created while USER_MGMT's M is still 1).
   const pwHash = await hashPassword('scale-password');
   for (let i = (await store.users.list()).length; i < SIZE.cos; i++) {
-    await store.users.create({ tokenId: undefined, requesterKey: 'user:1', operation: '', issuer: '' }, { name: `scale_co${i}`, type: 'CO', passwordHash: pwHash }, SYSTEM);
+    await store.users.create({ tokenId: undefined, requesterKey: 'user:1', operation: '', issuer: '', requesterMayApprove: true }, { name: `scale_co${i}`, type: 'CO', passwordHash: pwHash }, SYSTEM);
   }
   await client.ok('PUT', '/v1/quorum/values/USER_MGMT', admin, { m: APPROVERS });
 

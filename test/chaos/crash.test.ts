@@ -55,7 +55,7 @@ describe('chaos: crash during an approval storm', () => {
 
       await checkStorm(h, ids, acknowledged, M);
       const approved = [];
-      for (const id of ids) if ((await h.store.tokens.get(id))?.status === 'APPROVED') approved.push(id);
+      for (const id of ids) if ((await h.store.tokens.get(id, true))?.status === 'APPROVED') approved.push(id);
       expect(approved.length).toBe(ids.length);
       const expected = approved.map((id) => `token.approved-${id}-callback`).sort();
       await receiver.until(() => new Set(receiver.accepted().map((d) => d.deliveryId)).size >= expected.length, 30_000);

@@ -50,7 +50,7 @@ describe('chaos: races across two API processes', () => {
       ];
       await Promise.all(moves);
       await h.store.tokens.expire(id, { kind: 'system' });
-      const token = (await h.store.tokens.get(id))!;
+      const token = (await h.store.tokens.get(id, true))!;
       expect(['APPROVED', 'REJECTED', 'EXPIRED', 'DELETED']).toContain(token.status);
       if (token.status === 'APPROVED') expect(token.approvals.filter((a) => a.counts).length).toBeGreaterThanOrEqual(2);
       // The audit log tells the same story, in order: issued first, one terminal entry last, nothing after it.

@@ -55,7 +55,7 @@ export async function fire(url: () => string, approvals: PlannedApproval[], conc
 /** The invariants after a storm: nothing acknowledged lost, nothing counted twice, quorum reached where it must be. */
 export async function checkStorm(h: Harness, ids: string[], acknowledged: PlannedApproval[], m: number): Promise<void> {
   for (const id of ids) {
-    const token = await h.store.tokens.get(id);
+    const token = await h.store.tokens.get(id, true);
     if (!token) throw new Error(`token ${id} lost`);
     const voters = token.approvals.map((a) => a.userId);
     if (new Set(voters).size !== voters.length) throw new Error(`token ${id}: a CO counted twice`);

@@ -21,6 +21,12 @@ import { readTrustedKeys } from './cli-trusted-keys';
 import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
 
+/** What `quorum audit verify` says when it checks with the audit key the service publishes. */
+const UNPINNED_AUDIT_KEY =
+  'warning: no --public-key: the checkpoints are checked with the audit public key the service publishes, which it keeps in Redis; ' +
+  'whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, ' +
+  'pin the key: quorum audit verify --public-key audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)';
+
 /** Exit codes of `quorum wait`: 5 is a token already CONSUMED or DELETED. */
 export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
 
@@ -429,7 +435,7 @@ program
   .option('--file <file>', 'an export (one entry per line, as GET /v1/audit?format=raw gives it) instead of the service')
   .option('--issuer <name>', 'with --file: the deployment name its checkpoints are signed for')
   .option('--checkpoints <file>', 'checkpoints kept outside the service (JSON lines) instead of its own list')
-  .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes')
+  .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes (which is kept in Redis)')
   .action(async (action: string, opts: { file?: string; issuer?: string; checkpoints?: string; publicKey?: string }) => {
     if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE]');
     if (opts.file) {
@@ -446,13 +452,16 @@ program
       if (!fileVerdict.ok) process.exitCode = 1;
       return;
     }
+    // A checkpoint file is read before the log, as the service's own checkpoints are (see auditLedger).
+    const kept = opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : undefined;
     const ledger = await client().auditLedger();
+    if (!opts.publicKey) process.stderr.write(`${UNPINNED_AUDIT_KEY}\n`);
     const pem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : ledger.publicKeyPem;
     const verdict = verifyAuditLedger({
       entries: ledger.entries,
       headSeq: ledger.head.seq,
       hashes: [],
-      checkpoints: opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : ledger.checkpoints,
+      checkpoints: kept ?? ledger.checkpoints,
       issuer: ledger.head.issuer,
       ...(pem ? { publicKey: createPublicKey(pem) } : {}),
     });

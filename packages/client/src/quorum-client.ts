@@ -190,11 +190,15 @@ export class QuorumClient {
     await this.call('POST', `/v1/admin/deliveries/${encodeURIComponent(id)}/replay`);
   }
 
-  /** The audit ledger as the service keeps it: entries, head, checkpoints and the published key. */
+  /**
+   * The audit ledger as the service keeps it: entries, head, checkpoints and the published key.
+   * The log grows while it is read: the checkpoints are read first (each is of an entry the
+   * head had then reached), then the head, then the entries up to that head and no further.
+   */
   async auditLedger(): Promise<{ entries: string[]; head: { seq: number; sealedSeq: number; issuer: string }; checkpoints: AuditCheckpoint[]; publicKeyPem: string | undefined }> {
-    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string }>('GET', '/v1/audit/head');
-    const entries = await this.auditRaw();
     const { checkpoints } = await this.call<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
+    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string }>('GET', '/v1/audit/head');
+    const entries = await this.auditRaw(head.seq);
     const publicKeyPem = await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
       (r) => r.publicKeyPem,
       () => undefined,
@@ -202,14 +206,17 @@ export class QuorumClient {
     return { entries, head, checkpoints, publicKeyPem };
   }
 
-  async auditRaw(): Promise<string[]> {
+  /** The stored entries' texts from seq 1: all of them, or up to `untilSeq`. */
+  async auditRaw(untilSeq = Infinity): Promise<string[]> {
     const lines: string[] = [];
-    for (let from = 1; ; from += 1000) {
-      const text = (await this.call<Buffer>('GET', `/v1/audit?format=raw&from=${from}&limit=1000`)).toString('utf8');
+    for (let from = 1; from <= untilSeq; from += 1000) {
+      const limit = Math.min(1000, untilSeq - from + 1);
+      const text = (await this.call<Buffer>('GET', `/v1/audit?format=raw&from=${from}&limit=${limit}`)).toString('utf8');
       const page = text.split('\n').filter(Boolean);
       lines.push(...page);
-      if (page.length < 1000) return lines;
+      if (page.length < limit) break;
     }
+    return lines;
   }
 
   /**

@@ -12,7 +12,7 @@ export const TokenViewSchema = Type.Object({
   operationDigest: Type.String(),
   status: Type.String(),
   m: Type.Integer({ description: 'M when the token was issued (part of the signed bytes)' }),
-  required: Type.Integer({ description: 'approvals from distinct keys needed now: max(m, the M its operation requires now)' }),
+  required: Type.Integer({ description: 'approvals from distinct keys needed now: max(m, the M its operation requires now); for a CONSUMED token, the number its use was checked against' }),
   approvals: Type.Array(Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), at: Iso })),
   rejections: Type.Array(Type.Object({ userId: Type.Integer(), reason: Type.String(), at: Iso })),
   requester: Type.Object({ kind: Type.String(), id: Type.Union([Type.Integer(), Type.String()]), name: Type.String() }),
@@ -46,7 +46,7 @@ export const BundleSchema = Type.Object({
   tokenId: Type.String(),
   status: Type.String(),
   m: Type.Integer(),
-  required: Type.Optional(Type.Integer({ description: 'approvals needed when the bundle was made: max(m, the M the operation then required)' })),
+  required: Type.Optional(Type.Integer({ description: 'approvals needed when the bundle was made: max(m, the M the operation then required); for a CONSUMED token, the number its use was checked against' })),
   tokenBytes: Type.String({ description: 'base64 of the exact token bytes' }),
   approvals: Type.Array(
     Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), signature: Type.String(), at: Iso, publicKeyPem: Type.String() }),

@@ -60,7 +60,8 @@ export interface TokenRecord {
   status: TokenStatus;
   /**
    * Approvals from distinct keys the token needs now: its own m, or more when the M its
-   * operation requires was raised after it was issued (the store answers it).
+   * operation requires was raised after it was issued (the store answers it). A CONSUMED
+   * token answers the number its use was checked against: an M raised later does not change it.
    */
   required: number;
   expiresAt: number;
@@ -82,7 +83,7 @@ export interface TokenView {
   status: TokenStatus;
   /** The M when the token was issued (signed in its bytes). */
   m: number;
-  /** Approvals it needs now: max(m, the M its operation requires now). */
+  /** Approvals it needs now: max(m, the M its operation requires now); a CONSUMED token: what its use was checked against. */
   required: number;
   approvals: { userId: number; fingerprint: string; alg: SignatureAlg; at: string }[];
   rejections: { userId: number; reason: string; at: string }[];

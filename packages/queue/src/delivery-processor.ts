@@ -13,8 +13,8 @@ export interface DeliveryOutcome {
  * Runs one delivery job: finds the target's URL and secret in Redis (jobs carry no
  * secrets), builds `{"event","token":TokenView}` and POSTs it signed.
  */
-export async function processDelivery(store: QuorumStore, job: DeliveryJob, timeoutMs: number, policy: OutboundPolicy): Promise<DeliveryOutcome> {
-  const token = await store.tokens.get(job.tokenId);
+export async function processDelivery(store: QuorumStore, job: DeliveryJob, timeoutMs: number, policy: OutboundPolicy, requesterMayApprove: boolean): Promise<DeliveryOutcome> {
+  const token = await store.tokens.get(job.tokenId, requesterMayApprove);
   if (!token) return { delivered: false, reason: 'token no longer stored' };
   let target: { url: string; secret: string } | undefined;
   if (job.target.kind === 'officer') {

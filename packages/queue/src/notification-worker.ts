@@ -71,7 +71,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const policy = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
-    async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs, policy),
+    async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs, policy, config.requesterMayApprove),
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
   );
   deliveries.on('failed', (job, err) => {

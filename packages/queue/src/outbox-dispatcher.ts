@@ -129,7 +129,7 @@ export class OutboxDispatcher {
 
   /** Who hears of an ending, for an entry written before entries named it: the token's callback, and its requester's webhook when it is an officer with one. */
   private async recipientsFromToken(tokenId: string): Promise<string> {
-    const token = await this.store.tokens.get(tokenId);
+    const token = await this.store.tokens.get(tokenId, this.options.requesterMayApprove);
     if (!token) return '';
     const to: string[] = [];
     if (token.callbackUrl) to.push('callback');

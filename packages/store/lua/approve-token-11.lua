@@ -8,6 +8,7 @@
 -- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
 -- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = ARGV[5]
+local may = ARGV[10] == '1'
 -- The approver: type and session generation (its session's check), key and its registration.
 local held = redis.call('HMGET', key('user'), 'type', 'sgen', 'fp', 'kgen')
 -- The caller's session, checked in the same step as the vote.
@@ -20,7 +21,7 @@ if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token wa
 -- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
 -- The answer is the token as this script leaves it (`t` follows its writes): no second read.
 local function approve_if_carried(new_vote)
-  local voters, keys = counting_votes(t)
+  local voters, keys = counting_votes(t, may)
   local need = required(t)
   if #voters < need then
     if new_vote then publish_vote(t.id) end
@@ -42,7 +43,7 @@ if previous then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
     if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
-    return { t.status, token_snapshot(tkey) }
+    return { t.status, token_snapshot(tkey, may) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
@@ -50,7 +51,7 @@ if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already
 local status = effective_status(t)
 if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
-if not may_approve(t, uid, ARGV[10] == '1') then
+if not may_approve(t, uid, may) then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
 if held[3] ~= ARGV[6] then

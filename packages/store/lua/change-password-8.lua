@@ -5,24 +5,25 @@
 -- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the gate token's voters (whether their votes count; finishing it; their key history)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] user id   ARGV[9] password hash   ARGV[10] '1' when gated
--- ARGV[11] retention of finished tokens, ms
+-- ARGV[8] '1' when the requester may approve
+-- ARGV[9] user id   ARGV[10] password hash   ARGV[11] '1' when gated
+-- ARGV[12] retention of finished tokens, ms
 local ukey = key('user')
 local gate = { token = nil }
-if ARGV[10] == '1' then
+if ARGV[11] == '1' then
   -- Another officer's password hands out its approving power: every service's M.
   local required_m = m_value('USER_MGMT')
   if redis.call('HGET', ukey, 'type') == 'CO' then required_m = max_m_all() end
   local err
-  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m)
+  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1')
   if err then return err end
 end
-if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[8]) end
-commit_gate(gate, tonumber(ARGV[11]))
+if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[9]) end
+commit_gate(gate, tonumber(ARGV[12]))
 local was_locked = redis.call('HEXISTS', ukey, 'lockedUntil') == 1
-redis.call('HSET', ukey, 'pw', ARGV[9], 'fails', 0)
+redis.call('HSET', ukey, 'pw', ARGV[10], 'fails', 0)
 redis.call('HDEL', ukey, 'lockedUntil')
 end_sessions()
-audit('user.password_changed', { id = tonumber(ARGV[8]), reset = ARGV[10] == '1' })
-if was_locked then audit('user.unlocked', { id = tonumber(ARGV[8]), reason = 'password reset' }) end
+audit('user.password_changed', { id = tonumber(ARGV[9]), reset = ARGV[11] == '1' })
+if was_locked then audit('user.unlocked', { id = tonumber(ARGV[9]), reason = 'password reset' }) end
 return 1

@@ -2,22 +2,23 @@
 -- KEYS: usersSeq usersByName users officers gateToken mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] name   ARGV[9] lower-case name   ARGV[10] type   ARGV[11] password hash
--- ARGV[12] retention of finished tokens, ms
+-- ARGV[8] '1' when the requester may approve
+-- ARGV[9] name   ARGV[10] lower-case name   ARGV[11] type   ARGV[12] password hash
+-- ARGV[13] retention of finished tokens, ms
 -- Returns the new user id.
 -- A new crypto officer is a new approver for every service: every service's M.
 local required_m = m_value('USER_MGMT')
-if ARGV[10] == 'CO' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m)
+if ARGV[11] == 'CO' then required_m = max_m_all() end
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1')
 if err then return err end
-if redis.call('HEXISTS', key('usersByName'), ARGV[9]) == 1 then
-  return fail('RET_USER_EXISTS', 'A user named ' .. ARGV[8] .. ' already exists')
+if redis.call('HEXISTS', key('usersByName'), ARGV[10]) == 1 then
+  return fail('RET_USER_EXISTS', 'A user named ' .. ARGV[9] .. ' already exists')
 end
-commit_gate(gate, tonumber(ARGV[12]))
+commit_gate(gate, tonumber(ARGV[13]))
 local id = redis.call('INCR', key('usersSeq'))
-redis.call('HSET', user_key(id), 'id', id, 'name', ARGV[8], 'type', ARGV[10], 'pw', ARGV[11], 'fails', 0, 'created', NOW)
-redis.call('HSET', key('usersByName'), ARGV[9], id)
+redis.call('HSET', user_key(id), 'id', id, 'name', ARGV[9], 'type', ARGV[11], 'pw', ARGV[12], 'fails', 0, 'created', NOW)
+redis.call('HSET', key('usersByName'), ARGV[10], id)
 redis.call('ZADD', key('users'), id, id)
-if ARGV[10] == 'CO' then redis.call('SADD', key('officers'), id) end
-audit('user.created', { id = id, name = ARGV[8], type = ARGV[10] })
+if ARGV[11] == 'CO' then redis.call('SADD', key('officers'), id) end
+audit('user.created', { id = id, name = ARGV[9], type = ARGV[11] })
 return id

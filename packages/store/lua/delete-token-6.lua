@@ -1,6 +1,6 @@
 -- delToken: by its requester or a CO, while PENDING or APPROVED and unexpired.
 -- KEYS: token openTokens approvedTokens audit auditHead outbox
--- Reaches: the votes sets of the token's voters (it leaves them)
+-- Reaches: the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
 -- ARGV[5] caller's requester key   ARGV[6] '1' when the caller is a CO   ARGV[7] issuer
 -- ARGV[8] retention of finished tokens, ms
 local t = load_token(key('token'))

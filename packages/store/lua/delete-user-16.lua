@@ -6,27 +6,28 @@
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] user id   ARGV[9] retention of finished tokens, ms   ARGV[10] '1' when the operation says force
--- ARGV[11] '1' when the requester may approve
-local uid = ARGV[8]
+-- ARGV[8] '1' when the requester may approve
+-- ARGV[9] user id   ARGV[10] retention of finished tokens, ms   ARGV[11] '1' when the operation says force
+local uid = ARGV[9]
+local may = ARGV[8] == '1'
 -- Forced past the lock-out guard: every service's M.
 local required_m = m_value('USER_MGMT')
-if ARGV[10] == '1' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m)
+if ARGV[11] == '1' then required_m = max_m_all() end
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, may)
 if err then return err end
 local user = hash_to_table(redis.call('HGETALL', key('user')))
 if not user.id then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. uid) end
 if user.type == 'CO' then
   if redis.call('SCARD', key('officers')) <= 1 then return fail('RET_FORBIDDEN', 'The last crypto officer cannot be deleted') end
   if redis.call('SISMEMBER', key('keyHolders'), uid) == 1 then
-    local left = eligible_approvers(ARGV[11] == '1', uid)
+    local left = eligible_approvers(may, uid)
     for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
-      err = check_reachable(service, m_value(service), left, ARGV[10] == '1')
+      err = check_reachable(service, m_value(service), left, ARGV[11] == '1')
       if err then return err end
     end
   end
 end
-commit_gate(gate, tonumber(ARGV[9]))
+commit_gate(gate, tonumber(ARGV[10]))
 redis.call('DEL', key('user'))
 redis.call('HDEL', key('usersByName'), string.lower(user.name))
 redis.call('ZREM', key('users'), uid)
@@ -41,7 +42,7 @@ for _, kid in ipairs(keys) do
   redis.call('ZREM', key('apiKeys'), kid)
 end
 redis.call('DEL', key('userApiKeys'))
-reopen_tokens_voted_by(uid)
+reopen_tokens_voted_by(uid, may)
 redis.call('DEL', key('userVotes'))
 audit('user.deleted', { id = tonumber(uid), name = user.name, type = user.type, apiKeysRevoked = #keys })
 return 1

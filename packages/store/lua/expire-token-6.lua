@@ -1,10 +1,17 @@
 -- Moves a token whose time has passed to EXPIRED (idempotent; a no-op otherwise).
 -- KEYS: token openTokens approvedTokens audit auditHead outbox
--- Reaches: the votes sets of the token's voters (it leaves them)
+-- Reaches: the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
 -- ARGV[5] retention of finished tokens, ms
--- Returns the status after.
+-- Returns the status after, or GONE when the token's hash is gone.
 local t = load_token(key('token'))
-if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
+if not t then
+  -- Its hash is gone (evicted, or deleted by hand): its id leaves the indexes, or the sweep
+  -- would pick it again and again, ahead of tokens that are there.
+  local id = string.sub(key('token'), #P + 7)
+  redis.call('ZREM', key('openTokens'), id)
+  redis.call('ZREM', key('approvedTokens'), id)
+  return 'GONE'
+end
 if t.status == 'EXPIRED' or effective_status(t) ~= 'EXPIRED' then return t.status end
 finish_token(key('token'), t, 'EXPIRED', tonumber(ARGV[5]))
 audit('token.expired', { id = t.id })

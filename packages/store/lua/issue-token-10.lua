@@ -60,4 +60,5 @@ end
 if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), ARGV[21]) end
 audit('token.issued', { id = id, service = ARGV[7], command = ARGV[14], m = tonumber(ARGV[8]) })
 publish_status(id, 'PENDING')
+-- (A new token has no votes: the self-approval setting changes nothing in it.)
 return snapshot_of(t, {}, {}, m_now)

@@ -18,7 +18,7 @@ while #out < limit do
     if redis.call('SISMEMBER', key('userVotes'), id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
       local who = redis.call('HMGET', tkey, 'req', 'rqu')
       if may_approve({ req = who[1], rqu = who[2] }, uid, may) then
-        out[#out + 1] = token_snapshot(tkey)
+        out[#out + 1] = token_snapshot(tkey, may)
         if #out >= limit then break end
       end
     end

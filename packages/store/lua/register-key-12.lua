@@ -6,7 +6,7 @@
 -- KEYS: challenge user keyHolders keyOwners quorumKey userVotes mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the tokens the CO voted on and their voters
 -- ARGV[5] user id   ARGV[6] challenge value the signature was checked against
--- ARGV[7] fingerprint   ARGV[8] public key PEM
+-- ARGV[7] fingerprint   ARGV[8] public key PEM   ARGV[9] '1' when the requester may approve
 local uid = ARGV[5]
 if redis.call('GET', key('challenge')) ~= ARGV[6] then
   return fail('RET_CHALLENGE_INVALID', 'The challenge is unknown, used or expired')
@@ -29,6 +29,6 @@ redis.call('HSET', key('user'), 'fp', ARGV[7], 'keyAt', NOW)
 redis.call('HSET', key('keyOwners'), ARGV[7], uid)
 redis.call('SET', key('quorumKey'), ARGV[8])
 redis.call('SADD', key('keyHolders'), uid)
-if old then reopen_tokens_voted_by(uid) end
+if old then reopen_tokens_voted_by(uid, ARGV[9] == '1') end
 audit('quorum_key.registered', { userId = tonumber(uid), fingerprint = ARGV[7], replaced = old or false, generation = kgen })
 return 1

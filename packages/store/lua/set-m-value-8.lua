@@ -5,20 +5,22 @@
 -- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
 -- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] service   ARGV[9] new M   ARGV[10] '1' when the operation says force
--- ARGV[11] retention of finished tokens, ms   ARGV[12] '1' when the requester may approve
-local service, m = ARGV[8], tonumber(ARGV[9])
-local force = ARGV[10] == '1'
-local err = check_reachable(service, m, eligible_approvers(ARGV[12] == '1', nil), force)
+-- ARGV[8] '1' when the requester may approve
+-- ARGV[9] service   ARGV[10] new M   ARGV[11] '1' when the operation says force
+-- ARGV[12] retention of finished tokens, ms
+local service, m = ARGV[9], tonumber(ARGV[10])
+local force = ARGV[11] == '1'
+local may = ARGV[8] == '1'
+local err = check_reachable(service, m, eligible_approvers(may, nil), force)
 if err then return err end
 local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
 if force then required_m = max_m_all() end
 local gate
-err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m)
+err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m, may)
 if err then return err end
-commit_gate(gate, tonumber(ARGV[11]))
+commit_gate(gate, tonumber(ARGV[12]))
 local old = m_value(service)
 redis.call('HSET', key('mValues'), service, m)
 audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })
-if m > old then reopen_tokens_below_bar() end
+if m > old then reopen_tokens_below_bar(may) end
 return m

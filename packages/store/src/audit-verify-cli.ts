@@ -8,7 +8,8 @@
  *   npm run audit:verify -- --redis URL [--prefix P] [--checkpoints FILE] [--public-key FILE]
  *
  * Checkpoints come from --checkpoints (the file kept outside Redis) or else from Redis; the
- * public key from --public-key, else from the data dir's audit key, else as Redis publishes it.
+ * public key from --public-key, else from the data dir's audit key, else as Redis publishes it
+ * (with a warning: whoever writes Redis could replace that key).
  * Exits 0 when it all holds, 1 naming the first entry or checkpoint that fails (or when
  * there is no entry at all: a wrong Redis or prefix), 2 on bad usage.
  */
@@ -74,6 +75,11 @@ async function main(): Promise<number> {
   if ('error' in from) {
     process.stderr.write(`audit verify: ${from.error}\n`);
     return 2;
+  }
+  if (!from.publicKeyPem) {
+    process.stderr.write(
+      'warning: no --public-key: the checkpoints are checked with the audit public key published in Redis; whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, pin the key: --public-key audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)\n',
+    );
   }
   const checkpoints: AuditCheckpoint[] | undefined = from.checkpointFile ? parseCheckpointLines(readFileSync(from.checkpointFile, 'utf8')) : undefined;
   const redis = createRedis(from.url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });

@@ -23,7 +23,7 @@ export class MValuesRepository {
   }
 
   /** setMValue; `force` comes from the signed operation. */
-  async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
+  async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean }, actor: Actor): Promise<void> {
     const { gateTokenId, args } = gateIdsAndArgs(gate);
     await this.ctx.run('setMValue', { gateTokenId }, actor, [
       ...args,
@@ -31,7 +31,6 @@ export class MValuesRepository {
       m,
       rules.force ? '1' : '0',
       this.ctx.retentionMs,
-      rules.requesterMayApprove ? '1' : '0',
     ]);
   }
 }

@@ -8,6 +8,8 @@ export interface QuorumGate {
   /** Canonical JSON of the operation the command is about to run. */
   operation: string;
   issuer: string;
+  /** QUORUM_REQUESTER_MAY_APPROVE: whether the requester's own vote counts. */
+  requesterMayApprove: boolean;
 }
 
 /**
@@ -16,5 +18,5 @@ export interface QuorumGate {
  * the token's `operationDigest`.
  */
 export function gateIdsAndArgs(gate: QuorumGate): { gateTokenId: string | undefined; args: string[] } {
-  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, sha256Hex(gate.operation), gate.issuer] };
+  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, sha256Hex(gate.operation), gate.issuer, gate.requesterMayApprove ? '1' : '0'] };
 }

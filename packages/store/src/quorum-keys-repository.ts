@@ -20,6 +20,8 @@ export class QuorumKeysRepository {
     userId: number,
     challenge: { id: string; value: string },
     key: { fingerprint: string; pem: string },
+    /** Whether the requester's own vote counts (the tokens a replaced key carried are counted again). */
+    requesterMayApprove: boolean,
     actor: Actor,
   ): Promise<void> {
     await this.ctx.run('registerKey', { challengeId: challenge.id, userId, fingerprint: key.fingerprint }, actor, [
@@ -27,6 +29,7 @@ export class QuorumKeysRepository {
       challenge.value,
       key.fingerprint,
       key.pem,
+      requesterMayApprove ? '1' : '0',
     ]);
   }
 }

@@ -35,6 +35,15 @@ export interface ApprovalInput {
   approvedTimeoutMs: number;
 }
 
+export interface RejectionInput {
+  userId: number;
+  /** The rejecting officer's session (checked in the same script as the rejection). */
+  sessionHash: string;
+  reason: string;
+  issuer: string;
+  requesterMayApprove: boolean;
+}
+
 /** A vote as the scripts answer it: `alg|at|fingerprint it counts with ('' if none)`. */
 function parseVote(userId: number, value: string, counts: boolean): StoredApproval {
   const [alg = 'RS256', at = '0', fingerprint = ''] = value.split('|');
@@ -148,12 +157,13 @@ export class TokensRepository {
     return found(readTokenReply(reply));
   }
 
-  async get(id: string): Promise<StoredToken | undefined> {
-    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }));
+  /** A token as it reads now; `requesterMayApprove` decides whether the requester's own vote counts. */
+  async get(id: string, requesterMayApprove: boolean): Promise<StoredToken | undefined> {
+    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0']));
   }
 
-  async getMany(ids: string[]): Promise<StoredToken[]> {
-    const tokens = await Promise.all(ids.map((id) => this.get(id)));
+  async getMany(ids: string[], requesterMayApprove: boolean): Promise<StoredToken[]> {
+    const tokens = await Promise.all(ids.map((id) => this.get(id, requesterMayApprove)));
     return tokens.filter((t): t is StoredToken => t !== undefined);
   }
 
@@ -178,12 +188,12 @@ export class TokensRepository {
   }
 
   /** Records a rejection; answers the token as it then is. */
-  async reject(id: string, userId: number, reason: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
-    const reply = await this.ctx.run('rejectToken', { tokenId: id }, actor, [
-      userId,
-      reason,
-      issuer,
-      requesterMayApprove ? '1' : '0',
+  async reject(id: string, input: RejectionInput, actor: Actor): Promise<StoredToken> {
+    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, [
+      input.userId,
+      input.reason,
+      input.issuer,
+      input.requesterMayApprove ? '1' : '0',
       this.ctx.retentionMs,
     ]);
     return found(readTokenReply(reply));
@@ -194,13 +204,15 @@ export class TokensRepository {
   }
 
   /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
-  async consume(id: string, callerKey: string, operation: string, issuer: string, actor: Actor): Promise<StoredToken> {
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, this.ctx.retentionMs])));
+  async consume(id: string, callerKey: string, operation: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
+    return found(
+      readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, requesterMayApprove ? '1' : '0', this.ctx.retentionMs])),
+    );
   }
 
-  /** Moves a token past its time to EXPIRED; returns the status after. */
-  async expire(id: string, actor: Actor): Promise<TokenStatus> {
-    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus;
+  /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
+  async expire(id: string, actor: Actor): Promise<TokenStatus | 'GONE'> {
+    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus | 'GONE';
   }
 
   /** A CO's queue: PENDING tokens awaiting its decision, soonest expiry first (one script, one round trip). */

@@ -82,14 +82,13 @@ export class UsersRepository {
   }
 
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
-  async delete(gate: QuorumGate, id: number, rules: { force: boolean; requesterMayApprove: boolean }, actor: Actor): Promise<void> {
+  async delete(gate: QuorumGate, id: number, rules: { force: boolean }, actor: Actor): Promise<void> {
     const { gateTokenId, args } = gateIdsAndArgs(gate);
     await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, [
       ...args,
       id,
       this.ctx.retentionMs,
       rules.force ? '1' : '0',
-      rules.requesterMayApprove ? '1' : '0',
     ]);
   }
 
@@ -100,7 +99,7 @@ export class UsersRepository {
 
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
-    const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '' };
+    const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '', requesterMayApprove: true };
     const { gateTokenId, args } = gateIdsAndArgs(gated);
     await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, [
       ...args,

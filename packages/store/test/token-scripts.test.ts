@@ -21,10 +21,10 @@ describe('token scripts against the lifecycle table', () => {
   const seen = new Set<string>();
   const officers: number[] = [];
 
-  const noGate = (): QuorumGate => ({ tokenId: undefined, requesterKey: 'user:1', operation: '', issuer: ISSUER });
+  const noGate = (): QuorumGate => ({ tokenId: undefined, requesterKey: 'user:1', operation: '', issuer: ISSUER, requesterMayApprove: true });
 
   async function status(id: string): Promise<TokenStatus> {
-    return (await store.tokens.get(id))!.status;
+    return (await store.tokens.get(id, true))!.status;
   }
 
   /** Runs a script call and records the status change it made (or none), refusals included. */
@@ -63,7 +63,7 @@ describe('token scripts against the lifecycle table', () => {
   async function registerKey(uid: number, fingerprint = randomBytes(32).toString('hex')): Promise<string> {
     const challenge = { id: `c${uid}-${fingerprint.slice(0, 8)}`, value: 'v' };
     await store.quorumKeys.createChallenge(challenge.id, challenge.value, 60_000);
-    await store.quorumKeys.registerKey(uid, challenge, { fingerprint, pem: 'PEM' }, SYSTEM);
+    await store.quorumKeys.registerKey(uid, challenge, { fingerprint, pem: 'PEM' }, true, SYSTEM);
     return fingerprint;
   }
 
@@ -82,7 +82,8 @@ describe('token scripts against the lifecycle table', () => {
       SYSTEM,
     );
   }
-  const consume = (id: string) => store.tokens.get(id).then((t) => store.tokens.consume(id, 'user:1', JSON.stringify(t!.doc.operation), ISSUER, SYSTEM));
+  const rejection = async (uid: number, reason: string) => ({ userId: uid, sessionHash: await sessionOf(uid), reason, issuer: ISSUER, requesterMayApprove: true });
+  const consume = (id: string) => store.tokens.get(id, true).then((t) => store.tokens.consume(id, 'user:1', JSON.stringify(t!.doc.operation), ISSUER, true, SYSTEM));
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -118,14 +119,14 @@ describe('token scripts against the lifecycle table', () => {
 
   it('PENDING → REJECTED once M is out of reach', async () => {
     const id = await issue(4);
-    await step(id, () => store.tokens.reject(id, officers[1]!, 'no', ISSUER, true, SYSTEM));
+    await step(id, async () => store.tokens.reject(id, await rejection(officers[1]!, 'no'), SYSTEM));
     expect(await status(id)).toBe('REJECTED');
     await expectTerminal(id);
   });
 
   it('PENDING → EXPIRED: read as EXPIRED the moment expiresAt passes, then written by the expiry script', async () => {
     const id = await issue();
-    const expiresAt = (await store.tokens.get(id))!.expiresAt;
+    const expiresAt = (await store.tokens.get(id, true))!.expiresAt;
     now = expiresAt - 1;
     expect(await status(id)).toBe('PENDING');
     now = expiresAt;
@@ -171,15 +172,15 @@ describe('token scripts against the lifecycle table', () => {
     expect(before).toBe('APPROVED');
     expect(await status(id)).toBe('PENDING');
     seen.add('APPROVED->PENDING');
-    expect((await store.tokens.get(id))!.approvals.filter((a) => a.counts).map((a) => a.userId)).toEqual([officers[1]]);
+    expect((await store.tokens.get(id, true))!.approvals.filter((a) => a.counts).map((a) => a.userId)).toEqual([officers[1]]);
 
     const other = await issue(1);
     await step(other, () => approve(other, officers[1]!));
     expect(await status(other)).toBe('APPROVED');
-    await store.mValues.set(noGate(), 'USER_MGMT', 2, { force: false, requesterMayApprove: true }, SYSTEM);
+    await store.mValues.set(noGate(), 'USER_MGMT', 2, { force: false }, SYSTEM);
     expect(await status(other)).toBe('PENDING');
-    expect((await store.tokens.get(other))!.required).toBe(2);
-    await store.mValues.set(noGate(), 'USER_MGMT', 1, { force: false, requesterMayApprove: true }, SYSTEM).catch(() => undefined);
+    expect((await store.tokens.get(other, true))!.required).toBe(2);
+    await store.mValues.set(noGate(), 'USER_MGMT', 1, { force: false }, SYSTEM).catch(() => undefined);
   });
 
   it('made every transition the table lists, and only those', () => {
@@ -192,7 +193,7 @@ describe('token scripts against the lifecycle table', () => {
     const final = await status(id);
     for (const call of [
       () => approve(id, officers[3]!),
-      () => store.tokens.reject(id, officers[3]!, 'late', ISSUER, true, SYSTEM),
+      async () => store.tokens.reject(id, await rejection(officers[3]!, 'late'), SYSTEM),
       () => store.tokens.delete(id, 'user:1', true, ISSUER, SYSTEM),
       () => consume(id),
       () => store.tokens.expire(id, SYSTEM),

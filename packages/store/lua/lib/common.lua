@@ -153,12 +153,13 @@ local function vote_key(uid, value)
 end
 
 -- The votes that count, one per distinct key: the voters' ids (sorted), and each counting
--- voter's key by user id.
-local function counting_votes(t)
+-- voter's key by user id. When requesters may not approve, the requester's own vote (cast
+-- while they could) does not count.
+local function counting_votes(t, requester_may_approve)
   local voters, keys, by_voter = {}, {}, {}
   for field, value in pairs(t) do
-    if string.sub(field, 1, 2) == 'v:' then
-      local uid = string.sub(field, 3)
+    local uid = string.sub(field, 3)
+    if string.sub(field, 1, 2) == 'v:' and may_approve(t, uid, requester_may_approve) then
       local fp = vote_key(uid, value)
       if fp and not keys[fp] then
         keys[fp] = true
@@ -172,8 +173,8 @@ local function counting_votes(t)
 end
 
 -- Ids of the voters whose votes count, one per distinct key.
-local function counting_voters(t)
-  local voters = counting_votes(t)
+local function counting_voters(t, requester_may_approve)
+  local voters = counting_votes(t, requester_may_approve)
   return voters
 end
 
@@ -216,7 +217,8 @@ end
 
 -- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
 -- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
--- — the ids of the votes that count, the approvals it needs now, and its status now.
+-- — the ids of the votes that count, the approvals it needs now (a used token: the number
+-- the gate checked when it was used), and its status now.
 -- `t` is the token as the script holds it (load_token, with the script's own writes), and
 -- `voters`, `keys`, `need` what counting_votes and required answered for it.
 local function snapshot_of(t, voters, keys, need)
@@ -239,14 +241,14 @@ local function snapshot_of(t, voters, keys, need)
       flat[#flat + 1] = value
     end
   end
-  return { flat, voters, need, effective_status(t) }
+  return { flat, voters, t.need and tonumber(t.need) or need, effective_status(t) }
 end
 
 -- A token as readers get it (see snapshot_of), read now. (An empty hash when there is no such token.)
-local function token_snapshot(tkey)
+local function token_snapshot(tkey, requester_may_approve)
   local t = load_token(tkey)
   if not t then return { {}, {}, 0, '' } end
-  local voters, keys = counting_votes(t)
+  local voters, keys = counting_votes(t, requester_may_approve)
   return snapshot_of(t, voters, keys, required(t))
 end
 
@@ -294,14 +296,14 @@ local function finish_token(tkey, t, status, retention_ms)
 end
 
 -- An APPROVED token whose counting votes fell below what it needs goes back to PENDING.
-local function reopen_if_short(id, reason, data)
+local function reopen_if_short(id, reason, data, requester_may_approve)
   local tkey = token_key(id)
   local t = load_token(tkey)
   if not t or t.status ~= 'APPROVED' then
     redis.call('ZREM', key('approvedTokens'), id)
     return
   end
-  local have, need = #counting_voters(t), required(t)
+  local have, need = #counting_voters(t, requester_may_approve), required(t)
   if have >= need then return end
   redis.call('HSET', tkey, 'status', 'PENDING')
   redis.call('HDEL', tkey, 'apAt', 'apUntil')
@@ -315,17 +317,17 @@ end
 -- After a CO's key changed or the CO was deleted (the user the script declares as
 -- userVotes): every APPROVED token that its votes carried and that is now short goes back
 -- to PENDING.
-local function reopen_tokens_voted_by(uid)
+local function reopen_tokens_voted_by(uid, requester_may_approve)
   for _, id in ipairs(redis.call('SMEMBERS', key('userVotes'))) do
-    reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) })
+    reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) }, requester_may_approve)
   end
 end
 
 -- After an M was raised: every APPROVED token below its new bar goes back to PENDING.
-local function reopen_tokens_below_bar()
+local function reopen_tokens_below_bar(requester_may_approve)
   -- (Tokens past their approved timeout stay in the index for the expiry sweep.)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', key('approvedTokens'), '(' .. NOW, '+inf')) do
-    reopen_if_short(id, 'quorum raised', {})
+    reopen_if_short(id, 'quorum raised', {}, requester_may_approve)
   end
 end
 
@@ -339,10 +341,11 @@ end
 -- With no token, it passes only when that is 1. With a token, the token must be this
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
 -- unexpired and still carried by counting votes from as many distinct keys as it needs
--- now, and never fewer than `required_m`. Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
+-- now, and never fewer than `required_m` (the requester's own vote counts only while
+-- `requester_may_approve`). Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
-local function check_gate(tkey, requester, service, op_digest, issuer, required_m)
+local function check_gate(tkey, requester, service, op_digest, issuer, required_m, requester_may_approve)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
   end
@@ -360,27 +363,28 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   -- (Bytes cjson cannot read, e.g. a lone UTF-16 surrogate escaped in an older token, never match.)
   local readable, doc = pcall(cjson.decode, t.doc)
   if not readable or type(doc) ~= 'table' or doc.operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
-  local voters, keys = counting_votes(t)
+  local voters, keys = counting_votes(t, requester_may_approve)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
   if status == 'EXPIRED' then return refuse('the quorum token has expired') end
   if status == 'PENDING' then return refuse(#voters .. ' of ' .. need .. ' approvals') end
   if status ~= 'APPROVED' then return refuse('the quorum token is ' .. status) end
   if #voters < need then return refuse(#voters .. ' of ' .. need .. ' approvals') end
-  return nil, { token = t, tkey = tkey, voters = voters, keys = keys }
+  return nil, { token = t, tkey = tkey, voters = voters, keys = keys, need = need }
 end
 
 -- Consumes the gate's token, recording which votes carried it: `used` is their voters' ids;
 -- each vote keeps its key registration, and the registration's fingerprint is kept once per
 -- user in `user:<id>:keys` (generation -> fingerprint), so the bundle of a used token shows
--- the keys even after a voter's key changes.
+-- the keys even after a voter's key changes. `need` is the number of approvals the gate
+-- checked: the bundle of a used token answers it, not what an M raised later asks.
 local function commit_gate(gate, retention_ms)
   if not gate.token then return end
   for _, uid in ipairs(gate.voters) do
     local _, _, kgen = parse_vote(gate.token['v:' .. uid])
     redis.call('HSETNX', user_key(uid) .. ':keys', kgen, gate.keys[tostring(uid)])
   end
-  redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '))
+  redis.call('HSET', gate.tkey, 'used', table.concat(gate.voters, ' '), 'need', gate.need)
   finish_token(gate.tkey, gate.token, 'CONSUMED', retention_ms)
   audit('token.consumed', { id = gate.token.id, approvals = gate.voters })
 end

@@ -36,8 +36,8 @@ export class MValuesService {
     const m = checkMValue(input.m);
     const force = input.force === true;
     // force is part of the operation the token was approved for, never a flag beside it.
-    const gate = protectedGate(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } }, this.issuer);
-    await this.store.mValues.set(gate, service, m, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
+    const gate = protectedGate(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } }, this.issuer, this.requesterMayApprove);
+    await this.store.mValues.set(gate, service, m, { force }, actorOf(principal));
     countConsumed(this.metrics, gate, 'QUORUM_MGMT');
     return { service, number: serviceNumber(service), m };
   }

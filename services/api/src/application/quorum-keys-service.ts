@@ -10,6 +10,7 @@ export class QuorumKeysService {
   constructor(
     private readonly store: QuorumStore,
     private readonly issuer: string,
+    private readonly requesterMayApprove: boolean,
   ) {}
 
   private requireSelfOfficer(principal: Principal, id: number): UserRecord {
@@ -44,7 +45,7 @@ export class QuorumKeysService {
     if (!verifySignature(toKeyObject(key), alg, Buffer.from(challenge, 'base64'), signature)) {
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature over the challenge does not verify with this key');
     }
-    await this.store.quorumKeys.registerKey(id, { id: input.challengeId, value: stored }, key, actorOf(principal));
+    await this.store.quorumKeys.registerKey(id, { id: input.challengeId, value: stored }, key, this.requesterMayApprove, actorOf(principal));
     return { fingerprint: key.fingerprint };
   }
 }

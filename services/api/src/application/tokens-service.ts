@@ -59,7 +59,7 @@ export interface Bundle {
   tokenId: string;
   status: string;
   m: number;
-  /** Approvals needed when the bundle was made: max(m, the M the operation then required). */
+  /** Approvals needed when the bundle was made: max(m, the M the operation then required); for a used token, what its use was checked against. */
   required: number;
   tokenBytes: string;
   approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
@@ -86,11 +86,14 @@ export class TokensService {
     return tokenView(token);
   }
 
-  /** Reads a token the caller may see: COs see all, API keys their own. */
-  private async visible(principal: Principal, id: string): Promise<StoredToken> {
+  /**
+   * Reads a token the caller may see: COs see all, API keys their own, with tokens:read — or
+   * tokens:consume for a token it is about to use (consuming hands over what reading shows).
+   */
+  private async visible(principal: Principal, id: string, scope: 'tokens:read' | 'tokens:consume' = 'tokens:read'): Promise<StoredToken> {
     if (principal.kind === 'user') requireOfficer(principal);
-    else requireOfficerOrScope(principal, 'tokens:read');
-    const token = await this.store.tokens.get(id);
+    else requireOfficerOrScope(principal, scope);
+    const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (!token || (principal.kind === 'apikey' && token.requesterKey !== requesterKey(principal))) {
       throw new QuorumError('RET_TOKEN_NOT_FOUND');
     }
@@ -169,7 +172,7 @@ export class TokensService {
     if (principal.kind === 'user') requireOfficer(principal);
     else requireOfficerOrScope(principal, 'tokens:read');
     const ids = await this.store.tokens.listIds(principal.kind === 'apikey' ? requesterKey(principal) : undefined, filter.limit);
-    const views = (await this.store.tokens.getMany(ids)).map((t) => this.view(t));
+    const views = (await this.store.tokens.getMany(ids, this.options.requesterMayApprove)).map((t) => this.view(t));
     return filter.status ? views.filter((v) => v.status === filter.status) : views;
   }
 
@@ -224,7 +227,7 @@ export class TokensService {
    * together: the first one's read serves the others; a read that fails is forgotten.
    */
   private loadSignedData(id: string): Promise<SignedData> {
-    const read = this.store.tokens.get(id).then((token) => {
+    const read = this.store.tokens.get(id, this.options.requesterMayApprove).then((token) => {
       if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
       return signedDataOf(token);
     });
@@ -237,15 +240,14 @@ export class TokensService {
    * each officer's hsmUsername), once the token is APPROVED. Fetching uses the token, once.
    */
   async cloudHsmTokenFile(principal: Principal, id: string): Promise<CloudHsmTokenFile> {
-    requireOfficerOrScope(principal, 'tokens:consume');
-    const before = await this.visible(principal, id);
+    const before = await this.visible(principal, id, 'tokens:consume');
     if (!before.cloudhsmApprovalData) throw new QuorumError('RET_BAD_REQUEST', 'This is not an AWS CloudHSM token');
     if (before.status === 'PENDING') {
       const counting = before.approvals.filter((a) => a.counts).length;
       throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${before.required} approvals`, { approvals: counting, required: before.required });
     }
     if (before.status !== 'APPROVED') throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${before.status}`);
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, actorOf(principal));
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     const signatures = await this.store.tokens.signatures(id);
     const signers = await Promise.all(
@@ -263,7 +265,17 @@ export class TokensService {
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
     const officer = requireOfficer(principal);
     if (!officer.fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    const after = await this.store.tokens.reject(id, officer.id, reason, this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    const after = await this.store.tokens.reject(
+      id,
+      {
+        userId: officer.id,
+        sessionHash: principal.kind === 'user' ? principal.sessionHash : '',
+        reason,
+        issuer: this.options.issuer,
+        requesterMayApprove: this.options.requesterMayApprove,
+      },
+      actorOf(principal),
+    );
     // This call finished the token when its rejection and the token's end share one script time.
     const mine = after.rejections.find((r) => r.userId === officer.id);
     if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
@@ -272,7 +284,7 @@ export class TokensService {
 
   async delete(principal: Principal, id: string): Promise<void> {
     if (principal.kind === 'user') requireOfficer(principal);
-    const token = await this.store.tokens.get(id);
+    const token = await this.store.tokens.get(id, this.options.requesterMayApprove);
     if (principal.kind === 'apikey' && token?.requesterKey !== requesterKey(principal)) throw new QuorumError('RET_TOKEN_NOT_FOUND');
     await this.store.tokens.delete(id, requesterKey(principal), isOfficer(principal), this.options.issuer, actorOf(principal));
     this.metrics.tokens.inc({ service: token?.doc.service ?? 'unknown', status: 'DELETED' });
@@ -292,7 +304,7 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, actorOf(principal));
+    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }

@@ -44,7 +44,7 @@ export class UsersService {
     const type = checkUserType(input.type);
     const name = checkUserName(input.name);
     const password = checkPassword(input.password);
-    const gate = protectedGate(principal, input.quorumToken, { command: 'createUser', args: { type, name } }, this.issuer);
+    const gate = protectedGate(principal, input.quorumToken, { command: 'createUser', args: { type, name } }, this.issuer, this.requesterMayApprove);
     const id = await this.store.users.create(gate, { name, type, passwordHash: await hashPassword(password) }, actorOf(principal));
     countConsumed(this.metrics, gate, 'USER_MGMT');
     const user = await this.store.users.get(id);
@@ -60,8 +60,8 @@ export class UsersService {
     const caller = requireOfficer(principal);
     if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
     const force = input.force === true;
-    const gate = protectedGate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } }, this.issuer);
-    await this.store.users.delete(gate, id, { force, requesterMayApprove: this.requesterMayApprove }, actorOf(principal));
+    const gate = protectedGate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } }, this.issuer, this.requesterMayApprove);
+    await this.store.users.delete(gate, id, { force }, actorOf(principal));
     countConsumed(this.metrics, gate, 'USER_MGMT');
   }
 
@@ -86,7 +86,7 @@ export class UsersService {
     let gate: QuorumGate | undefined;
     if (caller.id !== id) {
       requireOfficer(principal);
-      gate = protectedGate(principal, input.quorumToken, { command: 'changePswd', args: { id } }, this.issuer);
+      gate = protectedGate(principal, input.quorumToken, { command: 'changePswd', args: { id } }, this.issuer, this.requesterMayApprove);
     } else if (typeof input.currentPassword !== 'string') {
       throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
     } else {

@@ -68,7 +68,7 @@ function buildServices(deps: AppDeps): Services {
   return {
     auth,
     users: new UsersService(store, issuer, metrics, config.requesterMayApprove, auth),
-    quorumKeys: new QuorumKeysService(store, issuer),
+    quorumKeys: new QuorumKeysService(store, issuer, config.requesterMayApprove),
     mValues: new MValuesService(store, issuer, metrics, config.requesterMayApprove),
     tokens: new TokensService(store, deps.events, metrics, {
       issuer,

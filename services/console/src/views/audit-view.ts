@@ -54,14 +54,16 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
   const verify = async () => {
     replace(verdict, notice('info', 'Fetching the whole log and checking it…'));
     try {
+      // The log grows while it is read: checkpoints first, then the head, then the entries up to that head only.
+      const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
       const head = await state.api.json<{ seq: number; issuer: string }>('GET', '/v1/audit/head');
       const entries: string[] = [];
-      for (let from = 1; ; from += 1000) {
-        const page = (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=1000`)).split('\n').filter(Boolean);
+      for (let from = 1; from <= head.seq; from += 1000) {
+        const limit = Math.min(1000, head.seq - from + 1);
+        const page = (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=${limit}`)).split('\n').filter(Boolean);
         entries.push(...page);
-        if (page.length < 1000) break;
+        if (page.length < limit) break;
       }
-      const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
       const publicKeyPem = await state.api.json<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
         (r) => r.publicKeyPem,
         (err: unknown) => {
