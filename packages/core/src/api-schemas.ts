@@ -15,7 +15,12 @@ export const TokenViewSchema = Type.Object({
   required: Type.Integer({ description: 'approvals from distinct keys needed now: max(m, the M its operation requires now); for a CONSUMED token, the number its use was checked against' }),
   approvals: Type.Array(Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), at: Iso })),
   rejections: Type.Array(Type.Object({ userId: Type.Integer(), reason: Type.String(), at: Iso })),
-  requester: Type.Object({ kind: Type.String(), id: Type.Union([Type.Integer(), Type.String()]), name: Type.String() }),
+  requester: Type.Object({
+    kind: Type.String(),
+    // No union here: the reply serializer would run a schema validator on every token it writes.
+    id: Type.Unsafe<number | string>({ description: 'a user: its id (an integer); an API key: its id (a string)' }),
+    name: Type.String(),
+  }),
   issuedAt: Iso,
   expiresAt: Iso,
   approvedExpiresAt: Type.Optional(Iso),

@@ -32,6 +32,10 @@ describe('token bytes', () => {
     expect(Buffer.from(doc.nonce, 'base64url')).toHaveLength(32);
     expect(other.nonce).not.toBe(doc.nonce);
     expect(other.id).not.toBe(doc.id);
+    // Nonces come from a pool refilled every 128 tokens: no byte is handed out twice across refills.
+    const many = Array.from({ length: 300 }, () => newTokenDocument({ ...doc, now: Date.now(), ttlSeconds: 1, service: 'USER_MGMT', requester: doc.requester, operation }).nonce);
+    expect(new Set(many).size).toBe(300);
+    expect(many.every((n) => Buffer.from(n, 'base64url').length === 32)).toBe(true);
   });
 
   it('parse back only from their canonical form', () => {
