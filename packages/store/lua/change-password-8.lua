@@ -3,7 +3,7 @@
 -- Either way every session of the user ends, the failure count is reset and a lock is
 -- lifted (this is how a locked user is unlocked).
 -- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the gate token's voters (whether their votes count; finishing it; their key history)
+-- Reaches: the gate token's voters (whether their votes count; finishing it; their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] user id   ARGV[10] password hash   ARGV[11] '1' when gated

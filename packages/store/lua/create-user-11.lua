@@ -1,6 +1,6 @@
 -- createUser, behind the USER_MGMT quorum gate; consumes the token with the change.
 -- KEYS: usersSeq usersByName users officers gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history)
+-- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] name   ARGV[10] lower-case name   ARGV[11] type   ARGV[12] password hash

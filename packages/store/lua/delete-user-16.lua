@@ -4,7 +4,7 @@
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history
+-- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] user id   ARGV[10] retention of finished tokens, ms   ARGV[11] '1' when the operation says force

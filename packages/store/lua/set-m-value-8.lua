@@ -3,7 +3,7 @@
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
 -- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
--- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history
+-- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] service   ARGV[10] new M   ARGV[11] '1' when the operation says force
