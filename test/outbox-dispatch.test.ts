@@ -87,6 +87,24 @@ describe('outbox dispatch', () => {
       await callback.close();
     }
   });
+  it('a deleted officer hears nothing more, not even how the tokens it asked for end', async () => {
+    const co3 = await h.addOfficer('co3');
+    const hook3 = await Receiver.start();
+    try {
+      expect((await h.request('PUT', '/v1/officers/me/webhook', co3.token, { url: hook3.url, secret: 'co3-webhook-secret-1' })).status).toBe(200);
+      const id = await issue(co3, 500);
+      expect((await h.request('DELETE', `/v1/users/${co3.id}`, admin.token, {})).status).toBe(200);
+      expect(await h.redis.exists(h.store.keys.webhook(co3.id))).toBe(0);
+      expect((await h.approve(id, co1)).status).toBe(200);
+      const ending = (await h.redis.xrange(h.store.keys.outbox(), '-', '+')).find(([, f]) => f.includes(id) && f.includes('APPROVED'));
+      // Read before or after the worker took it: either way the entry named nobody, or it is gone and no job was made.
+      if (ending) expect(ending[1][ending[1].indexOf('to') + 1]).toBe('');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(hook3.received.filter((r) => r.body.includes('token.approved'))).toEqual([]);
+    } finally {
+      await hook3.close();
+    }
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {

@@ -4,7 +4,7 @@
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the user's API keys; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] user id   ARGV[10] retention of finished tokens, ms   ARGV[11] '1' when the operation says force
@@ -42,6 +42,8 @@ for _, kid in ipairs(keys) do
   redis.call('ZREM', key('apiKeys'), kid)
 end
 redis.call('DEL', key('userApiKeys'))
+-- A deleted officer hears nothing more (not even how the tokens it asked for end).
+redis.call('DEL', P .. 'webhook:' .. uid)
 reopen_tokens_voted_by(uid, may)
 redis.call('DEL', key('userVotes'))
 audit('user.deleted', { id = tonumber(uid), name = user.name, type = user.type, apiKeysRevoked = #keys })

@@ -43,6 +43,10 @@ export interface TokensOptions {
 
 export const MAX_WAIT_SECONDS = 60;
 
+/** How many tokens' signed data the API keeps, and the largest it keeps: 80 MB at the very most. */
+const SIGNED_DATA_ENTRIES = 10_000;
+const SIGNED_DATA_MAX_BYTES = 8 * 1024;
+
 /** What an approval of a token signs (see TokensService.approve). */
 interface SignedData {
   data: Buffer;
@@ -69,7 +73,7 @@ export interface Bundle {
 export class TokensService {
   private readonly keyObjects = new KeyObjectCache();
   /** What approvals of a token sign, by token id: a read in flight is shared by every approval that waits for it. */
-  private readonly signedData = new BoundedMap<string, Promise<SignedData>>(100_000);
+  private readonly signedData = new BoundedMap<string, Promise<SignedData>>(SIGNED_DATA_ENTRIES);
 
   constructor(
     private readonly store: QuorumStore,
@@ -145,7 +149,8 @@ export class TokensService {
     });
     this.metrics.tokens.inc({ service, status: 'PENDING' });
     // Its approvers will sign these bytes: no read of them when the approvals come to this process.
-    this.signedData.set(token.doc.id, Promise.resolve(signedDataOf(token)));
+    const signed = signedDataOf(token);
+    if (signed.data.length <= SIGNED_DATA_MAX_BYTES) this.signedData.set(token.doc.id, Promise.resolve(signed));
     return this.view(token);
   }
 
@@ -229,7 +234,10 @@ export class TokensService {
   private loadSignedData(id: string): Promise<SignedData> {
     const read = this.store.tokens.get(id, this.options.requesterMayApprove).then((token) => {
       if (!token) throw new QuorumError('RET_TOKEN_NOT_FOUND');
-      return signedDataOf(token);
+      const signed = signedDataOf(token);
+      // A large token is read again by each approval: the cache stays a few MB at most.
+      if (signed.data.length > SIGNED_DATA_MAX_BYTES) this.signedData.delete(id);
+      return signed;
     });
     read.catch(() => this.signedData.delete(id));
     return this.signedData.set(id, read);
