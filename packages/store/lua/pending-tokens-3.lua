@@ -14,13 +14,12 @@ while #out < limit do
   local ids = redis.call('ZRANGEBYSCORE', key('openTokens'), '(' .. NOW, '+inf', 'LIMIT', offset, chunk)
   if #ids == 0 then break end
   for _, id in ipairs(ids) do
-    local tkey = token_key(id)
-    if redis.call('SISMEMBER', key('userVotes'), id) == 0 and redis.call('HEXISTS', tkey, 'r:' .. uid) == 0 then
-      local who = redis.call('HMGET', tkey, 'req', 'rqu')
-      if may_approve({ req = who[1], rqu = who[2] }, uid, may) then
-        out[#out + 1] = token_snapshot(tkey, may)
-        if #out >= limit then break end
-      end
+    -- Each token's hash is read once: the checks and the answer come from it.
+    local t = redis.call('SISMEMBER', key('userVotes'), id) == 0 and load_token(token_key(id))
+    if t and not t['r:' .. uid] and may_approve(t, uid, may) then
+      local voters, keys = counting_votes(t, may)
+      out[#out + 1] = snapshot_of(t, voters, keys, required(t))
+      if #out >= limit then break end
     end
   end
   offset = offset + chunk
