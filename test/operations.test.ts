@@ -164,6 +164,11 @@ describe('operations', () => {
       expect(issued).toBe(15);
       expect(limited).toMatchObject({ status: 429, body: { code: 'RET_RATE_LIMITED' } });
       expect(limited!.body).toMatchObject({ message: expect.stringMatching(/retry in \d+ s/) });
+      // Asked again at once, it is refused before any work: the store is not asked (for a second).
+      const stored = jest.spyOn(h.store.tokens, 'issue');
+      expect((await h.request('POST', '/v1/tokens', co1.token, { service: 'USER_MGMT', operation: { command: 'x' } })).body.code).toBe('RET_RATE_LIMITED');
+      expect(stored).not.toHaveBeenCalled();
+      stored.mockRestore();
       // The count is the user's: another session of it, or an API key it made, asks no more.
       const again = await h.login('co1', 'co1-password');
       expect((await h.request('POST', '/v1/tokens', again, { service: 'USER_MGMT', operation: { command: 'x' } })).body.code).toBe('RET_RATE_LIMITED');

@@ -74,6 +74,8 @@ export class TokensService {
   private readonly keyObjects = new KeyObjectCache();
   /** What approvals of a token sign, by token id: a read in flight is shared by every approval that waits for it. */
   private readonly signedData = new BoundedMap<string, Promise<SignedData>>(SIGNED_DATA_ENTRIES);
+  /** Users the issue script last refused for their rate limit, until when (ms): see issue(). */
+  private readonly issueRefusedUntil = new BoundedMap<number, number>(10_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -109,6 +111,10 @@ export class TokensService {
     input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: { tokenFile: unknown } },
   ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
+    // A user the issue script found over its limit a moment ago is refused before any work (a
+    // callback URL's DNS lookup, the token's bytes); after that second the script decides again.
+    const limitedUntil = this.issueRefusedUntil.get(requesterUserId(principal));
+    if (limitedUntil !== undefined && this.now() < limitedUntil) throw new QuorumError('RET_RATE_LIMITED', 'Too many token requests; retry in 1 s');
     if ((input.callbackUrl === undefined) !== (input.callbackSecret === undefined)) {
       throw new QuorumError('RET_BAD_REQUEST', 'callbackUrl and callbackSecret go together: callbacks are signed with the secret');
     }
@@ -143,10 +149,15 @@ export class TokensService {
       );
     };
     // The M values this process read last; the script checks them, and once one changed they are read afresh.
-    const token = await issueWith(await this.store.mValues.lastKnown()).catch(async (err: unknown) => {
-      if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
-      return issueWith(await this.store.mValues.all());
-    });
+    const token = await issueWith(await this.store.mValues.lastKnown())
+      .catch(async (err: unknown) => {
+        if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
+        return issueWith(await this.store.mValues.all());
+      })
+      .catch((err: unknown) => {
+        if (err instanceof QuorumError && err.code === 'RET_RATE_LIMITED') this.issueRefusedUntil.set(requesterUserId(principal), this.now() + 1000);
+        throw err;
+      });
     this.metrics.tokens.inc({ service, status: 'PENDING' });
     // Its approvers will sign these bytes: no read of them when the approvals come to this process.
     const signed = signedDataOf(token);
