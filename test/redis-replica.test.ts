@@ -1,4 +1,4 @@
-import { QuorumError } from '@quorumd/core';
+import { QuorumError, hashPassword } from '@quorumd/core';
 import { buildApp, loadConfig } from '@quorumd/api';
 import { QuorumStore, TokenEvents, connectForEvents, connectForRequests, toQuorumError, waitUntilReady } from '@quorumd/store';
 import { Harness } from './support/harness';
@@ -70,6 +70,24 @@ describe('Redis that cannot take the deployment’s writes', () => {
       expect(listed.some((t) => t.operation.args.n === 2)).toBe(true);
     } finally {
       await h.close();
+      await replica.stop();
+      await master.stop();
+    }
+  });
+
+  it('a change whose replication cannot be confirmed (WAIT refused: the node is no longer a master) is 503 saying it may have been committed, not a 500', async () => {
+    const master = await RedisProcess.start();
+    // A writable replica: the script runs there, as on a master that was demoted under it.
+    const replica = await RedisProcess.start(['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no']);
+    const redis = connectForRequests(replica.url);
+    try {
+      await waitUntilReady(redis, replica.url);
+      const store = new QuorumStore(redis, { prefix: 'replica-wait-test', retentionMs: 60_000, replicaAcks: { minReplicas: 1, timeoutMs: 300 } });
+      const refused = await store.users.bootstrap('replica-wait-test', await hashPassword('whatever-password')).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(QuorumError);
+      expect({ code: (refused as QuorumError).code, details: (refused as QuorumError).details }).toEqual({ code: 'RET_STORE_UNAVAILABLE', details: { mayHaveCommitted: true } });
+    } finally {
+      redis.disconnect();
       await replica.stop();
       await master.stop();
     }

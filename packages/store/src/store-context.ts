@@ -42,6 +42,18 @@ export interface StoreOptions {
   clock?: () => number;
 }
 
+/**
+ * Whatever goes wrong once the script has run (the replicas' count, WAIT on a connection that
+ * died or on a node that is no longer a master) leaves the change possibly committed: the
+ * caller hears so (503, mayHaveCommitted), never a 500 nor a plain "try again".
+ */
+function afterTheChange(err: unknown): never {
+  if (err instanceof QuorumError) throw err;
+  throw new QuorumError('RET_STORE_UNAVAILABLE', 'The change was made on the Redis master but its replication could not be confirmed: it may have been committed; read the state before trying again', {
+    mayHaveCommitted: true,
+  });
+}
+
 /** The connection, keys and clock that the repositories share. */
 export class StoreContext {
   readonly keys: StoreKeys;
@@ -135,7 +147,7 @@ export class StoreContext {
       const acks = READ_ONLY_SCRIPTS.has(name) ? undefined : this.replicaAcks;
       const before = acks ? this.writer() : undefined;
       const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
-      if (acks && before) await this.waitForReplicas(acks, before);
+      if (acks && before) await this.waitForReplicas(acks, before).catch(afterTheChange);
       return reply;
     } catch (err) {
       throw toQuorumError(err);
