@@ -10,7 +10,7 @@ import { createPublicKey } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuorumError, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
+import { QuorumError, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, unpinnedAuditKeyWarning, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
 import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
@@ -20,12 +20,6 @@ import { isFullTokenId, resolveTokenId } from './cli-token-id';
 import { readTrustedKeys } from './cli-trusted-keys';
 import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
-
-/** What `quorum audit verify` says when it checks with the audit key the service publishes. */
-const UNPINNED_AUDIT_KEY =
-  'warning: no --public-key: the checkpoints are checked with the audit public key the service publishes, which it keeps in Redis; ' +
-  'whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, ' +
-  'pin the key: quorum audit verify --public-key audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)';
 
 /** Exit codes of `quorum wait`: 5 is a token already CONSUMED or DELETED. */
 export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
@@ -455,7 +449,7 @@ program
     // A checkpoint file is read before the log, as the service's own checkpoints are (see auditLedger).
     const kept = opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : undefined;
     const ledger = await client().auditLedger();
-    if (!opts.publicKey) process.stderr.write(`${UNPINNED_AUDIT_KEY}\n`);
+    if (!opts.publicKey) process.stderr.write(`${unpinnedAuditKeyWarning('quorum audit verify --public-key')}\n`);
     const pem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : ledger.publicKeyPem;
     const verdict = verifyAuditLedger({
       entries: ledger.entries,

@@ -61,6 +61,18 @@ export function checkpointSignatureValid(publicKey: KeyObject, issuer: string, c
 }
 
 /** Everything a verifier reads, from Redis or from files and the API. */
+/**
+ * What an audit check says when no public key was pinned and it checks the checkpoints with
+ * the key as published in Redis; `pinWith` is how the tool at hand takes a pinned key.
+ */
+export function unpinnedAuditKeyWarning(pinWith: string): string {
+  return (
+    'warning: no --public-key: the checkpoints are checked with the audit public key published in Redis: the service keeps in Redis the key it publishes, ' +
+    'so whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, ' +
+    `pin the key: ${pinWith} audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)`
+  );
+}
+
 export interface AuditLedger {
   /** The entries' texts, from seq 1, as stored. */
   entries: readonly string[];

@@ -7,7 +7,7 @@ local t = load_token(key('token'))
 if not t then
   -- Its hash is gone (evicted, or deleted by hand): its id leaves the indexes, or the sweep
   -- would pick it again and again, ahead of tokens that are there.
-  local id = string.sub(key('token'), #P + 7)
+  local id = token_id(key('token'))
   redis.call('ZREM', key('openTokens'), id)
   redis.call('ZREM', key('approvedTokens'), id)
   return 'GONE'

@@ -16,7 +16,7 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describeAuditVerdict, parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { describeAuditVerdict, parseCheckpointLines, unpinnedAuditKeyWarning, type AuditCheckpoint } from '@quorumd/core';
 import { localInstanceRunning, readLocalInstance } from './local-instance';
 import { QuorumStore } from './quorum-store';
 import { redactUrl } from './redis-connection';
@@ -77,9 +77,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!from.publicKeyPem) {
-    process.stderr.write(
-      'warning: no --public-key: the checkpoints are checked with the audit public key published in Redis; whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, pin the key: --public-key audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)\n',
-    );
+    process.stderr.write(`${unpinnedAuditKeyWarning('--public-key')}\n`);
   }
   const checkpoints: AuditCheckpoint[] | undefined = from.checkpointFile ? parseCheckpointLines(readFileSync(from.checkpointFile, 'utf8')) : undefined;
   const redis = createRedis(from.url, { maxRetriesPerRequest: 1, retryStrategy: () => null, lazyConnect: true });

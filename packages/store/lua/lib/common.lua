@@ -46,12 +46,17 @@ local function hash_to_table(flat)
   return t
 end
 
--- A token's hash as a table, with its id (which is in the key, not in the hash).
+-- A token's id: it is in its key (`<prefix>token:<id>`), not in its hash.
+local function token_id(tkey)
+  return string.sub(tkey, #P + 7)
+end
+
+-- A token's hash as a table, with its id.
 local function load_token(tkey)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return nil end
   local t = hash_to_table(flat)
-  t.id = string.sub(tkey, #P + 7)
+  t.id = token_id(tkey)
   return t
 end
 

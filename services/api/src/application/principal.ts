@@ -19,6 +19,11 @@ export function requesterKey(principal: Principal): string {
   return principal.kind === 'user' ? `user:${principal.user.id}` : `apikey:${principal.key.id}`;
 }
 
+/** The caller's session (its hash), which the write scripts check; none for an API key. */
+export function sessionOf(principal: Principal): string | undefined {
+  return principal.kind === 'user' ? principal.sessionHash : undefined;
+}
+
 /**
  * The user whose rules a caller follows as a requester: itself, or the owner of its API
  * key (an API key acts for its owner: self-approval, fan-out, the lock-out guard).

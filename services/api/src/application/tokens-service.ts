@@ -26,7 +26,7 @@ import {
 import { checkOutboundUrl } from '@quorumd/queue';
 import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
-import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, type Principal } from './principal';
+import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { TokenEvents } from '@quorumd/store';
 
@@ -140,7 +140,7 @@ export class TokensService {
         {
           key: requesterKey(principal),
           userId: requesterUserId(principal),
-          ...(principal.kind === 'user' ? { sessionHash: principal.sessionHash } : {}),
+          sessionHash: sessionOf(principal),
           limit: { max: this.options.issueLimitPerMinute, windowMs: 60_000 },
         },
         { url: input.callbackUrl, secret: input.callbackSecret },
@@ -216,7 +216,7 @@ export class TokensService {
       id,
       {
         userId: officer.id,
-        sessionHash: principal.kind === 'user' ? principal.sessionHash : '',
+        sessionHash: sessionOf(principal) ?? '',
         fingerprint,
         alg,
         signature,
@@ -288,7 +288,7 @@ export class TokensService {
       id,
       {
         userId: officer.id,
-        sessionHash: principal.kind === 'user' ? principal.sessionHash : '',
+        sessionHash: sessionOf(principal) ?? '',
         reason,
         issuer: this.options.issuer,
         requesterMayApprove: this.options.requesterMayApprove,

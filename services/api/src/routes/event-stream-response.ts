@@ -1,4 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService } from '../application/auth-service';
+import { requesterUserId, type Principal } from '../application/principal';
+import type { StreamSlots } from '../application/stream-slots';
 
 /** The response side of a server-sent events stream, as the stream functions use it. */
 export interface EventStreamOut {
@@ -20,7 +23,7 @@ export interface EventStreamOut {
  * to one event in the socket and one waiting — never a backlog that grows with every change.
  * `onClose` runs once, when the connection closes.
  */
-export function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStreamOut {
+function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStreamOut {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -60,4 +63,30 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, on
     },
     signal: closed.signal,
   };
+}
+
+/**
+ * Opens a caller's event stream: one of the user's few places first (an API key's count for
+ * its owner), so that a refused stream costs no read; then the first state, read as the
+ * caller; then `stream` with a `read` that authenticates the caller again each time (a
+ * session or API key that ended, or its user deleted, stops the stream) and that check alone.
+ */
+export async function openCallerStream<T>(
+  services: { streams: StreamSlots; auth: AuthService },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  readAs: (principal: Principal) => Promise<T>,
+  stream: (read: () => Promise<T>, check: () => Promise<Principal>, first: T, out: EventStreamOut) => void,
+): Promise<void> {
+  const release = services.streams.take(requesterUserId(request.principal));
+  const credential = request.headers.authorization;
+  const caller = () => services.auth.principal(credential);
+  let first: T;
+  try {
+    first = await readAs(request.principal);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  stream(async () => readAs(await caller()), caller, first, openEventStream(request, reply, release));
 }

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Empty, TokensReply, mediaResponse } from '../schemas';
-import type { TokenView } from '@quorumd/core';
-import { requesterUserId } from '../application/principal';
-import { openEventStream } from './event-stream-response';
+import { openCallerStream } from './event-stream-response';
 import { streamPendingTokens } from './pending-event-stream';
 
 const QUEUE_LIMIT = 100;
@@ -26,23 +24,11 @@ const officerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const QueueStream = mediaResponse('text/event-stream', '`event: pending` with `{"tokens": [TokenView]}` (the queue, as GET /v1/officers/me/pending answers it) now and on every change');
-  app.get('/officers/me/pending/events', { schema: { response: { 200: QueueStream } } }, async (request, reply) => {
-    const principal = request.principal;
-    // One of the user's few places first, so that a refused stream costs no read.
-    const release = services.streams.take(requesterUserId(principal));
-    const credential = request.headers.authorization;
-    // The caller as it is now: a session that ended (sign-out, password change, deletion) stops the stream.
-    const caller = () => services.auth.principal(credential);
-    let first: TokenView[];
-    try {
-      first = await services.officers.pending(principal, QUEUE_LIMIT);
-    } catch (err) {
-      release();
-      throw err;
-    }
-    const read = async () => services.officers.pending(await caller(), QUEUE_LIMIT);
-    streamPendingTokens(read, caller, services.events, first, openEventStream(request, reply, release));
-  });
+  app.get('/officers/me/pending/events', { schema: { response: { 200: QueueStream } } }, async (request, reply) =>
+    openCallerStream(services, request, reply, (principal) => services.officers.pending(principal, QUEUE_LIMIT), (read, check, first, out) =>
+      streamPendingTokens(read, check, services.events, first, out),
+    ),
+  );
 
   const WebhookReply = Type.Object({ webhook: Type.Union([Type.Object({ url: Type.String() }), Type.Null()]) });
   app.get('/officers/me/webhook', { schema: { response: { 200: WebhookReply } } }, async (request) => ({ webhook: (await services.officers.webhook(request.principal)) ?? null }));

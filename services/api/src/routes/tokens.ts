@@ -1,9 +1,7 @@
 import { TOKEN_STATUSES } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { TokenView } from '@quorumd/core';
-import { requesterUserId } from '../application/principal';
-import { openEventStream } from './event-stream-response';
+import { openCallerStream } from './event-stream-response';
 import { streamTokenStatus } from './token-event-stream';
 import { MAX_WAIT_SECONDS } from '../application/tokens-service';
 import { Alg, BundleSchema, mediaResponse, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
@@ -87,24 +85,11 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const EventStream = mediaResponse('text/event-stream', '`event: status` with a TokenView now and on every change, until a terminal state');
-  app.get('/tokens/:id/events', { schema: { params: TokenIdParams, response: { 200: EventStream } } }, async (request, reply) => {
-    const principal = request.principal;
-    const id = request.params.id;
-    // One of the user's few places first (an API key's count for its owner), so that a refused stream costs no read.
-    const release = services.streams.take(requesterUserId(principal));
-    const credential = request.headers.authorization;
-    // The caller as it is now: a session or API key that ended (or its user deleted) stops the stream.
-    const caller = () => services.auth.principal(credential);
-    let first: TokenView;
-    try {
-      first = await services.tokens.read(principal, id);
-    } catch (err) {
-      release();
-      throw err;
-    }
-    const read = async () => services.tokens.read(await caller(), id);
-    streamTokenStatus(read, caller, services.events, first, openEventStream(request, reply, release));
-  });
+  app.get('/tokens/:id/events', { schema: { params: TokenIdParams, response: { 200: EventStream } } }, async (request, reply) =>
+    openCallerStream(services, request, reply, (principal) => services.tokens.read(principal, request.params.id), (read, check, first, out) =>
+      streamTokenStatus(read, check, services.events, first, out),
+    ),
+  );
 
   const TokenBytes = mediaResponse('application/octet-stream', 'the exact bytes to sign', Type.String({ format: 'binary' }));
   app.get('/tokens/:id/bytes', { schema: { params: TokenIdParams, response: { 200: TokenBytes } } }, async (request, reply) => {
