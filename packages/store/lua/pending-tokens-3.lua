@@ -15,10 +15,10 @@ while #out < limit do
   if #ids == 0 then break end
   for _, id in ipairs(ids) do
     -- Each token's hash is read once: the checks and the answer come from it.
-    local t = redis.call('SISMEMBER', key('userVotes'), id) == 0 and load_token(token_key(id))
+    local t, flat
+    if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(token_key(id)) end
     if t and not t['r:' .. uid] and may_approve(t, uid, may) then
-      local voters, keys = counting_votes(t, may)
-      out[#out + 1] = snapshot_of(t, voters, keys, required(t))
+      out[#out + 1] = read_snapshot(t, flat, may)
       if #out >= limit then break end
     end
   end

@@ -20,7 +20,7 @@ err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7
 if err then return err end
 commit_gate(gate, tonumber(ARGV[12]))
 local old = m_value(service)
-redis.call('HSET', key('mValues'), service, m)
+set_m_value(service, m)
 audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })
 if m > old then reopen_tokens_below_bar(may) end
 return m

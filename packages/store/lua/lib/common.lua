@@ -51,13 +51,13 @@ local function token_id(tkey)
   return string.sub(tkey, #P + 7)
 end
 
--- A token's hash as a table, with its id.
+-- A token's hash as a table, with its id; and the hash as read (HGETALL's flat list).
 local function load_token(tkey)
   local flat = redis.call('HGETALL', tkey)
   if #flat == 0 then return nil end
   local t = hash_to_table(flat)
   t.id = token_id(tkey)
-  return t
+  return t, flat
 end
 
 -- A user's hash, for a user found through an index, a token's votes or a session.
@@ -85,9 +85,21 @@ local function token_key(id)
   return P .. 'token:' .. id
 end
 
--- M of a quorum service (1 when never set: quorum off, as in CloudHSM).
+-- M of a quorum service (1 when never set: quorum off, as in CloudHSM). Read once per
+-- script run (a list of many tokens asks for the same few); set_m_value keeps it current.
+local m_values = {}
 local function m_value(service)
-  return tonumber(redis.call('HGET', key('mValues'), service) or '1')
+  local m = m_values[service]
+  if m == nil then
+    m = tonumber(redis.call('HGET', key('mValues'), service) or '1')
+    m_values[service] = m
+  end
+  return m
+end
+
+local function set_m_value(service, m)
+  redis.call('HSET', key('mValues'), service, m)
+  m_values[service] = tonumber(m)
 end
 
 -- The status a token has now: a PENDING token past expiresAt, or an APPROVED one past its
@@ -224,37 +236,52 @@ end
 -- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
 -- — the ids of the votes that count, the approvals it needs now (a used token: the number
 -- the gate checked when it was used), and its status now.
+-- A field's value as readers get it (`keys`: what counting_votes answered for `t`).
+local function reader_value(t, field, value, keys)
+  if string.sub(field, 1, 2) == 'v:' then
+    local alg, at = parse_vote(value)
+    return (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(field, 3)] or '')
+  end
+  if field == 'used' and string.sub(value, 1, 1) ~= '[' then
+    -- The votes that carried a used token, as readers get them: [[user id, fingerprint], ...].
+    local used = {}
+    for uid in string.gmatch(value, '%d+') do
+      local _, _, kgen = parse_vote(t['v:' .. uid] or '')
+      used[#used + 1] = { tonumber(uid), kgen and redis.call('HGET', user_key(uid) .. ':keys', kgen) or '' }
+    end
+    return cjson.encode(used)
+  end
+  return value
+end
+
 -- `t` is the token as the script holds it (load_token, with the script's own writes), and
 -- `voters`, `keys`, `need` what counting_votes and required answered for it.
 local function snapshot_of(t, voters, keys, need)
   local flat = {}
   for field, value in pairs(t) do
     if field ~= 'id' then
-      if string.sub(field, 1, 2) == 'v:' then
-        local alg, at = parse_vote(value)
-        value = (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(field, 3)] or '')
-      elseif field == 'used' and string.sub(value, 1, 1) ~= '[' then
-        -- The votes that carried a used token, as readers get them: [[user id, fingerprint], ...].
-        local used = {}
-        for uid in string.gmatch(value, '%d+') do
-          local _, _, kgen = parse_vote(t['v:' .. uid] or '')
-          used[#used + 1] = { tonumber(uid), kgen and redis.call('HGET', user_key(uid) .. ':keys', kgen) or '' }
-        end
-        value = cjson.encode(used)
-      end
       flat[#flat + 1] = field
-      flat[#flat + 1] = value
+      flat[#flat + 1] = reader_value(t, field, value, keys)
     end
   end
   return { flat, voters, t.need and tonumber(t.need) or need, effective_status(t) }
 end
 
+-- The same for a token as load_token read it (`t`, `flat`), with no write since: the list
+-- read is answered, its votes rewritten in place (a queue answers many tokens at once).
+local function read_snapshot(t, flat, requester_may_approve)
+  local voters, keys = counting_votes(t, requester_may_approve)
+  for i = 1, #flat, 2 do
+    flat[i + 1] = reader_value(t, flat[i], flat[i + 1], keys)
+  end
+  return { flat, voters, t.need and tonumber(t.need) or required(t), effective_status(t) }
+end
+
 -- A token as readers get it (see snapshot_of), read now. (An empty hash when there is no such token.)
 local function token_snapshot(tkey, requester_may_approve)
-  local t = load_token(tkey)
+  local t, flat = load_token(tkey)
   if not t then return { {}, {}, 0, '' } end
-  local voters, keys = counting_votes(t, requester_may_approve)
-  return snapshot_of(t, voters, keys, required(t))
+  return read_snapshot(t, flat, requester_may_approve)
 end
 
 -- Every status change wakes waiters on all replicas (pub/sub) and is written to the
