@@ -87,6 +87,50 @@ describe('outbox dispatch', () => {
       await callback.close();
     }
   });
+  it('a token approved, reopened and approved again: its requester hears both approvals, the officers who had not decided are asked again', async () => {
+    const callback = await Receiver.start();
+    const approvedIds = () => callback.accepted().filter((d) => d.event === 'token.approved').map((d) => d.deliveryId);
+    const askedIds = (hook: Receiver, id: string) => hook.accepted().filter((d) => d.token.id === id && d.event === 'approval.requested').map((d) => d.deliveryId);
+    try {
+      const id = await issue(admin, 600, { callbackUrl: callback.url, callbackSecret: 'requester-callback-secret' });
+      await hook1.until(() => askedIds(hook1, id).length === 1);
+      await hook2.until(() => askedIds(hook2, id).length === 1);
+      // USER_MGMT's M is 1: co1's approval carries it.
+      expect((await h.approve(id, co1)).body.token.status).toBe('APPROVED');
+      await callback.until(() => approvedIds().length === 1);
+      // M raised to 2: the token is PENDING again (its first reopening). co2, who had not
+      // decided, is asked again, with an id of its own; co1, whose vote still counts, is not.
+      await h.setM(admin, 'USER_MGMT', 2, [co1, co2]);
+      expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.status).toBe('PENDING');
+      await hook2.until(() => askedIds(hook2, id).length === 2);
+      expect(askedIds(hook2, id)).toEqual([`approval.requested-${id}-co${co2.id}`, `approval.requested-${id}-co${co2.id}-r1`]);
+      expect((await h.approve(id, co2)).body.token.status).toBe('APPROVED');
+      // The second approval is news to the requester: a delivery of its own, not dropped as a repeat of the first.
+      await callback.until(() => approvedIds().length === 2);
+      expect(approvedIds()).toEqual([`token.approved-${id}-callback`, `token.approved-${id}-callback-r1`]);
+      await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(askedIds(hook1, id)).toEqual([`approval.requested-${id}-co${co1.id}`]);
+      expect(approvedIds()).toHaveLength(2);
+    } finally {
+      await h.setM(admin, 'USER_MGMT', 1, [co1, co2]);
+      await callback.close();
+    }
+  });
+
+  it('a token decided before its fan-out ran asks nobody', async () => {
+    await h.worker!.close();
+    h.worker = undefined;
+    const id = await issue(admin, 700);
+    expect((await h.approve(id, co1)).body.token.status).toBe('APPROVED');
+    const later = await issue(admin, 701);
+    h.worker = await startWorker(h.config, REDIS_URL, pino({ level: 'silent' }));
+    // The token issued after it is asked for: the batch has been worked once that arrives.
+    await hook1.until((r) => r.some((x) => x.body.includes(later)));
+    await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0);
+    expect([...hook1.received, ...hook2.received].filter((r) => r.body.includes(id))).toEqual([]);
+  });
+
   it('a deleted officer hears nothing more, not even how the tokens it asked for end', async () => {
     const co3 = await h.addOfficer('co3');
     const hook3 = await Receiver.start();

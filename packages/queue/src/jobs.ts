@@ -16,10 +16,12 @@ export interface DeliveryJob {
 
 
 /**
- * Deterministic: the same event for the same token and target always has the same id,
- * so a repeated enqueue (a retried issue, a re-read outbox entry) never duplicates it.
- * BullMQ ids may not contain ':'.
+ * Deterministic: the same change of a token, for the same target, always has the same id, so
+ * a repeated enqueue (a re-read outbox entry) never duplicates it. `round` is how many times
+ * the token had gone back to PENDING before the change (see the token's `token.reopened`
+ * audit entries): a token approved, reopened and approved again sets off two `token.approved`
+ * deliveries, `…-callback` and `…-callback-r1`. BullMQ ids may not contain ':'.
  */
-export function deliveryId(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): string {
-  return `${event}-${tokenId}-${target.kind === 'officer' ? `co${target.userId}` : 'callback'}`;
+export function deliveryId(event: DeliveryEvent, tokenId: string, target: DeliveryTarget, round = 0): string {
+  return `${event}-${tokenId}-${target.kind === 'officer' ? `co${target.userId}` : 'callback'}${round > 0 ? `-r${round}` : ''}`;
 }

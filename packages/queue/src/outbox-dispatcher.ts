@@ -30,11 +30,15 @@ function field(fields: string[], name: string): string | undefined {
   return undefined;
 }
 
-/** An outbox entry: a token's status change, and who hears of it when the script said so (`to`). */
+/**
+ * An outbox entry: a token's status change, who hears of it when the script said so (`to`),
+ * and how many times the token had been reopened before it (`round`, 0 when the entry has none).
+ */
 interface Change {
   id: string;
   status: string;
   to: string | undefined;
+  round: number;
 }
 
 /**
@@ -96,7 +100,7 @@ export class OutboxDispatcher {
   }
 
   /**
-   * A batch at a time: the fan-outs of new tokens are one script call for the batch, the other
+   * A batch at a time: the fan-outs of new and reopened tokens are one script call for the batch, the other
    * changes name their recipients in the entry (older entries without them read the token),
    * the jobs are added in one bulk, and the entries are acknowledged in one step after that.
    * A failure leaves the whole batch unacknowledged: it is read again, and the job ids keep it
@@ -105,10 +109,19 @@ export class OutboxDispatcher {
   private async handleAll(entries: StreamEntry[]): Promise<void> {
     const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
     if (live.length === 0) return;
-    const changes: Change[] = live.map(([, fields]) => ({ id: field(fields, 'id') ?? '', status: field(fields, 'status') ?? '', to: field(fields, 'to') }));
-    const issued = changes.filter((c) => c.status === 'PENDING').map((c) => c.id);
-    const recipients = await this.store.tokens.approvalRecipients(issued, this.options.requesterMayApprove);
-    const fanOut = issued.flatMap((id, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', id, { kind: 'officer', userId: uid })));
+    const changes: Change[] = live.map(([, fields]) => ({
+      id: field(fields, 'id') ?? '',
+      status: field(fields, 'status') ?? '',
+      to: field(fields, 'to'),
+      round: Number(field(fields, 'round') ?? 0) || 0,
+    }));
+    // A token issued or reopened (PENDING again) asks the officers who could approve it.
+    const asking = changes.filter((c) => c.status === 'PENDING');
+    const recipients = await this.store.tokens.approvalRecipients(
+      asking.map((c) => c.id),
+      this.options.requesterMayApprove,
+    );
+    const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
     const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
     await this.queues.deliver([...fanOut, ...others.flat()]);
     const key = this.store.keys.outbox();
@@ -124,7 +137,7 @@ export class OutboxDispatcher {
     return to
       .split(' ')
       .filter(Boolean)
-      .map((target) => (target === 'callback' ? this.job(event, change.id, { kind: 'callback' }) : this.job(event, change.id, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })));
+      .map((target) => (target === 'callback' ? this.job(event, change, { kind: 'callback' }) : this.job(event, change, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })));
   }
 
   /** Who hears of an ending, for an entry written before entries named it: the token's callback, and its requester's webhook when it is an officer with one. */
@@ -138,7 +151,7 @@ export class OutboxDispatcher {
     return to.join(' ');
   }
 
-  private job(event: DeliveryEvent, tokenId: string, target: DeliveryTarget): DeliveryJob {
-    return { deliveryId: deliveryId(event, tokenId, target), event, tokenId, target };
+  private job(event: DeliveryEvent, change: Change, target: DeliveryTarget): DeliveryJob {
+    return { deliveryId: deliveryId(event, change.id, target, change.round), event, tokenId: change.id, target };
   }
 }

@@ -289,18 +289,26 @@ end
 -- a crash between the change and the enqueue loses nothing. Given the token `t` (a change
 -- its requester hears of), the entry also names who hears of it, so that the worker reads
 -- nothing: `to` lists 'callback' when the token has a callback URL and 'officer:<id>' when
--- its requester is an officer with a webhook.
-local function publish_status(id, status, t)
+-- its requester is an officer with a webhook. `round`: how many times the token went back
+-- to PENDING before this change (`ro`, from `t` when not given); each change of a token
+-- is then one of a kind within its round, and its deliveries get ids of their own.
+local function publish_status(id, status, t, round)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)
-  if not t then
-    redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status)
-    return
+  local entry = { 'id', id, 'status', status }
+  round = round or (t and t.ro)
+  if round then
+    entry[#entry + 1] = 'round'
+    entry[#entry + 1] = tostring(round)
   end
-  local to = {}
-  if t.cb and t.cb ~= '' then to[#to + 1] = 'callback' end
-  local requester = string.match(t.req or '', '^user:(%d+)$')
-  if requester and redis.call('EXISTS', P .. 'webhook:' .. requester) == 1 then to[#to + 1] = 'officer:' .. requester end
-  redis.call('XADD', key('outbox'), '*', 'id', id, 'status', status, 'to', table.concat(to, ' '))
+  if t then
+    local to = {}
+    if t.cb and t.cb ~= '' then to[#to + 1] = 'callback' end
+    local requester = string.match(t.req or '', '^user:(%d+)$')
+    if requester and redis.call('EXISTS', P .. 'webhook:' .. requester) == 1 then to[#to + 1] = 'officer:' .. requester end
+    entry[#entry + 1] = 'to'
+    entry[#entry + 1] = table.concat(to, ' ')
+  end
+  redis.call('XADD', key('outbox'), '*', unpack(entry))
 end
 
 -- A vote that leaves the status as it was wakes the same listeners (a token page, an
@@ -339,11 +347,12 @@ local function reopen_if_short(id, reason, data, requester_may_approve)
   if have >= need then return end
   redis.call('HSET', tkey, 'status', 'PENDING')
   redis.call('HDEL', tkey, 'apAt', 'apUntil')
+  local round = redis.call('HINCRBY', tkey, 'ro', 1)
   redis.call('ZREM', key('approvedTokens'), id)
   redis.call('ZADD', key('openTokens'), t.exp, id)
   data.id, data.reason, data.approvals, data.required = id, reason, have, need
   audit('token.reopened', data)
-  publish_status(id, 'PENDING')
+  publish_status(id, 'PENDING', nil, round)
 end
 
 -- After a CO's key changed or the CO was deleted (the user the script declares as
