@@ -24,6 +24,13 @@ type StreamEntry = [id: string, fields: string[]];
 const ENDINGS: Partial<Record<string, DeliveryEvent>> = { APPROVED: 'token.approved', REJECTED: 'token.rejected', EXPIRED: 'token.expired' };
 
 const BATCH = 100;
+/** Pages of idle entries taken over in one pass (a page is a batch). */
+const MAX_CLAIM_PAGES = 20;
+/** Times an entry fails on its own, while Redis answers, before it is dead-lettered. */
+const POISON_ATTEMPTS = 5;
+/** A token id as the scripts write it (a UUID); anything else names no token. */
+const TOKEN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STATUSES: ReadonlySet<string> = new Set(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CONSUMED', 'DELETED']);
 
 function field(fields: string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
@@ -41,6 +48,17 @@ interface Change {
   round: number;
 }
 
+/** An entry's change, or why it is none (no token id, an unknown status, a round that is no count). */
+function parseChange(fields: string[]): Change | string {
+  const id = field(fields, 'id') ?? '';
+  const status = field(fields, 'status') ?? '';
+  const round = field(fields, 'round') ?? '0';
+  if (!TOKEN_ID.test(id)) return 'no token id';
+  if (!STATUSES.has(status)) return 'unknown status';
+  if (!/^\d{1,9}$/.test(round)) return 'round is not a count';
+  return { id, status, to: field(fields, 'to'), round: Number(round) };
+}
+
 /**
  * Moves token status changes from the outbox stream (written atomically with each change)
  * into BullMQ jobs with deterministic ids, then acknowledges them. Any number of
@@ -51,6 +69,8 @@ export class OutboxDispatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  /** Entries that failed on their own here, and how many times (forgotten once handled). */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly store: QuorumStore,
@@ -81,9 +101,8 @@ export class OutboxDispatcher {
     while (!this.stopped) {
       try {
         if (Date.now() - claimedAt >= this.options.claimIdleMs / 2) {
-          const claimed = (await this.blocking.xautoclaim(key, GROUP, this.consumer, this.options.claimIdleMs, '0-0', 'COUNT', BATCH)) as [string, StreamEntry[]];
+          await this.claimIdle();
           claimedAt = Date.now();
-          await this.handleAll(claimed[1] ?? []);
         }
         const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', BATCH, 'BLOCK', 500, 'STREAMS', key, '>')) as
           | [string, StreamEntry[]][]
@@ -100,21 +119,77 @@ export class OutboxDispatcher {
   }
 
   /**
+   * Takes over the entries left unacknowledged for `claimIdleMs` (a dead dispatcher's, or a
+   * batch that failed here), page by page through the whole pending list: entries that keep
+   * failing at its start do not hide the ones after them.
+   */
+  private async claimIdle(): Promise<void> {
+    let cursor = '0-0';
+    let failure: unknown;
+    for (let page = 0; page < MAX_CLAIM_PAGES; page++) {
+      const claimed = (await this.blocking.xautoclaim(this.store.keys.outbox(), GROUP, this.consumer, this.options.claimIdleMs, cursor, 'COUNT', BATCH)) as [string, StreamEntry[]];
+      await this.handleAll(claimed[1] ?? []).catch((err: unknown) => {
+        failure ??= err;
+      });
+      cursor = claimed[0];
+      if (cursor === '0-0') break;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /**
    * A batch at a time: the fan-outs of new and reopened tokens are one script call for the batch, the other
    * changes name their recipients in the entry (older entries without them read the token),
    * the jobs are added in one bulk, and the entries are acknowledged in one step after that.
    * A failure leaves the whole batch unacknowledged: it is read again, and the job ids keep it
-   * from doubling.
+   * from doubling. A batch that fails is worked again one entry at a time, so that an entry
+   * that cannot be turned into jobs holds up no other: once it has failed on its own
+   * POISON_ATTEMPTS times while Redis answers, it is dead-lettered (see deadLetter). An entry
+   * that names no token or no known status is dead-lettered at once.
    */
   private async handleAll(entries: StreamEntry[]): Promise<void> {
     const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
     if (live.length === 0) return;
-    const changes: Change[] = live.map(([, fields]) => ({
-      id: field(fields, 'id') ?? '',
-      status: field(fields, 'status') ?? '',
-      to: field(fields, 'to'),
-      round: Number(field(fields, 'round') ?? 0) || 0,
-    }));
+    const malformed: [string, string[], string][] = [];
+    const good: { entryId: string; fields: string[]; change: Change }[] = [];
+    for (const [entryId, fields] of live) {
+      const change = parseChange(fields);
+      if (typeof change === 'string') malformed.push([entryId, fields, change]);
+      else good.push({ entryId, fields, change });
+    }
+    for (const [entryId, fields, reason] of malformed) await this.deadLetter(entryId, fields, reason);
+    if (good.length === 0) return;
+    try {
+      await this.dispatch(good.map((g) => g.change));
+    } catch (err) {
+      if (good.length > 1) return this.oneAtATime(good, err);
+      const [{ entryId, fields }] = good as [(typeof good)[number]];
+      const attempts = (this.failures.get(entryId) ?? 0) + 1;
+      if (attempts < POISON_ATTEMPTS || !(await this.redisAnswers())) {
+        this.failures.set(entryId, attempts);
+        throw err;
+      }
+      await this.deadLetter(entryId, fields, `failed ${attempts} times: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const key = this.store.keys.outbox();
+    const ids = good.map((g) => g.entryId);
+    await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).exec();
+    for (const id of ids) this.failures.delete(id);
+  }
+
+  private async oneAtATime(entries: { entryId: string; fields: string[] }[], batchError: unknown): Promise<void> {
+    let failure: unknown;
+    for (const { entryId, fields } of entries) {
+      await this.handleAll([[entryId, fields]]).catch((err: unknown) => {
+        failure ??= err;
+      });
+    }
+    if (failure !== undefined) throw failure instanceof Error ? failure : batchError;
+  }
+
+  /** The jobs a batch of changes sets off, added in one bulk. */
+  private async dispatch(changes: Change[]): Promise<void> {
     // A token issued or reopened (PENDING again) asks the officers who could approve it.
     const asking = changes.filter((c) => c.status === 'PENDING');
     const recipients = await this.store.tokens.approvalRecipients(
@@ -124,9 +199,32 @@ export class OutboxDispatcher {
     const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
     const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
     await this.queues.deliver([...fanOut, ...others.flat()]);
+  }
+
+  /**
+   * Moves an entry that cannot be turned into jobs to the outbox's dead letters
+   * (`<prefix>outbox:dead`, the newest 1,000, each with the entry's fields, its id and why),
+   * in one step with its acknowledgement, and logs it.
+   */
+  private async deadLetter(entryId: string, fields: string[], reason: string): Promise<void> {
     const key = this.store.keys.outbox();
-    const ids = live.map(([id]) => id);
-    await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).exec();
+    await this.blocking
+      .multi()
+      .xadd(this.store.keys.outboxDead(), 'MAXLEN', '~', 1000, '*', ...fields, 'entry', entryId, 'reason', reason)
+      .xack(key, GROUP, entryId)
+      .xdel(key, entryId)
+      .exec();
+    this.failures.delete(entryId);
+    this.options.log('outbox entry dead-lettered', { entry: entryId, reason });
+  }
+
+  /** Whether Redis answers now: an entry is blamed for a failure only then. */
+  private async redisAnswers(): Promise<boolean> {
+    try {
+      return (await this.blocking.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
   }
 
   /** What an ending sets off: the requester hears how its token ended. */

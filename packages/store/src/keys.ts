@@ -64,6 +64,8 @@ export class StoreKeys {
   webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
   outbox(): string { return `${this.base}outbox`; }
+  /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */
+  outboxDead(): string { return `${this.base}outbox:dead`; }
   /** Tokens a user (or its API keys) asked for in the current window: the issue rate limit's counter. */
   issueCount(userId: number | string): string { return `${this.base}issued:${userId}`; }
   /**

@@ -1,0 +1,139 @@
+import { OutboxDispatcher, QuorumQueues, type DeliveryJob } from '@quorumd/queue';
+import { Redis } from 'ioredis';
+import { Harness, REDIS_URL, type Officer } from './support/harness';
+
+/**
+ * Outbox entries the worker cannot turn into jobs (README "Queues, webhooks and waiting"):
+ * set aside to `outbox:dead` rather than retried for ever, and never holding up the entries
+ * around them. A real dispatcher on real Redis; where an entry must fail, the queue it adds
+ * jobs to refuses that entry's jobs (as a receiver-side bug or a broken job would).
+ */
+describe('outbox dead letters', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  let blocking: Redis;
+  let queueConnection: Redis;
+  let queues: QuorumQueues;
+  const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+
+  beforeAll(async () => {
+    // No worker: the test's own dispatcher is the only one reading the outbox.
+    h = await Harness.start({ env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
+    admin = await h.adminOfficer();
+    co1 = await h.addOfficer('co1');
+    expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: 'http://127.0.0.1:9/hook', secret: 'co1-webhook-secret-1' })).status).toBe(200);
+    blocking = new Redis(REDIS_URL);
+    queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    queues = new QuorumQueues(queueConnection, h.store.keys.queuePrefix(), { deliveryAttempts: 1, deliveryBackoffMs: 50 });
+  });
+  afterAll(async () => {
+    await queues.close();
+    blocking.disconnect();
+    queueConnection.disconnect();
+    await h.close();
+  });
+
+  async function issue(n: number): Promise<string> {
+    const res = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: n } } });
+    expect(res.status).toBe(201);
+    return res.body.token.id as string;
+  }
+
+  /** Runs a dispatcher over `queue` until `done` holds. */
+  async function dispatchUntil(queue: QuorumQueues, done: () => Promise<boolean>): Promise<void> {
+    const dispatcher = new OutboxDispatcher(h.store, queue, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
+    await dispatcher.start();
+    try {
+      await waitFor(done);
+    } finally {
+      await dispatcher.stop();
+    }
+  }
+
+  const job = (id: string) => queues.deliveries.getJob(`approval.requested-${id}-co${co1.id}`);
+  const outboxLength = () => h.redis.xlen(h.store.keys.outbox());
+  const dead = async () => (await h.redis.xrange(h.store.keys.outboxDead(), '-', '+')).map(([, fields]) => Object.fromEntries(fieldPairs(fields)));
+
+  it('an entry that names no token, or no known status, is set aside at once; the others of its batch go out', async () => {
+    const before = await issue(1);
+    await h.redis.xadd(h.store.keys.outbox(), '*', 'id', 'not:a-token', 'status', 'APPROVED', 'to', 'callback');
+    await h.redis.xadd(h.store.keys.outbox(), '*', 'id', before, 'status', 'MAYBE');
+    const after = await issue(2);
+    await dispatchUntil(queues, async () => (await outboxLength()) === 0);
+    expect(await job(before)).toBeDefined();
+    expect(await job(after)).toBeDefined();
+    expect(await dead()).toEqual([
+      expect.objectContaining({ id: 'not:a-token', status: 'APPROVED', reason: 'no token id' }),
+      expect.objectContaining({ id: before, status: 'MAYBE', reason: 'unknown status' }),
+    ]);
+    expect(logged.filter((l) => l.message === 'outbox entry dead-lettered')).toHaveLength(2);
+  });
+
+  it('an entry that keeps failing on its own is set aside after its attempts, and holds up none of the entries around it', async () => {
+    await h.redis.del(h.store.keys.outboxDead());
+    const first = await issue(3);
+    const poison = await issue(4);
+    const last = await issue(5);
+    let refused = 0;
+    // The queue refuses whatever batch holds the poison entry's job.
+    const faulty = {
+      deliver: async (jobs: DeliveryJob[]) => {
+        if (jobs.some((j) => j.tokenId === poison)) {
+          refused++;
+          throw new Error('refused by the queue');
+        }
+        return queues.deliver(jobs);
+      },
+    } as unknown as QuorumQueues;
+    await dispatchUntil(faulty, async () => (await outboxLength()) === 0);
+    // The entries around it went out at the first pass, one at a time after the batch failed.
+    expect(await job(first)).toBeDefined();
+    expect(await job(last)).toBeDefined();
+    expect(await job(poison)).toBeUndefined();
+    // The batch, then the entry alone five times (each after it had waited the claim period).
+    expect(refused).toBe(6);
+    expect(await dead()).toEqual([expect.objectContaining({ id: poison, status: 'PENDING', reason: 'failed 5 times: refused by the queue' })]);
+  });
+
+  it('while Redis does not answer, an entry is never blamed: it stays in the outbox', async () => {
+    await h.redis.del(h.store.keys.outboxDead());
+    const id = await issue(6);
+    let refused = 0;
+    const failing = {
+      deliver: async () => {
+        refused++;
+        throw new Error('connection lost');
+      },
+    } as unknown as QuorumQueues;
+    // The dispatcher's own connection answers nothing but the reads it needs: PING fails.
+    const ping = blocking.ping.bind(blocking);
+    blocking.ping = (async () => {
+      throw new Error('Connection is closed.');
+    }) as unknown as typeof blocking.ping;
+    try {
+      await dispatchUntil(failing, async () => refused >= 8);
+    } finally {
+      blocking.ping = ping;
+    }
+    expect(await dead()).toEqual([]);
+    expect((await h.redis.xrange(h.store.keys.outbox(), '-', '+')).some(([, fields]) => fields.includes(id))).toBe(true);
+    // Once Redis answers and the queue takes jobs again, it goes out.
+    await dispatchUntil(queues, async () => (await outboxLength()) === 0);
+    expect(await job(id)).toBeDefined();
+  });
+});
+
+function fieldPairs(fields: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i]!, fields[i + 1]!]);
+  return pairs;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
