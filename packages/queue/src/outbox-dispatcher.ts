@@ -49,7 +49,8 @@ function storeAway(err: unknown): boolean {
 
 /**
  * An outbox entry: a token's status change, who hears of it when the script said so (`to`),
- * and how many times the token had been reopened before it (`round`, 0 when the entry has none).
+ * and how many times the token had been reopened by it, a reopening counting itself (`round`, 0
+ * when the entry has none).
  */
 interface Change {
   id: string;
