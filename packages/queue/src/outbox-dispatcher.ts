@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import type { QuorumStore, RedisClient } from '@quorumd/store';
+import { QuorumError } from '@quorumd/core';
+import { isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
 
@@ -38,8 +39,18 @@ function field(fields: string[], name: string): string | undefined {
 }
 
 /**
+ * Whether a failure is Redis being away, slow or moving, on any of the connections the work
+ * went out on (the store's fails fast: one retry, a 900 ms command timeout; it answers such a
+ * failure as RET_STORE_UNAVAILABLE): no entry is at fault for it.
+ */
+function storeAway(err: unknown): boolean {
+  return (err instanceof QuorumError && err.code === 'RET_STORE_UNAVAILABLE') || isStoreUnavailable(err);
+}
+
+/**
  * An outbox entry: a token's status change, who hears of it when the script said so (`to`),
- * and how many times the token had been reopened before it (`round`, 0 when the entry has none).
+ * and how many times the token had been reopened by it, a reopening counting itself (`round`, 0
+ * when the entry has none).
  */
 interface Change {
   id: string;
@@ -131,6 +142,8 @@ export class OutboxDispatcher {
       await this.handleAll(claimed[1] ?? []).catch((err: unknown) => {
         failure ??= err;
       });
+      // The store is away: the pages after this one would only wait out the same failure.
+      if (failure !== undefined && storeAway(failure)) break;
       cursor = claimed[0];
       if (cursor === '0-0') break;
     }
@@ -144,8 +157,9 @@ export class OutboxDispatcher {
    * A failure leaves the whole batch unacknowledged: it is read again, and the job ids keep it
    * from doubling. A batch that fails is worked again one entry at a time, so that an entry
    * that cannot be turned into jobs holds up no other: once it has failed on its own
-   * POISON_ATTEMPTS times while Redis answers, it is dead-lettered (see deadLetter). An entry
-   * that names no token or no known status is dead-lettered at once.
+   * POISON_ATTEMPTS times while Redis answers, it is dead-lettered (see deadLetter). A failure
+   * that is Redis away or slow (storeAway) counts for no entry. An entry that names no token or
+   * no known status is dead-lettered at once.
    */
   private async handleAll(entries: StreamEntry[]): Promise<void> {
     const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
@@ -164,6 +178,8 @@ export class OutboxDispatcher {
     } catch (err) {
       if (good.length > 1) return this.oneAtATime(good, err);
       const [{ entryId, fields }] = good as [(typeof good)[number]];
+      // Redis away or slow is no fault of the entry: it is not counted.
+      if (storeAway(err)) throw err;
       const attempts = (this.failures.get(entryId) ?? 0) + 1;
       if (attempts < POISON_ATTEMPTS || !(await this.redisAnswers())) {
         this.failures.set(entryId, attempts);
@@ -181,9 +197,13 @@ export class OutboxDispatcher {
   private async oneAtATime(entries: { entryId: string; fields: string[] }[], batchError: unknown): Promise<void> {
     let failure: unknown;
     for (const { entryId, fields } of entries) {
-      await this.handleAll([[entryId, fields]]).catch((err: unknown) => {
+      try {
+        await this.handleAll([[entryId, fields]]);
+      } catch (err) {
         failure ??= err;
-      });
+        // The store is away: the entries after this one are left for the next pass.
+        if (storeAway(err)) break;
+      }
     }
     if (failure !== undefined) throw failure instanceof Error ? failure : batchError;
   }
@@ -218,10 +238,17 @@ export class OutboxDispatcher {
     this.options.log('outbox entry dead-lettered', { entry: entryId, reason });
   }
 
-  /** Whether Redis answers now: an entry is blamed for a failure only then. */
+  /**
+   * Whether Redis answers now, on the dispatcher's own connection and on the store's (whose
+   * reads the fan-out and older entries need; its readiness probe is a write to the
+   * deployment's slot, so a replica or a Cluster node without the slot does not count): an
+   * entry is blamed for a failure only then. (The dispatcher's own connection has just handed
+   * the entry out: it alone says little, and on a Cluster its PING goes to any node.)
+   */
   private async redisAnswers(): Promise<boolean> {
     try {
-      return (await this.blocking.ping()) === 'PONG';
+      const [own] = await Promise.all([this.blocking.ping(), this.store.ping()]);
+      return own === 'PONG';
     } catch {
       return false;
     }

@@ -12,21 +12,34 @@ for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
   if redis.call('EXISTS', P .. 'webhook:' .. uid) == 1 then asked[#asked + 1] = uid end
 end
 table.sort(asked, function(a, b) return tonumber(a) < tonumber(b) end)
--- The fields read of each token: its status, expiry and requester, then each asked officer's vote and rejection.
-local fields = { 'status', 'exp', 'req', 'rqu' }
-for _, uid in ipairs(asked) do
-  fields[#fields + 1] = 'v:' .. uid
-  fields[#fields + 1] = 'r:' .. uid
+-- The fields read of each token: its status, expiry and requester, then each asked officer's
+-- vote and rejection, at most CHUNK officers to a read (unpack takes a few thousand values at
+-- most: with one read for all, some 4,000 officers with webhooks would fail every fan-out).
+local CHUNK = 1000
+local may = ARGV[5] == '1'
+local reads = {}
+for first = 1, math.max(#asked, 1), CHUNK do
+  local fields = first == 1 and { 'status', 'exp', 'req', 'rqu' } or {}
+  for n = first, math.min(first + CHUNK - 1, #asked) do
+    fields[#fields + 1] = 'v:' .. asked[n]
+    fields[#fields + 1] = 'r:' .. asked[n]
+  end
+  reads[#reads + 1] = { fields = fields, first = first, skip = first == 1 and 4 or 0 }
 end
 local out = {}
 for i = 6, #ARGV do
-  local got = redis.call('HMGET', token_key(ARGV[i]), unpack(fields))
+  local tkey = token_key(ARGV[i])
+  local got = redis.call('HMGET', tkey, unpack(reads[1].fields))
   local ids = {}
   if got[1] == 'PENDING' and NOW < tonumber(got[2] or '0') then
     local t = { req = got[3] or nil, rqu = got[4] or nil }
-    for n, uid in ipairs(asked) do
-      local decided = got[3 + 2 * n] or got[4 + 2 * n]
-      if not decided and may_approve(t, uid, ARGV[5] == '1') then ids[#ids + 1] = tonumber(uid) end
+    for r, read in ipairs(reads) do
+      if r > 1 then got = redis.call('HMGET', tkey, unpack(read.fields)) end
+      for n = read.first, math.min(read.first + CHUNK - 1, #asked) do
+        local at = read.skip + 2 * (n - read.first)
+        local decided = got[at + 1] or got[at + 2]
+        if not decided and may_approve(t, asked[n], may) then ids[#ids + 1] = tonumber(asked[n]) end
+      end
     end
   end
   out[#out + 1] = ids

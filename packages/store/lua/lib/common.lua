@@ -289,8 +289,8 @@ end
 -- a crash between the change and the enqueue loses nothing. Given the token `t` (a change
 -- its requester hears of), the entry also names who hears of it, so that the worker reads
 -- nothing: `to` lists 'callback' when the token has a callback URL and 'officer:<id>' when
--- its requester is an officer with a webhook. `round`: how many times the token went back
--- to PENDING before this change (`ro`, from `t` when not given); each change of a token
+-- its requester is an officer with a webhook. `round`: how many times the token has gone back
+-- to PENDING, a reopening counting itself (`ro`, from `t` when not given); each change of a token
 -- is then one of a kind within its round, and its deliveries get ids of their own.
 local function publish_status(id, status, t, round)
   redis.call('PUBLISH', P .. 'events', id .. ' ' .. status)

@@ -1,0 +1,208 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { OutboxDispatcher, QuorumQueues } from '@quorumd/queue';
+import { QuorumStore, connectForRequests, waitUntilReady, type RedisClient } from '@quorumd/store';
+import { Redis } from 'ioredis';
+import { Harness, REDIS_URL, type Officer } from './support/harness';
+
+/**
+ * Review of the outbox dead letters, the per-change delivery ids and the fan-out to undecided
+ * officers: attacks and failures that the change let through. A real dispatcher on real Redis.
+ */
+
+/**
+ * A TCP relay to the test Redis that can stop passing on what its clients send (and pass it
+ * on later): a connection through it sees a Redis that does not answer, as a connection with a
+ * command timeout sees a Redis that is busy or a network that stalls, while every other
+ * connection to the same Redis is answered.
+ */
+class StallingRelay {
+  private stalled = false;
+  private held: (() => void)[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(target: string): Promise<StallingRelay> {
+    const { hostname, port } = new URL(target);
+    let relay: StallingRelay | undefined;
+    const server = createServer((client) => {
+      const upstream = connect(Number(port || 6379), hostname);
+      relay!.sockets.add(client).add(upstream);
+      client.on('data', (chunk: Buffer) => {
+        if (relay!.stalled) relay!.held.push(() => upstream.write(chunk));
+        else upstream.write(chunk);
+      });
+      upstream.pipe(client);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      for (const s of [client, upstream]) {
+        s.on('error', end);
+        s.on('close', end);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    relay = new StallingRelay(server, `redis://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    return relay;
+  }
+
+  stall(): void {
+    this.stalled = true;
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const write of this.held.splice(0)) write();
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function fieldPairs(fields: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i]!, fields[i + 1]!]);
+  return pairs;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The set-up the dead-letter tests share: a harness without a worker, co1 with a webhook, the test's own queue. */
+async function dispatchSetUp(): Promise<{ h: Harness; admin: Officer; co1: Officer; blocking: Redis; queueConnection: Redis; queues: QuorumQueues }> {
+  const h = await Harness.start({ env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
+  const admin = await h.adminOfficer();
+  const co1 = await h.addOfficer('co1');
+  expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: 'http://127.0.0.1:9/hook', secret: 'co1-webhook-secret-1' })).status).toBe(200);
+  // As the worker makes them: the dispatcher's own connection and the queue's wait while Redis is away.
+  const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = new QuorumQueues(queueConnection, h.store.keys.queuePrefix(), { deliveryAttempts: 1, deliveryBackoffMs: 50 });
+  return { h, admin, co1, blocking, queueConnection, queues };
+}
+
+describe('outbox dead letters: a store that does not answer is no fault of the entry', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  let blocking: Redis;
+  let queueConnection: Redis;
+  let queues: QuorumQueues;
+  let relay: StallingRelay;
+  let storeRedis: RedisClient;
+  let store: QuorumStore;
+
+  beforeAll(async () => {
+    ({ h, admin, co1, blocking, queueConnection, queues } = await dispatchSetUp());
+    relay = await StallingRelay.start(REDIS_URL);
+    // The worker's store connection, made as notification-worker.ts makes it (a 900 ms command timeout, one retry).
+    storeRedis = connectForRequests(relay.url, { enableOfflineQueue: true, lazyConnect: false });
+    storeRedis.on('error', () => undefined);
+    await waitUntilReady(storeRedis, relay.url);
+    store = new QuorumStore(storeRedis, { prefix: h.prefix, retentionMs: h.config.tokenRetentionSeconds * 1000 });
+  });
+  afterAll(async () => {
+    relay.resume();
+    await queues.close();
+    storeRedis.disconnect();
+    blocking.disconnect();
+    queueConnection.disconnect();
+    await relay.close();
+    await h.close();
+  });
+
+  it("a new token's entry is not dead-lettered while the worker's store connection times out and the dispatcher's own connection answers PING", async () => {
+    const res = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 1 } } });
+    expect(res.status).toBe(201);
+    const id = res.body.token.id as string;
+    const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+    const dead = async () => (await h.redis.xrange(h.store.keys.outboxDead(), '-', '+')).map(([, fields]) => Object.fromEntries(fieldPairs(fields)));
+    const outboxLength = () => h.redis.xlen(h.store.keys.outbox());
+    const job = () => queues.deliveries.getJob(`approval.requested-${id}-co${co1.id}`);
+
+    // Redis is busy (or the network stalls) as the store's connection sees it: its commands time out.
+    relay.stall();
+    const stalled = new OutboxDispatcher(store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
+    await stalled.start();
+    try {
+      // Six failed passes are more than the five attempts an entry that is at fault gets.
+      await waitFor(async () => (await dead()).length > 0 || logged.filter((l) => l.message === 'outbox dispatch failed; retrying').length >= 6, 30_000);
+    } finally {
+      await stalled.stop();
+    }
+    expect(await dead()).toEqual([]);
+    expect((await h.redis.xrange(h.store.keys.outbox(), '-', '+')).some(([, fields]) => fields.includes(id))).toBe(true);
+
+    // Once the store answers again, the officer is asked.
+    relay.resume();
+    const resumed = new OutboxDispatcher(store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: () => undefined });
+    await resumed.start();
+    try {
+      await waitFor(async () => (await outboxLength()) === 0, 15_000);
+    } finally {
+      await resumed.stop();
+    }
+    expect(await job()).toBeDefined();
+  }, 60_000);
+});
+
+describe('fan-out: many officers with webhooks', () => {
+  let h: Harness;
+  let admin: Officer;
+  let co1: Officer;
+  let blocking: Redis;
+  let queueConnection: Redis;
+  let queues: QuorumQueues;
+
+  beforeAll(async () => {
+    ({ h, admin, co1, blocking, queueConnection, queues } = await dispatchSetUp());
+  });
+  afterAll(async () => {
+    await queues.close();
+    blocking.disconnect();
+    queueConnection.disconnect();
+    await h.close();
+  });
+
+  it('a new token asks its officers when 4,000 key holders have webhooks (the fan-out reads their votes in bounded chunks)', async () => {
+    // Key holders with webhooks, written straight into Redis (the fan-out reads only these keys of theirs).
+    const pipeline = h.redis.pipeline();
+    for (let uid = 100_000; uid < 104_000; uid++) {
+      pipeline.sadd(h.store.keys.keyHolders(), String(uid));
+      pipeline.hset(h.store.keys.webhook(uid), 'url', 'http://127.0.0.1:9/hook', 'secret', 'bulk-webhook-secret');
+    }
+    await pipeline.exec();
+    const res = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: 2 } } });
+    expect(res.status).toBe(201);
+    const id = res.body.token.id as string;
+    // Two of them, read in later chunks, have decided already (written as the scripts write a vote and a rejection).
+    await h.redis.hset(h.store.keys.token(id), 'v:102500', '|1|1|signature', 'r:103500', '1|no');
+    const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+    const dispatcher = new OutboxDispatcher(h.store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
+    await dispatcher.start();
+    try {
+      await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0, 20_000);
+    } finally {
+      await dispatcher.stop();
+    }
+    expect(await h.redis.xlen(h.store.keys.outboxDead())).toBe(0);
+    expect(await queues.deliveries.getJob(`approval.requested-${id}-co${co1.id}`)).toBeDefined();
+    expect(await queues.deliveries.getJob(`approval.requested-${id}-co103999`)).toBeDefined();
+    expect(await queues.deliveries.getJob(`approval.requested-${id}-co102500`)).toBeUndefined();
+    expect(await queues.deliveries.getJob(`approval.requested-${id}-co103500`)).toBeUndefined();
+    expect(await queues.deliveries.getJobCountByTypes('waiting', 'delayed', 'completed', 'failed', 'active', 'prioritized')).toBe(4_000 + 1 - 2);
+    expect(logged).toEqual([]);
+  }, 60_000);
+});
