@@ -96,6 +96,20 @@ describe('outbox dead letters', () => {
     expect(await dead()).toEqual([expect.objectContaining({ id: poison, status: 'PENDING', reason: 'failed 5 times: refused by the queue' })]);
   });
 
+  it('a stream and group gone from under a running dispatcher (Redis restarted without its data) are made again, and new entries go out', async () => {
+    const dispatcher = new OutboxDispatcher(h.store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
+    await dispatcher.start();
+    try {
+      await h.redis.del(h.store.keys.outbox());
+      await new Promise((r) => setTimeout(r, 100));
+      const id = await issue(7);
+      await waitFor(async () => (await job(id)) !== undefined);
+      expect(await h.redis.xinfo('GROUPS', h.store.keys.outbox())).toHaveLength(1);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
   it('while Redis does not answer, an entry is never blamed: it stays in the outbox', async () => {
     await h.redis.del(h.store.keys.outboxDead());
     const id = await issue(6);

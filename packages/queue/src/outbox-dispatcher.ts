@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { QuorumError } from '@quorumd/core';
+import { BoundedMap, QuorumError } from '@quorumd/core';
 import { isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
@@ -80,8 +80,8 @@ export class OutboxDispatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  /** Entries that failed on their own here, and how many times (forgotten once handled). */
-  private readonly failures = new Map<string, number>();
+  /** Entries that failed on their own here, and how many times (forgotten once handled; the latest 10,000). */
+  private readonly failures = new BoundedMap<string, number>(10_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -92,12 +92,17 @@ export class OutboxDispatcher {
   ) {}
 
   async start(): Promise<void> {
+    await this.createGroup();
+    this.loop = this.run();
+  }
+
+  /** The consumer group, from the stream's start (BUSYGROUP: it is there already). */
+  private async createGroup(): Promise<void> {
     try {
       await this.blocking.xgroup('CREATE', this.store.keys.outbox(), GROUP, '0', 'MKSTREAM');
     } catch (err) {
       if (!(err instanceof Error && err.message.includes('BUSYGROUP'))) throw err;
     }
-    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
@@ -123,6 +128,12 @@ export class OutboxDispatcher {
         if (entries.length > 0 && entries.length < BATCH && this.options.lingerMs) await new Promise((r) => setTimeout(r, this.options.lingerMs));
       } catch (err) {
         if (this.stopped) break;
+        // The stream or its group is gone (a Redis that restarted without its data, a key deleted
+        // by hand): made again, from the start of whatever the stream holds (job ids keep re-reads single).
+        if (err instanceof Error && err.message.startsWith('NOGROUP')) {
+          await this.createGroup().catch(() => undefined);
+          continue;
+        }
         this.options.log('outbox dispatch failed; retrying', { err: err instanceof Error ? err.message : String(err) });
         await new Promise((r) => setTimeout(r, 500));
       }
