@@ -96,6 +96,26 @@ describe('outbox dead letters', () => {
     expect(await dead()).toEqual([expect.objectContaining({ id: poison, status: 'PENDING', reason: 'failed 5 times: refused by the queue' })]);
   });
 
+  it('while an idle entry keeps failing, new entries still go out (a short claim period)', async () => {
+    await h.redis.del(h.store.keys.outboxDead());
+    const poison = await issue(8);
+    let fresh: string | undefined;
+    const faulty = {
+      deliver: async (jobs: DeliveryJob[]) => {
+        if (jobs.some((j) => j.tokenId === poison)) {
+          // After its first failure, a new token is issued: it must not wait for the poison entry's five.
+          fresh ??= await issue(9);
+          throw new Error('refused by the queue');
+        }
+        return queues.deliver(jobs);
+      },
+    } as unknown as QuorumQueues;
+    await dispatchUntil(faulty, async () => fresh !== undefined && (await job(fresh)) !== undefined);
+    expect(await dead()).toEqual([]);
+    await dispatchUntil(faulty, async () => (await dead()).length === 1);
+    expect(await dead()).toEqual([expect.objectContaining({ id: poison, reason: 'failed 5 times: refused by the queue' })]);
+  });
+
   it('a stream and group gone from under a running dispatcher (Redis restarted without its data) are made again, and new entries go out', async () => {
     const dispatcher = new OutboxDispatcher(h.store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
     await dispatcher.start();

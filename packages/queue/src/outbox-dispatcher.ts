@@ -116,15 +116,21 @@ export class OutboxDispatcher {
     let claimedAt = 0;
     while (!this.stopped) {
       try {
+        // A claim pass that fails does not keep new entries waiting: they are read all the same,
+        // and the failure is reported after them.
+        let claimFailure: unknown;
         if (Date.now() - claimedAt >= this.options.claimIdleMs / 2) {
-          await this.claimIdle();
           claimedAt = Date.now();
+          await this.claimIdle().catch((err: unknown) => {
+            claimFailure = err;
+          });
         }
-        const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', BATCH, 'BLOCK', 500, 'STREAMS', key, '>')) as
+        const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', BATCH, 'BLOCK', claimFailure === undefined ? 500 : 1, 'STREAMS', key, '>')) as
           | [string, StreamEntry[]][]
           | null;
         const entries = read?.[0]?.[1] ?? [];
         await this.handleAll(entries);
+        if (claimFailure !== undefined) throw claimFailure;
         if (entries.length > 0 && entries.length < BATCH && this.options.lingerMs) await new Promise((r) => setTimeout(r, this.options.lingerMs));
       } catch (err) {
         if (this.stopped) break;
