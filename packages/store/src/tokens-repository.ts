@@ -56,34 +56,38 @@ function parseRejection(userId: number, value: string): StoredRejection {
 }
 
 /**
- * Builds a token from its stored hash and the store script's answers (the rules' one
- * home is lib/common.lua): the ids of the votes that count now, the approvals the token
- * needs now, and its status now.
+ * A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed
+ * now, status now} (the rules' one home is lib/common.lua). Read straight from the flat list:
+ * a queue answers a hundred tokens at once, and every object made per token is garbage to collect.
  */
-function tokenFromHash(
-  hash: Record<string, string>,
-  answers: { counting: ReadonlySet<number>; required: number; status: TokenStatus },
-): StoredToken | undefined {
-  const { counting, required } = answers;
-  if (!hash.doc || !hash.status) return undefined;
+function readTokenReply(reply: unknown): StoredToken | undefined {
+  const [flat, counting, required, status] = reply as [string[], number[], number, string];
+  const hash: Record<string, string> = {};
   const approvals: StoredApproval[] = [];
   const rejections: StoredRejection[] = [];
-  for (const [field, value] of Object.entries(hash)) {
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i] as string;
+    const value = flat[i + 1] as string;
     if (field.startsWith('v:')) {
       const uid = Number(field.slice(2));
-      approvals.push(parseVote(uid, value, counting.has(uid)));
+      // Integer replies: the counting ids are numbers already.
+      approvals.push(parseVote(uid, value, counting.includes(uid)));
     } else if (field.startsWith('r:')) {
       rejections.push(parseRejection(Number(field.slice(2)), value));
+    } else {
+      hash[field] = value;
     }
   }
+  if (!hash.doc || !hash.status) return undefined;
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
   const doc = JSON.parse(hash.doc) as TokenDocument;
+  const needed = Number(required);
   const token: StoredToken = {
     doc,
     bytes: hash.doc,
-    status: answers.status,
-    required: required > 0 ? required : Number(hash.m),
+    status: status as TokenStatus,
+    required: needed > 0 ? needed : Number(hash.m),
     // A finished token keeps its expiry only in its bytes.
     expiresAt: hash.exp ? Number(hash.exp) : Date.parse(doc.expiresAt),
     approvals,
@@ -101,14 +105,6 @@ function tokenFromHash(
   if (requesterUser) token.requesterUserId = Number(requesterUser);
   if (hash.used) token.usedApprovals = (JSON.parse(hash.used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
-}
-
-/** A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed now, status now}. */
-function readTokenReply(reply: unknown): StoredToken | undefined {
-  const [flat, counting, required, status] = reply as [string[], number[], number, string];
-  const hash: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
-  return tokenFromHash(hash, { counting: new Set(counting.map(Number)), required: Number(required), status: status as TokenStatus });
 }
 
 function found(token: StoredToken | undefined): StoredToken {
