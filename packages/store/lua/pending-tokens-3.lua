@@ -5,7 +5,9 @@
 -- KEYS: openTokens userVotes mValues
 -- Reaches: the open tokens' hashes and their voters
 -- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
--- Returns one token snapshot (as read-token returns it) per pending token.
+-- Returns one token snapshot per pending token, as read-token returns it but without the token
+-- bytes (''), and with the token's id as a fifth element: the bytes never change, and the
+-- reader keeps those it has read (a queue is read again at every change).
 local uid, limit = ARGV[5], tonumber(ARGV[7])
 local may = ARGV[6] == '1'
 local out = {}
@@ -18,7 +20,7 @@ while #out < limit do
     local t, flat
     if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(token_key(id)) end
     if t and not t['r:' .. uid] and may_approve(t, uid, may) then
-      out[#out + 1] = read_snapshot(t, flat, may)
+      out[#out + 1] = read_snapshot(t, flat, may, true)
       if #out >= limit then break end
     end
   end

@@ -1,4 +1,5 @@
 import {
+  BoundedMap,
   QuorumError,
   sha256Hex,
   type QuorumService,
@@ -55,13 +56,23 @@ function parseRejection(userId: number, value: string): StoredRejection {
   return { userId, at: Number(value.slice(0, bar)), reason: value.slice(bar + 1) };
 }
 
+/** A token's bytes as stored (`doc`) and parsed: they never change once the token is issued. */
+interface TokenText {
+  bytes: string;
+  doc: TokenDocument;
+}
+
+/** A script's answer for one token: flat hash, counting voters, approvals needed now, status now (and the id, when the bytes were left out). */
+type TokenReply = [flat: string[], counting: number[], required: number, status: string, id?: string];
+
 /**
  * A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed
  * now, status now} (the rules' one home is lib/common.lua). Read straight from the flat list:
  * a queue answers a hundred tokens at once, and every object made per token is garbage to collect.
+ * `text`: the token's bytes when the answer left them out ('').
  */
-function readTokenReply(reply: unknown): StoredToken | undefined {
-  const [flat, counting, required, status] = reply as [string[], number[], number, string];
+function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefined {
+  const [flat, counting, required, status] = reply as TokenReply;
   const hash: Record<string, string> = {};
   const approvals: StoredApproval[] = [];
   const rejections: StoredRejection[] = [];
@@ -78,14 +89,15 @@ function readTokenReply(reply: unknown): StoredToken | undefined {
       hash[field] = value;
     }
   }
-  if (!hash.doc || !hash.status) return undefined;
+  const bytes = hash.doc === '' ? text?.bytes : hash.doc;
+  if (!bytes || !hash.status) return undefined;
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
-  const doc = JSON.parse(hash.doc) as TokenDocument;
+  const doc = hash.doc === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
   const needed = Number(required);
   const token: StoredToken = {
     doc,
-    bytes: hash.doc,
+    bytes,
     status: status as TokenStatus,
     required: needed > 0 ? needed : Number(hash.m),
     // A finished token keeps its expiry only in its bytes.
@@ -112,7 +124,19 @@ function found(token: StoredToken | undefined): StoredToken {
   return token;
 }
 
+/** A parsed token document shared by every answer that holds it: frozen, so that none can change it for the others. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export class TokensRepository {
+  /** Token bytes read by this process, by token id (the latest 10,000; they never change). */
+  private readonly texts = new BoundedMap<string, TokenText>(10_000);
+
   constructor(private readonly ctx: StoreContext) {}
 
   /** Stores a new PENDING token; answers it as stored. */
@@ -211,14 +235,31 @@ export class TokensRepository {
     return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus | 'GONE';
   }
 
-  /** A CO's queue: PENDING tokens awaiting its decision, soonest expiry first (one script, one round trip). */
+  /**
+   * A CO's queue: PENDING tokens awaiting its decision, soonest expiry first. One script, and
+   * the bytes of tokens this process has not read yet in one more round trip: a queue is read
+   * again at every change of any token (the console follows it), and its tokens' bytes — the
+   * largest part of each — never change.
+   */
   async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<StoredToken[]> {
     const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, [
       userId,
       requesterMayApprove ? '1' : '0',
       limit,
-    ])) as unknown[];
-    return replies.map(readTokenReply).filter((t): t is StoredToken => t !== undefined);
+    ])) as TokenReply[];
+    const missing = replies.map((r) => r[4] ?? '').filter((id) => id !== '' && this.texts.get(id) === undefined);
+    const read = await Promise.all(missing.map((id) => this.ctx.read((r) => r.hget(this.ctx.keys.token(id), 'doc'))));
+    missing.forEach((id, i) => {
+      const bytes = read[i];
+      // (A token gone since the script ran has no bytes: it leaves the answer.)
+      if (bytes) this.texts.set(id, { bytes, doc: deepFreeze(JSON.parse(bytes) as TokenDocument) });
+    });
+    const tokens: StoredToken[] = [];
+    for (const reply of replies) {
+      const token = readTokenReply(reply, this.texts.get(reply[4] ?? ''));
+      if (token) tokens.push(token);
+    }
+    return tokens;
   }
 
   /** The raw signatures of a token's votes, by user id (what bundles carry). */

@@ -183,6 +183,27 @@ describe('token scripts against the lifecycle table', () => {
     await store.mValues.set(noGate(), 'USER_MGMT', 1, { force: false }, SYSTEM).catch(() => undefined);
   });
 
+  it('a queue answers each token as a fresh read does, from bytes it holds or reads afresh, and no answer can change them for another', async () => {
+    const ids = [await issue(2), await issue(2), await issue(2)];
+    await approve(ids[1]!, officers[1]!);
+    const officer = officers[3]!;
+    const fresh = async () => Promise.all(ids.map(async (id) => (await store.tokens.get(id, true))!));
+    const mine = <T extends { doc: { id: string } }>(tokens: T[]) => tokens.filter((t) => ids.includes(t.doc.id)).sort((a, b) => ids.indexOf(a.doc.id) - ids.indexOf(b.doc.id));
+    // Cold (another process: a store of its own), then warm (this one, twice).
+    const cold = new QuorumStore(redis, { prefix, retentionMs: HOUR, clock: () => now });
+    for (const answer of [await cold.tokens.pendingFor(officer, true, 100), await store.tokens.pendingFor(officer, true, 100), await store.tokens.pendingFor(officer, true, 100)]) {
+      expect(mine(answer)).toEqual(await fresh());
+    }
+    const held = mine(await store.tokens.pendingFor(officer, true, 100))[0]!;
+    expect(Object.isFrozen(held.doc.operation.args)).toBe(true);
+    expect(() => {
+      (held.doc.operation.args as Record<string, unknown>).n = 1;
+    }).toThrow(TypeError);
+    // A token that leaves the queue leaves the answer, held bytes or not.
+    await store.tokens.delete(ids[0]!, 'user:1', true, ISSUER, SYSTEM);
+    expect(mine(await store.tokens.pendingFor(officer, true, 100)).map((t) => t.doc.id)).toEqual(ids.slice(1));
+  });
+
   it('made every transition the table lists, and only those', () => {
     const listed = TOKEN_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => `${from}->${to}`));
     expect([...seen].sort()).toEqual(listed.sort());

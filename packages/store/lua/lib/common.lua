@@ -269,12 +269,20 @@ end
 
 -- The same for a token as load_token read it (`t`, `flat`), with no write since: the list
 -- read is answered, its votes rewritten in place (a queue answers many tokens at once).
-local function read_snapshot(t, flat, requester_may_approve)
+-- `without_doc`: the token bytes are left out ('') and the token's id is added as a fifth
+-- element: the reader holds the bytes already (they never change) or reads them apart.
+local function read_snapshot(t, flat, requester_may_approve, without_doc)
   local voters, keys = counting_votes(t, requester_may_approve)
   for i = 1, #flat, 2 do
-    flat[i + 1] = reader_value(t, flat[i], flat[i + 1], keys)
+    if without_doc and flat[i] == 'doc' then
+      flat[i + 1] = ''
+    else
+      flat[i + 1] = reader_value(t, flat[i], flat[i + 1], keys)
+    end
   end
-  return { flat, voters, t.need and tonumber(t.need) or required(t), effective_status(t) }
+  local need = t.need and tonumber(t.need) or required(t)
+  if without_doc then return { flat, voters, need, effective_status(t), t.id } end
+  return { flat, voters, need, effective_status(t) }
 end
 
 -- A token as readers get it (see snapshot_of), read now. (An empty hash when there is no such token.)
