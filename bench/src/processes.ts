@@ -50,3 +50,18 @@ export async function startChild(script: string, env: Record<string, string>, re
       }),
   };
 }
+
+/** Runs a node script to its end and answers what it printed (it fails when the script does). */
+export function runToEnd(script: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    live.add(child);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('exit', (code) => {
+      live.delete(child);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${script} exited with ${code}`));
+    });
+  });
+}
