@@ -143,6 +143,13 @@ local function may_approve(t, uid, requester_may_approve)
   return requester_may_approve or requester_uid(t) ~= tostring(uid)
 end
 
+-- Whether a token hash field is a vote (`v:<user id>`): compared byte by byte, since every
+-- read walks every field of every token it answers and a substring is a new string each time.
+local function is_vote_field(field)
+  local a, b = string.byte(field, 1, 2)
+  return a == 118 and b == 58
+end
+
 -- A stored vote: alg|at ms|key registration generation|signature (raw bytes); the alg is
 -- left out when it is RS256 (most votes: 5 bytes a vote less). The key is the one of that
 -- registration of the voter (a registration is never reused). Answers alg, at, kgen and
@@ -175,13 +182,15 @@ end
 local function counting_votes(t, requester_may_approve)
   local voters, keys, by_voter = {}, {}, {}
   for field, value in pairs(t) do
-    local uid = string.sub(field, 3)
-    if string.sub(field, 1, 2) == 'v:' and may_approve(t, uid, requester_may_approve) then
-      local fp = vote_key(uid, value)
-      if fp and not keys[fp] then
-        keys[fp] = true
-        by_voter[uid] = fp
-        voters[#voters + 1] = tonumber(uid)
+    if is_vote_field(field) then
+      local uid = string.sub(field, 3)
+      if may_approve(t, uid, requester_may_approve) then
+        local fp = vote_key(uid, value)
+        if fp and not keys[fp] then
+          keys[fp] = true
+          by_voter[uid] = fp
+          voters[#voters + 1] = tonumber(uid)
+        end
       end
     end
   end
@@ -238,7 +247,7 @@ end
 -- the gate checked when it was used), and its status now.
 -- A field's value as readers get it (`keys`: what counting_votes answered for `t`).
 local function reader_value(t, field, value, keys)
-  if string.sub(field, 1, 2) == 'v:' then
+  if is_vote_field(field) then
     local alg, at = parse_vote(value)
     return (alg or '') .. '|' .. (at or '0') .. '|' .. (keys[string.sub(field, 3)] or '')
   end
@@ -274,10 +283,12 @@ end
 local function read_snapshot(t, flat, requester_may_approve, without_doc)
   local voters, keys = counting_votes(t, requester_may_approve)
   for i = 1, #flat, 2 do
-    if without_doc and flat[i] == 'doc' then
+    local field = flat[i]
+    if without_doc and field == 'doc' then
       flat[i + 1] = ''
-    else
-      flat[i + 1] = reader_value(t, flat[i], flat[i + 1], keys)
+    elseif field == 'used' or is_vote_field(field) then
+      -- (Every other field reads as stored.)
+      flat[i + 1] = reader_value(t, field, flat[i + 1], keys)
     end
   end
   local need = t.need and tonumber(t.need) or required(t)
@@ -333,7 +344,7 @@ local function finish_token(tkey, t, status, retention_ms)
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZREM', key('approvedTokens'), t.id)
   for field in pairs(t) do
-    if string.sub(field, 1, 2) == 'v:' then
+    if is_vote_field(field) then
       redis.call('SREM', user_key(string.sub(field, 3)) .. ':votes', t.id)
     end
   end
