@@ -1,5 +1,4 @@
 import {
-  BoundedMap,
   QuorumError,
   sha256Hex,
   type QuorumService,
@@ -133,9 +132,48 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * How much token text (UTF-16 code units of the bytes) TokenTexts holds in all: a parsed
+ * document takes up to some 20 times its text (args of many empty objects, the most a token's
+ * 4 KB of args can carry), so this bounds the parsed documents held to under 50 MB whatever the
+ * tokens are; typical tokens (about 450 bytes) are some 4,500 of them, many full queues.
+ */
+const TEXTS_MAX_CHARS = 2 * 1024 * 1024;
+
+/**
+ * Token bytes read by this process, by token id (they never change), the oldest dropped
+ * first once they hold more than `maxChars` of text in all: bounded by size, not by count,
+ * since what a document costs parsed depends on its size and shape.
+ */
+class TokenTexts {
+  private readonly entries = new Map<string, TokenText>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(id: string): TokenText | undefined {
+    return this.entries.get(id);
+  }
+
+  set(id: string, text: TokenText): void {
+    const held = this.entries.get(id);
+    if (held) {
+      this.entries.delete(id);
+      this.chars -= held.bytes.length;
+    }
+    this.entries.set(id, text);
+    this.chars += text.bytes.length;
+    for (const [oldest, dropped] of this.entries) {
+      if (this.chars <= this.maxChars) break;
+      this.entries.delete(oldest);
+      this.chars -= dropped.bytes.length;
+    }
+  }
+}
+
 export class TokensRepository {
-  /** Token bytes read by this process, by token id (the latest 10,000; they never change). */
-  private readonly texts = new BoundedMap<string, TokenText>(10_000);
+  /** Token bytes read by this process, by token id (at most TEXTS_MAX_CHARS of text; they never change). */
+  private readonly texts = new TokenTexts(TEXTS_MAX_CHARS);
 
   constructor(private readonly ctx: StoreContext) {}
 
@@ -247,16 +285,29 @@ export class TokensRepository {
       requesterMayApprove ? '1' : '0',
       limit,
     ])) as TokenReply[];
-    const missing = replies.map((r) => r[4] ?? '').filter((id) => id !== '' && this.texts.get(id) === undefined);
+    // The texts this answer uses are taken here, once: those read below may push held ones out
+    // of this.texts (as may other answers read meanwhile), and this answer must still have them.
+    const texts = new Map<string, TokenText>();
+    const missing: string[] = [];
+    for (const reply of replies) {
+      const id = reply[4];
+      if (id === undefined || id === '') continue;
+      const held = this.texts.get(id);
+      if (held) texts.set(id, held);
+      else missing.push(id);
+    }
     const read = await Promise.all(missing.map((id) => this.ctx.read((r) => r.hget(this.ctx.keys.token(id), 'doc'))));
     missing.forEach((id, i) => {
       const bytes = read[i];
       // (A token gone since the script ran has no bytes: it leaves the answer.)
-      if (bytes) this.texts.set(id, { bytes, doc: deepFreeze(JSON.parse(bytes) as TokenDocument) });
+      if (!bytes) return;
+      const text = { bytes, doc: deepFreeze(JSON.parse(bytes) as TokenDocument) };
+      texts.set(id, text);
+      this.texts.set(id, text);
     });
     const tokens: StoredToken[] = [];
     for (const reply of replies) {
-      const token = readTokenReply(reply, this.texts.get(reply[4] ?? ''));
+      const token = readTokenReply(reply, texts.get(reply[4] ?? ''));
       if (token) tokens.push(token);
     }
     return tokens;
