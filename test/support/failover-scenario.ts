@@ -101,6 +101,8 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
       monitor.watch(h1.redis);
       monitor.watch(h1.subscriber);
     }, 90_000);
+    // Each replica's close waits out its worker's bounded steps (in-flight deliveries up to 10 s):
+    // on a loaded machine after a failover that can pass the default 30 s.
     afterAll(async () => {
       // The Redis processes stop even when closing the API replicas fails (after a failed storm).
       try {
@@ -110,7 +112,7 @@ export function describeFailover(kind: string, startSet: () => Promise<FailoverS
       } finally {
         await set?.stop();
       }
-    });
+    }, 90_000);
 
     it('runs the seed scenario: createUser fails without quorum, then runs once with an approved token', async () => {
       await h1.setM(admin, 'USER_MGMT', 2, [admin, co1]);

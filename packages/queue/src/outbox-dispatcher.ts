@@ -123,13 +123,19 @@ export class OutboxDispatcher {
           claimedAt = Date.now();
           await this.claimIdle().catch((err: unknown) => {
             claimFailure = err;
+            // Tried again at the next turn (after the pause below), not half a period later.
+            claimedAt = 0;
           });
         }
         const read = (await this.blocking.xreadgroup('GROUP', GROUP, this.consumer, 'COUNT', BATCH, 'BLOCK', claimFailure === undefined ? 500 : 1, 'STREAMS', key, '>')) as
           | [string, StreamEntry[]][]
           | null;
         const entries = read?.[0]?.[1] ?? [];
-        await this.handleAll(entries);
+        await this.handleAll(entries).catch((err: unknown) => {
+          // Both failed: the claim pass's failure is reported too.
+          if (claimFailure !== undefined) this.options.log('outbox dispatch failed; retrying', { err: claimFailure instanceof Error ? claimFailure.message : String(claimFailure) });
+          throw err;
+        });
         if (claimFailure !== undefined) throw claimFailure;
         if (entries.length > 0 && entries.length < BATCH && this.options.lingerMs) await new Promise((r) => setTimeout(r, this.options.lingerMs));
       } catch (err) {
