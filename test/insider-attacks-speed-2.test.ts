@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startWorker } from '@quorumd/queue';
 import pino from 'pino';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
+import { until } from './support/eventually';
 import { Receiver } from './support/receiver';
 
 /**
@@ -188,7 +189,7 @@ describe('endings handled by the batch dispatcher: who hears of them', () => {
     expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: hook1.url, secret: 'co1-webhook-secret-1' })).status).toBe(200);
     h.worker = await startWorker(h.config, REDIS_URL, pino({ level: 'silent' }));
     await callback.until((r) => r.length >= 130, 20_000);
-    await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0 && (await h.redis.llen(`${h.store.keys.queuePrefix()}:deliveries:wait`)) === 0);
+    await until('the outbox and the deliveries queue are empty', async () => (await h.redis.xlen(h.store.keys.outbox())) === 0 && (await h.redis.llen(`${h.store.keys.queuePrefix()}:deliveries:wait`)) === 0, 20_000);
     await new Promise((r) => setTimeout(r, 300));
     const told = callback.accepted();
     expect(told.map((d) => d.deliveryId).sort()).toEqual(ids.map((id) => `token.approved-${id}-callback`).sort());
@@ -204,11 +205,3 @@ describe('endings handled by the batch dispatcher: who hears of them', () => {
     expect(hook1.received).toEqual([]);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,6 +1,8 @@
-import { OutboxDispatcher, QuorumQueues, type DeliveryJob } from '@quorumd/queue';
-import { Redis } from 'ioredis';
-import { Harness, REDIS_URL, type Officer } from './support/harness';
+import { OutboxDispatcher, type DeliveryJob, type QuorumQueues } from '@quorumd/queue';
+import type { Redis } from 'ioredis';
+import { until } from './support/eventually';
+import type { Harness, Officer } from './support/harness';
+import { deadLetters, outboxFixture, type OutboxFixture } from './support/outbox-fixture';
 
 /**
  * Outbox entries the worker cannot turn into jobs (README "Queues, webhooks and waiting"):
@@ -9,30 +11,19 @@ import { Harness, REDIS_URL, type Officer } from './support/harness';
  * jobs to refuses that entry's jobs (as a receiver-side bug or a broken job would).
  */
 describe('outbox dead letters', () => {
+  let fixture: OutboxFixture;
   let h: Harness;
   let admin: Officer;
   let co1: Officer;
   let blocking: Redis;
-  let queueConnection: Redis;
   let queues: QuorumQueues;
   const logged: { message: string; fields?: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
-    // No worker: the test's own dispatcher is the only one reading the outbox.
-    h = await Harness.start({ env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
-    admin = await h.adminOfficer();
-    co1 = await h.addOfficer('co1');
-    expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: 'http://127.0.0.1:9/hook', secret: 'co1-webhook-secret-1' })).status).toBe(200);
-    blocking = new Redis(REDIS_URL);
-    queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    queues = new QuorumQueues(queueConnection, h.store.keys.queuePrefix(), { deliveryAttempts: 1, deliveryBackoffMs: 50 });
+    fixture = await outboxFixture();
+    ({ h, admin, co1, blocking, queues } = fixture);
   });
-  afterAll(async () => {
-    await queues.close();
-    blocking.disconnect();
-    queueConnection.disconnect();
-    await h.close();
-  });
+  afterAll(() => fixture.close());
 
   async function issue(n: number): Promise<string> {
     const res = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'deleteUser', args: { id: n } } });
@@ -45,7 +36,7 @@ describe('outbox dead letters', () => {
     const dispatcher = new OutboxDispatcher(h.store, queue, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
     await dispatcher.start();
     try {
-      await waitFor(done);
+      await until('the dispatcher has done its part', done, 10_000);
     } finally {
       await dispatcher.stop();
     }
@@ -53,7 +44,7 @@ describe('outbox dead letters', () => {
 
   const job = (id: string) => queues.deliveries.getJob(`approval.requested-${id}-co${co1.id}`);
   const outboxLength = () => h.redis.xlen(h.store.keys.outbox());
-  const dead = async () => (await h.redis.xrange(h.store.keys.outboxDead(), '-', '+')).map(([, fields]) => Object.fromEntries(fieldPairs(fields)));
+  const dead = () => deadLetters(h);
 
   it('an entry that names no token, or no known status, is set aside at once; the others of its batch go out', async () => {
     const before = await issue(1);
@@ -123,7 +114,7 @@ describe('outbox dead letters', () => {
       await h.redis.del(h.store.keys.outbox());
       await new Promise((r) => setTimeout(r, 100));
       const id = await issue(7);
-      await waitFor(async () => (await job(id)) !== undefined);
+      await until('the new token is asked for', async () => (await job(id)) !== undefined, 10_000);
       expect(await h.redis.xinfo('GROUPS', h.store.keys.outbox())).toHaveLength(1);
     } finally {
       await dispatcher.stop();
@@ -157,17 +148,3 @@ describe('outbox dead letters', () => {
     expect(await job(id)).toBeDefined();
   });
 });
-
-function fieldPairs(fields: string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i]!, fields[i + 1]!]);
-  return pairs;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

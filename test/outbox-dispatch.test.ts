@@ -1,6 +1,7 @@
 import { startWorker } from '@quorumd/queue';
 import pino from 'pino';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
+import { until } from './support/eventually';
 import { Receiver } from './support/receiver';
 
 /**
@@ -44,7 +45,7 @@ describe('outbox dispatch', () => {
     await hook2.until((r) => r.length >= 20);
     await hook1.until((r) => r.length >= 20);
     // Whatever could still arrive has: the outbox and the deliveries queue are empty.
-    await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0 && (await h.redis.llen(`${h.store.keys.queuePrefix()}:deliveries:wait`)) === 0);
+    await until('the outbox and the deliveries queue are empty', async () => (await h.redis.xlen(h.store.keys.outbox())) === 0 && (await h.redis.llen(`${h.store.keys.queuePrefix()}:deliveries:wait`)) === 0, 10_000);
     const asked = (hook: Receiver) => hook.accepted().filter((d) => d.event === 'approval.requested').map((d) => d.token.id).sort();
     expect(asked(hook2)).toEqual([...byCo1].sort());
     expect(asked(hook1)).toEqual([...byCo2].sort());
@@ -108,7 +109,7 @@ describe('outbox dispatch', () => {
       // The second approval is news to the requester: a delivery of its own, not dropped as a repeat of the first.
       await callback.until(() => approvedIds().length === 2);
       expect(approvedIds()).toEqual([`token.approved-${id}-callback`, `token.approved-${id}-callback-r1`]);
-      await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0);
+      await until('the outbox is empty', async () => (await h.redis.xlen(h.store.keys.outbox())) === 0, 10_000);
       await new Promise((r) => setTimeout(r, 200));
       expect(askedIds(hook1, id)).toEqual([`approval.requested-${id}-co${co1.id}`]);
       expect(approvedIds()).toHaveLength(2);
@@ -127,7 +128,7 @@ describe('outbox dispatch', () => {
     h.worker = await startWorker(h.config, REDIS_URL, pino({ level: 'silent' }));
     // The token issued after it is asked for: the batch has been worked once that arrives.
     await hook1.until((r) => r.some((x) => x.body.includes(later)));
-    await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0);
+    await until('the outbox is empty', async () => (await h.redis.xlen(h.store.keys.outbox())) === 0, 10_000);
     expect([...hook1.received, ...hook2.received].filter((r) => r.body.includes(id))).toEqual([]);
   });
 
@@ -150,11 +151,3 @@ describe('outbox dispatch', () => {
     }
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

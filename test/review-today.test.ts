@@ -1,8 +1,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { OutboxDispatcher, QuorumQueues } from '@quorumd/queue';
+import { OutboxDispatcher, type QuorumQueues } from '@quorumd/queue';
 import { QuorumStore, connectForRequests, waitUntilReady, type RedisClient } from '@quorumd/store';
-import { Redis } from 'ioredis';
-import { Harness, REDIS_URL, type Officer } from './support/harness';
+import type { Redis } from 'ioredis';
+import { until } from './support/eventually';
+import { REDIS_URL, type Harness, type Officer } from './support/harness';
+import { deadLetters, outboxFixture, type OutboxFixture } from './support/outbox-fixture';
 
 /**
  * Review of the outbox dead letters, the per-change delivery ids and the fan-out to undecided
@@ -66,46 +68,20 @@ class StallingRelay {
   }
 }
 
-function fieldPairs(fields: string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) pairs.push([fields[i]!, fields[i + 1]!]);
-  return pairs;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The set-up the dead-letter tests share: a harness without a worker, co1 with a webhook, the test's own queue. */
-async function dispatchSetUp(): Promise<{ h: Harness; admin: Officer; co1: Officer; blocking: Redis; queueConnection: Redis; queues: QuorumQueues }> {
-  const h = await Harness.start({ env: { QUORUM_REQUESTER_MAY_APPROVE: 'false' } });
-  const admin = await h.adminOfficer();
-  const co1 = await h.addOfficer('co1');
-  expect((await h.request('PUT', '/v1/officers/me/webhook', co1.token, { url: 'http://127.0.0.1:9/hook', secret: 'co1-webhook-secret-1' })).status).toBe(200);
-  // As the worker makes them: the dispatcher's own connection and the queue's wait while Redis is away.
-  const blocking = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queueConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queues = new QuorumQueues(queueConnection, h.store.keys.queuePrefix(), { deliveryAttempts: 1, deliveryBackoffMs: 50 });
-  return { h, admin, co1, blocking, queueConnection, queues };
-}
-
 describe('outbox dead letters: a store that does not answer is no fault of the entry', () => {
+  let fixture: OutboxFixture;
   let h: Harness;
   let admin: Officer;
   let co1: Officer;
   let blocking: Redis;
-  let queueConnection: Redis;
   let queues: QuorumQueues;
   let relay: StallingRelay;
   let storeRedis: RedisClient;
   let store: QuorumStore;
 
   beforeAll(async () => {
-    ({ h, admin, co1, blocking, queueConnection, queues } = await dispatchSetUp());
+    fixture = await outboxFixture();
+    ({ h, admin, co1, blocking, queues } = fixture);
     relay = await StallingRelay.start(REDIS_URL);
     // The worker's store connection, made as notification-worker.ts makes it (a 900 ms command timeout, one retry).
     storeRedis = connectForRequests(relay.url, { enableOfflineQueue: true, lazyConnect: false });
@@ -115,12 +91,9 @@ describe('outbox dead letters: a store that does not answer is no fault of the e
   });
   afterAll(async () => {
     relay.resume();
-    await queues.close();
     storeRedis.disconnect();
-    blocking.disconnect();
-    queueConnection.disconnect();
     await relay.close();
-    await h.close();
+    await fixture.close();
   });
 
   it("a new token's entry is not dead-lettered while the worker's store connection times out and the dispatcher's own connection answers PING", async () => {
@@ -128,7 +101,7 @@ describe('outbox dead letters: a store that does not answer is no fault of the e
     expect(res.status).toBe(201);
     const id = res.body.token.id as string;
     const logged: { message: string; fields?: Record<string, unknown> }[] = [];
-    const dead = async () => (await h.redis.xrange(h.store.keys.outboxDead(), '-', '+')).map(([, fields]) => Object.fromEntries(fieldPairs(fields)));
+    const dead = () => deadLetters(h);
     const outboxLength = () => h.redis.xlen(h.store.keys.outbox());
     const job = () => queues.deliveries.getJob(`approval.requested-${id}-co${co1.id}`);
 
@@ -138,7 +111,7 @@ describe('outbox dead letters: a store that does not answer is no fault of the e
     await stalled.start();
     try {
       // Six failed passes are more than the five attempts an entry that is at fault gets.
-      await waitFor(async () => (await dead()).length > 0 || logged.filter((l) => l.message === 'outbox dispatch failed; retrying').length >= 6, 30_000);
+      await until('a dead letter or six failed passes', async () => (await dead()).length > 0 || logged.filter((l) => l.message === 'outbox dispatch failed; retrying').length >= 6, 30_000);
     } finally {
       await stalled.stop();
     }
@@ -150,7 +123,7 @@ describe('outbox dead letters: a store that does not answer is no fault of the e
     const resumed = new OutboxDispatcher(store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: () => undefined });
     await resumed.start();
     try {
-      await waitFor(async () => (await outboxLength()) === 0, 15_000);
+      await until('the outbox is empty', async () => (await outboxLength()) === 0, 15_000);
     } finally {
       await resumed.stop();
     }
@@ -159,22 +132,18 @@ describe('outbox dead letters: a store that does not answer is no fault of the e
 });
 
 describe('fan-out: many officers with webhooks', () => {
+  let fixture: OutboxFixture;
   let h: Harness;
   let admin: Officer;
   let co1: Officer;
   let blocking: Redis;
-  let queueConnection: Redis;
   let queues: QuorumQueues;
 
   beforeAll(async () => {
-    ({ h, admin, co1, blocking, queueConnection, queues } = await dispatchSetUp());
+    fixture = await outboxFixture();
+    ({ h, admin, co1, blocking, queues } = fixture);
   });
-  afterAll(async () => {
-    await queues.close();
-    blocking.disconnect();
-    queueConnection.disconnect();
-    await h.close();
-  });
+  afterAll(() => fixture.close());
 
   it('a new token asks its officers when 4,000 key holders have webhooks (the fan-out reads their votes in bounded chunks)', async () => {
     // Key holders with webhooks, written straight into Redis (the fan-out reads only these keys of theirs).
@@ -193,7 +162,7 @@ describe('fan-out: many officers with webhooks', () => {
     const dispatcher = new OutboxDispatcher(h.store, queues, blocking, { requesterMayApprove: false, claimIdleMs: 100, log: (message, fields) => logged.push({ message, fields }) });
     await dispatcher.start();
     try {
-      await waitFor(async () => (await h.redis.xlen(h.store.keys.outbox())) === 0, 20_000);
+      await until('the outbox is empty', async () => (await h.redis.xlen(h.store.keys.outbox())) === 0, 20_000);
     } finally {
       await dispatcher.stop();
     }

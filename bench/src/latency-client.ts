@@ -8,12 +8,13 @@ import { latencies } from './stats';
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as { url: string; authorization: string; n: number };
-  // A few unmeasured requests first: the connection and this process's own code warm.
-  for (let i = 0; i < 20; i++) await (await fetch(job.url, { headers: { authorization: job.authorization } })).arrayBuffer();
-  const measured = await latencies(job.n, async () => {
+  const get = async () => {
     const res = await fetch(job.url, { headers: { authorization: job.authorization } });
     await res.arrayBuffer();
-  });
+  };
+  // A few unmeasured requests first: the connection and this process's own code warm.
+  for (let i = 0; i < 20; i++) await get();
+  const measured = await latencies(job.n, get);
   process.stdout.write(JSON.stringify(measured));
 }
 

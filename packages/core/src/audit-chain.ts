@@ -60,7 +60,6 @@ export function checkpointSignatureValid(publicKey: KeyObject, issuer: string, c
   }
 }
 
-/** Everything a verifier reads, from Redis or from files and the API. */
 /**
  * What an audit check says when no public key was pinned and it checks the checkpoints with
  * the key as published in Redis; `pinWith` is how the tool at hand takes a pinned key.
@@ -73,6 +72,7 @@ export function unpinnedAuditKeyWarning(pinWith: string): string {
   );
 }
 
+/** Everything a verifier reads, from Redis or from files and the API. */
 export interface AuditLedger {
   /** The entries' texts, from seq 1, as stored. */
   entries: readonly string[];

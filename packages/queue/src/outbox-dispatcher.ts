@@ -59,6 +59,10 @@ interface Change {
   round: number;
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** An entry's change, or why it is none (no token id, an unknown status, a round that is no count). */
 function parseChange(fields: string[]): Change | string {
   const id = field(fields, 'id') ?? '';
@@ -133,7 +137,7 @@ export class OutboxDispatcher {
         const entries = read?.[0]?.[1] ?? [];
         await this.handleAll(entries).catch((err: unknown) => {
           // Both failed: the claim pass's failure is reported too.
-          if (claimFailure !== undefined) this.options.log('outbox dispatch failed; retrying', { err: claimFailure instanceof Error ? claimFailure.message : String(claimFailure) });
+          if (claimFailure !== undefined) this.options.log('outbox dispatch failed; retrying', { err: messageOf(claimFailure) });
           throw err;
         });
         if (claimFailure !== undefined) throw claimFailure;
@@ -146,7 +150,7 @@ export class OutboxDispatcher {
           await this.createGroup().catch(() => undefined);
           continue;
         }
-        this.options.log('outbox dispatch failed; retrying', { err: err instanceof Error ? err.message : String(err) });
+        this.options.log('outbox dispatch failed; retrying', { err: messageOf(err) });
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -208,7 +212,7 @@ export class OutboxDispatcher {
         this.failures.set(entryId, attempts);
         throw err;
       }
-      await this.deadLetter(entryId, fields, `failed ${attempts} times: ${err instanceof Error ? err.message : String(err)}`);
+      await this.deadLetter(entryId, fields, `failed ${attempts} times: ${messageOf(err)}`);
       return;
     }
     const key = this.store.keys.outbox();

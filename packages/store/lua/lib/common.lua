@@ -241,10 +241,6 @@ local function check_reachable(service, m, eligible, force)
   return nil
 end
 
--- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
--- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
--- — the ids of the votes that count, the approvals it needs now (a used token: the number
--- the gate checked when it was used), and its status now.
 -- A field's value as readers get it (`keys`: what counting_votes answered for `t`).
 local function reader_value(t, field, value, keys)
   if is_vote_field(field) then
@@ -263,6 +259,10 @@ local function reader_value(t, field, value, keys)
   return value
 end
 
+-- A token as readers get it: its flat hash — each vote as `alg|at|fingerprint` (the key
+-- it counts with, '' when it does not count; signatures stay in Redis, bundles read them)
+-- — the ids of the votes that count, the approvals it needs now (a used token: the number
+-- the gate checked when it was used), and its status now.
 -- `t` is the token as the script holds it (load_token, with the script's own writes), and
 -- `voters`, `keys`, `need` what counting_votes and required answered for it.
 local function snapshot_of(t, voters, keys, need)
