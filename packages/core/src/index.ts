@@ -17,3 +17,4 @@ export * from './network-policy';
 export * from './credentials';
 export * from './bounded-map';
 export * from './cloudhsm-token-file';
+export * from './visible-text';
