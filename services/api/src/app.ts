@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { QuorumError } from '@quorumd/core';
+import { QuorumError, visibleText } from '@quorumd/core';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { RedisClient } from '@quorumd/store';
 import authPlugin, { callerId } from './plugins/auth';
@@ -54,6 +55,15 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // One line per request is written by the onResponse hook below, with the caller.
     logController: new LogController({ disableRequestLogging: true }),
+    // The router's own refusals (a URL that does not decode, a parameter past its length) answer
+    // in the project's error shape, without echoing the URL.
+    frameworkErrors: (error, request, reply) => {
+      const known = FRAMEWORK_ERRORS[error.code];
+      reply.header('x-request-id', request.id);
+      // The reply type fastify gives this hook has no route schema, so its status/send are typed for none.
+      void (reply as unknown as { status(n: number): { send(body: unknown): unknown } }).status(known?.status ?? 500).send({ code: known ? 'RET_BAD_REQUEST' : 'RET_INTERNAL', message: known?.message ?? 'Internal error', requestId: request.id });
+    },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // External tier.
@@ -86,7 +96,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     void reply.status(body.status).send({ code: body.code, message: body.message, requestId: request.id, ...body.details });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ code: 'RET_NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id });
+    void reply.status(404).send({ code: 'RET_NOT_FOUND', message: `No route ${request.method} ${shownPath(request.url)}`, requestId: request.id });
   });
 
   // Routes.
@@ -97,6 +107,35 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     await app.register(routes, { prefix: '/v1' });
   }
   return app;
+}
+
+/** The router's refusals: a status and a message that names no part of the URL. */
+const FRAMEWORK_ERRORS: Partial<Record<string, { status: number; message: string }>> = {
+  FST_ERR_BAD_URL: { status: 400, message: 'The URL is not valid (a percent-escape that does not decode)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'A URL parameter is too long' },
+};
+
+/** A path as a 404 names it: without its query, at most 64 characters, controls escaped. */
+function shownPath(url: string): string {
+  const path = url.split('?')[0] ?? '';
+  return visibleText(path.length > 64 ? `${path.slice(0, 64)}…` : path);
+}
+
+/**
+ * A request Node's HTTP parser refused (a malformed request line or header, headers too large,
+ * a time-out) gets the project's error shape too, with a request id of its own, then the
+ * connection closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'RET_BAD_REQUEST'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'RET_BAD_REQUEST'] : [400, 'Bad Request', 'RET_BAD_REQUEST'];
+  const requestId = randomUUID();
+  const body = JSON.stringify({ code, message: `The HTTP request is malformed (${reason.toLowerCase()})`, requestId });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function errorBody(error: FastifyError): { status: number; code: string; message: string; details?: Record<string, unknown> } {

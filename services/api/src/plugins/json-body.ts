@@ -1,26 +1,33 @@
-import { checkJsonText } from '@quorumd/core';
+import { isUtf8 } from 'node:buffer';
+import { QuorumError, checkJsonText } from '@quorumd/core';
 import fp from 'fastify-plugin';
 
 /** Deepest JSON body accepted: operation args may nest 8 levels inside the body's own 2. */
 const MAX_BODY_DEPTH = 16;
 
 /**
- * External tier: JSON bodies are checked as text before they are parsed — no nesting that
- * could reach recursive code, no number the parser would round, no member named twice —
- * then parsed by fastify's own parser (prototype-poisoning checks included).
+ * External tier: JSON bodies are checked before they are parsed — bytes that are not valid
+ * UTF-8 are refused (decoding would turn each into U+FFFD, so two different bodies would read
+ * as one operation), then as text: no nesting that could reach recursive code, no number the
+ * parser would round, no member named twice — then parsed by fastify's own parser
+ * (prototype-poisoning checks included).
  */
 export default fp(
   async (app) => {
     const parseJson = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+      const bytes = body as Buffer;
+      let text: string;
       try {
-        checkJsonText(body as string, MAX_BODY_DEPTH);
+        if (!isUtf8(bytes)) throw new QuorumError('RET_BAD_REQUEST', 'The body is not valid UTF-8');
+        text = bytes.toString('utf8');
+        checkJsonText(text, MAX_BODY_DEPTH);
       } catch (err) {
         done(err as Error, undefined);
         return;
       }
-      parseJson(request, body as string, done);
+      parseJson(request, text, done);
     });
   },
   { name: 'json-body' },
