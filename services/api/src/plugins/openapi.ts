@@ -13,6 +13,27 @@ declare module 'fastify' {
 }
 
 /**
+ * Swagger UI's policy: its own scripts and styles only (no inline script, one known inline style), images of
+ * its own or data: URLs, requests to this origin only, never framed, no plugins or <base>.
+ */
+const DOCS_CSP = {
+  'default-src': "'self'",
+  'script-src': "'self'",
+  'script-src-attr': "'none'",
+  // Swagger UI's bundle adds one fixed <style> element (its SVG icon sizes); only that one is allowed.
+  'style-src': "'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='",
+  'img-src': "'self' data:",
+  'font-src': "'self' data:",
+  'connect-src': "'self'",
+  'object-src': "'none'",
+  'base-uri': "'none'",
+  'form-action': "'self'",
+  'frame-ancestors': "'none'",
+};
+
+const DOCS_HEADERS = { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
+/**
  * External tier: the OpenAPI document (`/docs/json`) and Swagger UI (`/docs`). Every
  * route documents the error body and the RET_ codes it may answer with.
  */
@@ -48,7 +69,16 @@ export default fp(
         security: [{ bearer: [] }],
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: DOCS_CSP,
+      uiHooks: {
+        onRequest: (_request, reply, done) => {
+          void reply.headers(DOCS_HEADERS);
+          done();
+        },
+      },
+    });
   },
   { name: 'openapi' },
 );
