@@ -1,7 +1,15 @@
+import { visibleSegments } from '@quorumd/core/dist/visible-text';
+
 /**
  * The console's only way to make DOM: elements built one by one, data always as text nodes.
  * There is no innerHTML anywhere in the console, so nothing a server, a requester or an
  * operation's arguments send can become markup or script.
+ *
+ * Every text goes in through {@link visibleNodes}: a control, direction or invisible character
+ * (an override that turns "10.0" into "0.01" on screen, an ESC, a zero-width space) is never
+ * put on the page as itself, but as its `\uXXXX` escape in a marked `<span class="escaped">`.
+ * So no name, reason, argument, byte or server message can reorder, hide or fake what is
+ * around it, whichever view shows it.
  */
 export type Child = Node | string | number | null | undefined | false;
 
@@ -29,8 +37,32 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props =
 function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? visibleNodes(String(child)) : child);
   }
+}
+
+/**
+ * `text` as nodes: plain runs as text nodes, each control, direction or invisible character as
+ * `<span class="escaped">\u202e</span>` (styled apart, so a typed "\u202e" never reads the same).
+ */
+function visibleNodes(text: string): Node {
+  const segments = visibleSegments(text);
+  const only = segments[0];
+  if (segments.length <= 1 && !only?.escaped) return document.createTextNode(text);
+  const nodes = document.createDocumentFragment();
+  for (const segment of segments) {
+    if (!segment.escaped) {
+      nodes.appendChild(document.createTextNode(segment.text));
+      continue;
+    }
+    const code = `U+${segment.text.slice(2).toUpperCase()}`;
+    const mark = document.createElement('span');
+    mark.className = 'escaped';
+    mark.title = `${code}: a control, direction or invisible character, shown as its escape`;
+    mark.appendChild(document.createTextNode(segment.text));
+    nodes.appendChild(mark);
+  }
+  return nodes;
 }
 
 /** Replaces every child of `parent`. */

@@ -1,27 +1,59 @@
 import type { TokenView, UserView } from './api-types';
+import { el, type Child } from './dom';
 
-/** quorumd's own commands in plain words; anything else says what it runs and with which arguments. */
-export function describeOperation(token: Pick<TokenView, 'operation' | 'service'>, users: ReadonlyMap<number, UserView>): string {
+/**
+ * quorumd's own commands in plain words; anything else says what it runs and with which
+ * arguments. Every value from the operation (names, arguments, descriptions) is its own
+ * isolate (`<bdi>`): right-to-left text in one cannot reorder the words or the other values
+ * around it; and, as all the console's text, its control and direction characters show as
+ * marked escapes.
+ */
+export function describeOperation(token: Pick<TokenView, 'operation' | 'service'>, users: ReadonlyMap<number, UserView>): Child[] {
   const { command, args } = token.operation;
-  const who = (id: unknown) => {
+  const who = (id: unknown): Child[] => {
     const user = typeof id === 'number' ? users.get(id) : undefined;
-    return user ? `${user.name} (user ${String(id)}, ${user.type})` : `user ${String(id)}`;
+    return user ? [value(user.name), ` (user ${String(id)}, ${user.type})`] : ['user ', value(String(id))];
   };
   const forced = args.force === true ? ', even past the lock-out guard (force)' : '';
   switch (command) {
     case 'createUser':
-      return `Create the ${args.type === 'CO' ? 'crypto officer' : args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “${String(args.name)}”`;
+      return args.type === 'CO'
+        ? [
+            'Create the crypto officer “',
+            value(String(args.name)),
+            '”. The password its requester chose works once only: at its first login the new officer must set a password of its own before it can do anything else (register a quorum key, approve).',
+          ]
+        : [`Create the ${args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
     case 'deleteUser':
-      return `Delete ${who(args.id)}${forced}`;
+      return ['Delete ', ...who(args.id), forced];
     case 'changePswd':
-      return `Reset the password of ${who(args.id)}`;
+      return ['Reset the password of ', ...who(args.id)];
     case 'setMValue':
-      return `Set the quorum of ${String(args.service)} to M = ${String(args.m)} (approvals needed)${forced}`;
+      return ['Set the quorum of ', value(String(args.service)), ' to M = ', value(String(args.m)), ` (approvals needed)${forced}`];
     case 'cloudhsm':
-      return `AWS CloudHSM token for the HSM’s ${String(args.service)} service: ${String(args.description ?? '(no description)')}`;
+      return ['AWS CloudHSM token for the HSM’s ', value(String(args.service)), ' service: ', value(String(args.description ?? '(no description)'))];
     default:
-      return `Run “${command}” (a command of another system, under ${token.service}) with ${JSON.stringify(args)}`;
+      return ['Run “', value(command), `” (a command of another system, under ${token.service}) with `, ...jsonParts(args)];
   }
+}
+
+/** One value of someone else's, isolated from the text around it. */
+function value(text: string): HTMLElement {
+  return el('bdi', { class: 'value' }, text);
+}
+
+/**
+ * `args` as JSON, each string (key or value) its own isolate. Only `"` and `\` are escaped
+ * here, the JSON way; a control character stays itself, so the page shows it as a marked
+ * escape, never as the six plain characters a requester could have typed.
+ */
+function jsonParts(data: unknown): Child[] {
+  if (typeof data === 'string') return [value(`"${data.replace(/["\\]/g, '\\$&')}"`)];
+  if (Array.isArray(data)) return ['[', ...data.flatMap((item: unknown, i) => [i > 0 ? ',' : null, ...jsonParts(item)]), ']'];
+  if (data !== null && typeof data === 'object') {
+    return ['{', ...Object.entries(data).flatMap(([key, item], i) => [i > 0 ? ',' : null, ...jsonParts(key), ':', ...jsonParts(item)]), '}'];
+  }
+  return [JSON.stringify(data) ?? String(data)];
 }
 
 /** "4 min 05 s left", "expired". */

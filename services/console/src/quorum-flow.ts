@@ -47,7 +47,7 @@ export async function runWithQuorum(state: ConsoleState, out: HTMLElement, comma
     ),
   );
   const show = () => {
-    progress.textContent = `Token ${token.status}: ${approvalCount(token)} approvals.`;
+    replace(progress, `Token ${token.status}: ${approvalCount(token)} approvals.`);
   };
   show();
   await new Promise<void>((resolve) => {

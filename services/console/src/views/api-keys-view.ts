@@ -1,4 +1,5 @@
 import { describeError } from '../api-client';
+import { visibleText } from '@quorumd/core/dist/visible-text';
 import type { ApiKeyView } from '../api-types';
 import type { ConsoleState } from '../console-state';
 import { button, el, field, notice, replace } from '../dom';
@@ -64,7 +65,7 @@ export function renderApiKeys(main: HTMLElement, state: ConsoleState): void {
   };
 
   const revoke = async (key: ApiKeyView) => {
-    if (!confirm(`Revoke the API key ${key.name}? Automation using it stops working.`)) return;
+    if (!confirm(`Revoke the API key ${visibleText(key.name)}? Automation using it stops working.`)) return;
     try {
       await state.api.json('DELETE', `/v1/api-keys/${key.id}`);
       replace(outcome, notice('ok', `Revoked ${key.name}.`));

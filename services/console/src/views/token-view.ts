@@ -2,6 +2,7 @@ import { describeError } from '../api-client';
 import type { TokenView } from '../api-types';
 import { bytesToHex } from '../byte-encoding';
 import type { ConsoleState } from '../console-state';
+import { hasHiddenCharacters } from '@quorumd/core/dist/visible-text';
 import { button, el, field, notice, replace } from '../dom';
 import { followEvents } from '../event-stream';
 import { approvalCount, describeOperation, localTime, userName } from '../operation-text';
@@ -13,6 +14,11 @@ import { tickTimeLeft, timeLeftText } from './time-left';
  * One token: what it would allow in plain words, the exact bytes an approval signs and their
  * SHA-256, who approved and rejected when; Approve (signed here with the officer's key) and
  * Reject (with a reason). Followed live over the token's event stream.
+ *
+ * Every text of someone else's (arguments, bytes, names, reasons, HSM hints, server messages)
+ * shows its control, direction and invisible characters as marked escapes (dom.ts), and the page
+ * says so at the top when the operation or the bytes hold any: an approver is never shown
+ * "0.01" for bytes that say "\u202e10.0".
  */
 export function renderToken(main: HTMLElement, state: ConsoleState, signal: AbortSignal, id: string): void {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
@@ -34,6 +40,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     }
     if (signal.aborted) return;
     const digest = await sha256Hex(bytes);
+    const shownBytes = bytesAsText(bytes, token.cloudhsm !== undefined);
     const live = el('div', {});
     const outcome = el('div', { attrs: { 'aria-live': 'polite' } });
     const reason = el('textarea', { attrs: { rows: '2', maxlength: '500' } });
@@ -62,7 +69,9 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
           : el(
               'ul',
               { class: 'approvals' },
-              ...token.approvals.map((a) => el('li', {}, `${userName(state.users, a.userId)} approved at ${localTime(a.at)} (${a.alg}, key ${a.fingerprint.slice(0, 16)}…)`)),
+              ...token.approvals.map((a) =>
+                el('li', {}, el('bdi', {}, userName(state.users, a.userId)), ` approved at ${localTime(a.at)} (${a.alg}, key ${a.fingerprint.slice(0, 16)}…)`),
+              ),
             ),
         el('h2', {}, 'Rejections'),
         token.rejections.length === 0
@@ -70,7 +79,15 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
           : el(
               'ul',
               { class: 'rejections' },
-              ...token.rejections.map((r) => el('li', {}, `${userName(state.users, r.userId)} rejected at ${localTime(r.at)}: ${r.reason === '' ? '(no reason given)' : `“${r.reason}”`}`)),
+              ...token.rejections.map((r) =>
+                el(
+                  'li',
+                  {},
+                  el('bdi', {}, userName(state.users, r.userId)),
+                  ` rejected at ${localTime(r.at)}: `,
+                  r.reason === '' ? '(no reason given)' : el('span', { class: 'reason' }, '“', el('bdi', { class: 'value' }, r.reason), '”'),
+                ),
+              ),
             ),
         decided ? notice('info', 'You have decided on this token.') : null,
       );
@@ -106,20 +123,22 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     replace(
       main,
       el('h1', {}, 'Token ', el('code', { class: 'token-id' }, token.id)),
+      hiddenCharactersBanner(token, shownBytes),
+      rightToLeftNote(token),
       el(
         'section',
         { class: 'card' },
         el('h2', {}, 'What it allows'),
-        el('p', { class: 'operation-words' }, describeOperation(token, state.users)),
+        el('p', { class: 'operation-words' }, ...describeOperation(token, state.users)),
         el(
           'dl',
           {},
           el('dt', {}, 'Service'),
-          el('dd', {}, token.service),
+          el('dd', {}, el('bdi', {}, token.service)),
           el('dt', {}, 'Command'),
-          el('dd', {}, token.operation.command),
+          el('dd', {}, el('bdi', {}, token.operation.command)),
           el('dt', {}, 'Requester'),
-          el('dd', {}, `${token.requester.name} (${token.requester.kind === 'apikey' ? 'API key' : 'user'} ${String(token.requester.id)})`),
+          el('dd', {}, el('bdi', {}, token.requester.name), ` (${token.requester.kind === 'apikey' ? 'API key' : 'user'} ${String(token.requester.id)})`),
           el('dt', {}, 'Requested'),
           el('dd', {}, localTime(token.issuedAt)),
           el('dt', {}, 'Expires'),
@@ -135,7 +154,8 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
         { class: 'card' },
         el('h2', {}, 'The exact bytes you sign'),
         el('p', {}, 'SHA-256: ', el('code', { class: 'digest' }, digest)),
-        el('pre', { class: 'token-bytes' }, bytesAsText(bytes, token.cloudhsm !== undefined)),
+        el('p', { class: 'bytes-order' }, 'Shown strictly in the order they are signed, left to right: no character here can reorder the others.'),
+        el('pre', { class: 'token-bytes', attrs: { dir: 'ltr' } }, ...shownBytes),
       ),
       keyPanel(state, signal),
       el(
@@ -181,23 +201,75 @@ function hsmHints(cloudhsm: NonNullable<TokenView['cloudhsm']>): HTMLElement {
       el('dt', {}, 'HSM service number'),
       el('dd', {}, String(hints.serviceNumber)),
       el('dt', {}, 'Generated by'),
-      el('dd', {}, hints.requester),
+      el('dd', {}, el('bdi', {}, hints.requester)),
       el('dt', {}, 'Generated at'),
-      el('dd', {}, hints.generatedAt ?? 'not stated'),
+      el('dd', {}, hints.generatedAt === null ? 'not stated' : el('bdi', {}, hints.generatedAt)),
     ),
   );
 }
 
+/** Every string in `data`, keys too. */
+function stringsOf(data: unknown): string[] {
+  if (typeof data === 'string') return [data];
+  if (Array.isArray(data)) return data.flatMap(stringsOf);
+  if (data !== null && typeof data === 'object') return Object.entries(data).flatMap(([key, item]) => [key, ...stringsOf(item)]);
+  return [];
+}
+
 /**
- * quorumd's token bytes as UTF-8 text (they are JSON); an AWS CloudHSM token's approval data
+ * The warning at the top of the page when what the officer is asked to sign holds control,
+ * direction or invisible characters: where they are, and that they are shown as escapes.
+ */
+function hiddenCharactersBanner(token: TokenView, shownBytes: (string | Node)[]): HTMLElement | null {
+  const places = [
+    stringsOf(token.operation).some(hasHiddenCharacters) ? 'the operation (“What it allows”)' : null,
+    shownBytes.some((part) => typeof part === 'string' && hasHiddenCharacters(part)) ? 'the exact bytes you sign' : null,
+    [token.service, token.requester.name].some(hasHiddenCharacters) ? 'the service or the requester’s name' : null,
+    token.cloudhsm && stringsOf(token.cloudhsm.hints).some(hasHiddenCharacters) ? 'the AWS CloudHSM token file' : null,
+  ].filter((place): place is string => place !== null);
+  if (places.length === 0) return null;
+  return el(
+    'div',
+    { class: 'banner hidden-characters', attrs: { role: 'alert' } },
+    el('strong', {}, 'Warning: hidden characters. '),
+    `${capitalised(listed(places))} ${places.length > 1 ? 'hold' : 'holds'} control, direction or invisible characters, which can make text read other than it is written (“0.01” for “10.0”, an approval that is not one). This page shows each of them as its escape, marked like `,
+    el('span', { class: 'escaped' }, '\\u202e'),
+    ', never as itself. Read the values as written, and reject the token unless you know why they are there.',
+  );
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Hebrew, Arabic and the other right-to-left scripts. */
+const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
+/** A note when the operation has right-to-left letters: within one value, what is shown may be ordered unlike what is written. */
+function rightToLeftNote(token: TokenView): HTMLElement | null {
+  if (!stringsOf(token.operation).some((text) => RIGHT_TO_LEFT.test(text))) return null;
+  return notice(
+    'info',
+    'The operation holds right-to-left letters. Each value is kept apart from the words around it, yet inside one value the order you read can differ from the order written: check it in the exact bytes below, shown strictly in signing order.',
+  );
+}
+
+/**
+ * quorumd's token bytes as UTF-8 text (they are JSON; dom.ts shows their control and direction characters as escapes); an AWS CloudHSM token's approval data
  * always as hex, 32 bytes a line — whatever text it might spell, it is binary records, and
  * text there would only mislead — and so anything that is not UTF-8.
  */
-function bytesAsText(bytes: Uint8Array, approvalData: boolean): string {
-  const hex = () => (bytesToHex(bytes).match(/.{1,64}/g) ?? []).join('\n');
+function bytesAsText(bytes: Uint8Array, approvalData: boolean): (string | Node)[] {
+  // The line breaks are the page's own (text nodes made here): a newline in a text goes through dom.ts, and shows as \u000a.
+  const hex = () => (bytesToHex(bytes).match(/.{1,64}/g) ?? []).flatMap((line, i) => (i > 0 ? [document.createTextNode('\n'), line] : [line]));
   if (approvalData) return hex();
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return [new TextDecoder('utf-8', { fatal: true }).decode(bytes)];
   } catch {
     return hex();
   }

@@ -1,4 +1,5 @@
 import { ApiError, describeError } from '../api-client';
+import { visibleText } from '@quorumd/core/dist/visible-text';
 import type { UserView } from '../api-types';
 import type { ConsoleState } from '../console-state';
 import { button, el, field, notice, replace } from '../dom';
@@ -64,7 +65,8 @@ export function renderUsers(main: HTMLElement, state: ConsoleState, signal: Abor
   };
 
   const remove = async (user: UserView, force = false) => {
-    if (!force && !confirm(`Delete ${user.type} ${user.name} (user ${user.id})? Its sessions and API keys end with it.`)) return;
+    // A native dialog is no page: the name goes in with its control and direction characters written as escapes.
+    if (!force && !confirm(`Delete ${user.type} ${visibleText(user.name)} (user ${user.id})? Its sessions and API keys end with it.`)) return;
     try {
       await runWithQuorum(
         state,
@@ -109,7 +111,7 @@ export function renderUsers(main: HTMLElement, state: ConsoleState, signal: Abor
       el('p', {}, 'createUser needs the USER_MGMT quorum (a CO needs every service’s): when it does, a token is requested for exactly this user, and the user is created once officers approve it.'),
       field('User type', type),
       field('New user’s name', name),
-      field('New user’s password', password, '7 to 128 characters'),
+      field('New user’s password', password, '7 to 128 characters. For a crypto officer (CO) it works once: the new officer must set a password of its own at its first login.'),
       el('button', { class: 'primary', attrs: { type: 'submit' } }, 'Create user'),
     ),
     outcome,
