@@ -17,13 +17,7 @@ export function describeOperation(token: Pick<TokenView, 'operation' | 'service'
   const forced = args.force === true ? ', even past the lock-out guard (force)' : '';
   switch (command) {
     case 'createUser':
-      return args.type === 'CO'
-        ? [
-            'Create the crypto officer “',
-            value(String(args.name)),
-            '”. The password its requester chose works once only: at its first login the new officer must set a password of its own before it can do anything else (register a quorum key, approve).',
-          ]
-        : [`Create the ${args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
+      return [`Create the ${args.type === 'CO' ? 'crypto officer' : args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
     case 'deleteUser':
       return ['Delete ', ...who(args.id), forced];
     case 'changePswd':
