@@ -4,9 +4,6 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { Harness, type Officer } from '../support/harness';
 
-/** `CONSOLE_SCREENSHOTS=1` writes the warned token page to docs/console-hidden-characters.png (to look at, not committed). */
-const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs') : undefined;
-
 /** What the console may never put on a page as itself: C0/C1 controls, DEL, direction controls and marks, invisible characters. */
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/u;
 
@@ -109,7 +106,6 @@ describe('approver console: control, direction and invisible characters are show
 
     // Nowhere on the page is such a character itself.
     expect(HIDDEN.test((await shown(page, 'main')).text)).toBe(false);
-    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'console-hidden-characters.png'), fullPage: true });
     await page.context().close();
   }, 60_000);
 
