@@ -1,10 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { Harness, type Officer } from '../support/harness';
-
-/** `CONSOLE_SCREENSHOTS=1` writes the warned token page to docs/console-hidden-characters.png (to look at, not committed). */
-const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1' ? join(__dirname, '..', '..', 'docs') : undefined;
 
 /** What the console may never put on a page as itself: C0/C1 controls, DEL, direction controls and marks, invisible characters. */
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/u;
@@ -60,7 +58,9 @@ describe('approver console: control, direction and invisible characters are show
 
   /** The text of every text node under `selector`, and the escapes marked there (text, and whether they are styled apart). */
   async function shown(page: Page, selector: string): Promise<{ text: string; marks: { text: string; styled: boolean }[] }> {
-    return page.locator(selector).first().evaluate((root) => {
+    // The live part of the page is redrawn as events come: the element is found again in the same script run, never a detached one.
+    return page.locator(selector).first().evaluate((found, again) => {
+      const root = found.ownerDocument.querySelector(again) ?? found;
       const view = root.ownerDocument.defaultView!;
       const marks = [...root.querySelectorAll('.escaped')].map((mark) => {
         const style = view.getComputedStyle(mark);
@@ -68,7 +68,7 @@ describe('approver console: control, direction and invisible characters are show
         return { text: mark.textContent ?? '', styled: style.backgroundColor !== around.backgroundColor && style.backgroundColor !== 'rgba(0, 0, 0, 0)' };
       });
       return { text: root.textContent ?? '', marks };
-    });
+    }, selector);
   }
 
   it('a right-to-left override in the arguments shows as a marked escape in "What it allows" and in the exact bytes, under a warning', async () => {
@@ -106,7 +106,6 @@ describe('approver console: control, direction and invisible characters are show
 
     // Nowhere on the page is such a character itself.
     expect(HIDDEN.test((await shown(page, 'main')).text)).toBe(false);
-    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, 'console-hidden-characters.png'), fullPage: true });
     await page.context().close();
   }, 60_000);
 
@@ -123,10 +122,41 @@ describe('approver console: control, direction and invisible characters are show
     expect(rejections.text).toContain('rejected at');
     expect(rejections.text).toContain('“\\u001b[2K\\u001b[1A\\u202edevorppa\\u202c \\u2066ok\\u2069\\u200b”');
     expect(HIDDEN.test(rejections.text)).toBe(false);
-    expect(rejections.marks.map((m) => m.text)).toEqual(['\\u001b', '\\u001b', '\\u202e', '\\u202c', '\\u2066', '\\u2069', '\\u200b']);
-    expect(rejections.marks.every((m) => m.styled)).toBe(true);
+    expect(rejections.marks).toEqual(['\\u001b', '\\u001b', '\\u202e', '\\u202c', '\\u2066', '\\u2069', '\\u200b'].map((text) => ({ text, styled: true })));
     // The operation and its bytes are plain: the reason alone raises no warning about what is signed.
     expect(await page.getByRole('alert').filter({ hasText: 'Warning: hidden characters' }).count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
+
+  it('an AWS CloudHSM token’s description and a server’s error message show their escapes, marked', async () => {
+    const example = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws-admin.token'), 'utf8')) as { approval_data: string; token: string };
+    const operation = { command: 'cloudhsm', args: { service: 'user', description: 'user delete --username \u202enimda\u202c' } };
+    const issued = await h.request('POST', '/v1/tokens', h.adminToken, { service: 'USER_MGMT', operation, cloudhsm: { tokenFile: { ...example, version: '2.0', signatures: [] } } });
+    expect(issued.status).toBe(201);
+    const id = issued.body.token.id as string;
+    const page = await signIn(officer);
+    await page.goto(`${url}/console#/tokens/${id}`);
+    await page.getByRole('heading', { name: 'The exact bytes you sign' }).waitFor();
+    const words = await shown(page, '.operation-words');
+    expect(words).toEqual({
+      text: 'AWS CloudHSM token for the HSM’s user service: user delete --username \\u202enimda\\u202c',
+      marks: [
+        { text: '\\u202e', styled: true },
+        { text: '\\u202c', styled: true },
+      ],
+    });
+    expect(await page.getByRole('alert').filter({ hasText: 'Warning: hidden characters' }).textContent()).toContain('The operation (“What it allows”) holds control');
+
+    // Whatever answers in quorumd's place (a proxy, a server of another version): its message is shown, never obeyed.
+    await page.route('**/v1/tokens/*/rejections', (route) =>
+      route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ code: 'RET_TOKEN_NOT_PENDING', message: '\u001b[32m\u202edevorppa\u202c' }) }),
+    );
+    await page.getByRole('button', { name: 'Reject' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'RET_TOKEN_NOT_PENDING' });
+    await refusal.waitFor();
+    const message = await shown(page, '.decide .notice.error');
+    expect(message.text).toBe('RET_TOKEN_NOT_PENDING: \\u001b[32m\\u202edevorppa\\u202c');
+    expect(message.marks.map((m) => m.text)).toEqual(['\\u001b', '\\u202e', '\\u202c']);
     await page.context().close();
   }, 60_000);
 
