@@ -10,11 +10,11 @@ import { createPublicKey } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuorumError, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, unpinnedAuditKeyWarning, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
+import { QuorumError, visibleText, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, unpinnedAuditKeyWarning, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
 import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
-import { apiKeysTable, tokenDetails, tokensTable, usersTable } from './cli-output';
+import { apiKeysTable, terminalJson, terminalText, tokenDetails, tokensTable, usersTable } from './cli-output';
 import { readProfile, resolveConnection, writeProfile } from './cli-profile';
 import { isFullTokenId, resolveTokenId } from './cli-token-id';
 import { readTrustedKeys } from './cli-trusted-keys';
@@ -44,7 +44,7 @@ const program = new Command('quorum')
 type Globals = { url?: string; token?: string; json?: boolean };
 const globals = (): Globals => program.opts<Globals>();
 const client = () => new QuorumClient(resolveConnection(globals()));
-const print = (human: string, json: unknown) => process.stdout.write((globals().json ? JSON.stringify(json) : human) + '\n');
+const print = (human: string, json: unknown) => process.stdout.write((globals().json ? terminalJson(json) : terminalText(human)) + '\n');
 const tokenId = (typed: string) => resolveTokenId(client(), typed);
 
 /**
@@ -204,7 +204,7 @@ async function sign(typed: string, opts: { key: string; alg?: string; passphrase
   const id = await tokenId(typed);
   const token = await c.getToken(id);
   if (!opts.yes && !globals().json) {
-    process.stdout.write(tokenDetails(token) + '\n');
+    process.stdout.write(terminalText(tokenDetails(token)) + '\n');
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     const answer = await rl.question('Approve exactly this operation? [y/N] ');
     rl.close();
@@ -414,7 +414,7 @@ program
     let trusted: Set<string> | undefined;
     if (opts.keys) {
       const keys = readTrustedKeys(opts.keys);
-      for (const note of keys.skipped) process.stderr.write(`note: skipped ${note}\n`);
+      for (const note of keys.skipped) process.stderr.write(`note: skipped ${visibleText(note)}\n`);
       trusted = keys.fingerprints;
     }
     const verdict = verifyBundle(parsed.bundle ?? parsed, trusted);
@@ -495,10 +495,10 @@ async function hint(err: QuorumError): Promise<string | undefined> {
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   if (err instanceof QuorumError) {
     const extra = await hint(err);
-    if (globals().json) process.stdout.write(JSON.stringify({ code: err.code, message: err.message, hint: extra }) + '\n');
-    else process.stderr.write(`${err.code}: ${err.message}\n${extra ? extra + '\n' : ''}`);
+    if (globals().json) process.stdout.write(terminalJson({ code: err.code, message: err.message, hint: extra }) + '\n');
+    else process.stderr.write(`${err.code}: ${visibleText(err.message)}\n${extra ? visibleText(extra) + '\n' : ''}`);
   } else {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`error: ${visibleText(err instanceof Error ? err.message : String(err))}\n`);
   }
   process.exitCode = 1;
 });

@@ -7,8 +7,12 @@
  * (U+0080–U+009F), the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
  * U+2066–U+2069), the direction marks (U+200E, U+200F, U+061C), and the invisible characters
  * that can hide or join text (U+00AD soft hyphen, U+180E, U+200B–U+200D, U+2028/U+2029 line and
- * paragraph separators, U+2060–U+2064 word joiner and invisible operators, U+FEFF, and the
- * interlinear annotation controls U+FFF9–U+FFFB). A backslash stays a backslash: a literal
+ * paragraph separators, U+2060–U+2064 word joiner and invisible operators, U+FEFF, the
+ * interlinear annotation controls U+FFF9–U+FFFB, the combining grapheme joiner U+034F, the
+ * Hangul and Khmer fillers U+115F, U+1160, U+17B4, U+17B5, U+3164, U+FFA0, the musical
+ * formatting controls U+1D173–U+1D17A, variation selectors U+FE00–U+FE0F and
+ * U+E0100–U+E01EF, and the tag characters U+E0000–U+E007F: `alice` followed by tags reads
+ * as `alice`). A backslash stays a backslash: a literal
  * "\u001b" typed by someone is six ordinary characters, and escapes are marked in the console,
  * so the two never read the same there.
  *
@@ -16,7 +20,8 @@
  */
 
 /** One class of every character {@link visibleText} escapes. */
-const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/gu;
+const HIDDEN =
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u{1d173}-\u{1d17a}\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}]/gu;
 
 /** Whether `text` holds a character that {@link visibleText} escapes (control, direction or invisible). */
 export function hasHiddenCharacters(text: string): boolean {
@@ -26,9 +31,10 @@ export function hasHiddenCharacters(text: string): boolean {
   return found;
 }
 
-/** `\u001b` for ESC: four hex digits, lower case. */
+/** `\u001b` for ESC, `\u{e0062}` past U+FFFF: hex digits, lower case. */
 export function escapeOf(char: string): string {
-  return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
+  const code = char.codePointAt(0) ?? 0;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** `text` with every control, direction and invisible character written as `\uXXXX`. */

@@ -31,3 +31,12 @@ describe('text shown to an approver', () => {
     expect(visibleSegments('')).toEqual([]);
   });
 });
+
+describe('characters that hide text without a control code', () => {
+  it('escapes tag characters, variation selectors and fillers', () => {
+    expect(visibleText('alice\u{e0062}\u{e006f}')).toBe('alice\\u{e0062}\\u{e006f}');
+    expect(visibleText('a\ufe0fb\u{e0100}c')).toBe('a\\ufe0fb\\u{e0100}c');
+    for (const c of ['\u034f', '\u115f', '\u1160', '\u17b4', '\u3164', '\uffa0', '\u{1d173}']) expect(hasHiddenCharacters(`x${c}y`)).toBe(true);
+    expect(hasHiddenCharacters('emoji 😀 and 日本')).toBe(false);
+  });
+});
