@@ -199,15 +199,32 @@ program
     print(tokenDetails(token), { token });
   });
 
+/**
+ * The officer's answer to a y/N question, or undefined when there is none to be had: standard
+ * input is no terminal (a script, a pipe, /dev/null), or it ended before a line was typed.
+ * Only --yes approves without a typed answer.
+ */
+async function askYesNo(question: string, output: NodeJS.WritableStream): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output });
+  const ended = new Promise<undefined>((resolve) => rl.once('close', () => resolve(undefined)));
+  try {
+    return await Promise.race([rl.question(question), ended]);
+  } finally {
+    rl.close();
+  }
+}
+
 async function sign(typed: string, opts: { key: string; alg?: string; passphrase?: string; yes?: boolean }): Promise<void> {
   const c = client();
   const id = await tokenId(typed);
   const token = await c.getToken(id);
-  if (!opts.yes && !globals().json) {
-    process.stdout.write(terminalText(tokenDetails(token)) + '\n');
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question('Approve exactly this operation? [y/N] ');
-    rl.close();
+  if (!opts.yes) {
+    // --json changes the output only: the question is still asked (on stderr, so stdout stays JSON).
+    const shown = globals().json ? process.stderr : process.stdout;
+    shown.write(terminalText(tokenDetails(token)) + '\n');
+    const answer = await askYesNo('Approve exactly this operation? [y/N] ', shown);
+    if (answer === undefined) throw new QuorumError('RET_FORBIDDEN', 'not approved (no answer; use --yes in scripts)');
     if (!/^y(es)?$/i.test(answer.trim())) throw new QuorumError('RET_FORBIDDEN', 'Not approved');
   }
   const after = await c.approve(id, signerFrom(opts));
