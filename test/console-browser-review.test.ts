@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { signInToConsole } from './support/console-page';
 import { launchChromium } from './support/browser';
 import { Harness, type Officer } from './support/harness';
 
@@ -34,17 +35,7 @@ describe('approver console: what an officer is shown before signing', () => {
     await h?.close();
   });
 
-  async function signIn(who: Officer): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${url}/console`);
-    await page.getByLabel('Name').fill(who.name);
-    await page.getByLabel('Password').fill(`${who.name}-password`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My queue' }).waitFor({ timeout: 10_000 });
-    return page;
-  }
+  const signIn = (who: Officer): Promise<Page> => signInToConsole(browser, url, who, pageErrors);
 
   it('an AWS CloudHSM token whose approval data spells text is shown as hex, not as the text its requester wrote', async () => {
     // 80 bytes of plain text as "approval data": valid UTF-8, and not JSON.

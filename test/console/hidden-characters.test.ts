@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { signInToConsole } from '../support/console-page';
 import { launchChromium } from '../support/browser';
 import { Harness, type Officer } from '../support/harness';
 
@@ -38,17 +39,7 @@ describe('approver console: control, direction and invisible characters are show
     await h?.close();
   });
 
-  async function signIn(who: Officer): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(`${url}/console`);
-    await page.getByLabel('Name').fill(who.name);
-    await page.getByLabel('Password').fill(`${who.name}-password`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'My queue' }).waitFor({ timeout: 10_000 });
-    return page;
-  }
+  const signIn = (who: Officer): Promise<Page> => signInToConsole(browser, url, who, pageErrors, { viewport: { width: 1100, height: 900 } });
 
   async function issue(operation: { command: string; args: Record<string, unknown> }): Promise<string> {
     const issued = await h.request('POST', '/v1/tokens', h.adminToken, { service: 'USER_MGMT', operation });
