@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { BoundedMap } from './bounded-map';
 import { QuorumError } from './errors';
 
@@ -43,10 +43,16 @@ export function verifySignature(key: KeyObject, alg: SignatureAlg, data: Buffer,
   }
 }
 
+/** SHA-256 (hex) of a public key's DER SubjectPublicKeyInfo: its fingerprint. */
+export function keyFingerprint(key: KeyObject): string {
+  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+
 /**
  * Key objects per fingerprint, so the hot path never re-parses a PEM. A fingerprint names
- * exactly one key, so an entry never goes stale; the cache is bounded by dropping the
- * oldest entry.
+ * exactly one key, so an entry never goes stale; a PEM enters only when it is the key its
+ * fingerprint names (a key stored under another key's fingerprint is refused). The cache
+ * is bounded by dropping the oldest entry.
  */
 export class KeyObjectCache {
   private readonly entries: BoundedMap<string, KeyObject>;
@@ -60,6 +66,10 @@ export class KeyObjectCache {
   }
 
   get(fingerprint: string, pem: string): KeyObject {
-    return this.entries.get(fingerprint) ?? this.entries.set(fingerprint, createPublicKey({ key: pem, format: 'pem' }));
+    const cached = this.entries.get(fingerprint);
+    if (cached) return cached;
+    const key = createPublicKey({ key: pem, format: 'pem' });
+    if (keyFingerprint(key) !== fingerprint) throw new QuorumError('RET_QUORUM_KEY_INVALID', 'The stored quorum key does not match its fingerprint');
+    return this.entries.set(fingerprint, key);
   }
 }

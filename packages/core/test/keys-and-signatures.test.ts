@@ -70,9 +70,19 @@ describe('approval signatures', () => {
 
   it('cache one key object per fingerprint', () => {
     const cache = new KeyObjectCache(1);
-    const a = cache.get('a', key2048.publicPem);
-    expect(cache.get('a', key2048.publicPem)).toBe(a);
-    cache.get('b', key2048.publicPem);
-    expect(cache.get('a', key2048.publicPem)).not.toBe(a);
+    const other = openssl.genrsa(2048);
+    const fpA = parseQuorumPublicKey(key2048.publicPem).fingerprint;
+    const fpB = parseQuorumPublicKey(other.publicPem).fingerprint;
+    const a = cache.get(fpA, key2048.publicPem);
+    expect(cache.get(fpA, key2048.publicPem)).toBe(a);
+    cache.get(fpB, other.publicPem);
+    expect(cache.get(fpA, key2048.publicPem)).not.toBe(a);
+  });
+
+  it('refuses a stored key that is not the key its fingerprint names', () => {
+    const cache = new KeyObjectCache();
+    const fpA = parseQuorumPublicKey(key2048.publicPem).fingerprint;
+    expect(() => cache.get(fpA, openssl.genrsa(2048).publicPem)).toThrow(expect.objectContaining({ code: 'RET_QUORUM_KEY_INVALID' }));
+    expect(cache.peek(fpA)).toBeUndefined();
   });
 });

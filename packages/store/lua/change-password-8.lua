@@ -7,7 +7,7 @@
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] user id   ARGV[10] password hash   ARGV[11] '1' when gated
--- ARGV[12] retention of finished tokens, ms
+-- ARGV[12] retention of finished tokens, ms   ARGV[13] the gate token's votes verified in Node (see check_gate)
 local ukey = key('user')
 local gate = { token = nil }
 if ARGV[11] == '1' then
@@ -15,7 +15,7 @@ if ARGV[11] == '1' then
   local required_m = m_value('USER_MGMT')
   if redis.call('HGET', ukey, 'type') == 'CO' then required_m = max_m_all() end
   local err
-  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1')
+  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1', ARGV[13])
   if err then return err end
 end
 if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[9]) end

@@ -4,12 +4,12 @@
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] name   ARGV[10] lower-case name   ARGV[11] type   ARGV[12] password hash
--- ARGV[13] retention of finished tokens, ms
+-- ARGV[13] retention of finished tokens, ms   ARGV[14] the gate token's votes verified in Node (see check_gate)
 -- Returns the new user id.
 -- A new crypto officer is a new approver for every service: every service's M.
 local required_m = m_value('USER_MGMT')
 if ARGV[11] == 'CO' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1')
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1', ARGV[14])
 if err then return err end
 if redis.call('HEXISTS', key('usersByName'), ARGV[10]) == 1 then
   return fail('RET_USER_EXISTS', 'A user named ' .. ARGV[9] .. ' already exists')

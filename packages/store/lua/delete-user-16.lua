@@ -8,12 +8,13 @@
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] user id   ARGV[10] retention of finished tokens, ms   ARGV[11] '1' when the operation says force
+-- ARGV[12] the gate token's votes verified in Node (see check_gate)
 local uid = ARGV[9]
 local may = ARGV[8] == '1'
 -- Forced past the lock-out guard: every service's M.
 local required_m = m_value('USER_MGMT')
 if ARGV[11] == '1' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, may)
+local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, may, ARGV[12])
 if err then return err end
 local user = hash_to_table(redis.call('HGETALL', key('user')))
 if not user.id then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. uid) end

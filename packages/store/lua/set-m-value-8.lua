@@ -7,7 +7,7 @@
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] service   ARGV[10] new M   ARGV[11] '1' when the operation says force
--- ARGV[12] retention of finished tokens, ms
+-- ARGV[12] retention of finished tokens, ms   ARGV[13] the gate token's votes verified in Node (see check_gate)
 local service, m = ARGV[9], tonumber(ARGV[10])
 local force = ARGV[11] == '1'
 local may = ARGV[8] == '1'
@@ -16,7 +16,7 @@ if err then return err end
 local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
 if force then required_m = max_m_all() end
 local gate
-err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m, may)
+err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m, may, ARGV[13])
 if err then return err end
 commit_gate(gate, tonumber(ARGV[12]))
 local old = m_value(service)

@@ -32,6 +32,7 @@ export const SCRIPT_NAMES = [
   'pendingTokens',
   'readSession',
   'readToken',
+  'refuseVotes',
   'registerKey',
   'rejectToken',
   'sealAudit',

@@ -1,6 +1,6 @@
 import {
   QuorumError,
-  sha256Hex,
+  SIGNATURE_ALGS,
   type QuorumService,
   type SignatureAlg,
   type StoredApproval,
@@ -9,6 +9,7 @@ import {
   type TokenRecord,
   type TokenStatus,
 } from '@quorumd/core';
+import { gateIdsAndArgs, sha1Hex, type GateVotes, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 import { TEXTS_MAX_CHARS, TokenTexts, type TokenText } from './token-texts';
 
@@ -43,6 +44,18 @@ export interface RejectionInput {
   reason: string;
   issuer: string;
   requesterMayApprove: boolean;
+}
+
+/** A vote record as Redis holds it: `alg|at|kgen|<raw signature>` (alg '' is RS256). */
+function splitVoteRecord(value: Buffer): { alg: SignatureAlg; kgen: string; signature: Buffer } | undefined {
+  const bar = '|'.charCodeAt(0);
+  const first = value.indexOf(bar);
+  const second = first < 0 ? -1 : value.indexOf(bar, first + 1);
+  const third = second < 0 ? -1 : value.indexOf(bar, second + 1);
+  if (third < 0) return undefined;
+  const alg = value.subarray(0, first).toString('latin1') || 'RS256';
+  if (!(SIGNATURE_ALGS as readonly string[]).includes(alg)) return undefined;
+  return { alg: alg as SignatureAlg, kgen: value.subarray(second + 1, third).toString('latin1'), signature: value.subarray(third + 1) };
 }
 
 /** A vote as the scripts answer it: `alg|at|fingerprint it counts with ('' if none)`. */
@@ -217,11 +230,10 @@ export class TokensRepository {
     await this.ctx.run('deleteToken', { tokenId: id }, actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
   }
 
-  /** Consumes an APPROVED token for exactly its operation; answers the token as consumed. */
-  async consume(id: string, callerKey: string, operation: string, issuer: string, requesterMayApprove: boolean, actor: Actor): Promise<StoredToken> {
-    return found(
-      readTokenReply(await this.ctx.run('consumeToken', { tokenId: id }, actor, [callerKey, sha256Hex(operation), issuer, requesterMayApprove ? '1' : '0', this.ctx.retentionMs])),
-    );
+  /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
+  async consume(gate: QuorumGate, actor: Actor): Promise<StoredToken> {
+    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, [...args, this.ctx.retentionMs, verified])));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
@@ -273,15 +285,50 @@ export class TokensRepository {
   async signatures(id: string): Promise<Map<number, Buffer>> {
     const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
     const out = new Map<number, Buffer>();
-    const bar = '|'.charCodeAt(0);
     for (const [field, value] of Object.entries(hash)) {
-      if (!field.startsWith('v:')) continue;
-      // alg|at|kgen|signature: the signature starts after the third bar.
-      let at = -1;
-      for (let n = 0; n < 3; n++) at = value.indexOf(bar, at + 1);
-      if (at >= 0) out.set(Number(field.slice(2)), value.subarray(at + 1));
+      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
+      if (vote) out.set(Number(field.slice(2)), vote.signature);
     }
     return out;
+  }
+
+  /**
+   * A token's votes as Redis holds them, with the bytes they sign and each voter's current
+   * key registration: what the gate verifies before a protected command or /consume runs.
+   * Undefined when the token does not exist (the gate's script then answers why).
+   */
+  async gateVotes(id: string): Promise<GateVotes | undefined> {
+    const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
+    const doc = hash.doc;
+    if (!doc) return undefined;
+    const hsm = hash.hsm;
+    const records = Object.entries(hash).flatMap(([field, value]) => {
+      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
+      return vote && /^\d+$/.test(field.slice(2)) ? [{ userId: Number(field.slice(2)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
+    });
+    const registrations = records.length === 0 ? [] : await this.ctx.read((r) => {
+      const pipeline = r.pipeline();
+      for (const v of records) pipeline.hmget(this.ctx.keys.user(v.userId), 'fp', 'kgen');
+      return pipeline.exec();
+    });
+    return {
+      signedData: hsm ? Buffer.from(hsm.toString('latin1'), 'base64') : doc,
+      signedDigest: sha1Hex(Buffer.concat([doc, Buffer.from('|'), hsm ?? Buffer.alloc(0)])),
+      votes: records.map(({ kgen, ...v }, i) => {
+        // The registration the vote names, while it is still the voter's (as vote_key decides in the scripts).
+        const [fp, current] = (registrations?.[i]?.[1] ?? []) as (string | null)[];
+        return { ...v, fingerprint: fp && (current ?? '0') === kgen ? fp : undefined };
+      }),
+    };
+  }
+
+  /**
+   * Records in the audit that the gate refused votes whose signatures did not verify (each
+   * named by voter and by the SHA-1 of its record, so a vote rewritten since is not blamed).
+   */
+  async refuseVotes(id: string, refused: readonly { userId: number; voteDigest: string }[], actor: Actor): Promise<void> {
+    if (refused.length === 0) return;
+    await this.ctx.run('refuseVotes', { tokenId: id }, actor, refused.flatMap((v) => [String(v.userId), v.voteDigest]));
   }
 
   /** For each token of a batch (in order): the officers its fan-out asks (see approval-recipients-1.lua). */

@@ -69,7 +69,7 @@ export class UsersRepository {
     user: { name: string; type: UserType; passwordHash: string },
     actor: Actor,
   ): Promise<number> {
-    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
     const id = await this.ctx.run('createUser', { gateTokenId }, actor, [
       ...args,
       user.name,
@@ -77,18 +77,20 @@ export class UsersRepository {
       user.type,
       user.passwordHash,
       this.ctx.retentionMs,
+      verified,
     ]);
     return Number(id);
   }
 
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
   async delete(gate: QuorumGate, id: number, rules: { force: boolean }, actor: Actor): Promise<void> {
-    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
     await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, [
       ...args,
       id,
       this.ctx.retentionMs,
       rules.force ? '1' : '0',
+      verified,
     ]);
   }
 
@@ -100,13 +102,14 @@ export class UsersRepository {
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
     const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '', requesterMayApprove: true };
-    const { gateTokenId, args } = gateIdsAndArgs(gated);
+    const { gateTokenId, args, verified } = gateIdsAndArgs(gated);
     await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, [
       ...args,
       id,
       passwordHash,
       gate ? '1' : '0',
       this.ctx.retentionMs,
+      verified,
     ]);
   }
 }

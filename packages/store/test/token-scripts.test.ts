@@ -83,7 +83,14 @@ describe('token scripts against the lifecycle table', () => {
     );
   }
   const rejection = async (uid: number, reason: string) => ({ userId: uid, sessionHash: await sessionOf(uid), reason, issuer: ISSUER, requesterMayApprove: true });
-  const consume = (id: string) => store.tokens.get(id, true).then((t) => store.tokens.consume(id, 'user:1', JSON.stringify(t!.doc.operation), ISSUER, true, SYSTEM));
+  /** Consumes with every vote of a current registration taken as verified (the API verifies the signatures; these scripts' rules are what is under test). */
+  async function consume(id: string) {
+    const token = await store.tokens.get(id, true);
+    const read = await store.tokens.gateVotes(id);
+    const votes = (read?.votes ?? []).flatMap((v) => (v.fingerprint ? [{ userId: v.userId, voteDigest: v.voteDigest, fingerprint: v.fingerprint }] : []));
+    const gate: QuorumGate = { tokenId: id, requesterKey: 'user:1', operation: JSON.stringify(token!.doc.operation), issuer: ISSUER, requesterMayApprove: true, verified: { signedDigest: read?.signedDigest ?? '', votes } };
+    return store.tokens.consume(gate, SYSTEM);
+  }
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);

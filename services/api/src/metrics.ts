@@ -19,6 +19,7 @@ export class Metrics {
   });
   readonly approvals = new Counter({ name: 'quorum_approvals_total', help: 'Approvals accepted', labelNames: ['alg'] as const, registers: [this.registry] });
   readonly signatureFailures = new Counter({ name: 'quorum_signature_failures_total', help: 'Approvals refused because the signature did not verify', registers: [this.registry] });
+  readonly gateVotesRefused = new Counter({ name: 'quorum_gate_votes_refused_total', help: 'Vote records a quorum gate found in Redis whose signature does not verify (they never count)', registers: [this.registry] });
   readonly timeToQuorum = new Histogram({
     name: 'quorum_time_to_quorum_seconds',
     help: 'Time from token issue to the approval that completed its quorum',

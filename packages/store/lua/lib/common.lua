@@ -178,14 +178,16 @@ end
 
 -- The votes that count, one per distinct key: the voters' ids (sorted), and each counting
 -- voter's key by user id. When requesters may not approve, the requester's own vote (cast
--- while they could) does not count.
-local function counting_votes(t, requester_may_approve)
+-- while they could) does not count. `verified` (the gate's): only the votes whose exact
+-- record and key registration Node verified count (see check_gate).
+local function counting_votes(t, requester_may_approve, verified)
   local voters, keys, by_voter = {}, {}, {}
   for field, value in pairs(t) do
     if is_vote_field(field) then
       local uid = string.sub(field, 3)
       if may_approve(t, uid, requester_may_approve) then
         local fp = vote_key(uid, value)
+        if fp and verified and verified[uid] ~= redis.sha1hex(value) .. ':' .. fp then fp = nil end
         if fp and not keys[fp] then
           keys[fp] = true
           by_voter[uid] = fp
@@ -397,15 +399,33 @@ local function end_sessions()
   redis.call('HINCRBY', key('user'), 'sgen', 1)
 end
 
+-- The votes Node verified for a gate: `<signed digest> <uid>:<vote digest>:<fingerprint> ...`
+-- (SHA-1 hex, as redis.sha1hex). Answers the signed digest and the set uid -> 'digest:fp'.
+local function parse_verified(text)
+  local signed, votes = nil, {}
+  for part in string.gmatch(text or '', '%S+') do
+    if not signed then
+      signed = part
+    else
+      local uid, digest, fp = string.match(part, '^(%d+):(%x+):(%x+)$')
+      if uid then votes[uid] = digest .. ':' .. fp end
+    end
+  end
+  return signed, votes
+end
+
 -- The quorum gate of a protected command. `required_m` is what the command needs now.
 -- With no token, it passes only when that is 1. With a token, the token must be this
 -- deployment's, the caller's, for this service and exactly this operation, APPROVED,
 -- unexpired and still carried by counting votes from as many distinct keys as it needs
 -- now, and never fewer than `required_m` (the requester's own vote counts only while
--- `requester_may_approve`). Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
+-- `requester_may_approve`). A vote counts here only when Node verified its signature over
+-- the token's bytes with the key its registration names (`verified_text`, see
+-- parse_verified): a vote record written into Redis by other means never carries a gate.
+-- Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
-local function check_gate(tkey, requester, service, op_digest, issuer, required_m, requester_may_approve)
+local function check_gate(tkey, requester, service, op_digest, issuer, required_m, requester_may_approve, verified_text)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)
   end
@@ -423,7 +443,9 @@ local function check_gate(tkey, requester, service, op_digest, issuer, required_
   -- (Bytes cjson cannot read, e.g. a lone UTF-16 surrogate escaped in an older token, never match.)
   local readable, doc = pcall(cjson.decode, t.doc)
   if not readable or type(doc) ~= 'table' or doc.operationDigest ~= op_digest then return refuse('the quorum token is for another operation') end
-  local voters, keys = counting_votes(t, requester_may_approve)
+  local signed, verified = parse_verified(verified_text)
+  if signed ~= redis.sha1hex(t.doc .. '|' .. (t.hsm or '')) then verified = {} end
+  local voters, keys = counting_votes(t, requester_may_approve, verified)
   local need = math.max(required(t), required_m)
   local status = effective_status(t)
   if status == 'EXPIRED' then return refuse('the quorum token has expired') end

@@ -2,7 +2,7 @@ import { checkMValue, resolveService, serviceNumber, SERVICE_NAMES, type QuorumS
 import type { QuorumStore } from '@quorumd/store';
 import type { Metrics } from '../metrics';
 import { actorOf, requireOfficer, requireUser, type Principal } from './principal';
-import { countConsumed, protectedGate } from './protected-command';
+import { countConsumed, type QuorumGates } from './protected-command';
 
 export interface MValueView {
   service: QuorumService;
@@ -14,9 +14,8 @@ export interface MValueView {
 export class MValuesService {
   constructor(
     private readonly store: QuorumStore,
-    private readonly issuer: string,
+    private readonly gates: QuorumGates,
     private readonly metrics: Metrics,
-    private readonly requesterMayApprove: boolean,
   ) {}
 
   async list(principal: Principal): Promise<MValueView[]> {
@@ -36,7 +35,7 @@ export class MValuesService {
     const m = checkMValue(input.m);
     const force = input.force === true;
     // force is part of the operation the token was approved for, never a flag beside it.
-    const gate = protectedGate(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } }, this.issuer, this.requesterMayApprove);
+    const gate = await this.gates.open(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } });
     await this.store.mValues.set(gate, service, m, { force }, actorOf(principal));
     countConsumed(this.metrics, gate, 'QUORUM_MGMT');
     return { service, number: serviceNumber(service), m };

@@ -6,7 +6,6 @@ import {
   type CloudHsmTokenFile,
   type Operation,
   type QuorumService,
-  KeyObjectCache,
   QuorumError,
   canonicalJson,
   checkAlg,
@@ -24,10 +23,11 @@ import {
   type TokenView,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { KeyObject } from 'node:crypto';
 import type { QuorumStore, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
+import type { QuorumGates } from './protected-command';
+import type { QuorumKeyObjects } from './quorum-key-objects';
 import type { TokenEvents } from '@quorumd/store';
 
 export interface TokensOptions {
@@ -71,7 +71,6 @@ export interface Bundle {
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
 export class TokensService {
-  private readonly keyObjects = new KeyObjectCache();
   /** What approvals of a token sign, by token id: a read in flight is shared by every approval that waits for it. */
   private readonly signedData = new BoundedMap<string, Promise<SignedData>>(SIGNED_DATA_ENTRIES);
   /** Users the issue script last refused for their rate limit, until when (ms): see issue(). */
@@ -82,6 +81,8 @@ export class TokensService {
     private readonly events: TokenEvents,
     private readonly metrics: Metrics,
     private readonly options: TokensOptions,
+    private readonly keys: QuorumKeyObjects,
+    private readonly gates: QuorumGates,
   ) {}
 
   private now(): number {
@@ -207,7 +208,7 @@ export class TokensService {
     if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
     const signed = await (this.signedData.get(id) ?? this.loadSignedData(id));
     if (signed.cloudhsm && alg !== 'RS256') throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is signed with RS256 (PKCS#1 v1.5, SHA-256), as the HSM verifies it');
-    const key = this.keyObjects.peek(fingerprint) ?? (await this.loadKey(fingerprint));
+    const key = await this.keys.get(fingerprint);
     if (!verifySignature(key, alg, signed.data, signature)) {
       this.metrics.signatureFailures.inc();
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
@@ -266,19 +267,13 @@ export class TokensService {
       throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${before.required} approvals`, { approvals: counting, required: before.required });
     }
     if (before.status !== 'APPROVED') throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${before.status}`);
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(before.doc.operation), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    const token = await this.store.tokens.consume(await this.gates.open(principal, id, before.doc.operation), actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     const signatures = await this.store.tokens.signatures(id);
     const signers = await Promise.all(
       (token.usedApprovals ?? []).map(async (u) => ({ username: (await this.store.users.get(u.userId))?.hsmUsername ?? `user${u.userId}`, signature: signatures.get(u.userId) ?? Buffer.alloc(0) })),
     );
     return cloudHsmTokenFileWithSignatures(before.cloudhsmApprovalData, signers);
-  }
-
-  private async loadKey(fingerprint: string): Promise<KeyObject> {
-    const pem = await this.store.quorumKeys.quorumKeyPem(fingerprint);
-    if (!pem) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
-    return this.keyObjects.get(fingerprint, pem);
   }
 
   async reject(principal: Principal, id: string, reason: string): Promise<TokenView> {
@@ -323,7 +318,7 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
-    const token = await this.store.tokens.consume(id, requesterKey(principal), canonicalJson(normalized), this.options.issuer, this.options.requesterMayApprove, actorOf(principal));
+    const token = await this.store.tokens.consume(await this.gates.open(principal, id, normalized), actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }

@@ -3,7 +3,7 @@ import type { QuorumGate, QuorumStore, UserRecord } from '@quorumd/store';
 import type { Metrics } from '../metrics';
 import type { AuthService } from './auth-service';
 import { actorOf, requireOfficer, requireUser, type Principal } from './principal';
-import { countConsumed, protectedGate } from './protected-command';
+import { countConsumed, type QuorumGates } from './protected-command';
 
 /** `now`: whether a timed lock after failed logins still holds. */
 function userView(user: UserRecord, now: number): UserView {
@@ -28,9 +28,8 @@ function userView(user: UserRecord, now: number): UserView {
 export class UsersService {
   constructor(
     private readonly store: QuorumStore,
-    private readonly issuer: string,
+    private readonly gates: QuorumGates,
     private readonly metrics: Metrics,
-    private readonly requesterMayApprove: boolean,
     private readonly auth: AuthService,
   ) {}
 
@@ -44,7 +43,7 @@ export class UsersService {
     const type = checkUserType(input.type);
     const name = checkUserName(input.name);
     const password = checkPassword(input.password);
-    const gate = protectedGate(principal, input.quorumToken, { command: 'createUser', args: { type, name } }, this.issuer, this.requesterMayApprove);
+    const gate = await this.gates.open(principal, input.quorumToken, { command: 'createUser', args: { type, name } });
     const id = await this.store.users.create(gate, { name, type, passwordHash: await hashPassword(password) }, actorOf(principal));
     countConsumed(this.metrics, gate, 'USER_MGMT');
     const user = await this.store.users.get(id);
@@ -60,7 +59,7 @@ export class UsersService {
     const caller = requireOfficer(principal);
     if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
     const force = input.force === true;
-    const gate = protectedGate(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } }, this.issuer, this.requesterMayApprove);
+    const gate = await this.gates.open(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } });
     await this.store.users.delete(gate, id, { force }, actorOf(principal));
     countConsumed(this.metrics, gate, 'USER_MGMT');
   }
@@ -86,7 +85,7 @@ export class UsersService {
     let gate: QuorumGate | undefined;
     if (caller.id !== id) {
       requireOfficer(principal);
-      gate = protectedGate(principal, input.quorumToken, { command: 'changePswd', args: { id } }, this.issuer, this.requesterMayApprove);
+      gate = await this.gates.open(principal, input.quorumToken, { command: 'changePswd', args: { id } });
     } else if (typeof input.currentPassword !== 'string') {
       throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
     } else {

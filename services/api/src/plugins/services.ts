@@ -7,6 +7,8 @@ import { AuthService } from '../application/auth-service';
 import { DeliveriesService } from '../application/deliveries-service';
 import { MValuesService } from '../application/m-values-service';
 import { OfficersService } from '../application/officers-service';
+import { QuorumGates } from '../application/protected-command';
+import { QuorumKeyObjects } from '../application/quorum-key-objects';
 import { QuorumKeysService } from '../application/quorum-keys-service';
 import { StreamSlots } from '../application/stream-slots';
 import { TokensService } from '../application/tokens-service';
@@ -65,11 +67,13 @@ function buildServices(deps: AppDeps): Services {
     lockoutSeconds: config.lockoutSeconds,
     requesterMayApprove: config.requesterMayApprove,
   });
+  const keys = new QuorumKeyObjects(store);
+  const gates = new QuorumGates(store, keys, metrics, { issuer, requesterMayApprove: config.requesterMayApprove });
   return {
     auth,
-    users: new UsersService(store, issuer, metrics, config.requesterMayApprove, auth),
+    users: new UsersService(store, gates, metrics, auth),
     quorumKeys: new QuorumKeysService(store, issuer, config.requesterMayApprove),
-    mValues: new MValuesService(store, issuer, metrics, config.requesterMayApprove),
+    mValues: new MValuesService(store, gates, metrics),
     tokens: new TokensService(store, deps.events, metrics, {
       issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,
@@ -78,7 +82,7 @@ function buildServices(deps: AppDeps): Services {
       requesterMayApprove: config.requesterMayApprove,
       outbound,
       issueLimitPerMinute: config.rateLimitIssue,
-    }),
+    }, keys, gates),
     apiKeys: new ApiKeysService(store),
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),
