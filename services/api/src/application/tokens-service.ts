@@ -262,11 +262,7 @@ export class TokensService {
   async cloudHsmTokenFile(principal: Principal, id: string): Promise<CloudHsmTokenFile> {
     const before = await this.visible(principal, id, 'tokens:consume');
     if (!before.cloudhsmApprovalData) throw new QuorumError('RET_BAD_REQUEST', 'This is not an AWS CloudHSM token');
-    if (before.status === 'PENDING') {
-      const counting = before.approvals.filter((a) => a.counts).length;
-      throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${before.required} approvals`, { approvals: counting, required: before.required });
-    }
-    if (before.status !== 'APPROVED') throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${before.status}`);
+    if (before.status !== 'APPROVED') refuseHsmSignatures(before);
     const token = await this.store.tokens.consume(await this.gates.open(principal, id, before.doc.operation), actorOf(principal));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     const signatures = await this.store.tokens.signatures(id);
@@ -325,7 +321,9 @@ export class TokensService {
 
   /** Token bytes, the approvals that carry it and their keys: verifiable offline. */
   async bundle(principal: Principal, id: string): Promise<Bundle> {
-    return this.bundleOf(await this.visible(principal, id));
+    const token = await this.visible(principal, id);
+    if (token.cloudhsmApprovalData && token.status !== 'CONSUMED') refuseHsmSignatures(token);
+    return this.bundleOf(token);
   }
 
   private async bundleOf(token: StoredToken): Promise<Bundle> {
@@ -356,6 +354,22 @@ export class TokensService {
       approvals,
     };
   }
+}
+
+/**
+ * An AWS CloudHSM token's signatures are what the HSM accepts: they leave quorumd once, in
+ * the token file fetched while the token is APPROVED (which consumes it). Before that (and for
+ * a token that ended otherwise) neither the file nor the bundle hands them out: 409.
+ */
+function refuseHsmSignatures(token: StoredToken): never {
+  if (token.status === 'PENDING') {
+    const counting = token.approvals.filter((a) => a.counts).length;
+    throw new QuorumError('RET_TOKEN_NOT_APPROVED', `The token has ${counting} of ${token.required} approvals`, { approvals: counting, required: token.required });
+  }
+  if (token.status === 'APPROVED') {
+    throw new QuorumError('RET_TOKEN_NOT_PENDING', 'The quorum token is APPROVED: an AWS CloudHSM token hands out its signatures once, in its token file (GET /v1/tokens/{id}/cloudhsm-token-file); its bundle follows that fetch');
+  }
+  throw new QuorumError('RET_TOKEN_NOT_PENDING', `The quorum token is ${token.status}`);
 }
 
 /**
