@@ -39,6 +39,7 @@ export const SCRIPT_NAMES = [
   'setHsmUsername',
   'setMValue',
   'setWebhook',
+  'tokenApprovers',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -331,6 +331,14 @@ export class TokensRepository {
     await this.ctx.run('refuseVotes', { tokenId: id }, actor, refused.flatMap((v) => [String(v.userId), v.voteDigest]));
   }
 
+  /** The officers who can still approve a PENDING token (id and name, ids ascending); none for a token not waiting for approvals. */
+  async approvers(id: string, requesterMayApprove: boolean): Promise<{ id: number; name: string }[]> {
+    const flat = (await this.ctx.run('tokenApprovers', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as (number | string)[];
+    const out: { id: number; name: string }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: Number(flat[i]), name: String(flat[i + 1]) });
+    return out;
+  }
+
   /** For each token of a batch (in order): the officers its fan-out asks (see approval-recipients-1.lua). */
   async approvalRecipients(ids: readonly string[], requesterMayApprove: boolean): Promise<number[][]> {
     if (ids.length === 0) return [];

@@ -36,7 +36,7 @@ export class MValuesService {
     const force = input.force === true;
     // force is part of the operation the token was approved for, never a flag beside it.
     const gate = await this.gates.open(principal, input.quorumToken, { command: 'setMValue', args: { service, m, ...(force ? { force } : {}) } });
-    await this.store.mValues.set(gate, service, m, { force }, actorOf(principal));
+    await this.gates.run(gate, 'QUORUM_MGMT', () => this.store.mValues.set(gate, service, m, { force }, actorOf(principal)));
     countConsumed(this.metrics, gate, 'QUORUM_MGMT');
     return { service, number: serviceNumber(service), m };
   }

@@ -263,7 +263,8 @@ export class TokensService {
     const before = await this.visible(principal, id, 'tokens:consume');
     if (!before.cloudhsmApprovalData) throw new QuorumError('RET_BAD_REQUEST', 'This is not an AWS CloudHSM token');
     if (before.status !== 'APPROVED') refuseHsmSignatures(before);
-    const token = await this.store.tokens.consume(await this.gates.open(principal, id, before.doc.operation), actorOf(principal));
+    const gate = await this.gates.open(principal, id, before.doc.operation);
+    const token = await this.gates.run(gate, undefined, () => this.store.tokens.consume(gate, actorOf(principal)));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     const signatures = await this.store.tokens.signatures(id);
     const signers = await Promise.all(
@@ -314,7 +315,8 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
-    const token = await this.store.tokens.consume(await this.gates.open(principal, id, normalized), actorOf(principal));
+    const gate = await this.gates.open(principal, id, normalized);
+    const token = await this.gates.run(gate, undefined, () => this.store.tokens.consume(gate, actorOf(principal)));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }

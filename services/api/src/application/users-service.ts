@@ -44,7 +44,8 @@ export class UsersService {
     const name = checkUserName(input.name);
     const password = checkPassword(input.password);
     const gate = await this.gates.open(principal, input.quorumToken, { command: 'createUser', args: { type, name } });
-    const id = await this.store.users.create(gate, { name, type, passwordHash: await hashPassword(password) }, actorOf(principal));
+    const passwordHash = await hashPassword(password);
+    const id = await this.gates.run(gate, 'USER_MGMT', () => this.store.users.create(gate, { name, type, passwordHash }, actorOf(principal)));
     countConsumed(this.metrics, gate, 'USER_MGMT');
     const user = await this.store.users.get(id);
     if (!user) throw new QuorumError('RET_USER_NOT_FOUND');
@@ -60,7 +61,7 @@ export class UsersService {
     if (caller.id === id) throw new QuorumError('RET_FORBIDDEN', 'A crypto officer cannot delete itself');
     const force = input.force === true;
     const gate = await this.gates.open(principal, input.quorumToken, { command: 'deleteUser', args: { id, ...(force ? { force } : {}) } });
-    await this.store.users.delete(gate, id, { force }, actorOf(principal));
+    await this.gates.run(gate, 'USER_MGMT', () => this.store.users.delete(gate, id, { force }, actorOf(principal)));
     countConsumed(this.metrics, gate, 'USER_MGMT');
   }
 
@@ -92,7 +93,9 @@ export class UsersService {
       // Counted like a login: guesses lock the user.
       await this.auth.confirmPassword(caller, input.currentPassword);
     }
-    await this.store.users.changePassword(gate, id, await hashPassword(password), actorOf(principal));
+    const passwordHash = await hashPassword(password);
+    const change = () => this.store.users.changePassword(gate, id, passwordHash, actorOf(principal));
+    await (gate ? this.gates.run(gate, 'USER_MGMT', change) : change());
     if (gate) countConsumed(this.metrics, gate, 'USER_MGMT');
   }
 }
