@@ -87,6 +87,31 @@ describe('outbox dead letters', () => {
     expect(await dead()).toEqual([expect.objectContaining({ id: poison, status: 'PENDING', reason: 'failed 5 times: refused by the queue' })]);
   });
 
+  it('counts an entry’s failures across dispatcher restarts: a new dispatcher dead-letters it at the attempts left', async () => {
+    await h.redis.del(h.store.keys.outboxDead());
+    const poison = await issue(10);
+    let refused = 0;
+    const faulty = {
+      deliver: async (jobs: DeliveryJob[]) => {
+        if (jobs.some((j) => j.tokenId === poison)) {
+          refused++;
+          throw new Error('refused by the queue');
+        }
+        return queues.deliver(jobs);
+      },
+    } as unknown as QuorumQueues;
+    const failures = async () => Number((await h.redis.hget(h.store.keys.outboxFailures(), (await h.redis.xrange(h.store.keys.outbox(), '-', '+')).find(([, f]) => f.includes(poison))?.[0] ?? '')) ?? 0);
+    // A first dispatcher sees it fail three times on its own, then stops (a restart).
+    await dispatchUntil(faulty, async () => (await failures()) >= 3);
+    expect(await dead()).toEqual([]);
+    const before = refused;
+    // The next one gives it only the attempts left.
+    await dispatchUntil(faulty, async () => (await dead()).length === 1);
+    expect(await dead()).toEqual([expect.objectContaining({ id: poison, reason: expect.stringMatching(/^failed 5 times: refused by the queue/) })]);
+    expect(refused - before).toBeLessThanOrEqual(2);
+    expect(await h.redis.hlen(h.store.keys.outboxFailures())).toBe(0);
+  });
+
   it('while an idle entry keeps failing, new entries still go out (a short claim period)', async () => {
     await h.redis.del(h.store.keys.outboxDead());
     const poison = await issue(8);

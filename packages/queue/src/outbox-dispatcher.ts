@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { BoundedMap, QuorumError } from '@quorumd/core';
+import { QuorumError } from '@quorumd/core';
 import { isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
@@ -59,6 +59,13 @@ interface Change {
   round: number;
 }
 
+/** An entry as read from the stream, with its change. */
+interface ReadEntry {
+  entryId: string;
+  fields: string[];
+  change: Change;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -84,8 +91,6 @@ export class OutboxDispatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  /** Entries that failed on their own here, and how many times (forgotten once handled; the latest 10,000). */
-  private readonly failures = new BoundedMap<string, number>(10_000);
 
   constructor(
     private readonly store: QuorumStore,
@@ -137,7 +142,7 @@ export class OutboxDispatcher {
         const entries = read?.[0]?.[1] ?? [];
         await this.handleAll(entries).catch((err: unknown) => {
           // Both failed: the claim pass's failure is reported too.
-          if (claimFailure !== undefined) this.options.log('outbox dispatch failed; retrying', { err: messageOf(claimFailure) });
+          if (claimFailure !== undefined) this.options.log('outbox dispatch failed; retrying', { err: claimFailure });
           throw err;
         });
         if (claimFailure !== undefined) throw claimFailure;
@@ -148,9 +153,10 @@ export class OutboxDispatcher {
         // by hand): made again, from the start of whatever the stream holds (job ids keep re-reads single).
         if (err instanceof Error && err.message.startsWith('NOGROUP')) {
           await this.createGroup().catch(() => undefined);
+          await this.blocking.del(this.store.keys.outboxFailures()).catch(() => undefined);
           continue;
         }
-        this.options.log('outbox dispatch failed; retrying', { err: messageOf(err) });
+        this.options.log('outbox dispatch failed; retrying', { err });
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -178,54 +184,45 @@ export class OutboxDispatcher {
   }
 
   /**
-   * A batch at a time: the fan-outs of new and reopened tokens are one script call for the batch, the other
-   * changes name their recipients in the entry (older entries without them read the token),
-   * the jobs are added in one bulk, and the entries are acknowledged in one step after that.
-   * A failure leaves the whole batch unacknowledged: it is read again, and the job ids keep it
-   * from doubling. A batch that fails is worked again one entry at a time, so that an entry
-   * that cannot be turned into jobs holds up no other: once it has failed on its own
-   * POISON_ATTEMPTS times while Redis answers, it is dead-lettered (see deadLetter). A failure
-   * that is Redis away or slow (storeAway) counts for no entry. An entry that names no token or
-   * no known status is dead-lettered at once.
+   * What becomes of the entries read in one go. Each entry goes through these states:
+   *
+   *   read ── malformed (no token id, unknown status) ──────────────────────────► dead letter
+   *     └─ in the batch ── the batch's jobs added ─────────────────────────────► acknowledged
+   *          └─ the batch failed ── alone ── its jobs added ────────────────────► acknowledged
+   *                                   ├─ Redis away or slow (storeAway) ───────► left, not counted
+   *                                   └─ failed on its own: counted ── count < POISON_ATTEMPTS,
+   *                                        or Redis does not answer ──────────► left
+   *                                        └─ else ─────────────────────────────► dead letter
+   *
+   * "Left" entries stay unacknowledged and are read again (claimed after `claimIdleMs`); the
+   * job ids keep a re-read from doubling a job. Failure counts live in Redis
+   * (`outbox:failures`), so a restarted dispatcher goes on counting where the last one stopped.
+   * Throws the failure of a batch that was left, so that the loop pauses.
    */
   private async handleAll(entries: StreamEntry[]): Promise<void> {
     const live = entries.filter((entry): entry is [string, string[]] => Array.isArray(entry[1]));
-    if (live.length === 0) return;
-    const malformed: [string, string[], string][] = [];
-    const good: { entryId: string; fields: string[]; change: Change }[] = [];
+    const batch: ReadEntry[] = [];
     for (const [entryId, fields] of live) {
       const change = parseChange(fields);
-      if (typeof change === 'string') malformed.push([entryId, fields, change]);
-      else good.push({ entryId, fields, change });
+      if (typeof change === 'string') await this.deadLetter({ entryId, fields }, change);
+      else batch.push({ entryId, fields, change });
     }
-    for (const [entryId, fields, reason] of malformed) await this.deadLetter(entryId, fields, reason);
-    if (good.length === 0) return;
-    try {
-      await this.dispatch(good.map((g) => g.change));
-    } catch (err) {
-      if (good.length > 1) return this.oneAtATime(good, err);
-      const [{ entryId, fields }] = good as [(typeof good)[number]];
-      // Redis away or slow is no fault of the entry: it is not counted.
-      if (storeAway(err)) throw err;
-      const attempts = (this.failures.get(entryId) ?? 0) + 1;
-      if (attempts < POISON_ATTEMPTS || !(await this.redisAnswers())) {
-        this.failures.set(entryId, attempts);
-        throw err;
-      }
-      await this.deadLetter(entryId, fields, `failed ${attempts} times: ${messageOf(err)}`);
-      return;
-    }
-    const key = this.store.keys.outbox();
-    const ids = good.map((g) => g.entryId);
-    await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).exec();
-    for (const id of ids) this.failures.delete(id);
+    if (batch.length === 0) return;
+    const failure = await this.dispatch(batch.map((e) => e.change)).then(
+      () => undefined,
+      (err: unknown) => err as object,
+    );
+    if (failure === undefined) return this.acknowledge(batch);
+    if (batch.length > 1) return this.oneAtATime(batch, failure);
+    return this.blame(batch[0] as ReadEntry, failure);
   }
 
-  private async oneAtATime(entries: { entryId: string; fields: string[] }[], batchError: unknown): Promise<void> {
+  /** The entries of a failed batch, each alone: one that cannot be turned into jobs holds up no other. */
+  private async oneAtATime(entries: ReadEntry[], batchError: unknown): Promise<void> {
     let failure: unknown;
-    for (const { entryId, fields } of entries) {
+    for (const entry of entries) {
       try {
-        await this.handleAll([[entryId, fields]]);
+        await this.handleAll([[entry.entryId, entry.fields]]);
       } catch (err) {
         failure ??= err;
         // The store is away: the entries after this one are left for the next pass.
@@ -233,6 +230,22 @@ export class OutboxDispatcher {
       }
     }
     if (failure !== undefined) throw failure instanceof Error ? failure : batchError;
+  }
+
+  /** An entry that failed alone: counted in Redis, and dead-lettered at its last attempt while Redis answers; otherwise left (rethrown). */
+  private async blame(entry: ReadEntry, err: unknown): Promise<void> {
+    // Redis away or slow is no fault of the entry: it is not counted.
+    if (storeAway(err)) throw err;
+    const attempts = await this.blocking.hincrby(this.store.keys.outboxFailures(), entry.entryId, 1);
+    if (attempts < POISON_ATTEMPTS || !(await this.redisAnswers())) throw err;
+    await this.deadLetter(entry, `failed ${attempts} times: ${messageOf(err)}`);
+  }
+
+  /** Entries whose jobs were added: acknowledged, removed and their failure counts dropped, in one step. */
+  private async acknowledge(entries: ReadEntry[]): Promise<void> {
+    const key = this.store.keys.outbox();
+    const ids = entries.map((e) => e.entryId);
+    await this.blocking.multi().xack(key, GROUP, ...ids).xdel(key, ...ids).hdel(this.store.keys.outboxFailures(), ...ids).exec();
   }
 
   /** The jobs a batch of changes sets off, added in one bulk. */
@@ -253,16 +266,16 @@ export class OutboxDispatcher {
    * (`<prefix>outbox:dead`, the newest 1,000, each with the entry's fields, its id and why),
    * in one step with its acknowledgement, and logs it.
    */
-  private async deadLetter(entryId: string, fields: string[], reason: string): Promise<void> {
+  private async deadLetter(entry: { entryId: string; fields: string[] }, reason: string): Promise<void> {
     const key = this.store.keys.outbox();
     await this.blocking
       .multi()
-      .xadd(this.store.keys.outboxDead(), 'MAXLEN', '~', 1000, '*', ...fields, 'entry', entryId, 'reason', reason)
-      .xack(key, GROUP, entryId)
-      .xdel(key, entryId)
+      .xadd(this.store.keys.outboxDead(), 'MAXLEN', '~', 1000, '*', ...entry.fields, 'entry', entry.entryId, 'reason', reason)
+      .xack(key, GROUP, entry.entryId)
+      .xdel(key, entry.entryId)
+      .hdel(this.store.keys.outboxFailures(), entry.entryId)
       .exec();
-    this.failures.delete(entryId);
-    this.options.log('outbox entry dead-lettered', { entry: entryId, reason });
+    this.options.log('outbox entry dead-lettered', { entry: entry.entryId, reason });
   }
 
   /**

@@ -66,6 +66,8 @@ export class StoreKeys {
   outbox(): string { return `${this.base}outbox`; }
   /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */
   outboxDead(): string { return `${this.base}outbox:dead`; }
+  /** Hash: outbox entry id -> times it failed on its own (kept in Redis: a restarted dispatcher goes on counting). */
+  outboxFailures(): string { return `${this.base}outbox:failures`; }
   /** Tokens a user (or its API keys) asked for in the current window: the issue rate limit's counter. */
   issueCount(userId: number | string): string { return `${this.base}issued:${userId}`; }
   /**
