@@ -17,7 +17,7 @@ if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if t[TF.issuer] ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 -- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
 -- The answer is the token as this script leaves it (`t` follows its writes): no second read.
 local function approve_if_carried(new_vote)
@@ -25,32 +25,32 @@ local function approve_if_carried(new_vote)
   local need = required(t)
   if #voters < need then
     if new_vote then publish_vote(t.id) end
-    return { 'PENDING', snapshot_of(t, voters, keys, need) }
+    return { STATUS.PENDING, snapshot_of(t, voters, keys, need) }
   end
   local until_ms = tostring(NOW + tonumber(ARGV[11]))
-  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', ARGV[2], 'apUntil', until_ms)
-  t.status, t.apAt, t.apUntil = 'APPROVED', ARGV[2], until_ms
+  redis.call('HSET', tkey, TF.status, STATUS.APPROVED, TF.approvedAt, ARGV[2], TF.approvedUntil, until_ms)
+  t[TF.status], t[TF.approvedAt], t[TF.approvedUntil] = STATUS.APPROVED, ARGV[2], until_ms
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = need })
-  publish_status(t.id, 'APPROVED', t)
-  return { 'APPROVED', snapshot_of(t, voters, keys, need) }
+  publish_status(t.id, STATUS.APPROVED, t)
+  return { STATUS.APPROVED, snapshot_of(t, voters, keys, need) }
 end
-local previous = t['v:' .. uid]
+local previous = t[VOTE .. uid]
 if previous then
   local alg, _, _, from = parse_vote(previous)
   if alg == ARGV[7] and from and string.sub(previous, from) == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
-    if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
-    return { t.status, token_snapshot(tkey, may) }
+    if effective_status(t) == STATUS.PENDING then return approve_if_carried(false) end
+    return { t[TF.status], token_snapshot(tkey, may) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
-if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
+if t[REJECTION .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 if not may_approve(t, uid, may) then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
@@ -61,8 +61,8 @@ if key_of_another(ARGV[6], uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
 local vote = vote_text(ARGV[7], held[4] or '0', ARGV[8])
-redis.call('HSET', tkey, 'v:' .. uid, vote)
-t['v:' .. uid] = vote
+redis.call('HSET', tkey, VOTE .. uid, vote)
+t[VOTE .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
 -- The approving officer is the entry's actor; the algorithm is named when it is not RS256.
 audit('token.approval', ARGV[7] == 'RS256' and { id = t.id } or { id = t.id, alg = ARGV[7] })

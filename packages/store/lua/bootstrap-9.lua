@@ -11,6 +11,6 @@ redis.call('HSET', key('user'), 'id', 1, 'name', 'admin', 'type', 'CO', 'pw', AR
 redis.call('HSET', key('usersByName'), 'admin', 1)
 redis.call('ZADD', key('users'), 1, 1)
 redis.call('SADD', key('officers'), 1)
-redis.call('HSET', key('mValues'), 'USER_MGMT', 1, 'QUORUM_MGMT', 1)
+for _, service in ipairs(SERVICES) do redis.call('HSET', key('mValues'), service, 1) end
 audit('user.created', { id = 1, name = 'admin', type = 'CO', bootstrap = true })
 return { issuer, 1 }

@@ -1,4 +1,4 @@
--- changePswd. Another user's password: behind the USER_MGMT quorum gate, consuming the
+-- changePswd. Another user's password: behind its quorum gate (PROTECTED.changePswd), consuming the
 -- token with the change. One's own: no gate (the service checked the current password).
 -- Either way every session of the user ends, the failure count is reset and a lock is
 -- lifted (this is how a locked user is unlocked).
@@ -12,10 +12,10 @@ local ukey = key('user')
 local gate = { token = nil }
 if ARGV[11] == '1' then
   -- Another officer's password hands out its approving power: every service's M.
-  local required_m = m_value('USER_MGMT')
+  local required_m = m_value(PROTECTED.changePswd)
   if redis.call('HGET', ukey, 'type') == 'CO' then required_m = max_m_all() end
   local err
-  err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1', ARGV[13])
+  err, gate = check_gate(key('gateToken'), ARGV[5], PROTECTED.changePswd, ARGV[6], ARGV[7], required_m, ARGV[8] == '1', ARGV[13])
   if err then return err end
 end
 if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. ARGV[9]) end

@@ -8,7 +8,7 @@
 -- Returns the token as read-token returns it, after consumption.
 local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-local err, gate = check_gate(key('token'), ARGV[5], t.svc, ARGV[6], ARGV[7], 0, ARGV[8] == '1', ARGV[10])
+local err, gate = check_gate(key('token'), ARGV[5], t[TF.service], ARGV[6], ARGV[7], 0, ARGV[8] == '1', ARGV[10])
 if err then return err end
 commit_gate(gate, tonumber(ARGV[9]))
 return token_snapshot(key('token'), ARGV[8] == '1')

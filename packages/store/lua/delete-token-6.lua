@@ -5,15 +5,15 @@
 -- ARGV[8] retention of finished tokens, ms
 local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if ARGV[6] ~= '1' and t.req ~= ARGV[5] then
+if t[TF.issuer] ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if ARGV[6] ~= '1' and t[TF.requester] ~= ARGV[5] then
   return fail('RET_FORBIDDEN', 'Only the requester or a crypto officer may delete this token')
 end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' and status ~= 'APPROVED' then
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING and status ~= STATUS.APPROVED then
   return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status)
 end
-finish_token(key('token'), t, 'DELETED', tonumber(ARGV[8]))
+finish_token(key('token'), t, STATUS.DELETED, tonumber(ARGV[8]))
 audit('token.deleted', { id = t.id })
-return 'DELETED'
+return STATUS.DELETED

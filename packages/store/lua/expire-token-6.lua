@@ -12,7 +12,7 @@ if not t then
   redis.call('ZREM', key('approvedTokens'), id)
   return 'GONE'
 end
-if t.status == 'EXPIRED' or effective_status(t) ~= 'EXPIRED' then return t.status end
-finish_token(key('token'), t, 'EXPIRED', tonumber(ARGV[5]))
+if t[TF.status] == STATUS.EXPIRED or effective_status(t) ~= STATUS.EXPIRED then return t[TF.status] end
+finish_token(key('token'), t, STATUS.EXPIRED, tonumber(ARGV[5]))
 audit('token.expired', { id = t.id })
-return 'EXPIRED'
+return STATUS.EXPIRED

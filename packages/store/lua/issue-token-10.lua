@@ -27,20 +27,23 @@ if issued >= tonumber(ARGV[20]) then
 end
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
-local m_now = math.max(required_now({ svc = ARGV[7], msvcs = ARGV[17] }), ARGV[18] ~= '' and 2 or 1)
+local m_now = math.max(required_now({ [TF.service] = ARGV[7], [TF.governingServices] = ARGV[17] }), ARGV[18] ~= '' and 2 or 1)
 if tonumber(ARGV[8]) ~= m_now then
   return fail('RET_M_VALUE_CHANGED', 'An M value changed while the token was issued: its operation now needs ' .. m_now .. ' approvals')
 end
 local id = ARGV[5]
 local by_api_key = string.sub(ARGV[9], 1, 7) == 'apikey:'
 -- The hash as written, field by field; the answer is built from it (no second read).
-local t = { doc = ARGV[6], svc = ARGV[7], m = ARGV[8], req = ARGV[9], exp = ARGV[10], iss = ARGV[11], status = 'PENDING' }
+local t = {
+  [TF.doc] = ARGV[6], [TF.service] = ARGV[7], [TF.m] = ARGV[8], [TF.requester] = ARGV[9],
+  [TF.expiresAt] = ARGV[10], [TF.issuer] = ARGV[11], [TF.status] = STATUS.PENDING,
+}
 -- A user requester's id is in `req`; an API key's owner is not.
-if by_api_key then t.rqu = ARGV[16] end
-if ARGV[12] ~= '' then t.cb = ARGV[12] end
-if ARGV[15] ~= '' then t.cbs = ARGV[15] end
-if ARGV[17] ~= ARGV[7] then t.msvcs = ARGV[17] end
-if ARGV[18] ~= '' then t.hsm = ARGV[18] end
+if by_api_key then t[TF.requesterUser] = ARGV[16] end
+if ARGV[12] ~= '' then t[TF.callbackUrl] = ARGV[12] end
+if ARGV[15] ~= '' then t[TF.callbackSecret] = ARGV[15] end
+if ARGV[17] ~= ARGV[7] then t[TF.governingServices] = ARGV[17] end
+if ARGV[18] ~= '' then t[TF.hsmData] = ARGV[18] end
 local fields = {}
 for field, value in pairs(t) do
   fields[#fields + 1] = field
@@ -59,6 +62,6 @@ if by_api_key then
 end
 if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), ARGV[21]) end
 audit('token.issued', { id = id, service = ARGV[7], command = ARGV[14], m = tonumber(ARGV[8]) })
-publish_status(id, 'PENDING')
+publish_status(id, STATUS.PENDING)
 -- (A new token has no votes: the self-approval setting changes nothing in it.)
 return snapshot_of(t, {}, {}, m_now)

@@ -23,7 +23,7 @@ if ARGV[5] == '1' then
   redis.call('HSET', ukey, 'fails', 0)
   if ARGV[11] ~= '' then redis.call('HSET', ukey, 'pw', ARGV[11]) end
   if ARGV[14] ~= '1' then return 1 end
-  redis.call('HSET', key('session'), 'uid', ARGV[6], 'exp', ARGV[7], 'gen', ARGV[13])
+  redis.call('HSET', key('session'), SF.user, ARGV[6], SF.expiresAt, ARGV[7], SF.generation, ARGV[13])
   redis.call('PEXPIREAT', key('session'), ARGV[7])
   audit('session.login', { userId = tonumber(ARGV[6]), name = ARGV[8] })
   return 1
@@ -36,7 +36,7 @@ if fails >= tonumber(ARGV[9]) and redis.call('HEXISTS', ukey, 'lockedUntil') == 
   local reason = nil
   if lock_ms == 0 and redis.call('SISMEMBER', key('keyHolders'), ARGV[6]) == 1 then
     local left = eligible_approvers(ARGV[16] == '1', ARGV[6])
-    for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
+    for _, service in ipairs(SERVICES) do
       local m = m_value(service)
       if m > 1 and m > left then
         lock_ms = tonumber(ARGV[15])

@@ -18,8 +18,8 @@ while #out < limit do
   for _, id in ipairs(ids) do
     -- Each token's hash is read once: the checks and the answer come from it.
     local t, flat
-    if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(token_key(id)) end
-    if t and not t['r:' .. uid] and may_approve(t, uid, may) then
+    if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(KEY.token(id)) end
+    if t and not t[REJECTION .. uid] and may_approve(t, uid, may) then
       out[#out + 1] = read_snapshot(t, flat, may, true)
       if #out >= limit then break end
     end

@@ -11,7 +11,7 @@ local id = token_id(tkey)
 local recorded = 0
 for i = 5, #ARGV - 1, 2 do
   local uid, digest = ARGV[i], ARGV[i + 1]
-  local value = redis.call('HGET', tkey, 'v:' .. uid)
+  local value = redis.call('HGET', tkey, VOTE .. uid)
   if value and redis.sha1hex(value) == digest then
     audit('token.vote_refused', { id = id, user = tonumber(uid), reason = 'the signature does not verify with the key its registration names' })
     recorded = recorded + 1

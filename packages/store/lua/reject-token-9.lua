@@ -13,15 +13,15 @@ if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if t['r:' .. uid] then return token_snapshot(tkey, may) end
-if t['v:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
+if t[TF.issuer] ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if t[REJECTION .. uid] then return token_snapshot(tkey, may) end
+if t[VOTE .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 local value = NOW .. '|' .. ARGV[6]
-redis.call('HSET', tkey, 'r:' .. uid, value)
-t['r:' .. uid] = value
+redis.call('HSET', tkey, REJECTION .. uid, value)
+t[REJECTION .. uid] = value
 audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = ARGV[6] })
 -- Who could still bring the token to its bar: key holders who have not rejected, whose
 -- vote (if any) still counts, and not the requester when it may not approve.
@@ -29,12 +29,12 @@ local counting = {}
 for _, v in ipairs(counting_voters(t, may)) do counting[tostring(v)] = true end
 local possible = 0
 for _, holder in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
-  local excluded = t['r:' .. holder] or (t['v:' .. holder] and not counting[holder])
+  local excluded = t[REJECTION .. holder] or (t[VOTE .. holder] and not counting[holder])
     or not may_approve(t, holder, may) or lock_state(holder) == 'forever'
   if not excluded then possible = possible + 1 end
 end
 if possible < required(t) then
-  finish_token(tkey, t, 'REJECTED', tonumber(ARGV[9]))
+  finish_token(tkey, t, STATUS.REJECTED, tonumber(ARGV[9]))
   audit('token.rejected', { id = t.id, possibleApprovals = possible })
 else
   publish_vote(t.id)

@@ -1,4 +1,4 @@
--- setMValue, behind the QUORUM_MGMT gate with max(M(QUORUM_MGMT), M(service)) approvals.
+-- setMValue, behind its quorum gate (PROTECTED.setMValue) with max(M(that service), M(service)) approvals.
 -- The lock-out guard runs first: an M above the officers who could approve its tokens
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
@@ -13,10 +13,10 @@ local force = ARGV[11] == '1'
 local may = ARGV[8] == '1'
 local err = check_reachable(service, m, eligible_approvers(may, nil), force)
 if err then return err end
-local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
+local required_m = math.max(m_value(PROTECTED.setMValue), m_value(service))
 if force then required_m = max_m_all() end
 local gate
-err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m, may, ARGV[13])
+err, gate = check_gate(key('gateToken'), ARGV[5], PROTECTED.setMValue, ARGV[6], ARGV[7], required_m, may, ARGV[13])
 if err then return err end
 commit_gate(gate, tonumber(ARGV[12]))
 local old = m_value(service)

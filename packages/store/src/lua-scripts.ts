@@ -2,14 +2,18 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
+import { luaPrelude } from './lua-prelude';
 
 /**
- * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each prefixed with `lua/lib/`. A
- * script declares every key it is handed on its `-- KEYS:` line, by name (see KeyName);
- * the store builds them in that order, and the script reads them as `key('name')`.
+ * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each loaded after the includes:
+ * `lua/lib/context.lua` (the call's prefix, time and actor; fail, key), the prelude generated
+ * from the Redis contract (lua-prelude.ts), then the includes by subject in LIBRARY's order
+ * (each uses only what comes before it). A script declares every key it is handed on its
+ * `-- KEYS:` line, by name (see KeyName); the store builds them in that order, and the script
+ * reads them as `key('name')`.
  */
 export const LUA_DIR = join(__dirname, '..', 'lua');
-const LIBRARY = ['common.lua'];
+const LIBRARY = ['audit-outbox.lua', 'tokens.lua', 'sessions.lua', 'counting.lua', 'snapshot.lua', 'lifecycle.lua', 'gate.lua'];
 
 export const SCRIPT_NAMES = [
   'addAuditCheckpoint',
@@ -72,7 +76,8 @@ let loaded: LuaScript[] | undefined;
 /** Reads every script once; start-up fails if a file and SCRIPT_NAMES disagree. */
 export function luaScripts(): LuaScript[] {
   if (loaded) return loaded;
-  const library = LIBRARY.map((file) => readFileSync(join(LUA_DIR, 'lib', file), 'utf8')).join('\n');
+  const include = (file: string) => readFileSync(join(LUA_DIR, 'lib', file), 'utf8');
+  const library = [include('context.lua'), luaPrelude(), ...LIBRARY.map(include)].join('\n');
   const scripts = readdirSync(LUA_DIR)
     .filter((file) => file.endsWith('.lua'))
     .map((file) => {

@@ -1,4 +1,4 @@
-import type { QuorumService } from '@quorumd/core';
+import { SERVICE_NAMES, type QuorumService } from '@quorumd/core';
 import { gateIdsAndArgs, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 
@@ -10,8 +10,9 @@ export class MValuesRepository {
 
   async all(): Promise<Record<QuorumService, number>> {
     const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.mValues()));
-    this.lastRead = { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
-    return this.lastRead;
+    const read = Object.fromEntries(SERVICE_NAMES.map((service) => [service, Number(hash[service] ?? 1)])) as Record<QuorumService, number>;
+    this.lastRead = read;
+    return read;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   type TokenStatus,
 } from '@quorumd/core';
 import { gateIdsAndArgs, sha1Hex, type GateVotes, type QuorumGate } from './quorum-gate';
+import { TOKEN_FIELDS as F, TOKEN_FIELD_PREFIXES } from './redis-contract';
 import type { Actor, StoreContext } from './store-context';
 import { TEXTS_MAX_CHARS, TokenTexts, type TokenText } from './token-texts';
 
@@ -46,6 +47,8 @@ export interface RejectionInput {
   requesterMayApprove: boolean;
 }
 
+const { vote: VOTE, rejection: REJECTION } = TOKEN_FIELD_PREFIXES;
+
 /** A vote record as Redis holds it: `alg|at|kgen|<raw signature>` (alg '' is RS256). */
 function splitVoteRecord(value: Buffer): { alg: SignatureAlg; kgen: string; signature: Buffer } | undefined {
   const bar = '|'.charCodeAt(0);
@@ -74,7 +77,7 @@ type TokenReply = [flat: string[], counting: number[], required: number, status:
 
 /**
  * A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed
- * now, status now} (the rules' one home is lib/common.lua). Read straight from the flat list:
+ * now, status now} (the rules' one home is lua/lib/). Read straight from the flat list:
  * a queue answers a hundred tokens at once, and every object made per token is garbage to collect.
  * `text`: the token's bytes when the answer left them out ('').
  */
@@ -86,43 +89,45 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i] as string;
     const value = flat[i + 1] as string;
-    if (field.startsWith('v:')) {
-      const uid = Number(field.slice(2));
+    if (field.startsWith(VOTE)) {
+      const uid = Number(field.slice(VOTE.length));
       // Integer replies: the counting ids are numbers already.
       approvals.push(parseVote(uid, value, counting.includes(uid)));
-    } else if (field.startsWith('r:')) {
-      rejections.push(parseRejection(Number(field.slice(2)), value));
+    } else if (field.startsWith(REJECTION)) {
+      rejections.push(parseRejection(Number(field.slice(REJECTION.length)), value));
     } else {
       hash[field] = value;
     }
   }
-  const bytes = hash.doc === '' ? text?.bytes : hash.doc;
-  if (!bytes || !hash.status) return undefined;
+  const bytes = hash[F.doc] === '' ? text?.bytes : hash[F.doc];
+  if (!bytes || !hash[F.status]) return undefined;
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
-  const doc = hash.doc === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
+  const doc = hash[F.doc] === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
   const needed = Number(required);
   const token: StoredToken = {
     doc,
     bytes,
     status: status as TokenStatus,
-    required: needed > 0 ? needed : Number(hash.m),
+    required: needed > 0 ? needed : Number(hash[F.m]),
     // A finished token keeps its expiry only in its bytes.
-    expiresAt: hash.exp ? Number(hash.exp) : Date.parse(doc.expiresAt),
+    expiresAt: hash[F.expiresAt] ? Number(hash[F.expiresAt]) : Date.parse(doc.expiresAt),
     approvals,
     rejections,
-    requesterKey: hash.req ?? '',
-    issuer: hash.iss ?? '',
+    requesterKey: hash[F.requester] ?? '',
+    issuer: hash[F.issuer] ?? '',
   };
-  if (hash.apAt) token.approvedAt = Number(hash.apAt);
-  if (hash.apUntil) token.approvedUntil = Number(hash.apUntil);
-  if (hash.endAt) token.finishedAt = Number(hash.endAt);
-  if (hash.cb) token.callbackUrl = hash.cb;
-  if (hash.cbs) token.callbackSecret = hash.cbs;
-  if (hash.hsm) token.cloudhsmApprovalData = Buffer.from(hash.hsm, 'base64');
-  const requesterUser = hash.rqu ?? /^user:(\d+)$/.exec(hash.req ?? '')?.[1];
+  if (hash[F.approvedAt]) token.approvedAt = Number(hash[F.approvedAt]);
+  if (hash[F.approvedUntil]) token.approvedUntil = Number(hash[F.approvedUntil]);
+  if (hash[F.finishedAt]) token.finishedAt = Number(hash[F.finishedAt]);
+  if (hash[F.callbackUrl]) token.callbackUrl = hash[F.callbackUrl];
+  if (hash[F.callbackSecret]) token.callbackSecret = hash[F.callbackSecret];
+  const hsm = hash[F.hsmData];
+  if (hsm) token.cloudhsmApprovalData = Buffer.from(hsm, 'base64');
+  const requesterUser = hash[F.requesterUser] ?? /^user:(\d+)$/.exec(hash[F.requester] ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
-  if (hash.used) token.usedApprovals = (JSON.parse(hash.used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
+  const used = hash[F.used];
+  if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
 }
 
@@ -286,8 +291,8 @@ export class TokensRepository {
     const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
     const out = new Map<number, Buffer>();
     for (const [field, value] of Object.entries(hash)) {
-      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
-      if (vote) out.set(Number(field.slice(2)), vote.signature);
+      const vote = field.startsWith(VOTE) ? splitVoteRecord(value) : undefined;
+      if (vote) out.set(Number(field.slice(VOTE.length)), vote.signature);
     }
     return out;
   }
@@ -299,12 +304,12 @@ export class TokensRepository {
    */
   async gateVotes(id: string): Promise<GateVotes | undefined> {
     const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
-    const doc = hash.doc;
+    const doc = hash[F.doc];
     if (!doc) return undefined;
-    const hsm = hash.hsm;
+    const hsm = hash[F.hsmData];
     const records = Object.entries(hash).flatMap(([field, value]) => {
-      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
-      return vote && /^\d+$/.test(field.slice(2)) ? [{ userId: Number(field.slice(2)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
+      const vote = field.startsWith(VOTE) ? splitVoteRecord(value) : undefined;
+      return vote && /^\d+$/.test(field.slice(VOTE.length)) ? [{ userId: Number(field.slice(VOTE.length)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
     });
     const registrations = records.length === 0 ? [] : await this.ctx.read((r) => {
       const pipeline = r.pipeline();
