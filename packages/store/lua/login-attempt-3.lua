@@ -2,9 +2,9 @@
 -- parallel guesses can never exceed the lock-out threshold. login-finish undoes it.
 -- A lock with an end lifts by itself once that time has passed (an audit entry says so).
 -- KEYS: usersByName audit auditHead
--- Reaches: the hash of the user the name points to
+-- Reaches: user — the hash of the user the name points to
 -- ARGV[5] lower-case name   ARGV[6] failures that lock the user
--- Returns {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
+-- Returns: {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
 -- unknown name); login-finish checks that neither changed meanwhile.
 local id = redis.call('HGET', key('usersByName'), ARGV[5])
 if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end

@@ -2,8 +2,8 @@
 -- the user's current session generation (a password change, reset or lock moves the
 -- generation on).
 -- KEYS: session
--- Reaches: the hash of the session's user
--- Returns the user's hash as a flat list, or an empty list.
+-- Reaches: user — the hash of the session's user
+-- Returns: the user's hash as a flat list, or an empty list.
 local s = redis.call('HMGET', key('session'), SF.user, SF.expiresAt, SF.generation)
 if not s[1] then return {} end
 if NOW >= tonumber(s[2] or '0') then return {} end

@@ -60,6 +60,8 @@ export function luaPrelude(contract: RedisContract = REDIS_CONTRACT): string {
     `local PROTECTED = declared('protected command', ${fields('protected command', contract.protectedCommands)})`,
     '-- Every key, built from the one value its pattern names.',
     `local KEY = declared('key', ${table(Object.entries(contract.keyPatterns).map(([name, pattern]) => [name, keyBuilder(pattern)]), 'key')})`,
+    "-- A token key's length before its id (a token's id is in its key).",
+    "local TOKEN_KEY_LENGTH = #KEY.token('')",
     '',
   ].join('\n');
 }

@@ -25,14 +25,7 @@ export class MValuesRepository {
 
   /** setMValue; `force` comes from the signed operation. */
   async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean }, actor: Actor): Promise<void> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    await this.ctx.run('setMValue', { gateTokenId }, actor, [
-      ...args,
-      service,
-      m,
-      rules.force ? '1' : '0',
-      this.ctx.retentionMs,
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('setMValue', { gateTokenId }, actor, { ...args, service, m, force: rules.force ? '1' : '0', retentionMs: this.ctx.retentionMs });
   }
 }

@@ -167,31 +167,31 @@ export class TokensRepository {
     cloudhsmApprovalData?: Buffer,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
-    const reply = await this.ctx.run('issueToken', ids, actor, [
-      doc.id,
-      bytes.toString('utf8'),
-      doc.service,
-      doc.m,
-      requester.key,
-      Date.parse(doc.expiresAt),
-      doc.issuer,
-      callback.url ?? '',
-      this.ctx.retentionMs,
-      doc.operation.command,
-      callback.secret ?? '',
-      requester.userId,
-      governing.join(' '),
-      cloudhsmApprovalData?.toString('base64') ?? '',
-      requester.sessionHash === undefined ? '0' : '1',
-      requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
-      requester.limit?.windowMs ?? 60_000,
-    ]);
+    const reply = await this.ctx.run('issueToken', ids, actor, {
+      id: doc.id,
+      bytes: bytes.toString('utf8'),
+      service: doc.service,
+      m: doc.m,
+      requesterKey: requester.key,
+      expiresAt: Date.parse(doc.expiresAt),
+      issuer: doc.issuer,
+      callbackUrl: callback.url ?? '',
+      retentionMs: this.ctx.retentionMs,
+      command: doc.operation.command,
+      callbackSecret: callback.secret ?? '',
+      requesterUserId: requester.userId,
+      governingServices: governing.join(' '),
+      hsmData: cloudhsmApprovalData?.toString('base64') ?? '',
+      withSession: requester.sessionHash === undefined ? '0' : '1',
+      issueLimit: requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
+      issueWindowMs: requester.limit?.windowMs ?? 60_000,
+    });
     return found(readTokenReply(reply));
   }
 
   /** A token as it reads now; `requesterMayApprove` decides whether the requester's own vote counts. */
   async get(id: string, requesterMayApprove: boolean): Promise<StoredToken | undefined> {
-    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0']));
+    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0' }));
   }
 
   async getMany(ids: string[], requesterMayApprove: boolean): Promise<StoredToken[]> {
@@ -207,43 +207,43 @@ export class TokensRepository {
 
   /** Records a verified vote; answers the status after it and the token as it then is. */
   async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
-    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash }, actor, [
-      input.userId,
-      input.fingerprint,
-      input.alg,
-      input.signature,
-      input.issuer,
-      input.requesterMayApprove ? '1' : '0',
-      input.approvedTimeoutMs,
-    ])) as [TokenStatus, unknown];
+    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash }, actor, {
+      userId: input.userId,
+      fingerprint: input.fingerprint,
+      alg: input.alg,
+      signature: input.signature,
+      issuer: input.issuer,
+      requesterMayApprove: input.requesterMayApprove ? '1' : '0',
+      approvedTimeoutMs: input.approvedTimeoutMs,
+    })) as [TokenStatus, unknown];
     return { status, token: found(readTokenReply(snapshot)) };
   }
 
   /** Records a rejection; answers the token as it then is. */
   async reject(id: string, input: RejectionInput, actor: Actor): Promise<StoredToken> {
-    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, [
-      input.userId,
-      input.reason,
-      input.issuer,
-      input.requesterMayApprove ? '1' : '0',
-      this.ctx.retentionMs,
-    ]);
+    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, {
+      userId: input.userId,
+      reason: input.reason,
+      issuer: input.issuer,
+      requesterMayApprove: input.requesterMayApprove ? '1' : '0',
+      retentionMs: this.ctx.retentionMs,
+    });
     return found(readTokenReply(reply));
   }
 
   async delete(id: string, callerKey: string, callerIsOfficer: boolean, issuer: string, actor: Actor): Promise<void> {
-    await this.ctx.run('deleteToken', { tokenId: id }, actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
+    await this.ctx.run('deleteToken', { tokenId: id }, actor, { callerKey, callerIsOfficer: callerIsOfficer ? '1' : '0', issuer, retentionMs: this.ctx.retentionMs });
   }
 
   /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
   async consume(gate: QuorumGate, actor: Actor): Promise<StoredToken> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, [...args, this.ctx.retentionMs, verified])));
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs })));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
   async expire(id: string, actor: Actor): Promise<TokenStatus | 'GONE'> {
-    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus | 'GONE';
+    return (await this.ctx.run('expireToken', { tokenId: id }, actor, { retentionMs: this.ctx.retentionMs })) as TokenStatus | 'GONE';
   }
 
   /**
@@ -253,11 +253,11 @@ export class TokensRepository {
    * largest part of each — never change.
    */
   async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<StoredToken[]> {
-    const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, [
+    const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, {
       userId,
-      requesterMayApprove ? '1' : '0',
+      requesterMayApprove: requesterMayApprove ? '1' : '0',
       limit,
-    ])) as TokenReply[];
+    })) as TokenReply[];
     // The texts this answer uses are taken here, once: those read below may push held ones out
     // of this.texts (as may other answers read meanwhile), and this answer must still have them.
     const texts = new Map<string, TokenText>();
@@ -333,12 +333,12 @@ export class TokensRepository {
    */
   async refuseVotes(id: string, refused: readonly { userId: number; voteDigest: string }[], actor: Actor): Promise<void> {
     if (refused.length === 0) return;
-    await this.ctx.run('refuseVotes', { tokenId: id }, actor, refused.flatMap((v) => [String(v.userId), v.voteDigest]));
+    await this.ctx.run('refuseVotes', { tokenId: id }, actor, { refused: refused.flatMap((v) => [String(v.userId), v.voteDigest]) });
   }
 
   /** The officers who can still approve a PENDING token (id and name, ids ascending); none for a token not waiting for approvals. */
   async approvers(id: string, requesterMayApprove: boolean): Promise<{ id: number; name: string }[]> {
-    const flat = (await this.ctx.run('tokenApprovers', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as (number | string)[];
+    const flat = (await this.ctx.run('tokenApprovers', { tokenId: id }, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0' })) as (number | string)[];
     const out: { id: number; name: string }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: Number(flat[i]), name: String(flat[i + 1]) });
     return out;
@@ -347,7 +347,7 @@ export class TokensRepository {
   /** For each token of a batch (in order): the officers its fan-out asks (see approval-recipients-1.lua). */
   async approvalRecipients(ids: readonly string[], requesterMayApprove: boolean): Promise<number[][]> {
     if (ids.length === 0) return [];
-    const reply = (await this.ctx.run('approvalRecipients', {}, { kind: 'system' }, [requesterMayApprove ? '1' : '0', ...ids])) as number[][];
+    const reply = (await this.ctx.run('approvalRecipients', {}, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0', tokenIds: [...ids] })) as number[][];
     return reply.map((users) => users.map(Number));
   }
 

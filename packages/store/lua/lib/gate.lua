@@ -26,6 +26,9 @@ end
 -- Returns (nil, gate) when it passes, or (error) when it refuses; commit_gate()
 -- consumes the token. "No token" is the token key with an empty id (`{prefix}:token:`), so
 -- that the key stays in the deployment's slot.
+-- A gated script's arguments begin with the gate's (quorum-gate.ts: gateIdsAndArgs): `requester`
+-- (the caller's requester key), `operationDigest` (SHA-256 hex of the canonical operation),
+-- `issuer`, `requesterMayApprove` ('1' or '0'), and end with `verified` (see parse_verified).
 local function check_gate(tkey, requester, service, op_digest, issuer, required_m, requester_may_approve, verified_text)
   local function refuse(detail)
     return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. detail)

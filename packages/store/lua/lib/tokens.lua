@@ -9,7 +9,7 @@ end
 
 -- A token's id: it is in its key (`<prefix>token:<id>`), not in its hash.
 local function token_id(tkey)
-  return string.sub(tkey, #KEY.token('') + 1)
+  return string.sub(tkey, TOKEN_KEY_LENGTH + 1)
 end
 
 -- A token's hash as a table, with its id; and the hash as read (HGETALL's flat list).
