@@ -4,7 +4,7 @@ import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
 import { luaPrelude } from './lua-prelude';
 import { declaredArgs } from './script-args';
-import { checkReaches, readHeader } from './script-header';
+import { checkArgs, checkReaches, readHeader } from './script-header';
 import { SCRIPT_NAMES, type ScriptName } from './script-names';
 
 /**
@@ -35,15 +35,6 @@ function declaredKeys(file: string, names: string[], numberOfKeys: number): KeyN
   if (unknown.length > 0) throw new Error(`Lua script ${file} declares unknown keys: ${unknown.join(', ')}`);
   if (names.length !== numberOfKeys) throw new Error(`Lua script ${file} declares ${names.length} keys but is named for ${numberOfKeys}`);
   return names as KeyName[];
-}
-
-/** A script's `-- ARGV:` line must list the names the TypeScript side passes (SCRIPT_ARGS), in order. */
-function checkArgs(file: string, name: ScriptName, args: string[] | undefined): void {
-  const declared = declaredArgs(name);
-  if (declared === undefined && args === undefined) return;
-  if (declared === undefined) throw new Error(`Lua script ${file} has an "-- ARGV:" line but SCRIPT_ARGS has no ${name}`);
-  if (args === undefined) throw new Error(`Lua script ${file} has no "-- ARGV:" line (SCRIPT_ARGS: ${declared.join(' ')})`);
-  if (args.join(' ') !== declared.join(' ')) throw new Error(`Lua script ${file} takes "${args.join(' ')}" but SCRIPT_ARGS.${name} passes "${declared.join(' ')}"`);
 }
 
 /** K: the keys a script is handed, by name (read with key('name')). */
@@ -87,7 +78,7 @@ export function luaScripts(): LuaScript[] {
       const numberOfKeys = Number(match[2]);
       const header = readHeader(file, text);
       const keyNames = declaredKeys(file, header.keys, numberOfKeys);
-      checkArgs(file, name, header.args);
+      checkArgs(file, name, declaredArgs(name), header.args);
       checkReaches(file, text, header, includes);
       return { name, file, numberOfKeys, keyNames, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${text}` };
     });

@@ -13,7 +13,7 @@ export interface ScriptHeader {
   returns: string;
 }
 
-function line(file: string, text: string, label: string): string | undefined {
+function line(text: string, label: string): string | undefined {
   const found = new RegExp(`^-- ${label}:(.*)$`, 'm').exec(text);
   return found ? (found[1] ?? '').trim() : undefined;
 }
@@ -23,13 +23,13 @@ function words(text: string): string[] {
 }
 
 export function readHeader(file: string, text: string): ScriptHeader {
-  const keys = line(file, text, 'KEYS');
-  const reaches = line(file, text, 'Reaches');
-  const returns = line(file, text, 'Returns');
+  const keys = line(text, 'KEYS');
+  const reaches = line(text, 'Reaches');
+  const returns = line(text, 'Returns');
   if (keys === undefined) throw new Error(`Lua script ${file} has no "-- KEYS:" line`);
   if (reaches === undefined) throw new Error(`Lua script ${file} has no "-- Reaches:" line (the keys it builds itself, or "nothing")`);
   if (returns === undefined) throw new Error(`Lua script ${file} has no "-- Returns:" line`);
-  const args = line(file, text, 'ARGV');
+  const args = line(text, 'ARGV');
   const reached = words(reaches.split(' — ')[0] ?? '');
   return { keys: words(keys), args: args === undefined ? undefined : words(args), reaches: reached.length === 1 && reached[0] === 'nothing' ? [] : reached, returns };
 }
@@ -76,4 +76,12 @@ export function checkReaches(file: string, text: string, header: ScriptHeader, l
   if (unsaid.length > 0 || unused.length > 0) {
     throw new Error(`Lua script ${file}: its Reaches line must name exactly the keys it builds (${[...reached].sort().join(' ') || 'nothing'})${unsaid.length ? `; unsaid: ${unsaid.join(' ')}` : ''}${unused.length ? `; never built: ${unused.join(' ')}` : ''}`);
   }
+}
+
+/** A script's `-- ARGV:` line must list the names the TypeScript side passes (SCRIPT_ARGS), in order. */
+export function checkArgs(file: string, name: string, declared: readonly string[] | undefined, args: string[] | undefined): void {
+  if (declared === undefined && args === undefined) return;
+  if (declared === undefined) throw new Error(`Lua script ${file} has an "-- ARGV:" line but SCRIPT_ARGS has no ${name}`);
+  if (args === undefined) throw new Error(`Lua script ${file} has no "-- ARGV:" line (SCRIPT_ARGS: ${declared.join(' ')})`);
+  if (args.join(' ') !== declared.join(' ')) throw new Error(`Lua script ${file} takes "${args.join(' ')}" but SCRIPT_ARGS.${name} passes "${declared.join(' ')}"`);
 }
