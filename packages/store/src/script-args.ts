@@ -8,7 +8,7 @@ import type { ScriptName } from './script-names';
  * loader from its `-- ARGV:` header line, which must list the same names: a mismatch fails
  * at load). A last `...name` takes every further argument as a list (`A.name`).
  */
-export const SCRIPT_ARGS = {
+const SCRIPT_ARGS = {
   approvalRecipients: ['requesterMayApprove', '...tokenIds'],
   approveToken: ['userId', 'fingerprint', 'alg', 'signature', 'issuer', 'requesterMayApprove', 'approvedTimeoutMs'],
   changePassword: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'passwordHash', 'gated', 'retentionMs', 'verified'],
