@@ -19,3 +19,4 @@ export * from './bounded-map';
 export * from './cloudhsm-token-file';
 export * from './visible-text';
 export * from './approver-assignment';
+export * from './quorum-policy';
