@@ -34,6 +34,10 @@ export class StoreKeys {
   quorumKey(fingerprint: string): string { return `${this.base}qkey:${fingerprint}`; }
   challenge(id: string): string { return `${this.base}challenge:${id}`; }
   session(tokenHash: string): string { return `${this.base}session:${tokenHash}`; }
+  /** Failed logins of a (lower-case) name, known or not: `f` failures, `t` epoch ms before which no try is taken. */
+  loginName(name: string): string { return `${this.base}login:name:${name}`; }
+  /** Failed logins from a source address (an IPv6 one by its /64), as loginName. */
+  loginSource(source: string): string { return `${this.base}login:source:${source}`; }
   apiKey(id: string): string { return `${this.base}apikey:${id}`; }
   apiKeys(): string { return `${this.base}apikeys`; }
   mValues(): string { return `${this.base}mvalues`; }
@@ -103,6 +107,8 @@ export class StoreKeys {
       case 'quorumKey': return this.quorumKey(need(ids.fingerprint, 'fingerprint'));
       case 'challenge': return this.challenge(need(ids.challengeId, 'challengeId'));
       case 'session': return this.session(need(ids.sessionHash, 'sessionHash'));
+      case 'loginName': return this.loginName(need(ids.loginName, 'loginName'));
+      case 'loginSource': return this.loginSource(need(ids.loginSource, 'loginSource'));
       case 'apiKey': return this.apiKey(need(ids.apiKeyId, 'apiKeyId'));
       case 'apiKeys': return this.apiKeys();
       case 'mValues': return this.mValues();
@@ -129,7 +135,7 @@ export class StoreKeys {
 /** The names scripts declare their keys by (`-- KEYS: token audit auditHead ...`). */
 export const KEY_NAMES = [
   'meta', 'usersSeq', 'usersByName', 'users', 'officers', 'user', 'userVotes', 'userApiKeys', 'keyHolders', 'keyOwners',
-  'quorumKey', 'challenge', 'session', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
+  'quorumKey', 'challenge', 'session', 'loginName', 'loginSource', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
   'allTokens', 'requesterTokens', 'audit', 'auditHead', 'auditHashes', 'auditSealed', 'auditSealer', 'auditCheckpoints', 'auditPublicKey',
   'webhook', 'outbox', 'issueCount',
 ] as const;
@@ -142,6 +148,9 @@ export interface KeyIds {
   gateTokenId?: string;
   requesterKey?: string;
   sessionHash?: string;
+  /** A login's lower-case name and source address (see loginName, loginSource). */
+  loginName?: string;
+  loginSource?: string;
   challengeId?: string;
   apiKeyId?: string;
   fingerprint?: string;

@@ -25,7 +25,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/sessions': {
     operationId: 'loginHSM',
     summary: 'Log in with name and password; answers a bearer session token',
-    errors: ['RET_BAD_REQUEST', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED', 'RET_STORE_UNAVAILABLE'],
+    errors: ['RET_BAD_REQUEST', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED', 'RET_STORE_UNAVAILABLE'],
     public: true,
   },
   'DELETE /v1/sessions/current': { operationId: 'logoutHSM', summary: 'End the calling session', errors: COMMON },
@@ -35,7 +35,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /v1/users/:id/password': {
     operationId: 'changePswd',
     summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',
-    errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED'],
+    errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'],
   },
   'PUT /v1/users/:id/hsm-username': { operationId: 'setHsmUsername', summary: 'Set the name one signs AWS CloudHSM token files as (one’s own)', errors: [...COMMON, 'RET_USER_NOT_FOUND'] },
   'POST /v1/users/:id/quorum-key/challenge': { operationId: 'quorumKeyChallenge', summary: 'Get the challenge a new quorum key must sign', errors: COMMON },

@@ -77,10 +77,10 @@ export class UsersService {
   }
 
   /**
-   * One's own password: no quorum, but the current password. Another user's: a CO,
-   * behind USER_MGMT. Either way every session of that user ends.
+   * One's own password: no quorum, but the current password (checked like a login from `ip`).
+   * Another user's: a CO, behind USER_MGMT. Either way every session of that user ends.
    */
-  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }): Promise<void> {
+  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }, ip: string): Promise<void> {
     const caller = requireUser(principal);
     const password = checkPassword(input.password);
     let gate: QuorumGate | undefined;
@@ -90,8 +90,8 @@ export class UsersService {
     } else if (typeof input.currentPassword !== 'string') {
       throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
     } else {
-      // Counted like a login: guesses lock the user.
-      await this.auth.confirmPassword(caller, input.currentPassword);
+      // Counted like a login: guesses make the name wait.
+      await this.auth.confirmPassword(caller, input.currentPassword, ip);
     }
     const passwordHash = await hashPassword(password);
     const change = () => this.store.users.changePassword(gate, id, passwordHash, actorOf(principal));

@@ -65,7 +65,6 @@ function buildServices(deps: AppDeps): Services {
     sessionTtlSeconds: config.sessionTtlSeconds,
     maxLoginFailures: config.maxLoginFailures,
     lockoutSeconds: config.lockoutSeconds,
-    requesterMayApprove: config.requesterMayApprove,
   });
   const keys = new QuorumKeyObjects(store);
   const gates = new QuorumGates(store, keys, metrics, { issuer, requesterMayApprove: config.requesterMayApprove });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Empty, UserViewSchema } from '../schemas';
+import { withRetryAfter } from './retry-after';
 
 /** loginHSM / logoutHSM. */
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -20,7 +21,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const session = await services.auth.login(request.body.name, request.body.password);
+      const session = await withRetryAfter(reply, () => services.auth.login(request.body.name, request.body.password, request.ip));
       return reply.status(201).send({
         token: session.token,
         user: { id: session.user.id, name: session.user.name, type: session.user.type },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Alg, Empty, QuorumTokenId, Signature, UserIdParams, UserViewSchema } from '../schemas';
+import { withRetryAfter } from './retry-after';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -68,8 +69,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Empty },
       },
     },
-    async (request) => {
-      await services.users.changePassword(request.principal, Number(request.params.id), request.body);
+    async (request, reply) => {
+      await withRetryAfter(reply, () => services.users.changePassword(request.principal, Number(request.params.id), request.body, request.ip));
       return {};
     },
   );
