@@ -1,7 +1,10 @@
 -- changePswd. Another user's password: behind the USER_MGMT quorum gate, consuming the
 -- token with the change. One's own: no gate (the service checked the current password).
 -- Either way every session of the user ends, the failure count is reset and a lock is
--- lifted (this is how a locked user is unlocked).
+-- lifted (this is how a locked user is unlocked). A crypto officer's password reset through a
+-- quorum token is a one-time password (`otp`, as create-user sets it): its requester knows
+-- it, so the officer must set its own before its sessions can do anything else; the user's
+-- own change clears the flag.
 -- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: the gate token's voters (whether their votes count; finishing it; their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
@@ -23,7 +26,13 @@ commit_gate(gate, tonumber(ARGV[12]))
 local was_locked = redis.call('HEXISTS', ukey, 'lockedUntil') == 1
 redis.call('HSET', ukey, 'pw', ARGV[10], 'fails', 0)
 redis.call('HDEL', ukey, 'lockedUntil')
+local one_time = gate.token ~= nil and redis.call('HGET', ukey, 'type') == 'CO'
+if one_time then
+  redis.call('HSET', ukey, 'otp', 1)
+elseif ARGV[11] ~= '1' then
+  redis.call('HDEL', ukey, 'otp')
+end
 end_sessions()
-audit('user.password_changed', { id = tonumber(ARGV[9]), reset = ARGV[11] == '1' })
+audit('user.password_changed', { id = tonumber(ARGV[9]), reset = ARGV[11] == '1', oneTimePassword = one_time or nil })
 if was_locked then audit('user.unlocked', { id = tonumber(ARGV[9]), reason = 'password reset' }) end
 return 1

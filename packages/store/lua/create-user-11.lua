@@ -5,6 +5,10 @@
 -- ARGV[8] '1' when the requester may approve
 -- ARGV[9] name   ARGV[10] lower-case name   ARGV[11] type   ARGV[12] password hash
 -- ARGV[13] retention of finished tokens, ms   ARGV[14] the gate token's votes verified in Node (see check_gate)
+-- A crypto officer created through a quorum token gets a one-time password (`otp`): its
+-- requester chose it, so until the new officer sets its own (change-password clears the
+-- flag) its sessions can do nothing else — not register a key, not approve: otherwise the
+-- requester would log in as the new officer, and be one person with two votes.
 -- Returns the new user id.
 -- A new crypto officer is a new approver for every service: every service's M.
 local required_m = m_value('USER_MGMT')
@@ -17,8 +21,10 @@ end
 commit_gate(gate, tonumber(ARGV[13]))
 local id = redis.call('INCR', key('usersSeq'))
 redis.call('HSET', user_key(id), 'id', id, 'name', ARGV[9], 'type', ARGV[11], 'pw', ARGV[12], 'fails', 0, 'created', NOW)
+local one_time = ARGV[11] == 'CO' and gate.token ~= nil
+if one_time then redis.call('HSET', user_key(id), 'otp', 1) end
 redis.call('HSET', key('usersByName'), ARGV[10], id)
 redis.call('ZADD', key('users'), id, id)
 if ARGV[11] == 'CO' then redis.call('SADD', key('officers'), id) end
-audit('user.created', { id = id, name = ARGV[9], type = ARGV[11] })
+audit('user.created', { id = id, name = ARGV[9], type = ARGV[11], oneTimePassword = one_time or nil })
 return id

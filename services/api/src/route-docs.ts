@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@quorumd/core';
 
 /** Codes every authenticated route may answer with. */
-const COMMON: ErrorCode[] = ['RET_BAD_REQUEST', 'RET_UNAUTHORIZED', 'RET_FORBIDDEN', 'RET_STORE_UNAVAILABLE'];
+const COMMON: ErrorCode[] = ['RET_BAD_REQUEST', 'RET_UNAUTHORIZED', 'RET_FORBIDDEN', 'RET_PASSWORD_CHANGE_REQUIRED', 'RET_STORE_UNAVAILABLE'];
 const TOKEN: ErrorCode[] = ['RET_TOKEN_NOT_FOUND'];
 const GATE: ErrorCode[] = ['RET_MXN_AUTH_FAILED'];
 

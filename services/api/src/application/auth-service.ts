@@ -101,8 +101,19 @@ export class AuthService {
    * `checkedByTheWrite`: the route's script checks the session in the same step as its change
    * (an approval), so a session resolved in the last minute is taken as it was then, without
    * a round trip to Redis; a refusal is retried with a fresh read (see `again`).
+   * A session of a user whose password someone else chose (a one-time password) is refused
+   * with RET_PASSWORD_CHANGE_REQUIRED unless `passwordChange` (changing it, logging out): the
+   * flag cannot change while a session lives (setting or clearing it ends every session).
    */
-  async principal(authorization: string | undefined, options: { checkedByTheWrite?: boolean } = {}): Promise<Principal> {
+  async principal(authorization: string | undefined, options: { checkedByTheWrite?: boolean; passwordChange?: boolean } = {}): Promise<Principal> {
+    const principal = await this.resolve(authorization, options.checkedByTheWrite === true);
+    if (principal.kind === 'user' && principal.user.passwordChangeRequired && options.passwordChange !== true) {
+      throw new QuorumError('RET_PASSWORD_CHANGE_REQUIRED', `The password of ${principal.user.name} was chosen by someone else and works once: set one of your own first (PUT /v1/users/${principal.user.id}/password with it as currentPassword); until then this session can do nothing else`);
+    }
+    return principal;
+  }
+
+  private async resolve(authorization: string | undefined, checkedByTheWrite: boolean): Promise<Principal> {
     const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(authorization ?? '');
     if (!match) throw new QuorumError('RET_UNAUTHORIZED', 'Send Authorization: Bearer <session token or API key>');
     const credential = match[1] as string;
@@ -122,7 +133,7 @@ export class AuthService {
     if (credential.startsWith(SESSION_PREFIX)) {
       const sessionHash = sha256Hex(credential);
       const now = this.store.ctx.clock();
-      const recent = options.checkedByTheWrite ? this.recentSessions.get(sessionHash) : undefined;
+      const recent = checkedByTheWrite ? this.recentSessions.get(sessionHash) : undefined;
       if (recent && now - recent.at < REMEMBER_SESSION_MS) return { kind: 'user', user: recent.user, sessionHash, remembered: true };
       const user = await this.store.sessions.sessionUser(sessionHash);
       if (user) {

@@ -85,6 +85,8 @@ export class UsersService {
     const password = checkPassword(input.password);
     let gate: QuorumGate | undefined;
     if (caller.id !== id) {
+      // A one-time password's session may change that password only.
+      if (caller.passwordChangeRequired) throw new QuorumError('RET_PASSWORD_CHANGE_REQUIRED', 'Set a password of your own first: this session may change only its own password');
       requireOfficer(principal);
       gate = await this.gates.open(principal, input.quorumToken, { command: 'changePswd', args: { id } });
     } else if (typeof input.currentPassword !== 'string') {

@@ -55,7 +55,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/password',
     {
       // Changing one's own password checks the current one: limited like logins, per client IP.
-      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
+      // The one route a session with a one-time password may call (besides logout).
+      config: { passwordChange: true, rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
       schema: {
         params: UserIdParams,
         body: Type.Object(
