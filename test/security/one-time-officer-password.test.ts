@@ -68,8 +68,9 @@ describe('a password someone else chose works once', () => {
     expect(own.body.user.passwordChangeRequired).toBe(false);
     const frank = await h.registerKey({ id, name: 'otp_frank', token: own.body.token as string });
     expect((await h.approve(pending, frank)).status).toBe(200);
-    const created = (await h.store.audit.page(1, 10_000)).map((e) => JSON.parse(e)).find((e) => e.type === 'user.created' && e.data.id === id);
-    expect(created.data).toMatchObject({ type: 'CO', oneTimePassword: true });
+    const entries = (await h.store.audit.page(1, 10_000)).map((e) => JSON.parse(e));
+    expect(entries.find((e) => e.type === 'user.created' && e.data.id === id).data).toMatchObject({ type: 'CO', oneTimePassword: true });
+    expect(entries.find((e) => e.type === 'user.password_changed' && e.data.id === id)).toMatchObject({ actor: `user:${id}`, data: { reset: false, replacedOneTimePassword: true } });
   });
 
   it('an officer whose password a quorum reset must set its own at its next login', async () => {

@@ -27,12 +27,15 @@ local was_locked = redis.call('HEXISTS', ukey, 'lockedUntil') == 1
 redis.call('HSET', ukey, 'pw', ARGV[10], 'fails', 0)
 redis.call('HDEL', ukey, 'lockedUntil')
 local one_time = gate.token ~= nil and redis.call('HGET', ukey, 'type') == 'CO'
+-- The user's own change of a one-time password: audited as such (whoever finds its one-time
+-- password already replaced, or sees this entry come too early, knows someone else used it).
+local replaced_one_time = nil
 if one_time then
   redis.call('HSET', ukey, 'otp', 1)
-elseif ARGV[11] ~= '1' then
-  redis.call('HDEL', ukey, 'otp')
+elseif ARGV[11] ~= '1' and redis.call('HDEL', ukey, 'otp') == 1 then
+  replaced_one_time = true
 end
 end_sessions()
-audit('user.password_changed', { id = tonumber(ARGV[9]), reset = ARGV[11] == '1', oneTimePassword = one_time or nil })
+audit('user.password_changed', { id = tonumber(ARGV[9]), reset = ARGV[11] == '1', oneTimePassword = one_time or nil, replacedOneTimePassword = replaced_one_time })
 if was_locked then audit('user.unlocked', { id = tonumber(ARGV[9]), reason = 'password reset' }) end
 return 1
