@@ -5,6 +5,7 @@ import { resolveConnection, type CliEnv, type ProfileStore } from '../cli-profil
 import { resolveTokenId } from '../cli-token-id';
 import type { QuorumClient } from '../quorum-client';
 import { ForgeSigner } from '../signers';
+import type { AttemptedOperation } from './gate-refusal-hint';
 
 /** A stream the CLI writes to; a terminal's width and colours are read when it has them. */
 export type CliStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; hasColors?: () => boolean };
@@ -22,24 +23,16 @@ export interface CliDeps {
   env: CliEnv;
 }
 
-/** What a protected command was about to run: the getToken a RET_MXN_AUTH_FAILED hint suggests. */
-export interface AttemptedOperation {
-  service: string;
-  command: string;
-  args: Record<string, unknown>;
-}
-
 type Globals = { url?: string; token?: string; json?: boolean };
 
 /**
  * One run of the CLI: its dependencies, the program's global flags, and what the run learnt on
- * the way (the exit code a command chose, the operation a protected command attempted, the
- * quorum token it was given). Nothing outlives the run.
+ * the way (the exit code a command chose, the operation a protected command attempted).
+ * Nothing outlives the run.
  */
 export class CliRun {
   exitCode = 0;
   attempted: AttemptedOperation | undefined;
-  givenQuorumToken: string | undefined;
 
   constructor(
     readonly deps: CliDeps,
@@ -49,7 +42,6 @@ export class CliRun {
   reset(): void {
     this.exitCode = 0;
     this.attempted = undefined;
-    this.givenQuorumToken = undefined;
   }
 
   globals(): Globals {
@@ -78,11 +70,9 @@ export class CliRun {
     return resolveTokenId(this.client(), typed);
   }
 
-  /** The --quorum-token of a protected command, resolved; kept for the hint should the gate refuse it. */
+  /** The --quorum-token of a protected command, resolved. */
   async quorumToken(opts: { quorumToken?: string }): Promise<{ quorumToken?: string }> {
-    if (!opts.quorumToken) return {};
-    this.givenQuorumToken = opts.quorumToken;
-    return { quorumToken: await this.tokenId(opts.quorumToken) };
+    return opts.quorumToken ? { quorumToken: await this.tokenId(opts.quorumToken) } : {};
   }
 
   signer(opts: { key: string; alg?: string; passphrase?: string }): ForgeSigner {

@@ -98,7 +98,7 @@ export function buildProgram(deps: CliDeps): QuorumProgram {
       } catch (err) {
         // Commander wrote its help or usage error already.
         if (err instanceof CommanderError) return err.exitCode;
-        await report(err, run);
+        report(err, run);
         return 1;
       }
     },
@@ -106,11 +106,13 @@ export function buildProgram(deps: CliDeps): QuorumProgram {
 }
 
 /** A failure as the CLI reports it: the RET_ code, the message and a hint (on stdout as JSON with --json). */
-async function report(err: unknown, run: CliRun): Promise<void> {
+function report(err: unknown, run: CliRun): void {
   const { stdout, stderr } = run.deps.output;
   if (err instanceof QuorumError) {
-    const extra = await errorHint(err, run);
-    if (run.globals().json) stdout.write(terminalJson({ code: err.code, message: err.message, hint: extra }) + '\n');
+    const extra = errorHint(err, run.attempted);
+    // With --json, a gate refusal's quorumToken details as the server gave them.
+    const quorumToken = err.details?.quorumToken;
+    if (run.globals().json) stdout.write(terminalJson({ code: err.code, message: err.message, hint: extra, ...(quorumToken === undefined ? {} : { quorumToken }) }) + '\n');
     else stderr.write(`${err.code}: ${visibleText(err.message)}\n${extra ? visibleText(extra) + '\n' : ''}`);
   } else {
     stderr.write(`error: ${visibleText(err instanceof Error ? err.message : String(err))}\n`);
