@@ -85,6 +85,15 @@ export class CliRun {
     return user;
   }
 
+  /** Every user's name by id, to show approvers by name; empty when the caller may not list users (an API key). */
+  async userNames(): Promise<Map<number, string>> {
+    try {
+      return new Map((await this.client().listUsers()).map((u) => [u.id, u.name]));
+    } catch {
+      return new Map();
+    }
+  }
+
   /** The logged-in user, as the profile keeps it. */
   me(): number {
     const fromProfile = this.deps.profile.read().userId;
