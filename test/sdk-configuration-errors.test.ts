@@ -59,6 +59,10 @@ let stage = 'construction';
       const res = await node(`new sdk.QuorumClient({ url: ${JSON.stringify(url)}, token: 'qs_x' });`);
       expect(res).toEqual({ code: 'RET_BAD_CONFIG', message: expect.stringContaining(`url ${JSON.stringify(url)} is not`), thrownAt: 'construction' });
     }
+    // A URL with credentials is refused without repeating them.
+    const withPassword = await node(`new sdk.QuorumClient({ url: 'http://ops:s3cret-pw@127.0.0.1:8080' });`);
+    expect(withPassword).toMatchObject({ code: 'RET_BAD_CONFIG', message: expect.stringMatching(/holds credentials/), thrownAt: 'construction' });
+    expect(withPassword.message).not.toContain('s3cret-pw');
   });
 
   it('takes QUORUM_URL when no url is given', async () => {

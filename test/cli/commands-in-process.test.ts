@@ -99,6 +99,8 @@ describe('the CLI program runs in-process on the streams, profile and input it i
     const unknown = await quorum('admin', ['no-such-command']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^error: unknown command 'no-such-command'/);
+    const badUrl = await quorum('admin', ['--url', 'localhost:8080', 'listUsers']);
+    expect(badUrl).toMatchObject({ code: 1, err: expect.stringMatching(/^RET_BAD_CONFIG: QuorumClient url "localhost:8080" is not an http\(s\) base URL.*\nhint: give quorumd's base URL with --url or QUORUM_URL/) });
     expect(process.exitCode).toBeUndefined();
   });
 

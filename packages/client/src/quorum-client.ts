@@ -25,8 +25,10 @@ function baseUrl(given: string | undefined): string {
   } catch {
     throw new QuorumError('RET_BAD_CONFIG', `QuorumClient url ${JSON.stringify(text)} is not a URL (expected e.g. http://127.0.0.1:8080)`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new QuorumError('RET_BAD_CONFIG', `QuorumClient url ${JSON.stringify(text)} is not an http(s) base URL (no query, fragment or credentials; e.g. http://127.0.0.1:8080)`);
+  // Credentials in the URL are not repeated in the message (it may end up in a log).
+  if (url.username !== '' || url.password !== '') throw new QuorumError('RET_BAD_CONFIG', 'QuorumClient url holds credentials (user:password@): pass a token or apiKey instead');
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new QuorumError('RET_BAD_CONFIG', `QuorumClient url ${JSON.stringify(text)} is not an http(s) base URL (no query or fragment; e.g. http://127.0.0.1:8080)`);
   }
   return url.href.replace(/\/$/, '');
 }

@@ -7,6 +7,7 @@ const HINTS: Partial<Record<string, string>> = {
   RET_SIGNATURE_INVALID: 'hint: sign with the private key whose public half you registered',
   RET_QUORUM_KEY_NOT_REGISTERED: 'hint: quorum keygen --out DIR, then quorum register-key --key DIR/private.pem',
   RET_STORE_UNAVAILABLE: 'hint: is quorumd running at --url / QUORUM_URL?',
+  RET_BAD_CONFIG: 'hint: give quorumd\'s base URL with --url or QUORUM_URL, e.g. http://127.0.0.1:8080',
 };
 
 /** A one-line hint per code; for RET_MXN_AUTH_FAILED, what the server said of the token (see gateRefusalHint). */
