@@ -12,6 +12,14 @@ describe('docs', () => {
     expect(rows).toEqual(Object.entries(ERROR_CODES).map(([code, v]) => [code, v.status]));
   });
 
+  it('git ignores every data dir the README has quorumd write into the checkout', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n');
+    const dirs = [...readme.matchAll(/QUORUM_DATA_DIR=\.\/([\w.-]+)/g)].map((m) => `${m[1]}/`);
+    expect(dirs).toContain('data2/');
+    for (const dir of ['data/', ...dirs]) expect(ignored).toContain(dir);
+  });
+
   it('the README links the reference documents and does not point outside the repository', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).toContain('docs/errors.md');

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   RET_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   RET_STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable' },
   RET_INTERNAL: { status: 500, message: 'Internal error' },
+  /** Raised by the SDK (QuorumClient) at construction, never answered by the service. */
+  RET_BAD_CONFIG: { status: 400, message: 'The client is misconfigured' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { API_KEY_PATTERN, BoundedMap, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
+import { API_KEY_PATTERN, API_KEY_PREFIX, BoundedMap, QuorumError, SESSION_PREFIX, decoyPasswordHash, hashPassword, needsRehash, newSessionToken, sha256Hex, verifyPassword } from '@quorumd/core';
 import type { LoginThrottle, QuorumStore, UserRecord } from '@quorumd/store';
 import { loginSource } from './login-source';
 import type { Principal } from './principal';
@@ -141,8 +141,11 @@ export class AuthService {
         return { kind: 'user', user, sessionHash };
       }
       this.recentSessions.delete(sessionHash);
+      throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or expired session');
     }
-    throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or expired session');
+    // Same code either way; the message names what the credential looks like, never whether it existed.
+    if (credential.startsWith(API_KEY_PREFIX)) throw new QuorumError('RET_UNAUTHORIZED', 'Unknown or revoked API key');
+    throw new QuorumError('RET_UNAUTHORIZED', `Unknown credential: neither a session token (${SESSION_PREFIX}...) nor an API key (${API_KEY_PREFIX}...)`);
   }
 
   /**
