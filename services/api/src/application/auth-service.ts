@@ -35,6 +35,10 @@ const KNOWN_SOURCES_KEPT = 16;
 /** How long an address stays a known address of a name after its last successful login there. */
 const KNOWN_SOURCE_KEEP_MS = 30 * 86_400_000;
 
+/** A user id no user has (ids start at 1): what an unknown name's login reads and finishes, to find nothing. */
+const NO_USER_ID = 0;
+const UNKNOWN_NAME = { kind: 'user', id: NO_USER_ID, passwordHash: '', sessionGeneration: '0', sourceWait: '', knownSource: false } as const;
+
 /** How long a resolved session may stand in for a fresh read, where the write checks it anyway. */
 const REMEMBER_SESSION_MS = 60_000;
 
@@ -79,7 +83,11 @@ export class AuthService {
       throw new QuorumError('RET_LOGIN_THROTTLED', `Too many failed logins for this name or from this address: try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
     if (attempt.kind === 'unknown') {
+      // The work of a wrong password of a known name — the hash check, the user read and the
+      // finish (which finds no user and records nothing) — so that its time does not tell them apart.
       await verifyPassword(password, await decoyPasswordHash());
+      await this.store.users.get(NO_USER_ID);
+      await this.store.sessions.loginFinish({ id: NO_USER_ID, name }, UNKNOWN_NAME, { success: false }, undefined, source, this.throttle);
       throw new QuorumError('RET_LOGIN_FAILED');
     }
     const ok = await verifyPassword(password, attempt.passwordHash);
