@@ -1,4 +1,4 @@
-import { visibleSegments, visibleText } from '@quorumd/core';
+import { escapeOf, hasRightToLeftLetters, visibleSegments, visibleText } from '@quorumd/core';
 import type { ApiKeyView, TokenView, UserView } from './quorum-client';
 
 /**
@@ -46,6 +46,19 @@ export function usersTable(users: UserView[], server: string): string {
 const who = (id: number, names: ReadonlyMap<number, string>) => names.get(id) ?? `user ${id}`;
 
 /**
+ * Arguments with right-to-left letters once more in pure ASCII (each character past it as
+ * `\uXXXX`), which no terminal reorders: a terminal that applies the bidirectional algorithm
+ * may show the line above in another order than written, values and keys swapped.
+ */
+function inSigningOrder(args: string): string[] {
+  if (!hasRightToLeftLetters(args)) return [];
+  return [
+    `In order     ${args.replace(/[^\x20-\x7e]/gu, escapeOf)}`,
+    '             (the arguments hold right-to-left letters, which a terminal may show in another order than written: this line has them as \\u escapes, in signing order)',
+  ];
+}
+
+/**
  * What a CO approves: exactly the operation, who asks, until when, and how far the quorum is;
  * approvers and rejecters by name (from `names`, the users by id).
  */
@@ -56,6 +69,7 @@ export function tokenDetails(t: TokenView, names: ReadonlyMap<number, string> = 
     `Service      ${t.service}`,
     `Command      ${t.operation.command}`,
     `Arguments    ${JSON.stringify(t.operation.args)}`,
+    ...inSigningOrder(JSON.stringify(t.operation.args)),
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,

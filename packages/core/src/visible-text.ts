@@ -60,3 +60,16 @@ export function visibleSegments(text: string): VisibleSegment[] {
   if (last < text.length) segments.push({ text: text.slice(last), escaped: false });
   return segments;
 }
+
+/** Letters of the right-to-left scripts: Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic, Adlam, Hanifi Rohingya. */
+const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
+/**
+ * Whether `text` holds right-to-left letters: a renderer that applies the bidirectional
+ * algorithm (a browser, and terminals such as Konsole or GNOME Terminal) may then show it in
+ * another order than written — digits and punctuation between two such letters move with them,
+ * `{"1":"א","2":"5","3":"ב"}` reading as `{"1":"ב":"3","5":"2","א"}`.
+ */
+export function hasRightToLeftLetters(text: string): boolean {
+  return RIGHT_TO_LEFT.test(text);
+}
