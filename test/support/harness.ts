@@ -174,6 +174,19 @@ export class Harness {
     return this.registerKey({ id: 1, name: 'admin', token: this.adminToken });
   }
 
+  /** POST /v1/tokens as `as` (a session token or an API key): the reply, whatever it is. */
+  async requestToken(as: string, service: string, operation: object, extra: object = {}): Promise<Reply> {
+    return this.request('POST', '/v1/tokens', as, { service, operation, ...extra });
+  }
+
+  /** A new token's id, asked for as `as` (fails the test on any answer but 201). */
+  async issue(as: string, operation: object, options: { service?: string } & Record<string, unknown> = {}): Promise<string> {
+    const { service = 'USER_MGMT', ...extra } = options;
+    const reply = await this.requestToken(as, service, operation, extra);
+    if (reply.status !== 201) throw new Error(`token refused: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.token.id as string;
+  }
+
   async tokenBytes(id: string, token: string): Promise<Buffer> {
     const res = await this.request('GET', `/v1/tokens/${id}/bytes`, token);
     if (res.status !== 200) throw new Error(`bytes: ${res.status}`);
