@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPublicKey } from 'node:crypto';
 import { QuorumClient } from '@quorumd/client';
-import { parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
+import { nodeAuditCrypto, parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
 import { AuditSealer, QuorumStore, connectForRequests } from '@quorumd/store';
 import { Harness, REDIS_URL, type Officer } from './support/harness';
 
@@ -197,7 +196,7 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     const quorumToken = await h.approvedToken(admin, 'USER_MGMT', { command: 'createUser', args: { type: 'CU', name: 'cu1' } }, [admin, co1]);
     expect((await h.request('POST', '/v1/users', admin.token, { type: 'CU', name: 'cu1', password: 'cu1-password', quorumToken })).status).toBe(201);
     const token = await h.login('cu1', 'cu1-password');
-    for (const path of ['/v1/audit', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
+    for (const path of ['/v1/audit', '/v1/audit/hashes', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
       expect((await h.request('GET', path, token)).body.code).toBe('RET_FORBIDDEN');
     }
   });
@@ -236,14 +235,10 @@ describe('the audit ledger read through the API while it grows', () => {
     expect(grown).toBe(true);
     expect(await h.store.audit.headSeq()).toBeGreaterThan(ledger.head.seq);
     expect(ledger.entries).toHaveLength(ledger.head.seq);
-    const verdict = verifyAuditLedger({
-      entries: ledger.entries,
-      headSeq: ledger.head.seq,
-      hashes: [],
-      checkpoints: ledger.checkpoints,
-      issuer: ledger.head.issuer,
-      publicKey: createPublicKey(ledger.publicKeyPem!),
-    });
+    const verdict = await verifyAuditLedger(
+      { entries: ledger.entries, headSeq: ledger.head.seq, hashes: ledger.hashes, checkpoints: ledger.checkpoints, issuer: ledger.head.issuer },
+      nodeAuditCrypto(ledger.publicKeyPem!),
+    );
     expect(verdict).toMatchObject({ ok: true, entries: ledger.head.seq });
     expect(ledger.checkpoints.length).toBeGreaterThan(0);
   });

@@ -6,11 +6,10 @@
  * Human output by default, `--json` for scripts. Token ids may be shortened to their first
  * characters (at least 4) wherever a command takes one.
  */
-import { createPublicKey } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QuorumError, visibleText, describeAuditVerdict, parseCheckpointLines, parseTokenBytes, unpinnedAuditKeyWarning, verifyAuditLedger, type SignatureAlg } from '@quorumd/core';
+import { QuorumError, visibleText, describeAuditVerdict, parseTokenBytes, type SignatureAlg } from '@quorumd/core';
 import { Command, Option } from 'commander';
 import { parseApprovalFile } from './approval-file';
 import { fingerprintOf, verifyBundle } from './bundle-verify';
@@ -20,6 +19,7 @@ import { isFullTokenId, resolveTokenId } from './cli-token-id';
 import { readTrustedKeys } from './cli-trusted-keys';
 import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
+import { auditVerdict } from './commands/audit-verify';
 
 /** Exit codes of `quorum wait`: 5 is a token already CONSUMED or DELETED. */
 export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
@@ -449,33 +449,7 @@ program
   .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes (which is kept in Redis)')
   .action(async (action: string, opts: { file?: string; issuer?: string; checkpoints?: string; publicKey?: string }) => {
     if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE]');
-    if (opts.file) {
-      const entries = readFileSync(opts.file, 'utf8').split('\n').filter(Boolean);
-      const fileVerdict = verifyAuditLedger({
-        entries,
-        headSeq: entries.length,
-        hashes: [],
-        checkpoints: opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : [],
-        issuer: opts.issuer ?? '',
-        ...(opts.publicKey ? { publicKey: createPublicKey(readFileSync(opts.publicKey, 'utf8')) } : {}),
-      });
-      print(describeAuditVerdict(fileVerdict), fileVerdict);
-      if (!fileVerdict.ok) process.exitCode = 1;
-      return;
-    }
-    // A checkpoint file is read before the log, as the service's own checkpoints are (see auditLedger).
-    const kept = opts.checkpoints ? parseCheckpointLines(readFileSync(opts.checkpoints, 'utf8')) : undefined;
-    const ledger = await client().auditLedger();
-    if (!opts.publicKey) process.stderr.write(`${unpinnedAuditKeyWarning('quorum audit verify --public-key')}\n`);
-    const pem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : ledger.publicKeyPem;
-    const verdict = verifyAuditLedger({
-      entries: ledger.entries,
-      headSeq: ledger.head.seq,
-      hashes: [],
-      checkpoints: kept ?? ledger.checkpoints,
-      issuer: ledger.head.issuer,
-      ...(pem ? { publicKey: createPublicKey(pem) } : {}),
-    });
+    const verdict = await auditVerdict(client, opts, (line) => process.stderr.write(`${line}\n`));
     print(describeAuditVerdict(verdict), verdict);
     if (!verdict.ok) process.exitCode = 1;
   });

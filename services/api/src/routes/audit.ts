@@ -5,7 +5,8 @@ import { requireOfficer } from '../application/principal';
 
 /**
  * Pages the audit chain. `format=raw` answers the stored entries as text, one per line,
- * which `npm run audit:verify -- --file` checks offline.
+ * which `quorum audit verify --file` checks offline. `/audit/hashes` pages the sealed hashes
+ * (read-only), so that a verifier outside Redis reports what is sealed as the npm script does.
  */
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { services } = app;
@@ -44,6 +45,34 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.type('text/plain; charset=utf-8').send(raw.map((line) => `${line}\n`).join(''));
       }
       return { entries: raw.map(parseAuditEntry), next: raw.length === limit ? from + limit : null };
+    },
+  );
+
+  app.get(
+    '/audit/hashes',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,11}$' })),
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            hashes: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'the chain’s hash (hex) at each sealed entry from `from`; fewer than `limit` where sealing stops' }),
+            next: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireOfficer(request.principal);
+      const from = Number(request.query.from ?? 1);
+      const limit = Math.min(Number(request.query.limit ?? 1000), 1000);
+      const hashes = await services.store.audit.hashes(from, limit);
+      return { hashes, next: hashes.length === limit ? from + limit : null };
     },
   );
 
