@@ -1,25 +1,8 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { chainHash } from '@quorumd/core';
-import { until } from '../support/eventually';
-import { Harness, REDIS_URL, type Officer } from '../support/harness';
-import { REPO_ROOT } from '../support/server-process';
-
-const SCRIPT = join(REPO_ROOT, 'packages', 'store', 'dist', 'audit-verify-cli.js');
-const CLI = join(REPO_ROOT, 'packages', 'client', 'dist', 'cli.js');
-const run = promisify(execFile);
-
-async function exec(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env } });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
-}
+import { cliVerify, scriptVerify, settled, type ToolRun } from '../support/audit-tools';
+import { Harness, type Officer } from '../support/harness';
 
 /**
  * `npm run audit:verify` (Redis) and `quorum audit verify` (the API) run one verifier on the
@@ -36,22 +19,16 @@ describe('quorum audit verify and npm run audit:verify', () => {
     ({ h, admin } = await Harness.withOfficers([], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
     url = await h.app.listen({ port: 0, host: '127.0.0.1' });
     publicKeyFile = join(h.openssl.dir, 'audit.pub');
-    await until('a checkpoint of the sealed head', async () => {
-      const head = await h.store.audit.headSeq();
-      return head > 0 && (await h.store.audit.sealed()).seq === head && (await h.store.audit.checkpoints()).at(-1)?.seq === head;
-    }, 10_000);
+    await settled(h);
     writeFileSync(publicKeyFile, (await h.store.audit.publicKeyPem())!);
   });
   afterAll(() => h.close());
 
-  /** Both tools' summary lines (the script's without the "(where it read)" it adds), and exit codes. */
-  async function both(): Promise<{ script: { code: number; line: string }; cli: { code: number; line: string } }> {
-    const script = await exec([SCRIPT, '--redis', REDIS_URL, '--prefix', h.prefix, '--public-key', publicKeyFile]);
-    const cli = await exec([CLI, 'audit', 'verify', '--public-key', publicKeyFile], { QUORUM_URL: url, QUORUM_TOKEN: admin.token, QUORUM_PROFILE: join(h.openssl.dir, 'profile.json') });
-    return {
-      script: { code: script.code, line: script.out.trim().replace(/ \(redis:\/\/[^()]*\)$/, '') },
-      cli: { code: cli.code, line: cli.out.trim() },
-    };
+  /** Both tools' exit codes and summary lines. */
+  async function both(): Promise<{ script: Omit<ToolRun, 'err'>; cli: Omit<ToolRun, 'err'> }> {
+    const { code, line } = await scriptVerify(h, ['--public-key', publicKeyFile]);
+    const cli = await cliVerify(url, admin.token, h.openssl.dir, ['--public-key', publicKeyFile]);
+    return { script: { code, line }, cli: { code: cli.code, line: cli.line } };
   }
 
   it('report the same sealed entries and head of a live deployment', async () => {

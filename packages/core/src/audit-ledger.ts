@@ -11,6 +11,8 @@
  * Checkpoints sign a head (seq, hash) with an Ed25519 key that never lives in Redis, so a
  * cut or rewritten tail no longer matches a checkpoint kept elsewhere.
  */
+import { AuditMeaning } from './audit-meaning';
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditEntry {
@@ -84,7 +86,9 @@ export type AuditVerdict =
 
 /**
  * Checks a ledger and names the first entry or checkpoint that does not hold: each entry is
- * JSON with the next sequence number; each stored hash is the chain's; the log reaches the
+ * JSON with the next sequence number; each stored hash is the chain's; each entry's meaning
+ * holds after the ones before it (its actor existed; what it says was approved was, see
+ * audit-meaning.ts); the log reaches the
  * head the store recorded; every checkpoint's signature verifies with the pinned key; each
  * checkpoint's (seq, hash) is in the chain; and the log is not shorter than the newest
  * checkpoint. Entries past the last stored hash are pending: not yet sealed, not broken.
@@ -93,6 +97,7 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
   const { entries } = ledger;
   const broken = (what: 'entry' | 'checkpoint' | 'log', seq: number, reason: string): AuditVerdict => ({ ok: false, entries: entries.length, what, seq, reason });
   const computed: string[] = [];
+  const meaning = new AuditMeaning();
   let prev = GENESIS_HASH;
   for (let i = 0; i < entries.length; i++) {
     const seq = i + 1;
@@ -109,6 +114,8 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
     computed.push(prev);
     const stored = ledger.hashes[i];
     if (stored !== undefined && stored !== prev) return broken('entry', seq, `entry ${seq} does not match its sealed hash: it was changed after sealing (or a hash before it was)`);
+    const meaningless = meaning.take(entry);
+    if (meaningless !== undefined) return broken('entry', seq, meaningless);
   }
   if (ledger.hashes.length > entries.length) return broken('log', entries.length + 1, `the log ends at entry ${entries.length} but ${ledger.hashes.length} entries were sealed: its tail was cut`);
   if (entries.length < ledger.headSeq) return broken('log', entries.length + 1, `the log ends at entry ${entries.length} but the head says ${ledger.headSeq}: its tail was cut`);
