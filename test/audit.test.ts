@@ -167,8 +167,8 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     const redis = connectForRequests(REDIS_URL, { enableOfflineQueue: true, lazyConnect: false });
     const store = new QuorumStore(redis, { prefix: h.prefix, retentionMs: 60_000 });
     const log = () => undefined;
-    const a = new AuditSealer(store, { id: 'sealer-a', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
-    const b = new AuditSealer(store, { id: 'sealer-b', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
+    const a = new AuditSealer(store, { id: 'sealer-a', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log, alarm: log });
+    const b = new AuditSealer(store, { id: 'sealer-b', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log, alarm: log });
     try {
       await until('the harness sealer’s lease ran out', async () => (await h.redis.get(h.store.keys.auditSealer())) === null, 5000);
       a.start();

@@ -19,7 +19,7 @@ import { isFullTokenId, resolveTokenId } from './cli-token-id';
 import { readTrustedKeys } from './cli-trusted-keys';
 import { QuorumClient, type Bundle, type TokenView } from './quorum-client';
 import { ForgeSigner, generateQuorumKey } from './signers';
-import { auditVerdict } from './commands/audit-verify';
+import { auditVerdict, type AuditVerifyOptions } from './commands/audit-verify';
 
 /** Exit codes of `quorum wait`: 5 is a token already CONSUMED or DELETED. */
 export const WAIT_EXIT = { APPROVED: 0, REJECTED: 2, EXPIRED: 3, TIMEOUT: 4, OTHER: 5 } as const;
@@ -447,8 +447,9 @@ program
   .option('--issuer <name>', 'with --file: the deployment name its checkpoints are signed for')
   .option('--checkpoints <file>', 'checkpoints kept outside the service (JSON lines) instead of its own list')
   .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes (which is kept in Redis)')
-  .action(async (action: string, opts: { file?: string; issuer?: string; checkpoints?: string; publicKey?: string }) => {
-    if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE]');
+  .option('--max-checkpoint-age <seconds>', 'fail when the newest checkpoint is older than this while entries it does not cover are too, or an entry stays unsealed that long (default: 5 of the service’s checkpoint intervals, at least 10 s)')
+  .action(async (action: string, opts: AuditVerifyOptions) => {
+    if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE] [--max-checkpoint-age SECONDS]');
     const verdict = await auditVerdict(client, opts, (line) => process.stderr.write(`${line}\n`));
     print(describeAuditVerdict(verdict), verdict);
     if (!verdict.ok) process.exitCode = 1;

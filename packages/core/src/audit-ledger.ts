@@ -58,6 +58,22 @@ export interface AuditCrypto {
   checkpointSignatureValid?: (message: string, signatureBase64: string) => boolean | Promise<boolean>;
 }
 
+/**
+ * How old, by default, the newest checkpoint may be while entries it does not cover wait
+ * (and how long an entry may wait unsealed): 5 checkpoint intervals, at least 10 s.
+ */
+export function defaultMaxCheckpointAgeMs(checkpointIntervalMs: number): number {
+  return Math.max(10_000, 5 * checkpointIntervalMs);
+}
+
+/** A check of a live deployment: whether sealing and signing keep up, as of `now`. */
+export interface AuditFreshness {
+  /** The verifier's time, ms since the epoch. */
+  now: number;
+  /** `--max-checkpoint-age`: see defaultMaxCheckpointAgeMs. */
+  maxCheckpointAgeMs: number;
+}
+
 /** Everything a verifier reads, from Redis or from files and the API. */
 export interface AuditLedger {
   /** The entries' texts, from seq 1, as stored. */
@@ -93,10 +109,12 @@ export type AuditVerdict =
  * checkpoint's (seq, hash) is in the chain; and the log is not shorter than the newest
  * checkpoint. Entries past the last stored hash are pending: not yet sealed, not broken.
  */
-export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto): Promise<AuditVerdict> {
+export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto, freshness?: AuditFreshness): Promise<AuditVerdict> {
   const { entries } = ledger;
   const broken = (what: 'entry' | 'checkpoint' | 'log', seq: number, reason: string): AuditVerdict => ({ ok: false, entries: entries.length, what, seq, reason });
   const computed: string[] = [];
+  /** Each entry's `at`, ms since the epoch (NaN when it is not a time). */
+  const appended: number[] = [];
   const meaning = new AuditMeaning();
   let prev = GENESIS_HASH;
   for (let i = 0; i < entries.length; i++) {
@@ -109,6 +127,7 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
       return broken('entry', seq, 'entry is not JSON');
     }
     if (entry.seq !== seq) return broken('entry', seq, `entry ${seq} holds sequence number ${String(entry.seq)}: entries were removed, added or reordered`);
+    appended.push(Date.parse(entry.at));
     const next = crypto.sha256Hex(chainInput(prev, text));
     prev = typeof next === 'string' ? next : await next;
     computed.push(prev);
@@ -135,6 +154,10 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
     }
   }
   const sealed = Math.min(ledger.hashes.length, entries.length);
+  if (freshness) {
+    const stale = staleness(checkpoints.at(-1), sealed, appended, freshness);
+    if (stale) return broken('log', stale.seq, stale.reason);
+  }
   return {
     ok: true,
     entries: entries.length,
@@ -143,6 +166,36 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
     head: sealed > 0 ? (computed[sealed - 1] as string) : GENESIS_HASH,
     checkpoints: checkpoints.length,
   };
+}
+
+/**
+ * Whether sealing or signing stopped: the newest checkpoint older than the bound while an
+ * entry it does not cover waits longer than the bound too (an idle deployment's old
+ * checkpoint is no failure), or an entry unsealed for longer than the bound.
+ */
+function staleness(newest: AuditCheckpoint | undefined, sealed: number, appended: readonly number[], { now, maxCheckpointAgeMs: max }: AuditFreshness): { seq: number; reason: string } | undefined {
+  const bound = `--max-checkpoint-age ${max / 1000} s`;
+  const covered = newest?.seq ?? 0;
+  const uncoveredAt = appended[covered];
+  if (uncoveredAt !== undefined) {
+    const since = Math.max(newest ? Date.parse(newest.at) : -Infinity, uncoveredAt);
+    if (now - since > max) {
+      const age = Math.round((now - since) / 1000);
+      const last = newest ? `the newest checkpoint (entry ${newest.seq}, signed ${newest.at})` : 'no checkpoint';
+      return {
+        seq: covered + 1,
+        reason: `checkpoints stopped: ${last} leaves entry ${covered + 1} and after uncovered for ${age} s, longer than ${bound}: the sealer is stopped, blocked (its lease held) or cannot sign, and the unsigned tail could be rewritten`,
+      };
+    }
+  }
+  const unsealedAt = appended[sealed];
+  if (unsealedAt !== undefined && now - unsealedAt > max) {
+    return {
+      seq: sealed + 1,
+      reason: `sealing stopped: entry ${sealed + 1} was appended ${Math.round((now - unsealedAt) / 1000)} s ago, longer than ${bound}, and is still not sealed: the sealer is stopped or blocked (its lease held)`,
+    };
+  }
+  return undefined;
 }
 
 /** One line for a person: what was checked, or the first entry or checkpoint that fails. */

@@ -1,4 +1,4 @@
-import { nodeAuditCrypto, verifyAuditLedger, type AuditCheckpoint, type AuditLedger, type AuditVerdict } from '@quorumd/core';
+import { nodeAuditCrypto, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict } from '@quorumd/core';
 import type { StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
@@ -64,11 +64,11 @@ export class AuditRepository {
    * Checks the ledger as stored. `publicKeyPem` pins the key checkpoints must verify with
    * (default: the one published in Redis — which whoever writes Redis could replace; pin
    * it from outside for tamper evidence). `checkpoints` replaces Redis's own list (e.g. the
-   * file kept outside Redis).
+   * file kept outside Redis). `freshness` also checks that sealing and signing keep up.
    */
-  async verify(options: { publicKeyPem?: string; checkpoints?: AuditCheckpoint[] } = {}): Promise<AuditVerdict> {
+  async verify(options: { publicKeyPem?: string; checkpoints?: AuditCheckpoint[]; freshness?: AuditFreshness } = {}): Promise<AuditVerdict> {
     const ledger = await this.ledger();
     const pem = options.publicKeyPem ?? (await this.publicKeyPem());
-    return verifyAuditLedger({ ...ledger, checkpoints: options.checkpoints ?? ledger.checkpoints }, nodeAuditCrypto(pem));
+    return verifyAuditLedger({ ...ledger, checkpoints: options.checkpoints ?? ledger.checkpoints }, nodeAuditCrypto(pem), options.freshness);
   }
 }

@@ -113,6 +113,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
             sealedSeq: Type.Integer({ description: 'the last entry sealed (hashed)' }),
             sealedHash: Type.Union([Type.String(), Type.Null()]),
             issuer: Type.String(),
+            checkpointIntervalMs: Type.Integer({ description: 'how often, at most, the head is signed (QUORUM_CHECKPOINT_INTERVAL_MS): a verifier’s default --max-checkpoint-age is 5 of these, at least 10 s' }),
           }),
         },
       },
@@ -121,7 +122,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireOfficer(request.principal);
       const { audit } = services.store;
       const [seq, sealed] = await Promise.all([audit.headSeq(), audit.sealed()]);
-      return { seq, sealedSeq: sealed.seq, sealedHash: sealed.hash ?? null, issuer: services.issuer };
+      return { seq, sealedSeq: sealed.seq, sealedHash: sealed.hash ?? null, issuer: services.issuer, checkpointIntervalMs: services.checkpointIntervalMs };
     },
   );
 };

@@ -1,5 +1,5 @@
 import { ApiError, describeError } from '../api-client';
-import { describeAuditVerdict, verifyAuditLedger, type AuditCheckpoint, type AuditEntry } from '@quorumd/core/dist/audit-ledger';
+import { defaultMaxCheckpointAgeMs, describeAuditVerdict, verifyAuditLedger, type AuditCheckpoint, type AuditEntry } from '@quorumd/core/dist/audit-ledger';
 import { browserAuditCrypto } from '../audit-crypto';
 import type { ConsoleState } from '../console-state';
 import { button, el, notice, replace } from '../dom';
@@ -61,7 +61,7 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     try {
       // The log grows while it is read: checkpoints first, then the head, then the entries and the sealed hashes up to that head only.
       const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
-      const head = await state.api.json<{ seq: number; issuer: string }>('GET', '/v1/audit/head');
+      const head = await state.api.json<{ seq: number; issuer: string; checkpointIntervalMs: number }>('GET', '/v1/audit/head');
       const entries = await pages(head.seq, async (from, limit) => (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=${limit}`)).split('\n').filter(Boolean));
       const hashes = await pages(head.seq, async (from, limit) => (await state.api.json<{ hashes: string[] }>('GET', `/v1/audit/hashes?from=${from}&limit=${limit}`)).hashes);
       const publicKeyPem = await state.api.json<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
@@ -71,7 +71,10 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
           throw err;
         },
       );
-      const check = await verifyAuditLedger({ entries, headSeq: head.seq, hashes, checkpoints, issuer: head.issuer }, await browserAuditCrypto(publicKeyPem));
+      const check = await verifyAuditLedger({ entries, headSeq: head.seq, hashes, checkpoints, issuer: head.issuer }, await browserAuditCrypto(publicKeyPem), {
+        now: Date.now(),
+        maxCheckpointAgeMs: defaultMaxCheckpointAgeMs(head.checkpointIntervalMs),
+      });
       replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditVerdict(check)));
     } catch (err) {
       replace(verdict, notice('error', describeError(err)));
