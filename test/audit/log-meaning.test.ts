@@ -83,7 +83,7 @@ describe('the audit verifier refuses entries that could not have happened', () =
     }
   });
 
-  it('refuses an entry by a user never created, by a deleted officer, and by a deleted officer’s API key', async () => {
+  it('refuses an entry by a user never created, by a deleted officer, by a deleted officer’s API key, a user created by system, an approval of a token never issued', async () => {
     const d = await deployment();
     try {
       // The sealer is stopped, so each forged entry can be taken back; the attacker seals nothing itself (pending entries are checked too).
@@ -100,6 +100,8 @@ describe('the audit verifier refuses entries that could not have happened', () =
         [`apikey:${d.doomedKeyId}`, 'token.issued', { id: 'f'.repeat(32), service: 'USER_MGMT', command: 'deployRelease', m: 1 }],
         ['system', 'token.approval', { id: d.pendingId }],
         ['{"kind":"user","id":1}', 'token.rejected', { id: d.pendingId }],
+        ['system', 'user.created', { id: 99, name: 'mallory', type: 'CO' }],
+        [`user:${d.admin.id}`, 'token.approval', { id: 'e'.repeat(32) }],
       ];
       const lines: string[] = [];
       for (const [actor, type, data] of forged) {
@@ -115,6 +117,8 @@ describe('the audit verifier refuses entries that could not have happened', () =
         `audit log BROKEN at entry N: entry N (token.issued) names the actor apikey:${d.doomedKeyId}, an API key that did not exist then (not created earlier in the log, or revoked): it was not written by quorumd`,
         `audit log BROKEN at entry N: entry N is an approval of token ${d.pendingId} by system, who is no officer: it was not written by quorumd`,
         'audit log BROKEN at entry N: entry N names an actor of no form quorumd writes ("{\\"kind\\":\\"user\\",\\"id\\":1}"): it was not written by quorumd',
+        'audit log BROKEN at entry N: entry N creates user 99 as system, which only the bootstrap admin is: it was not written by quorumd',
+        `audit log BROKEN at entry N: entry N (token.approval) is of token ${'e'.repeat(32)}, which was not issued earlier in the log (or was consumed already): it was not written by quorumd`,
       ]);
       expect((await verdicts(d)).code).toBe(0);
     } finally {

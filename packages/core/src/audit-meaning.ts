@@ -7,6 +7,9 @@
  * - an actor that did not exist at that point: `user:<id>` created earlier in the log (or the
  *   bootstrap admin, user 1) and not deleted since; `apikey:<id>` created earlier, not revoked,
  *   its owner not deleted; or `system`. Anything else is no actor quorumd writes;
+ * - a user created by `system` other than the bootstrap admin (every other user is created by
+ *   the officer or API key that asked);
+ * - an approval, rejection, approval or consumption of a token with no `token.issued` earlier;
  * - a `token.approval` by anyone but an officer (`user:<id>`);
  * - a `token.approved` or `token.consumed` counting an approver with no `token.approval` by
  *   that officer for that token earlier in the log.
@@ -24,6 +27,9 @@ interface MeantEntry {
 /** The bootstrap admin's user id: it exists from the deployment's start. */
 const BOOTSTRAP_ADMIN_ID = 1;
 
+/** What only a token issued earlier (and not consumed) can have. */
+const TOKEN_USES: ReadonlySet<string> = new Set(['token.approval', 'token.rejection', 'token.approved', 'token.consumed']);
+
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
@@ -32,8 +38,11 @@ export class AuditMeaning {
   private readonly users = new Set<number>([BOOTSTRAP_ADMIN_ID]);
   /** API key id → its owner's user id. */
   private readonly apiKeys = new Map<string, number>();
-  /** Token id → the officers with a `token.approval` for it so far. */
+  /** Token id → the officers with a `token.approval` for it so far (issued tokens only). */
   private readonly approvals = new Map<string, Set<number>>();
+  /** Tokens issued earlier in the log and not consumed since. */
+  private readonly issued = new Set<string>();
+  private bootstrapped = false;
 
   /** Why `entry` cannot be what happened after the entries before it (then undefined once it is taken in). */
   take(entry: MeantEntry): string | undefined {
@@ -56,6 +65,12 @@ export class AuditMeaning {
       return `entry ${seq} names an actor of no form quorumd writes (${JSON.stringify(actor)}): it was not written by quorumd`;
     }
     const data = record(entry.data);
+    if (type === 'user.created' && actor === 'system' && (this.bootstrapped || data.bootstrap !== true || data.id !== BOOTSTRAP_ADMIN_ID)) {
+      return `entry ${seq} creates user ${String(data.id)} as system, which only the bootstrap admin is: it was not written by quorumd`;
+    }
+    if (TOKEN_USES.has(type) && !this.issued.has(String(data.id))) {
+      return `entry ${seq} (${type}) is of token ${String(data.id)}, which was not issued earlier in the log (or was consumed already): it was not written by quorumd`;
+    }
     if (type === 'token.approval' && !user) return `entry ${seq} is an approval of token ${String(data.id)} by ${actor}, who is no officer: it was not written by quorumd`;
     if (type === 'token.approved' || type === 'token.consumed') {
       const approvers = Array.isArray(data.approvals) ? (data.approvals as unknown[]) : [];
@@ -74,6 +89,10 @@ export class AuditMeaning {
     switch (entry.type) {
       case 'user.created':
         if (typeof data.id === 'number') this.users.add(data.id);
+        if (entry.actor === 'system') this.bootstrapped = true;
+        break;
+      case 'token.issued':
+        this.issued.add(String(data.id));
         break;
       case 'user.deleted':
         if (typeof data.id === 'number') {
@@ -95,8 +114,9 @@ export class AuditMeaning {
         break;
       }
       case 'token.consumed':
-        // A token runs once: nothing after its consumption counts its approvals again.
+        // A token runs once: nothing after its consumption uses it or counts its approvals again.
         this.approvals.delete(String(data.id));
+        this.issued.delete(String(data.id));
         break;
       default:
         break;
