@@ -169,22 +169,22 @@ export async function verifyAuditLedger(ledger: AuditLedger, crypto: AuditCrypto
 }
 
 /**
- * Whether sealing or signing stopped: the newest checkpoint older than the bound while an
- * entry it does not cover waits longer than the bound too (an idle deployment's old
- * checkpoint is no failure), or an entry unsealed for longer than the bound.
+ * Whether sealing or signing stopped: the newest checkpoint signed longer ago than the bound
+ * while entries it does not cover exist (its time is signed: an entry's own `at` is not, and
+ * whoever writes Redis can rewrite an unsealed one), or an entry unsealed for longer than the
+ * bound. With no checkpoint at all, the first entry's time stands for the checkpoint's.
  */
 function staleness(newest: AuditCheckpoint | undefined, sealed: number, appended: readonly number[], { now, maxCheckpointAgeMs: max }: AuditFreshness): { seq: number; reason: string } | undefined {
   const bound = `--max-checkpoint-age ${max / 1000} s`;
   const covered = newest?.seq ?? 0;
-  const uncoveredAt = appended[covered];
-  if (uncoveredAt !== undefined) {
-    const since = Math.max(newest ? Date.parse(newest.at) : -Infinity, uncoveredAt);
+  if (covered < appended.length) {
+    const since = newest ? Date.parse(newest.at) : (appended[0] as number);
     if (now - since > max) {
       const age = Math.round((now - since) / 1000);
-      const last = newest ? `the newest checkpoint (entry ${newest.seq}, signed ${newest.at})` : 'no checkpoint';
+      const last = newest ? `the newest checkpoint (entry ${newest.seq}, signed ${newest.at}) is ${age} s old` : `no checkpoint was signed in ${age} s`;
       return {
         seq: covered + 1,
-        reason: `checkpoints stopped: ${last} leaves entry ${covered + 1} and after uncovered for ${age} s, longer than ${bound}: the sealer is stopped, blocked (its lease held) or cannot sign, and the unsigned tail could be rewritten`,
+        reason: `checkpoints stopped: ${last}, longer than ${bound}, while entry ${covered + 1} and after are not covered by one: the sealer is stopped, blocked (its lease held) or cannot sign, and the unsigned tail could be rewritten`,
       };
     }
   }

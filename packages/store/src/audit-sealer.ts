@@ -36,7 +36,7 @@ export interface AuditSealerOptions {
 export interface AuditSealStatus {
   /** How long the oldest entry not sealed yet has waited, s (0: all sealed). */
   sealLagSeconds: number;
-  /** How long the oldest entry no checkpoint covers has waited, at most since the newest checkpoint, s (0: all covered). */
+  /** How long entries past the newest checkpoint have waited uncovered, s (0: all covered). */
   checkpointAgeSeconds: number;
 }
 
@@ -62,7 +62,12 @@ export class AuditSealer {
   /** The last checkpoint this sealer signed (what it signs next must extend it). */
   private signed: AuditCheckpoint | undefined;
   private current: AuditSealStatus = { sealLagSeconds: 0, checkpointAgeSeconds: 0 };
-  private lastAlarmAt = -Infinity;
+  /** Since when (this sealer's clock) the log has waited unsealed past `seq`. */
+  private unsealed: { seq: number; since: number } | undefined;
+  /** Since when (this sealer's clock) the log has waited uncovered past checkpoint `seq`. */
+  private uncovered: { seq: number; since: number } | undefined;
+  /** When each alarm was last raised (one per `maxLagMs` each). */
+  private readonly alarmedAt = new Map<string, number>();
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly batch: number;
@@ -177,23 +182,30 @@ export class AuditSealer {
     if (valid === true) this.newest = checkpoint;
   }
 
-  /** The lag of sealing (oldest unsealed entry) and of signing (oldest entry no checkpoint covers); an alarm past `maxLagMs`. */
+  /**
+   * The lag of sealing (oldest unsealed entry) and of signing (oldest entry no checkpoint
+   * covers), by this sealer's own clock: since it first saw the entry waiting (an unsealed
+   * entry's own `at` could be rewritten by whoever writes Redis; it only ever adds to the lag,
+   * for a backlog found at start); an alarm past `maxLagMs`.
+   */
   private async measure(): Promise<void> {
     const now = this.store.ctx.clock();
-    const sealed = await this.store.audit.sealed();
-    const covered = Math.min(this.newest?.seq ?? 0, sealed.seq);
-    const [firstUnsealed, firstUncovered] = await Promise.all([this.appendedAt(sealed.seq + 1), this.appendedAt(covered + 1)]);
-    const sealLagMs = firstUnsealed === undefined ? 0 : Math.max(0, now - firstUnsealed);
-    const uncoveredSince = firstUncovered === undefined ? undefined : Math.max(firstUncovered, this.newest ? Date.parse(this.newest.at) : -Infinity);
-    const checkpointAgeMs = uncoveredSince === undefined ? 0 : Math.max(0, now - uncoveredSince);
-    this.current = { sealLagSeconds: sealLagMs / 1000, checkpointAgeSeconds: checkpointAgeMs / 1000 };
+    const [head, sealed] = await Promise.all([this.store.audit.headSeq(), this.store.audit.sealed()]);
+    const covered = this.newest?.seq ?? 0;
+    this.unsealed = head > sealed.seq ? (this.unsealed?.seq === sealed.seq ? this.unsealed : { seq: sealed.seq, since: now }) : undefined;
+    this.uncovered = head > covered ? (this.uncovered?.seq === covered ? this.uncovered : { seq: covered, since: now }) : undefined;
+    const firstUnsealed = this.unsealed ? await this.appendedAt(sealed.seq + 1) : undefined;
+    const sealLagMs = this.unsealed ? Math.max(now - this.unsealed.since, firstUnsealed === undefined ? 0 : now - firstUnsealed) : 0;
+    const checkpointAgeMs = this.uncovered ? Math.max(now - this.uncovered.since, sealLagMs) : 0;
+    this.current = { sealLagSeconds: Math.max(0, sealLagMs) / 1000, checkpointAgeSeconds: Math.max(0, checkpointAgeMs) / 1000 };
     if (sealLagMs > this.maxLagMs || checkpointAgeMs > this.maxLagMs) {
       const lease = await this.store.ctx.read((r) => r.get(this.store.keys.auditSealer()));
       const what = sealLagMs > this.maxLagMs ? 'audit sealing has stopped' : 'audit checkpoints have stopped';
       this.refuse(now, `${what}: entries wait longer than ${this.maxLagMs} ms (the sealer lease holder is stopped or blocked, or not a quorumd sealer): the unsigned tail could be rewritten`, {
         ...this.current,
+        headSeq: head,
         sealedSeq: sealed.seq,
-        checkpointSeq: this.newest?.seq ?? 0,
+        checkpointSeq: covered,
         leaseHolder: lease,
         self: this.options.id,
       });
@@ -212,10 +224,10 @@ export class AuditSealer {
     }
   }
 
-  /** An alarm, at most once per `maxLagMs` (every round would flood the log). */
+  /** An alarm, each at most once per `maxLagMs` (every round would flood the log). */
   private refuse(now: number, message: string, fields: Record<string, unknown>): void {
-    if (now - this.lastAlarmAt < this.maxLagMs) return;
-    this.lastAlarmAt = now;
+    if (now - (this.alarmedAt.get(message) ?? -Infinity) < this.maxLagMs) return;
+    this.alarmedAt.set(message, now);
     this.options.alarm(message, fields);
   }
 
