@@ -1,4 +1,4 @@
-import { GENESIS_HASH, chainHashes, checkpointMessage, checkpointText, defaultMaxCheckpointAgeMs, nodeAuditCrypto, parseAuditEntry, type AuditCheckpoint } from '@quorumd/core';
+import { GENESIS_HASH, chainHashes, checkpointMessage, checkpointText, defaultMaxCheckpointAgeMs, nodeAuditCrypto, parseAuditEntry, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
 import { SYSTEM } from './store-context';
 import type { QuorumStore } from './quorum-store';
 
@@ -66,6 +66,8 @@ export class AuditSealer {
   private unsealed: { seq: number; since: number } | undefined;
   /** Since when (this sealer's clock) the log has waited uncovered past checkpoint `seq`. */
   private uncovered: { seq: number; since: number } | undefined;
+  /** The check of checkpoints with this sealer's own public key. */
+  private ownKey: AuditCrypto | undefined;
   /** When each alarm was last raised (one per `maxLagMs` each). */
   private readonly alarmedAt = new Map<string, number>();
   private readonly leaseMs: number;
@@ -178,7 +180,8 @@ export class AuditSealer {
       return;
     }
     if (this.newest && checkpoint.seq <= this.newest.seq) return;
-    const valid = nodeAuditCrypto(signer.publicKeyPem).checkpointSignatureValid?.(checkpointText(await this.issuerName(), checkpoint.seq, checkpoint.hash, checkpoint.at), checkpoint.signature);
+    this.ownKey ??= nodeAuditCrypto(signer.publicKeyPem);
+    const valid = this.ownKey.checkpointSignatureValid?.(checkpointText(await this.issuerName(), checkpoint.seq, checkpoint.hash, checkpoint.at), checkpoint.signature);
     if (valid === true) this.newest = checkpoint;
   }
 
