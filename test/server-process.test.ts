@@ -51,7 +51,7 @@ describe('the quorumd process', () => {
     ['PORT', 'abc', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "abc"\); fix it, or unset it for the default \(8080\)$/],
     ['PORT', '70000', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "70000"\)/],
     ['QUORUM_MAX_LOGIN_FAILURES', '0', /^quorumd: QUORUM_MAX_LOGIN_FAILURES must be a whole number from 1 to 100 \(got "0"\)/],
-    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/, rediss:\/\/, redis-sentinel:\/\/ or redis-cluster:\/\/ \(got "http:\/\/x"\); fix it, or unset it to have quorumd start its own redis-server$/],
+    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/, rediss:\/\/, redis-sentinel:\/\/ or redis-cluster:\/\/ \(got "http:\/\/x"\); fix it, or unset it: then quorumd starts its own redis-server, with its AOF under the data directory$/],
     ['REDIS_URL', 'redis-cluster://nohost', /^quorumd: failed to start: REDIS_URL: a node is not host:port \(percent-encode any @, : or \/ in the user name or password\)$/],
     ['REDIS_URL', 'redis-cluster://u:p@ss@h:1', /^quorumd: failed to start: REDIS_URL: a node is not host:port/],
     ['QUORUM_REQUESTER_MAY_APPROVE', 'yes', /^quorumd: QUORUM_REQUESTER_MAY_APPROVE must be true or false \(got "yes"\)/],

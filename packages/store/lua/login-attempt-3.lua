@@ -2,17 +2,17 @@
 -- parallel guesses can never exceed the lock-out threshold. login-finish undoes it.
 -- A lock with an end lifts by itself once that time has passed (an audit entry says so).
 -- KEYS: usersByName audit auditHead
--- Reaches: the hash of the user the name points to
+-- Reaches: user — the hash of the user the name points to
 -- ARGV[5] lower-case name   ARGV[6] failures that lock the user
--- Returns {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
+-- Returns: {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
 -- unknown name); login-finish checks that neither changed meanwhile.
 local id = redis.call('HGET', key('usersByName'), ARGV[5])
 if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end
-local ukey = user_key(id)
+local ukey = KEY.user(id)
 local until_ms = redis.call('HGET', ukey, 'lockedUntil')
 if until_ms then
   if until_ms == 'forever' then
-    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; a password reset (USER_MGMT quorum) unlocks it')
+    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; a password reset (' .. PROTECTED.changePswd .. ' quorum) unlocks it')
   end
   if NOW < tonumber(until_ms) then
     return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; try again in ' ..

@@ -6,13 +6,14 @@
 -- threshold locks the user and ends all its sessions. A permanent lock that would leave a
 -- service's M above the officers who could approve becomes a timed one instead.
 -- KEYS: user session keyHolders mValues audit auditHead
--- Reaches: the key holders' hashes (locks)
+-- Reaches: user — the key holders' hashes (locks)
 -- ARGV[5] '1' when the password was right   ARGV[6] user id   ARGV[7] session expiry, epoch ms
 -- ARGV[8] user name   ARGV[9] failures that lock the user   ARGV[10] lock-out, ms (0: until a reset)
 -- ARGV[11] new password hash ('' to keep the stored one)   ARGV[12] the password hash that was checked
 -- ARGV[13] the session generation login-attempt saw   ARGV[14] '1' to store a session
 -- ARGV[15] lock-out used instead of a permanent one that would lock a service out, ms
 -- ARGV[16] '1' when the requester may approve
+-- Returns: 1 when the login was recorded, 0 when it was a failure counted
 local ukey = key('user')
 if ARGV[5] == '1' then
   if redis.call('EXISTS', ukey) == 0 then return fail('RET_LOGIN_FAILED', 'Login failed') end
@@ -23,7 +24,7 @@ if ARGV[5] == '1' then
   redis.call('HSET', ukey, 'fails', 0)
   if ARGV[11] ~= '' then redis.call('HSET', ukey, 'pw', ARGV[11]) end
   if ARGV[14] ~= '1' then return 1 end
-  redis.call('HSET', key('session'), 'uid', ARGV[6], 'exp', ARGV[7], 'gen', ARGV[13])
+  redis.call('HSET', key('session'), SF.user, ARGV[6], SF.expiresAt, ARGV[7], SF.generation, ARGV[13])
   redis.call('PEXPIREAT', key('session'), ARGV[7])
   audit('session.login', { userId = tonumber(ARGV[6]), name = ARGV[8] })
   return 1
@@ -36,7 +37,7 @@ if fails >= tonumber(ARGV[9]) and redis.call('HEXISTS', ukey, 'lockedUntil') == 
   local reason = nil
   if lock_ms == 0 and redis.call('SISMEMBER', key('keyHolders'), ARGV[6]) == 1 then
     local left = eligible_approvers(ARGV[16] == '1', ARGV[6])
-    for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
+    for _, service in ipairs(SERVICES) do
       local m = m_value(service)
       if m > 1 and m > left then
         lock_ms = tonumber(ARGV[15])

@@ -4,9 +4,10 @@
 -- tokens they carried drop back to PENDING, and the CO cannot vote again on them.
 -- Registering the key one holds already changes nothing.
 -- KEYS: challenge user keyHolders keyOwners quorumKey userVotes mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the tokens the CO voted on and their voters
+-- Reaches: events token user webhook — the tokens the CO voted on and their voters
 -- ARGV[5] user id   ARGV[6] challenge value the signature was checked against
 -- ARGV[7] fingerprint   ARGV[8] public key PEM   ARGV[9] '1' when the requester may approve
+-- Returns: 1
 local uid = ARGV[5]
 if redis.call('GET', key('challenge')) ~= ARGV[6] then
   return fail('RET_CHALLENGE_INVALID', 'The challenge is unknown, used or expired')

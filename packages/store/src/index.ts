@@ -17,3 +17,4 @@ export * from './token-events';
 export * from './local-instance';
 export * from './audit-sealer';
 export * from './redis-url';
+export * from './redis-contract';

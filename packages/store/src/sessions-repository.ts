@@ -71,11 +71,11 @@ export class SessionsRepository {
   }
 
   async sessionUser(tokenHash: string): Promise<UserRecord | undefined> {
-    const flat = await this.ctx.run('readSession', { sessionHash: tokenHash }, { kind: 'system' });
+    const flat = await this.ctx.run('readSession', { sessionHash: tokenHash }, { kind: 'system' }, []);
     return userFromHash(flatToHash(flat));
   }
 
   async logout(tokenHash: string, actor: Actor & { kind: 'user' }): Promise<void> {
-    await this.ctx.run('logout', { sessionHash: tokenHash }, actor, [actor.id]);
+    await this.ctx.run('logout', { sessionHash: tokenHash }, actor, { userId: actor.id });
   }
 }

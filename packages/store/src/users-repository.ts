@@ -69,47 +69,33 @@ export class UsersRepository {
     user: { name: string; type: UserType; passwordHash: string },
     actor: Actor,
   ): Promise<number> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    const id = await this.ctx.run('createUser', { gateTokenId }, actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    const id = await this.ctx.run('createUser', { gateTokenId }, actor, {
       ...args,
-      user.name,
-      userNameKey(user.name),
-      user.type,
-      user.passwordHash,
-      this.ctx.retentionMs,
-      verified,
-    ]);
+      name: user.name,
+      nameKey: userNameKey(user.name),
+      type: user.type,
+      passwordHash: user.passwordHash,
+      retentionMs: this.ctx.retentionMs,
+    });
     return Number(id);
   }
 
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
   async delete(gate: QuorumGate, id: number, rules: { force: boolean }, actor: Actor): Promise<void> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, [
-      ...args,
-      id,
-      this.ctx.retentionMs,
-      rules.force ? '1' : '0',
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, { ...args, userId: id, retentionMs: this.ctx.retentionMs, force: rules.force ? '1' : '0' });
   }
 
   /** Sets the name a user signs AWS CloudHSM token files as. */
   async setHsmUsername(id: number, hsmUsername: string, actor: Actor): Promise<void> {
-    await this.ctx.run('setHsmUsername', { userId: id }, actor, [id, hsmUsername]);
+    await this.ctx.run('setHsmUsername', { userId: id }, actor, { userId: id, hsmUsername });
   }
 
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
     const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '', requesterMayApprove: true };
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gated);
-    await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, [
-      ...args,
-      id,
-      passwordHash,
-      gate ? '1' : '0',
-      this.ctx.retentionMs,
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gated);
+    await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, { ...args, userId: id, passwordHash, gated: gate ? '1' : '0', retentionMs: this.ctx.retentionMs });
   }
 }
