@@ -31,8 +31,8 @@ export const ConfigSchema = Type.Object({
   QUORUM_MAX_TOKEN_TTL_SECONDS: Int(1, 86400, 3600, 'Longest `ttlSeconds` a token request may ask for (CloudHSM uses 600)'),
   QUORUM_APPROVED_TIMEOUT_SECONDS: Int(1, 86400, 600, 'Time an APPROVED token may wait to be used'),
   QUORUM_SESSION_TTL_SECONDS: Int(60, 86400, 3600, 'Session lifetime'),
-  QUORUM_MAX_LOGIN_FAILURES: Int(1, 100, 5, 'Failed logins that lock a user'),
-  QUORUM_LOCKOUT_SECONDS: Int(0, 31536000, 900, 'How long a user stays locked after too many failed logins; 0 keeps the lock until a quorum-approved password reset'),
+  QUORUM_MAX_LOGIN_FAILURES: Int(1, 100, 5, 'Failed logins of one name before each further try must wait (1 s, doubling with each failure); failed logins never lock a user'),
+  QUORUM_LOCKOUT_SECONDS: Int(1, 86400, 900, 'Longest wait between login tries of a name after failed logins (0, once a permanent lock, is refused: failed logins never lock a user)'),
   QUORUM_WEBHOOK_ALLOWED_NETWORKS: Type.String({
     default: '',
     description: 'Comma-separated CIDRs that webhooks and callbacks may reach although private or loopback (e.g. 127.0.0.0/8 for local development)',

@@ -5,6 +5,10 @@
 --   `nameKey` lower-case name
 --   `retentionMs` retention of finished tokens, ms
 -- Returns: the new user id.
+-- A crypto officer created through a quorum token gets a one-time password (`otp`): its
+-- requester chose it, so until the new officer sets its own (change-password clears the
+-- flag) its sessions can do nothing else — not register a key, not approve: otherwise the
+-- requester would log in as the new officer, and be one person with two votes.
 -- A new crypto officer is a new approver for every service: every service's M.
 local required_m = m_value(PROTECTED.createUser)
 if A.type == 'CO' then required_m = max_m_all() end
@@ -16,8 +20,10 @@ end
 commit_gate(gate, tonumber(A.retentionMs))
 local id = redis.call('INCR', key('usersSeq'))
 redis.call('HSET', KEY.user(id), 'id', id, 'name', A.name, 'type', A.type, 'pw', A.passwordHash, 'fails', 0, 'created', NOW)
+local one_time = A.type == 'CO' and gate.token ~= nil
+if one_time then redis.call('HSET', KEY.user(id), 'otp', 1) end
 redis.call('HSET', key('usersByName'), A.nameKey, id)
 redis.call('ZADD', key('users'), id, id)
 if A.type == 'CO' then redis.call('SADD', key('officers'), id) end
-audit('user.created', { id = id, name = A.name, type = A.type })
+audit('user.created', { id = id, name = A.name, type = A.type, oneTimePassword = one_time or nil })
 return id

@@ -10,6 +10,9 @@ export interface KeyIds {
   challengeId?: string;
   apiKeyId?: string;
   fingerprint?: string;
+  /** A login's lower-case name and source address (see loginName, loginSource). */
+  loginName?: string;
+  loginSource?: string;
 }
 
 type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];

@@ -34,6 +34,10 @@ export const KEY_PATTERNS = {
   quorumKey: 'qkey:<fingerprint>',
   challenge: 'challenge:<challengeId>',
   session: 'session:<sessionHash>',
+  /** Failed logins of a (lower-case) name, known or not: `f` failures, `t` epoch ms before which no try is taken. */
+  loginName: 'login:name:<loginName>',
+  /** Failed logins from a source address (an IPv6 one by its /64), as loginName. */
+  loginSource: 'login:source:<loginSource>',
   apiKey: 'apikey:<apiKeyId>',
   apiKeys: 'apikeys',
   mValues: 'mvalues',

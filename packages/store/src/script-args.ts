@@ -20,6 +20,8 @@ const SCRIPT_ARGS = {
   deleteUser: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'retentionMs', 'force', 'verified'],
   expireToken: ['retentionMs'],
   issueToken: ['id', 'bytes', 'service', 'm', 'requesterKey', 'expiresAt', 'issuer', 'callbackUrl', 'retentionMs', 'command', 'callbackSecret', 'requesterUserId', 'governingServices', 'hsmData', 'withSession', 'issueLimit', 'issueWindowMs'],
+  loginAttempt: ['nameKey', 'nameFreeFailures', 'sourceFreeFailures', 'firstWaitMs', 'nameLongestWaitMs', 'sourceLongestWaitMs', 'keepMs'],
+  loginFinish: ['passwordRight', 'userId', 'sessionExpiresAt', 'name', 'newPasswordHash', 'checkedPasswordHash', 'sessionGeneration', 'storeSession', 'sourceWait'],
   logout: ['userId'],
   pendingTokens: ['userId', 'requesterMayApprove', 'limit'],
   readToken: ['requesterMayApprove'],

@@ -14,6 +14,11 @@ export interface UserRecord {
   fingerprint?: string;
   /** Set while locked after failed logins: the end of the lock (epoch ms), or 'forever' until a reset. */
   lockedUntil?: number | 'forever';
+  /**
+   * The password was chosen by someone else (a CO created, or its password reset, through a
+   * quorum): until the user sets its own, its sessions may only do that (or log out).
+   */
+  passwordChangeRequired: boolean;
   createdAt: number;
 }
 
@@ -27,6 +32,7 @@ export function userFromHash(hash: Record<string, string>): UserRecord | undefin
     type: (hash.type ?? 'CU') as UserType,
     passwordHash: hash.pw ?? '',
     loginFailureCnt: Number(hash.fails ?? 0),
+    passwordChangeRequired: hash.otp === '1',
     createdAt: Number(hash.created ?? 0),
   };
   if (hash.fp) user.fingerprint = hash.fp;

@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route's script checks the caller's session in the same step as its write (see AuthService.principal). */
     sessionCheckedByTheWrite?: boolean;
+    /** The route is one a session with a one-time password may call (changing it, logging out). */
+    passwordChange?: boolean;
   }
 }
 
@@ -42,6 +44,7 @@ export default fp(
     app.decorate('authenticate', async (request: FastifyRequest) => {
       request.caller = await app.services.auth.principal(request.headers.authorization, {
         checkedByTheWrite: request.routeOptions.config.sessionCheckedByTheWrite === true,
+        passwordChange: request.routeOptions.config.passwordChange === true,
       });
     });
   },

@@ -78,9 +78,15 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const wait = Math.min(Number(request.query.wait ?? 0), MAX_WAIT_SECONDS);
       if (wait === 0) return { token: await services.tokens.read(principal, request.params.id) };
-      const aborted = new AbortController();
-      request.raw.once('close', () => aborted.abort());
-      return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
+      // One of the caller's few long-poll places first (see StreamSlots): a refused wait costs no read.
+      const release = services.polls.take(principal);
+      try {
+        const aborted = new AbortController();
+        request.raw.once('close', () => aborted.abort());
+        return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
+      } finally {
+        release();
+      }
     },
   );
 

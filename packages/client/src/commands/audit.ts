@@ -1,0 +1,26 @@
+import { QuorumError, describeAuditVerdict } from '@quorumd/core';
+import type { Command } from 'commander';
+import { auditVerdict, type AuditVerifyOptions } from './audit-verify';
+import type { CliRun } from './context';
+
+/** audit verify: the audit log, its sealed hashes, head and signed checkpoints, checked locally by core's one verifier. */
+export function addAuditCommand(program: Command, run: CliRun): void {
+  program
+    .command('audit')
+    .description('audit verify: fetch the audit log, its sealed hashes, head and signed checkpoints, and check them all locally (the verifier of npm run audit:verify)')
+    .argument('<action>', 'verify')
+    .option('--file <file>', 'an export (one entry per line, as GET /v1/audit?format=raw gives it) instead of the service')
+    .option('--issuer <name>', 'with --file: the deployment name its checkpoints are signed for')
+    .option('--checkpoints <file>', 'checkpoints kept outside the service (JSON lines) instead of its own list')
+    .option('--public-key <file>', 'the audit public key (PEM) to pin, instead of the one the service publishes (which is kept in Redis)')
+    .option(
+      '--max-checkpoint-age <seconds>',
+      'fail when the newest checkpoint was signed longer ago than this while entries it does not cover exist, or an entry stays unsealed that long (default: 5 of the service’s checkpoint intervals, at least 10 s)',
+    )
+    .action(async (action: string, opts: AuditVerifyOptions) => {
+      if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE] [--max-checkpoint-age SECONDS]');
+      const verdict = await auditVerdict(() => run.client(), opts, (line) => run.note(`${line}\n`));
+      run.print(describeAuditVerdict(verdict), verdict);
+      if (!verdict.ok) run.exitCode = 1;
+    });
+}
