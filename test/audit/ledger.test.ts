@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPublicKey } from 'node:crypto';
 import { QuorumClient } from '@quorumd/client';
-import { parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
+import { nodeAuditCrypto, parseCheckpointLines, verifyAuditLedger, type AuditCheckpoint } from '@quorumd/core';
 import { AuditSealer, QuorumStore, connectForRequests } from '@quorumd/store';
 import { Harness, REDIS_URL, type Officer } from '../support/harness';
 
@@ -168,8 +167,8 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     const redis = connectForRequests(REDIS_URL, { enableOfflineQueue: true, lazyConnect: false });
     const store = new QuorumStore(redis, { prefix: h.prefix, retentionMs: 60_000 });
     const log = () => undefined;
-    const a = new AuditSealer(store, { id: 'sealer-a', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
-    const b = new AuditSealer(store, { id: 'sealer-b', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log });
+    const a = new AuditSealer(store, { id: 'sealer-a', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log, alarm: log });
+    const b = new AuditSealer(store, { id: 'sealer-b', leaseMs: 500, pollMs: 20, checkpointIntervalMs: 100, log, alarm: log });
     try {
       await until('the harness sealer’s lease ran out', async () => (await h.redis.get(h.store.keys.auditSealer())) === null, 5000);
       a.start();
@@ -197,7 +196,7 @@ describe('the audit ledger: sealed outside the scripts, signed checkpoints, a cu
     const quorumToken = await h.approvedToken(admin, 'USER_MGMT', { command: 'createUser', args: { type: 'CU', name: 'cu1' } }, [admin, co1]);
     expect((await h.request('POST', '/v1/users', admin.token, { type: 'CU', name: 'cu1', password: 'cu1-password', quorumToken })).status).toBe(201);
     const token = await h.login('cu1', 'cu1-password');
-    for (const path of ['/v1/audit', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
+    for (const path of ['/v1/audit', '/v1/audit/hashes', '/v1/audit/checkpoints', '/v1/audit/public-key', '/v1/audit/head']) {
       expect((await h.request('GET', path, token)).body.code).toBe('RET_FORBIDDEN');
     }
   });
@@ -236,14 +235,10 @@ describe('the audit ledger read through the API while it grows', () => {
     expect(grown).toBe(true);
     expect(await h.store.audit.headSeq()).toBeGreaterThan(ledger.head.seq);
     expect(ledger.entries).toHaveLength(ledger.head.seq);
-    const verdict = verifyAuditLedger({
-      entries: ledger.entries,
-      headSeq: ledger.head.seq,
-      hashes: [],
-      checkpoints: ledger.checkpoints,
-      issuer: ledger.head.issuer,
-      publicKey: createPublicKey(ledger.publicKeyPem!),
-    });
+    const verdict = await verifyAuditLedger(
+      { entries: ledger.entries, headSeq: ledger.head.seq, hashes: ledger.hashes, checkpoints: ledger.checkpoints, issuer: ledger.head.issuer },
+      nodeAuditCrypto(ledger.publicKeyPem!),
+    );
     expect(verdict).toMatchObject({ ok: true, entries: ledger.head.seq });
     expect(ledger.checkpoints.length).toBeGreaterThan(0);
   });

@@ -110,13 +110,14 @@ describe('the quorum CLI', () => {
     expect((await quorum('admin', 'verify', file, '--keys', trustedDir)).code).toBe(1);
 
     // The audit key the service publishes lives in Redis: the check says so unless a key is pinned.
-    const unpinned = await quorum('admin', 'audit', 'verify');
+    // (No sealer runs here: nothing is sealed, which a check with the default --max-checkpoint-age refuses after 10 s.)
+    const unpinned = await quorum('admin', 'audit', 'verify', '--max-checkpoint-age', '3600');
     expect(unpinned.out).toMatch(/^audit log OK: \d+ entries/);
     expect(unpinned.err).toMatch(/^warning: no --public-key: .*keeps in Redis.*pin the key: quorum audit verify --public-key/);
     // (No sealer runs here, so there is no checkpoint to check: any Ed25519 key pins.)
     const auditKey = join(dir, 'audit.pub');
     writeFileSync(auditKey, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }));
-    const pinned = await quorum('admin', 'audit', 'verify', '--public-key', auditKey);
+    const pinned = await quorum('admin', 'audit', 'verify', '--public-key', auditKey, '--max-checkpoint-age', '3600');
     expect(pinned).toMatchObject({ code: 0, out: expect.stringMatching(/^audit log OK/), err: '' });
   }, 60_000);
 

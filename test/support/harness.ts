@@ -80,7 +80,7 @@ export class Harness {
       const events = new TokenEvents(subscriber, store.keys.events());
       await events.start();
       worker = options.worker ? await startWorker(config, url, options.workerLogger ?? pino({ level: 'silent' })) : undefined;
-      app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
+      app = await buildApp({ store, events, config, issuer, queues: worker?.queues, ...(worker ? { auditSeal: () => worker!.auditSeal() } : {}) }, { logger: options.logger ?? false, rateLimitRedis: redis });
       await app.ready();
       const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
       harness.worker = worker;

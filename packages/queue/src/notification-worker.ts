@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSigner } from '@quorumd/store';
+import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
@@ -16,6 +17,8 @@ import { QuorumQueues } from './quorum-queues';
 
 export interface RunningWorker {
   queues: QuorumQueues;
+  /** How far this worker's audit sealer sees sealing and signing lag (for /metrics). */
+  auditSeal(): AuditSealStatus;
   /**
    * Stops taking jobs, finishes the ones in hand and closes every connection. Idempotent.
    * With Redis gone (or `force`), it does not wait on Redis: jobs in hand are left to be
@@ -47,6 +50,17 @@ function within(work: Promise<unknown>, ms: number, onTimeout?: () => void): Pro
 function isConnectionError(err: unknown): boolean {
   const { error, code } = redisErrorFields(err);
   return isStoreUnavailable(err) || (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
+}
+
+/** The last checkpoint in this process's checkpoint file: what its sealer signed last (none: a new file). */
+function lastCheckpointIn(file: string, log: Logger): AuditCheckpoint | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseCheckpointLines(readFileSync(file, 'utf8')).at(-1);
+  } catch (err) {
+    log.error({ file, err }, 'cannot read the audit checkpoint file: the sealer starts without its last checkpoint');
+    return undefined;
+  }
 }
 
 /**
@@ -119,6 +133,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
+    lastCheckpoint: lastCheckpointIn(config.checkpointFile, log),
     checkpointIntervalMs: config.checkpointIntervalMs,
     onCheckpoint: (checkpoint) => {
       try {
@@ -128,6 +143,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
       }
     },
     log: warnWhileUp,
+    alarm: (message, fields) => log.error(fields ?? {}, message),
   });
   sealer.start();
   log.info({ prefix }, 'worker running');
@@ -135,6 +151,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   let closing: Promise<void> | undefined;
   return {
     queues,
+    auditSeal: () => sealer.status(),
     close: (closeOptions = {}) => {
       closing ??= (async () => {
         if (ownMonitor) monitor.mute();

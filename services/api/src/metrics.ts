@@ -1,4 +1,5 @@
 import type { QuorumQueues } from '@quorumd/queue';
+import type { AuditSealStatus } from '@quorumd/store';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one API process, all named `quorum_*`, served at /metrics. */
@@ -28,8 +29,27 @@ export class Metrics {
   });
   readonly redisErrors = new Counter({ name: 'quorum_redis_errors_total', help: 'Redis connection errors and requests answered RET_STORE_UNAVAILABLE', registers: [this.registry] });
 
-  constructor(queues?: QuorumQueues) {
+  /** `auditSeal`: the inline worker's audit sealer, when this process runs one. */
+  constructor(queues?: QuorumQueues, auditSeal?: () => AuditSealStatus) {
     collectDefaultMetrics({ register: this.registry, prefix: 'quorum_process_' });
+    if (auditSeal) {
+      new Gauge({
+        name: 'quorum_audit_seal_lag_seconds',
+        help: 'How long the oldest audit entry not sealed yet has waited (0: all sealed); alert well before 5 checkpoint intervals',
+        registers: [this.registry],
+        collect() {
+          this.set(auditSeal().sealLagSeconds);
+        },
+      });
+      new Gauge({
+        name: 'quorum_audit_checkpoint_age_seconds',
+        help: 'How long the oldest audit entry no signed checkpoint covers has waited, at most the newest checkpoint\'s age (0: all covered)',
+        registers: [this.registry],
+        collect() {
+          this.set(auditSeal().checkpointAgeSeconds);
+        },
+      });
+    }
     if (!queues) return;
     new Gauge({
       name: 'quorum_queue_jobs',

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       });
       queues = producer;
     }
-    const metrics = new Metrics(queues);
+    const metrics = new Metrics(queues, worker?.auditSeal);
     for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
     const app = await buildApp({ store, events, config: cfg, issuer, queues, metrics }, { logger: log, rateLimitRedis: redis });
     steps.add('http', async () => {
