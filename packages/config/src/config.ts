@@ -30,6 +30,7 @@ export const ConfigSchema = Type.Object({
   }),
   QUORUM_MIN_REPLICAS: Type.Optional(Type.String({ pattern: '^[0-9]$', description: 'Replicas that must acknowledge a change before it is answered 2xx (WAIT); unset: 1 when the master has replicas, else 0' })),
   QUORUM_REPLICA_ACK_TIMEOUT_MS: Int(10, 60000, 500, 'How long a change waits for its replica acknowledgements before answering 503'),
+  QUORUM_START_TIMEOUT_SECONDS: Int(1, 3600, 30, 'How long a start waits for the replicas WAIT counts to finish their sync before it fails'),
   QUORUM_AUDIT_KEY_FILE: Type.Optional(Type.String({ minLength: 1, description: 'Ed25519 private key (PKCS#8 PEM) that signs audit checkpoints; unset: <data dir>/audit-key.pem, created when missing' })),
   QUORUM_CHECKPOINT_FILE: Type.Optional(Type.String({ minLength: 1, description: 'File outside Redis the signed audit checkpoints are appended to; unset: <data dir>/checkpoints.jsonl' })),
   QUORUM_CHECKPOINT_INTERVAL_MS: Int(100, 3600000, 1000, 'How often, at most, the audit head is signed into a checkpoint (when it moved)'),
@@ -84,6 +85,8 @@ export interface Config {
   /** Replicas that must acknowledge a change ('auto': 1 when the master has replicas). */
   minReplicas: number | 'auto';
   replicaAckTimeoutMs: number;
+  /** How long a start waits for the replicas to be in sync. */
+  startTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +140,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     checkpointIntervalMs: integer(env, 'QUORUM_CHECKPOINT_INTERVAL_MS'),
     minReplicas: env.QUORUM_MIN_REPLICAS === undefined ? 'auto' : Number(env.QUORUM_MIN_REPLICAS),
     replicaAckTimeoutMs: integer(env, 'QUORUM_REPLICA_ACK_TIMEOUT_MS'),
+    startTimeoutSeconds: integer(env, 'QUORUM_START_TIMEOUT_SECONDS'),
     redisPrefix: env.QUORUM_REDIS_PREFIX,
     issuer: env.QUORUM_ISSUER,
     adminPassword: env.QUORUM_ADMIN_PASSWORD,

@@ -17,3 +17,5 @@ export * from './token-events';
 export * from './local-instance';
 export * from './audit-sealer';
 export * from './redis-url';
+export * from './replication-info';
+export * from './replica-sync';

@@ -4,6 +4,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './redis-url';
 import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
+import { parseReplication, type ReplicationInfo } from './replication-info';
 import { toQuorumError } from './store-errors';
 
 /** Who made a change, as written into the audit log. */
@@ -149,6 +150,15 @@ export class StoreContext {
       const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
       if (acks && before) await this.waitForReplicas(acks, before).catch(afterTheChange);
       return reply;
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+
+  /** The replication seen from the master that takes the deployment's writes now (`INFO replication`). */
+  async replication(): Promise<ReplicationInfo> {
+    try {
+      return parseReplication(await this.writesConnection(false).info('replication'));
     } catch (err) {
       throw toQuorumError(err);
     }

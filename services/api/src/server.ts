@@ -10,6 +10,7 @@ import {
   createRedis,
   redactUrl,
   redisErrorFields,
+  waitForReplicasInSync,
   waitUntilReady,
 } from '@quorumd/store';
 import type { Logger } from 'pino';
@@ -97,6 +98,13 @@ async function main(): Promise<void> {
     await waitUntilReady(redis, redisUrl, 10_000);
 
     const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: cfg.minReplicas, timeoutMs: cfg.replicaAckTimeoutMs } });
+    // A replica still in its first sync is counted by the master but cannot acknowledge: the
+    // bootstrap (and every change) would wait for it in vain. Wait for it, bounded, first.
+    await waitForReplicasInSync(store.ctx, {
+      minReplicas: cfg.minReplicas,
+      timeoutMs: cfg.startTimeoutSeconds * 1000,
+      report: (message, fields) => log.info(fields, message),
+    });
     let issuer = cfg.issuer;
     let adminCreated = false;
     let printedPassword: string | undefined;
