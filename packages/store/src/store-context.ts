@@ -155,6 +155,25 @@ export class StoreContext {
     }
   }
 
+  /**
+   * Writes the readiness probe on the connection that carries the deployment's writes and
+   * WAITs as a change does: replication is in order, so an acknowledgement of the probe is
+   * one of every write made before it on that master (a change re-run that found itself done
+   * writes nothing for its own WAIT to count). `required` is what a change would ask for now.
+   */
+  async probeReplicas(): Promise<{ required: number; acknowledged: number }> {
+    try {
+      const node = this.writesConnection(false);
+      await node.set(this.keys.readyProbe(), String(this.clock()), 'PX', 60_000);
+      const acks = this.replicaAcks;
+      const required = acks ? await this.requiredAcks(acks, node) : 0;
+      const acknowledged = acks && required > 0 ? Number(await node.call('WAIT', required, acks.timeoutMs)) : 0;
+      return { required, acknowledged };
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+
   /** The replication seen from the master that takes the deployment's writes now (`INFO replication`). */
   async replication(): Promise<ReplicationInfo> {
     try {

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hashPassword } from '@quorumd/core';
 import {
   QuorumStore,
   TokenEvents,
@@ -14,6 +12,7 @@ import {
   waitUntilReady,
 } from '@quorumd/store';
 import type { Logger } from 'pino';
+import { bootstrapAdmin } from './admin-bootstrap';
 import { buildApp } from './app';
 import { createLogger, loadConfig, type Config } from '@quorumd/config';
 import { QuorumQueues, startWorker, type RunningWorker } from '@quorumd/queue';
@@ -21,7 +20,7 @@ import { DataDirLock } from './data-dir-lock';
 import { startLocalRedis, stopLeftoverRedis, type LocalRedis } from './local-redis';
 import { Metrics } from './metrics';
 import { ShutdownSteps } from './shutdown-steps';
-import { adminPasswordIgnoredLine, publicUrl, startBanner } from './start-banner';
+import { adminLine, publicUrl, startBanner } from './start-banner';
 import { startFailureLine } from './start-error';
 
 /** Longest a stop may take before the process gives up and exits 1. */
@@ -105,17 +104,13 @@ async function main(): Promise<void> {
       timeoutMs: cfg.startTimeoutSeconds * 1000,
       report: (message, fields) => log.info(fields, message),
     });
-    let issuer = cfg.issuer;
-    let adminCreated = false;
-    let printedPassword: string | undefined;
-    if (!(await store.users.isBootstrapped()) || !issuer) {
-      const password = cfg.adminPassword ?? randomBytes(12).toString('base64url');
-      const boot = await store.users.bootstrap(issuer ?? `quorumd-${randomBytes(4).toString('hex')}`, await hashPassword(password));
-      issuer ??= boot.issuer;
-      adminCreated = boot.created;
-      if (boot.created && !cfg.adminPassword) printedPassword = password;
-    }
-    const adminPasswordIgnored = cfg.adminPassword !== undefined && !adminCreated;
+    const boot = await bootstrapAdmin(store, {
+      issuer: cfg.issuer,
+      adminPassword: cfg.adminPassword,
+      timeoutMs: cfg.startTimeoutSeconds * 1000,
+      onRetry: (err) => log.warn({ error: err.message }, 'the bootstrap may have committed without its replication confirmed; reading it back and completing it'),
+    });
+    const issuer = boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
     await events.start();
 
@@ -157,8 +152,11 @@ async function main(): Promise<void> {
     const apiUrl = publicUrl(cfg.host, typeof address === 'object' && address ? address.port : cfg.port);
     lock?.update({ url: apiUrl });
     log.info({ issuer, url: apiUrl, redis: redactUrl(redisUrl), worker: worker !== undefined }, 'quorumd API ready');
-    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, adminPasswordIgnored, ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
-    if (adminPasswordIgnored) log.warn({}, adminPasswordIgnoredLine(facts).trim());
+    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, admin: boot.admin, ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
+    const admin = boot.admin;
+    if (admin.kind === 'existing' && admin.adminPassword === 'differs') log.warn({}, adminLine(admin, facts).trim());
+    else log.info({ admin: admin.kind, ...(admin.kind === 'missing' ? {} : { createdAt: new Date(admin.createdAt).toISOString() }) }, 'admin');
+    const printedPassword = admin.kind === 'created' ? admin.password : undefined;
     if (printedPassword) process.stdout.write(`\n  quorumd: created the crypto officer "admin" with password: ${printedPassword}\n  (shown once; set QUORUM_ADMIN_PASSWORD to choose it)\n`);
     process.stdout.write(startBanner(facts));
   } catch (err) {
