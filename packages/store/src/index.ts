@@ -19,3 +19,4 @@ export * from './audit-sealer';
 export * from './redis-url';
 export * from './replication-info';
 export * from './replica-sync';
+export * from './durability-watch';

@@ -4,6 +4,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './redis-url';
 import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
+import { DurabilityWatch } from './durability-watch';
 import { parseReplication, type ReplicationInfo } from './replication-info';
 import { toQuorumError } from './store-errors';
 
@@ -60,6 +61,8 @@ export class StoreContext {
   readonly keys: StoreKeys;
   readonly retentionMs: number;
   readonly clock: () => number;
+  /** What the WAITs after changes found: for /metrics, /readyz and the log. */
+  readonly durability: DurabilityWatch;
 
   private readonly replicaAcks: ReplicaAcks | undefined;
   /** The Cluster hash slot every key of this deployment is in (one hash tag). */
@@ -74,6 +77,7 @@ export class StoreContext {
     this.retentionMs = options.retentionMs;
     this.clock = options.clock ?? Date.now;
     this.replicaAcks = options.replicaAcks;
+    this.durability = new DurabilityWatch(options.replicaAcks?.minReplicas ?? 0, options.replicaAcks?.timeoutMs ?? 0);
     // A reconnection may land on another master (a failover): count its replicas again.
     redis.on('ready', () => {
       this.replicasSeen = { count: 0, at: 0 };
@@ -97,12 +101,16 @@ export class StoreContext {
 
   /** How many replicas must acknowledge a change now. */
   private async requiredAcks(acks: ReplicaAcks, node: Redis): Promise<number> {
-    if (acks.minReplicas !== 'auto') return acks.minReplicas;
+    if (acks.minReplicas !== 'auto') {
+      this.durability.noteRequired(acks.minReplicas);
+      return acks.minReplicas;
+    }
     const now = Date.now();
     // Counted again every few seconds, and at once when the slot has another master (a Cluster failover).
     if (now - this.replicasSeen.at > 5000 || this.replicasSeen.node !== node) {
       const info = await node.info('replication');
       this.replicasSeen = { count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0), at: now, node };
+      this.durability.noteRequired(Math.min(1, this.replicasSeen.count));
     }
     return Math.min(1, this.replicasSeen.count);
   }
@@ -126,8 +134,9 @@ export class StoreContext {
       });
     }
     const n = await this.requiredAcks(acks, node);
-    if (n === 0) return;
+    if (n === 0) return this.durability.noteUnwaited();
     const acked = Number(await node.call('WAIT', n, acks.timeoutMs));
+    this.durability.noteAcks(acked, n, true);
     if (acked < n) {
       throw new QuorumError(
         'RET_STORE_UNAVAILABLE',
@@ -168,6 +177,7 @@ export class StoreContext {
       const acks = this.replicaAcks;
       const required = acks ? await this.requiredAcks(acks, node) : 0;
       const acknowledged = acks && required > 0 ? Number(await node.call('WAIT', required, acks.timeoutMs)) : 0;
+      if (required > 0) this.durability.noteAcks(acknowledged, required, false);
       return { required, acknowledged };
     } catch (err) {
       throw toQuorumError(err);

@@ -1,4 +1,5 @@
 import type { QuorumQueues } from '@quorumd/queue';
+import type { DurabilityWatch } from '@quorumd/store';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one API process, all named `quorum_*`, served at /metrics. */
@@ -28,8 +29,31 @@ export class Metrics {
   });
   readonly redisErrors = new Counter({ name: 'quorum_redis_errors_total', help: 'Redis connection errors and requests answered RET_STORE_UNAVAILABLE', registers: [this.registry] });
 
-  constructor(queues?: QuorumQueues) {
+  constructor(queues?: QuorumQueues, durability?: DurabilityWatch) {
     collectDefaultMetrics({ register: this.registry, prefix: 'quorum_process_' });
+    if (durability) {
+      // Read from what the store's WAITs found: nothing is asked of Redis for them.
+      new Gauge({
+        name: 'quorum_redis_replicas_acknowledging',
+        help: 'Replicas that acknowledged the latest change (Redis WAIT after it); 0 when none was asked for',
+        registers: [this.registry],
+        collect() {
+          this.set(durability.state.acknowledging);
+        },
+      });
+      new Counter({
+        name: 'quorum_writes_unacknowledged_total',
+        help: 'Changes committed on the Redis master that no replica was confirmed to hold: WAIT timed out (answered 503 mayHaveCommitted), or none was required',
+        labelNames: ['reason'] as const,
+        registers: [this.registry],
+        collect() {
+          const { timedOut, noneRequired } = durability.state.unacknowledged;
+          this.reset();
+          this.inc({ reason: 'timed_out' }, timedOut);
+          this.inc({ reason: 'none_required' }, noneRequired);
+        },
+      });
+    }
     if (!queues) return;
     new Gauge({
       name: 'quorum_queue_jobs',

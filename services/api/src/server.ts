@@ -97,6 +97,12 @@ async function main(): Promise<void> {
     await waitUntilReady(redis, redisUrl, 10_000);
 
     const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: cfg.minReplicas, timeoutMs: cfg.replicaAckTimeoutMs } });
+    // One line per change of durability: what the WAITs after changes (and /readyz) found.
+    store.ctx.durability.onChange((change, state, fields) => {
+      if (change === 'restored') return log.info({ ...fields }, 'redis replicas acknowledge the changes again');
+      if (state.degraded === 'replica-gone') return log.warn({ ...fields }, 'redis replica gone: changes are held by the master alone (WAIT now asks for 0 replicas)');
+      log.warn({ ...fields }, `redis replicas do not acknowledge the changes within ${cfg.replicaAckTimeoutMs} ms: changes answer 503 with mayHaveCommitted until they do`);
+    });
     // A replica still in its first sync is counted by the master but cannot acknowledge: the
     // bootstrap (and every change) would wait for it in vain. Wait for it, bounded, first.
     await waitForReplicasInSync(store.ctx, {
@@ -132,7 +138,7 @@ async function main(): Promise<void> {
       });
       queues = producer;
     }
-    const metrics = new Metrics(queues);
+    const metrics = new Metrics(queues, store.ctx.durability);
     for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
     const app = await buildApp({ store, events, config: cfg, issuer, queues, metrics }, { logger: log, rateLimitRedis: redis });
     steps.add('http', async () => {

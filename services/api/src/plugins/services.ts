@@ -59,7 +59,7 @@ declare module 'fastify' {
 
 function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
-  const metrics = deps.metrics ?? new Metrics(deps.queues);
+  const metrics = deps.metrics ?? new Metrics(deps.queues, store.ctx.durability);
   const outbound = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const auth = new AuthService(store, {
     sessionTtlSeconds: config.sessionTtlSeconds,
