@@ -2,6 +2,8 @@ import type { QuorumQueues } from '@quorumd/queue';
 import type { DurabilityWatch } from '@quorumd/store';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const GAUGES_NAMED_TOTAL = new Set(['active_handles_total', 'active_requests_total', 'active_resources_total'].map((name) => `quorum_process_nodejs_${name}`));
+
 /** Prometheus metrics of one API process, all named `quorum_*`, served at /metrics. */
 export class Metrics {
   readonly registry = new Registry();
@@ -30,7 +32,14 @@ export class Metrics {
   readonly redisErrors = new Counter({ name: 'quorum_redis_errors_total', help: 'Redis connection errors and requests answered RET_STORE_UNAVAILABLE', registers: [this.registry] });
 
   constructor(queues?: QuorumQueues, durability?: DurabilityWatch) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'quorum_process_' });
+    // Node's defaults, but for the three gauges prom-client names `_total` (Prometheus keeps
+    // that suffix for counters): the same counts by type stay, as quorum_process_nodejs_active_{handles,requests,resources}.
+    const defaults = new Registry();
+    collectDefaultMetrics({ register: defaults, prefix: 'quorum_process_' });
+    for (const { name } of defaults.getMetricsAsArray()) {
+      const metric = defaults.getSingleMetric(name);
+      if (metric && !GAUGES_NAMED_TOTAL.has(name)) this.registry.registerMetric(metric);
+    }
     if (durability) {
       // Read from what the store's WAITs found: nothing is asked of Redis for them.
       new Gauge({
