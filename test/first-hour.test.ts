@@ -54,6 +54,7 @@ describe('the first hour', () => {
     expect(server.stdout).toContain(`  Console:  ${server.url}/console (officers review and approve in the browser)`);
     expect(server.stdout).toMatch(/Redis: {4}redis:\/\/127\.0\.0\.1:\d+, a redis-server quorumd started \(pid \d+\) and stops on exit/);
     expect(server.stdout).toContain(`Data dir: ${data} (to start over: stop quorumd, then remove this directory)`);
+    expect(server.stdout).toContain(`Files:    audit key ${join(data, 'audit-key.pem')}, checkpoints ${join(data, 'checkpoints.jsonl')} (outside Redis`);
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);
     expect(await server.stop()).toBe(0);
 
@@ -61,8 +62,16 @@ describe('the first hour', () => {
     const external = await start({ REDIS_URL, QUORUM_REDIS_PREFIX: prefix });
     try {
       await external.waitFor(/Ctrl-C to stop/);
-      expect(external.stdout).toContain(`Redis:    ${REDIS_URL} (REDIS_URL), keys {${prefix}}:*`);
-      expect(external.stdout).toContain('Data dir: none');
+      expect(external.stdout).toContain(`Redis:    ${REDIS_URL} (REDIS_URL), keys {${prefix}}:*: every token, user, key and audit entry`);
+      // The audit key and checkpoints are still files, in QUORUM_DATA_DIR by default: the banner says where.
+      const testData = join(tmpdir(), 'quorumd-test-data');
+      expect(external.stdout).toContain(`Files:    audit key ${join(testData, 'audit-key.pem')}, checkpoints ${join(testData, 'checkpoints.jsonl')} (outside Redis`);
+      expect(external.stdout).not.toMatch(/not used/);
+      expect(await external.stop()).toBe(0);
+      const apiOnly = await start({ REDIS_URL, QUORUM_REDIS_PREFIX: prefix, QUORUM_INLINE_WORKER: 'false' });
+      await apiOnly.waitFor(/Ctrl-C to stop/);
+      expect(apiOnly.stdout).toContain('Files:    none written by this process (QUORUM_INLINE_WORKER=false: the worker keeps the audit key and checkpoints)');
+      expect(await apiOnly.stop()).toBe(0);
     } finally {
       await external.stop();
       const redis = new Redis(REDIS_URL);

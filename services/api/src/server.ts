@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   QuorumStore,
   TokenEvents,
@@ -158,7 +159,8 @@ async function main(): Promise<void> {
     const apiUrl = publicUrl(cfg.host, typeof address === 'object' && address ? address.port : cfg.port);
     lock?.update({ url: apiUrl });
     log.info({ issuer, url: apiUrl, redis: redactUrl(redisUrl), worker: worker !== undefined }, 'quorumd API ready');
-    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, admin: boot.admin, ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
+    const files = worker ? { auditKey: resolve(cfg.auditKeyFile), checkpoints: resolve(cfg.checkpointFile) } : undefined;
+    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, admin: boot.admin, ...(files ? { files } : {}), ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
     const admin = boot.admin;
     if (admin.kind === 'existing' && admin.adminPassword === 'differs') log.warn({}, adminLine(admin, facts).trim());
     else log.info({ admin: admin.kind, ...(admin.kind === 'missing' ? {} : { createdAt: new Date(admin.createdAt).toISOString() }) }, 'admin');

@@ -8,6 +8,8 @@ interface BannerFacts {
   /** Set when quorumd started this redis-server itself. */
   localRedis?: { pid: number; dataDir: string };
   prefix: string;
+  /** The files this process writes (the inline worker's audit key and checkpoints); unset without an inline worker. */
+  files?: { auditKey: string; checkpoints: string };
   /** What the start found or made of the admin. */
   admin?: AdminFinding;
 }
@@ -25,8 +27,13 @@ export function startBanner(facts: BannerFacts): string {
     lines.push(`  Redis:    ${facts.redisUrl}, a redis-server quorumd started (pid ${facts.localRedis.pid}) and stops on exit`);
     lines.push(`  Data dir: ${facts.localRedis.dataDir} (to start over: stop quorumd, then remove this directory)`);
   } else {
-    lines.push(`  Redis:    ${redactUrl(facts.redisUrl)} (REDIS_URL), keys {${facts.prefix}}:*`);
-    lines.push(`  Data dir: none (the data live in that Redis; QUORUM_DATA_DIR is not used)`);
+    lines.push(`  Redis:    ${redactUrl(facts.redisUrl)} (REDIS_URL), keys {${facts.prefix}}:*: every token, user, key and audit entry`);
+  }
+  // The audit key and checkpoints are files, with or without REDIS_URL (by default in QUORUM_DATA_DIR): keep them.
+  if (facts.files) {
+    lines.push(`  Files:    audit key ${facts.files.auditKey}, checkpoints ${facts.files.checkpoints} (outside Redis, by design: keep them, and give every replica the same key)`);
+  } else if (!facts.localRedis) {
+    lines.push('  Files:    none written by this process (QUORUM_INLINE_WORKER=false: the worker keeps the audit key and checkpoints)');
   }
   if (facts.admin) lines.push(adminLine(facts.admin, facts));
   lines.push('  Ctrl-C to stop.');
