@@ -26,6 +26,8 @@ import { startFailureLine } from './start-error';
 
 /** Longest a stop may take before the process gives up and exits 1. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** The inline worker's graceful steps end this long before that deadline: room for the connections and the local redis-server. */
+const AFTER_WORKER_MS = 2000;
 
 /**
  * The process: config, the data dir lock and the local Redis (when REDIS_URL is unset),
@@ -37,12 +39,15 @@ async function main(): Promise<void> {
   let config: Config | undefined;
   let logger: Logger | undefined;
   let stopping = false;
+  /** Set by a stop: when every step must be done (a failed start stops with each step's own bounds). */
+  let stopBy: number | undefined;
   // Closing connections on purpose is no outage: once stopping, connection changes go unreported.
   let muteReports = (): void => undefined;
 
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    stopBy = Date.now() + SHUTDOWN_DEADLINE_MS - 200;
     logger?.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger?.error('shutdown took too long; exiting');
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
       if (leftover.length > 0) log.warn({ pids: leftover, dataDir: held.dataDir }, 'stopped the redis-server an earlier quorumd left running on this data dir');
       localRedis = await startLocalRedis(held.dataDir);
       const started = localRedis;
-      steps.add('local redis-server', () => started.stop());
+      steps.add('local redis-server', () => started.stop(stopBy === undefined ? undefined : Math.max(200, stopBy - Date.now())));
       url = started.url;
       held.update({ redisUrl: url, redisPid: started.pid, prefix: cfg.redisPrefix });
       log.info({ redis: url, dataDir: held.dataDir, pid: started.pid }, 'started a local redis-server with AOF persistence');
@@ -128,7 +133,8 @@ async function main(): Promise<void> {
     if (cfg.inlineWorker) {
       const running = await startWorker(cfg, redisUrl, log, { monitor });
       worker = running;
-      steps.add('worker', () => running.close({ force: !monitor.healthy }));
+      // Its graceful steps share one deadline, ahead of the process's own.
+      steps.add('worker', () => running.close({ force: !monitor.healthy, ...(stopBy === undefined ? {} : { deadline: stopBy - AFTER_WORKER_MS }) }));
       queues = running.queues;
     } else {
       const queueConnection = monitor.watch(createRedis(redisUrl, { maxRetriesPerRequest: null }));
