@@ -11,6 +11,8 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
+# The audit key and checkpoint file's volume (compose: quorumd-files): a new named volume takes this owner.
+RUN mkdir -p /var/lib/quorumd && chown node:node /var/lib/quorumd
 USER node
 EXPOSE 8080
 CMD ["node", "services/api/dist/server.js"]
