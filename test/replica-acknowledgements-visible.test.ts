@@ -79,13 +79,17 @@ describe('durability you can see', () => {
       expect({ status: strictAnswer.status, code: strictAnswer.body.code, reason: strictAnswer.body.reason }).toEqual({ status: 503, code: 'RET_STORE_UNAVAILABLE', reason: 'acks-timed-out' });
       expect(await metric(auto, 'quorum_redis_replicas_acknowledging')).toBe(0);
       expect(await metric(auto, 'quorum_writes_unacknowledged_total{reason="timed_out"}')).toBe(2);
-      const timedOut = logLines(auto).filter((l) => l.msg.startsWith('redis replicas do not acknowledge the changes'));
+      // The server's stdout arrives on its own pipe: wait for the line, then count it.
+      const timedOutLines = () => logLines(auto).filter((l) => l.msg.startsWith('redis replicas do not acknowledge the changes'));
+      await until('the log says the replicas do not acknowledge', async () => timedOutLines().length > 0, 10_000);
+      const timedOut = timedOutLines();
       expect(timedOut).toEqual([expect.objectContaining({ level: 40, reason: 'acks-timed-out', msg: 'redis replicas do not acknowledge the changes within 500 ms: changes answer 503 with mayHaveCommitted until they do' })]);
 
       replica.thaw();
       await until('/readyz says ready again', async () => (await readyz(auto)).body.status === 'ready', 15_000);
       expect(await change(client, 4)).toBe('ok');
       expect(await metric(auto, 'quorum_redis_replicas_acknowledging')).toBe(1);
+      await until('the log says the replicas acknowledge again', async () => logLines(auto).some((l) => l.msg === 'redis replicas acknowledge the changes again'), 10_000);
       expect(logLines(auto).filter((l) => l.msg === 'redis replicas acknowledge the changes again')).toHaveLength(1);
       await until('the strict replica is ready again', async () => (await readyz(strict)).status === 200, 15_000);
       expect((await readyz(strict)).body).toEqual({ status: 'ready' });
