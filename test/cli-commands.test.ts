@@ -84,7 +84,7 @@ describe('quorum CLI commands', () => {
 
     const bundled = await quorum('admin', 'bundle', short);
     expect(bundled.out).toBe(`saved the bundle of token ${id} (2 approvals) to ${id}.bundle.json\n`);
-    expect((await quorum('admin', 'verify', `${id}.bundle.json`)).out).toMatch(/bundle OK: token .*, 2 of 2 approvals verify/);
+    expect((await quorum('admin', 'verify', `${id}.bundle.json`, '--trust-bundle-keys')).out).toMatch(/bundle OK: token .*, 2 of 2 approvals verify/);
 
     expect((await quorum('admin', 'show', 'zzzz')).err).toMatch(/^RET_BAD_REQUEST: "zzzz" is not a token id/);
     expect((await quorum('admin', 'show', '0000')).err).toMatch(/^RET_TOKEN_NOT_FOUND: No token id starts with 0000/);

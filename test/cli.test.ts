@@ -96,7 +96,7 @@ describe('the quorum CLI', () => {
     const file = join(dir, 'bundle.json');
     writeFileSync(file, JSON.stringify(bundleRes.body));
     writeFileSync(join(dir, 'keys-officer2.pem'), k2.publicPem);
-    expect((await quorum('admin', 'verify', file)).out).toMatch(/bundle OK: token .*, 2 of 2 approvals verify/);
+    expect((await quorum('admin', 'verify', file, '--trust-bundle-keys')).out).toMatch(/bundle OK: token .*, 2 of 2 approvals verify/);
     const altered = Buffer.from(bytes);
     altered[10] = altered[10]! ^ 0x01;
     writeFileSync(file, JSON.stringify({ bundle: { ...bundle, tokenBytes: altered.toString('base64') } }));

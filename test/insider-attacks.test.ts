@@ -253,11 +253,11 @@ describe('4. credentials that outlive the change', () => {
     expect(await alive(session)).toBe(false);
   });
 
-  it('a lock after failed logins ends the user’s sessions', async () => {
+  it('failed logins by others end none of the user’s sessions', async () => {
     const session = await h.login('co2', 'co2-password');
-    for (let i = 0; i < 5; i++) await h.request('POST', '/v1/sessions', undefined, { name: 'co2', password: 'wrong-password' });
-    expect(await alive(session)).toBe(false);
-    expect(await alive(co2.token)).toBe(false);
+    for (let i = 0; i < 8; i++) await h.request('POST', '/v1/sessions', undefined, { name: 'co2', password: 'wrong-password' });
+    expect(await alive(session)).toBe(true);
+    expect(await alive(co2.token)).toBe(true);
   });
 
   it('a deleted CO’s sessions and API keys stop working', async () => {
@@ -432,30 +432,17 @@ describe('8. quorumd’s own commands through /consume', () => {
 });
 
 describe('9. lock-out as a denial of service', () => {
-  it('a lock lasts QUORUM_LOCKOUT_SECONDS and lifts by itself; lock and unlock are audited', async () => {
+  it('failed logins never lock: the name waits (at most QUORUM_LOCKOUT_SECONDS), then logs in; no lock is audited', async () => {
     const h = await Harness.start({ env: { QUORUM_LOCKOUT_SECONDS: '1' } });
     try {
       for (let i = 0; i < 5; i++) await h.request('POST', '/v1/sessions', undefined, { name: 'admin', password: 'wrong-password' });
-      expect((await h.request('POST', '/v1/sessions', undefined, { name: 'admin', password: 'admin-password' })).body.code).toBe('RET_USER_LOCKED');
+      const held = await h.request('POST', '/v1/sessions', undefined, { name: 'admin', password: 'admin-password' });
+      expect({ code: held.body.code, retryAfter: held.headers['retry-after'] }).toEqual({ code: 'RET_LOGIN_THROTTLED', retryAfter: '1' });
+      expect((await h.request('GET', '/v1/users', h.adminToken)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
       expect((await h.request('POST', '/v1/sessions', undefined, { name: 'admin', password: 'admin-password' })).status).toBe(201);
       const types = (await h.store.audit.page(1, 1000)).map((e) => JSON.parse(e).type as string);
-      expect(types).toEqual(expect.arrayContaining(['user.locked', 'user.unlocked']));
-      expect(types.indexOf('user.locked')).toBeLessThan(types.indexOf('user.unlocked'));
-    } finally {
-      await h.close();
-    }
-  });
-
-  it('QUORUM_LOCKOUT_SECONDS=0 keeps CloudHSM’s permanent lock', async () => {
-    const h = await Harness.start({ env: { QUORUM_LOCKOUT_SECONDS: '0' } });
-    try {
-      const victim = await h.addOfficer('victim', { key: false });
-      for (let i = 0; i < 5; i++) await h.request('POST', '/v1/sessions', undefined, { name: 'victim', password: 'wrong-password' });
-      await new Promise((r) => setTimeout(r, 1100));
-      expect((await h.request('POST', '/v1/sessions', undefined, { name: 'victim', password: 'victim-password' })).body.code).toBe('RET_USER_LOCKED');
-      expect((await h.request('PUT', `/v1/users/${victim.id}/password`, h.adminToken, { password: 'victim-password' })).status).toBe(200);
-      expect((await h.request('POST', '/v1/sessions', undefined, { name: 'victim', password: 'victim-password' })).status).toBe(201);
+      expect(types).not.toContain('user.locked');
     } finally {
       await h.close();
     }

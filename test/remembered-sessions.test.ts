@@ -55,6 +55,18 @@ describe('approvals with a remembered session', () => {
     expect((await h.request('GET', '/v1/tokens?limit=100', admin.token)).body.tokens.length).toBe(before);
   });
 
+  it('a session ended on another replica cannot reject through a replica that remembers it, and a live one can after a refusal', async () => {
+    const officer = { ...co2, token: await h.login('co2', 'co2-password') };
+    const warm = await issue(20);
+    expect((await h.request('POST', `/v1/tokens/${warm}/rejections`, officer.token, { reason: 'no' })).status).toBe(200); // now remembered by h
+    expect((await other.request('DELETE', '/v1/sessions/current', officer.token)).status).toBe(200);
+    const id = await issue(21);
+    const refused = await h.request('POST', `/v1/tokens/${id}/rejections`, officer.token, { reason: 'stale' });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('RET_UNAUTHORIZED');
+    expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.rejections).toEqual([]);
+  });
+
   it('a password change on another replica (every session of the user ends) stops the remembered session too', async () => {
     const officer = { ...co2, token: await h.login('co2', 'co2-password') };
     expect((await h.approve(await issue(3), officer)).status).toBe(200);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +51,7 @@ describe('the quorumd process', () => {
     ['PORT', 'abc', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "abc"\); fix it, or unset it for the default \(8080\)$/],
     ['PORT', '70000', /^quorumd: PORT must be a whole number from 0 to 65535 \(got "70000"\)/],
     ['QUORUM_MAX_LOGIN_FAILURES', '0', /^quorumd: QUORUM_MAX_LOGIN_FAILURES must be a whole number from 1 to 100 \(got "0"\)/],
-    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/, rediss:\/\/, redis-sentinel:\/\/ or redis-cluster:\/\/ \(got "http:\/\/x"\); fix it, or unset it to have quorumd start its own redis-server$/],
+    ['REDIS_URL', 'http://x', /^quorumd: REDIS_URL must be a URL starting with redis:\/\/, rediss:\/\/, redis-sentinel:\/\/ or redis-cluster:\/\/ \(got "http:\/\/x"\); fix it, or unset it: then quorumd starts its own redis-server, with its AOF under the data directory$/],
     ['REDIS_URL', 'redis-cluster://nohost', /^quorumd: failed to start: REDIS_URL: a node is not host:port \(percent-encode any @, : or \/ in the user name or password\)$/],
     ['REDIS_URL', 'redis-cluster://u:p@ss@h:1', /^quorumd: failed to start: REDIS_URL: a node is not host:port/],
     ['QUORUM_REQUESTER_MAY_APPROVE', 'yes', /^quorumd: QUORUM_REQUESTER_MAY_APPROVE must be true or false \(got "yes"\)/],
@@ -83,8 +83,16 @@ describe('the quorumd process', () => {
       const section = readme.slice(readme.indexOf('<!-- walkthrough:start -->'), readme.indexOf('<!-- walkthrough:end -->'));
       const script = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join('\n');
       // stderr is piped (not inherited) so that the walk-through's own stderr does not land in the test output.
-      const out = execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tempDir(), env: { ...process.env, Q: server.url }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      expect(out).toMatch(/"code":"RET_MXN_AUTH_FAILED","message":"Quorum approval is required for this operation: 0 of 2 approvals"/);
+      const walk = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tempDir(), env: { ...process.env, Q: server.url }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(walk.status).toBe(0);
+      const out = walk.stdout;
+      // Each key registration's reply (on stderr) is a line of its own: none runs into the next.
+      expect(walk.stderr.match(/^\{"fingerprint":"[0-9a-f]{64}"\}$/gm)).toHaveLength(2);
+      // The statuses the text names are printed, not only the bodies.
+      expect(out).toMatch(/"m":2\}\nHTTP 200\n/);
+      expect(out).toMatch(/"code":"RET_MXN_AUTH_FAILED","message":"Quorum approval is required for this operation: 0 of 2 approvals".*\}\nHTTP 403\n/);
+      // The long-poll sends its credential (without it the answer would be a 401 body, not a status).
+      expect(out).toMatch(/^after the wait: CONSUMED$/m);
       expect(out).toMatch(/\{"status":"PENDING","approvals":1,"m":2\}/);
       expect(out).toMatch(/\{"status":"APPROVED","approvals":2,"m":2\}/);
       expect(out).toMatch(/"name":"alice"/);

@@ -164,13 +164,13 @@ describe('approver console: control, direction and invisible characters are show
     await page.context().close();
   }, 60_000);
 
-  it('a new crypto officer is described by its name, isolated', async () => {
+  it('a new crypto officer is described with its one-time password: it sets its own at first login', async () => {
     const id = await issue({ command: 'createUser', args: { type: 'CO', name: 'frank' } });
     const page = await signIn(officer);
     await page.goto(`${url}/console#/tokens/${id}`);
     await page.getByRole('heading', { name: 'The exact bytes you sign' }).waitFor();
     expect(await page.locator('.operation-words').textContent()).toBe(
-      'Create the crypto officer “frank”',
+      'Create the crypto officer “frank”. The password its requester chose works once only: at its first login the new officer must set a password of its own before it can do anything else (register a quorum key, approve).',
     );
     await page.context().close();
   }, 60_000);

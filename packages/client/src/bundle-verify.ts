@@ -1,27 +1,63 @@
-import { decodeSignature, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type SignatureAlg } from '@quorumd/core';
+import { decodeSignature, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type Operation, type SignatureAlg, type TokenDocument } from '@quorumd/core';
 import type { Bundle } from './quorum-client';
 
-export type BundleVerdict = { ok: true; tokenId: string; approvals: number; m: number } | { ok: false; reason: string };
+export type BundleVerdict =
+  | {
+      ok: true;
+      tokenId: string;
+      approvals: number;
+      m: number;
+      /** What the signed token bytes say: the deployment that issued it, its service and operation. */
+      issuer: string;
+      service: string;
+      operation: Operation;
+      /** Fingerprints of the keys whose approvals counted. */
+      signers: string[];
+      /** Whether only `trusted` keys counted; without them the bundle's own keys did, which anyone can make. */
+      pinned: boolean;
+    }
+  | { ok: false; reason: string };
+
+/** What the caller requires of the bundle beyond its own rules. */
+export interface BundleRequirements {
+  /** The deployment (issuer) the token must come from. */
+  issuer?: string;
+  /** The least `m` the token itself must carry. */
+  minM?: number;
+}
+
+/** The bundle's unsigned fields that restate the token bytes must say what they say. */
+function restatementMismatch(bundle: Bundle, doc: TokenDocument): string | undefined {
+  if (bundle.tokenId !== undefined && bundle.tokenId !== doc.id) return `the bundle names token ${bundle.tokenId}, its signed bytes token ${doc.id}`;
+  if (bundle.issuer !== undefined && bundle.issuer !== doc.issuer) return `the bundle names issuer ${JSON.stringify(bundle.issuer)}, its signed bytes ${JSON.stringify(doc.issuer)}`;
+  if (bundle.m !== undefined && bundle.m !== doc.m) return `the bundle names m ${bundle.m}, its signed bytes m ${doc.m}`;
+  return undefined;
+}
 
 /**
  * Offline check of an approval bundle: canonical token bytes, and approvals from distinct
  * keys of distinct users that verify over those bytes, at least as many as the token
  * needs — its signed m, or the bundle's `required` when the M of its operation was raised
  * after issue (the same rule the server applies). With `trusted` (fingerprints of keys
- * known to belong to COs), only those keys count.
+ * known to belong to COs), only those keys count; without it the verdict is not `pinned`:
+ * the bundle carries its own keys, so it proves nothing about who signed. `required.issuer`
+ * and `required.minM` refuse a token of another deployment or with a lower m.
  */
-export function verifyBundle(bundle: Bundle, trusted?: Set<string>): BundleVerdict {
+export function verifyBundle(bundle: Bundle, trusted?: Set<string>, required: BundleRequirements = {}): BundleVerdict {
   let bytes: Buffer;
   let m: number;
-  let tokenId: string;
+  let doc: TokenDocument;
   try {
     bytes = Buffer.from(bundle.tokenBytes, 'base64');
-    const doc = parseTokenBytes(bytes);
+    doc = parseTokenBytes(bytes);
     m = Math.max(doc.m, typeof bundle.required === 'number' ? bundle.required : 0);
-    tokenId = doc.id;
   } catch (err) {
     return { ok: false, reason: `token bytes: ${err instanceof Error ? err.message : String(err)}` };
   }
+  const mismatch = restatementMismatch(bundle, doc);
+  if (mismatch) return { ok: false, reason: mismatch };
+  if (required.issuer !== undefined && doc.issuer !== required.issuer) return { ok: false, reason: `issued by ${JSON.stringify(doc.issuer)}, not ${JSON.stringify(required.issuer)}` };
+  if (required.minM !== undefined && doc.m < required.minM) return { ok: false, reason: `the token's m is ${doc.m}, below the required ${required.minM}` };
   const counted = new Set<string>();
   const users = new Set<number>();
   for (const approval of bundle.approvals ?? []) {
@@ -40,11 +76,10 @@ export function verifyBundle(bundle: Bundle, trusted?: Set<string>): BundleVerdi
   }
   const approvals = Math.min(counted.size, users.size);
   if (approvals < m) return { ok: false, reason: `${approvals} of ${m} approvals` };
-  return { ok: true, tokenId, approvals, m };
+  return { ok: true, tokenId: doc.id, approvals, m, issuer: doc.issuer, service: doc.service, operation: doc.operation, signers: [...counted], pinned: trusted !== undefined };
 }
 
 /** SHA-256 fingerprint of a PEM public key file's SubjectPublicKeyInfo. */
 export function fingerprintOf(pem: string): string {
   return parseQuorumPublicKey(pem).fingerprint;
 }
-

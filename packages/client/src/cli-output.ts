@@ -42,8 +42,14 @@ export function usersTable(users: UserView[], server: string): string {
   return lines.join('\n');
 }
 
-/** What a CO approves: exactly the operation, who asks, until when, and how far the quorum is. */
-export function tokenDetails(t: TokenView): string {
+/** Who a user id is, by name when `names` knows it (`user 7` otherwise: a deleted user, or names not readable). */
+const who = (id: number, names: ReadonlyMap<number, string>) => names.get(id) ?? `user ${id}`;
+
+/**
+ * What a CO approves: exactly the operation, who asks, until when, and how far the quorum is;
+ * approvers and rejecters by name (from `names`, the users by id).
+ */
+export function tokenDetails(t: TokenView, names: ReadonlyMap<number, string> = new Map()): string {
   return [
     `Token        ${t.id}`,
     `Status       ${t.status}`,
@@ -53,8 +59,8 @@ export function tokenDetails(t: TokenView): string {
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,
-    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': users ' + t.approvals.map((a) => a.userId).join(', ') : ''}`,
-    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `user ${r.userId}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
+    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, names)).join(', ') : ''}`,
+    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, names)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
     `Digest       ${t.operationDigest}`,
     ...(t.cloudhsm
       ? [
@@ -65,14 +71,35 @@ export function tokenDetails(t: TokenView): string {
   ].join('\n');
 }
 
+/**
+ * Rows under a header, each column as wide as its widest cell as it will print (escapes
+ * counted), two spaces apart; a cell longer than its column's `max` is cut with an ellipsis.
+ */
+function table(header: string[], rows: string[][], max: readonly (number | undefined)[] = []): string {
+  const cell = (text: string, column: number) => {
+    const chars = Array.from(visibleText(text));
+    const limit = max[column];
+    return limit !== undefined && chars.length > limit ? `${chars.slice(0, limit - 1).join('')}…` : chars.join('');
+  };
+  const lines = [header, ...rows].map((row) => row.map(cell));
+  const widths = header.map((_, column) => Math.max(...lines.map((line) => Array.from(line[column] ?? '').length)));
+  return lines.map((line) => line.map((text, column) => (column === line.length - 1 ? text : text + ' '.repeat((widths[column] ?? 0) - Array.from(text).length + 2))).join('')).join('\n');
+}
+
+/** The widest a command name is shown in a token list (`show` prints it whole). */
+const COMMAND_COLUMN = 40;
+
 export function tokensTable(tokens: TokenView[]): string {
-  const lines = [`${'Token'.padEnd(38)}${'Status'.padEnd(10)}${'Service'.padEnd(13)}${'Command'.padEnd(14)}${'Approvals'.padEnd(11)}Expires`];
-  for (const t of tokens) lines.push(`${t.id.padEnd(38)}${t.status.padEnd(10)}${t.service.padEnd(13)}${t.operation.command.padEnd(14)}${`${t.approvals.length}/${t.required}`.padEnd(11)}${t.expiresAt}`);
-  return lines.join('\n');
+  return table(
+    ['Token', 'Status', 'Service', 'Command', 'Approvals', 'Expires'],
+    tokens.map((t) => [t.id, t.status, t.service, t.operation.command, `${t.approvals.length}/${t.required}`, t.expiresAt]),
+    [undefined, undefined, undefined, COMMAND_COLUMN],
+  );
 }
 
 export function apiKeysTable(keys: ApiKeyView[]): string {
-  const lines = [`${'Id'.padEnd(14)}${'Name'.padEnd(24)}${'Owner'.padEnd(7)}${'Created'.padEnd(26)}Scopes`];
-  for (const k of keys) lines.push(`${k.id.padEnd(14)}${k.name.padEnd(24)}${String(k.ownerId).padEnd(7)}${k.createdAt.padEnd(26)}${k.scopes.join(', ')}`);
-  return lines.join('\n');
+  return table(
+    ['Id', 'Name', 'Owner', 'Created', 'Scopes'],
+    keys.map((k) => [k.id, k.name, String(k.ownerId), k.createdAt, k.scopes.join(', ')]),
+  );
 }

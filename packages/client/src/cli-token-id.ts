@@ -3,7 +3,7 @@ import type { QuorumClient, TokenView } from './quorum-client';
 
 const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isFullTokenId(text: string): boolean {
+function isFullTokenId(text: string): boolean {
   return FULL_ID.test(text);
 }
 

@@ -2,3 +2,4 @@ export * from './quorum-client';
 export * from './signers';
 export * from './bundle-verify';
 export * from './approval-file';
+export { buildProgram, type CliDeps, type QuorumProgram } from './commands/program';

@@ -1,11 +1,45 @@
-import { CLOUDHSM_SERVICES, QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
+import { API_KEY_PATTERN, CLOUDHSM_SERVICES, QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
-  url: string;
+  /** quorumd's base URL, http(s); when absent, the environment's QUORUM_URL. */
+  url?: string;
   /** A session token (from login) or an API key. */
   token?: string;
+  /** An API key (`qk_<id>_<secret>`, as `quorum api-keys create` prints it). */
   apiKey?: string;
+}
+
+/**
+ * The base URL a client calls, checked once: given, or QUORUM_URL; http or https; no query or
+ * fragment. A missing or malformed one is RET_BAD_CONFIG now, not a failed call later.
+ */
+function baseUrl(given: string | undefined): string {
+  const text = given ?? process.env.QUORUM_URL;
+  if (text === undefined || text.trim() === '') {
+    throw new QuorumError('RET_BAD_CONFIG', 'QuorumClient needs the quorumd URL: pass { url: "https://quorumd.example:8080" } or set QUORUM_URL');
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new QuorumError('RET_BAD_CONFIG', `QuorumClient url ${JSON.stringify(text)} is not a URL (expected e.g. http://127.0.0.1:8080)`);
+  }
+  // Credentials in the URL are not repeated in the message (it may end up in a log).
+  if (url.username !== '' || url.password !== '') throw new QuorumError('RET_BAD_CONFIG', 'QuorumClient url holds credentials (user:password@): pass a token or apiKey instead');
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new QuorumError('RET_BAD_CONFIG', `QuorumClient url ${JSON.stringify(text)} is not an http(s) base URL (no query or fragment; e.g. http://127.0.0.1:8080)`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** An `apiKey` given but empty (an unset variable) or not of the API key form is RET_BAD_CONFIG (the key itself is never shown). */
+function checkedApiKey(options: ClientOptions): string | undefined {
+  if (!('apiKey' in options)) return undefined;
+  const key = options.apiKey;
+  if (key === undefined || key === '') throw new QuorumError('RET_BAD_CONFIG', 'QuorumClient apiKey is empty (is QUORUM_API_KEY set?)');
+  if (!API_KEY_PATTERN.test(key)) throw new QuorumError('RET_BAD_CONFIG', 'QuorumClient apiKey is not a quorumd API key (qk_<12 hex digits>_<32 characters>, as quorum api-keys create prints it)');
+  return key;
 }
 
 /** Response bodies, typed from the same schemas the API answers with. */
@@ -20,15 +54,19 @@ export type Operation = { command: string; args?: Record<string, unknown> };
 /** The SDK: every call of the quorumd HTTP API (README "HTTP API"), typed; failures are QuorumError with the RET_ code. */
 export class QuorumClient {
   private credential: string | undefined;
+  private readonly url: string;
 
-  constructor(private readonly options: ClientOptions) {
-    this.credential = options.token ?? options.apiKey;
+  /** Throws RET_BAD_CONFIG for a missing or malformed URL or API key. */
+  constructor(options: ClientOptions) {
+    this.url = baseUrl(options.url);
+    const apiKey = checkedApiKey(options);
+    this.credential = options.token ?? apiKey;
   }
 
   private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(this.options.url.replace(/\/$/, '') + path, {
+      res = await fetch(this.url + path, {
         method,
         headers: {
           ...(this.credential ? { authorization: `Bearer ${this.credential}` } : {}),
@@ -39,7 +77,7 @@ export class QuorumClient {
       });
     } catch (err) {
       if (signal?.aborted) throw err;
-      throw new QuorumError('RET_STORE_UNAVAILABLE', `Cannot reach quorumd at ${this.options.url}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new QuorumError('RET_STORE_UNAVAILABLE', `Cannot reach quorumd at ${this.url}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const type = res.headers.get('content-type') ?? '';
     if (res.status >= 400) {

@@ -4,31 +4,26 @@ import { Value } from '@sinclair/typebox/value';
 /** Settings whose value is never repeated in a message. */
 const SECRET = /PASSWORD|SECRET|TOKEN$|KEY$/;
 
-/** What unsetting an optional setting (one without a default) does. */
-const WHEN_UNSET: Record<string, string> = {
-  REDIS_URL: 'to have quorumd start its own redis-server',
-  QUORUM_ISSUER: 'to use the name generated at the first start',
-  QUORUM_ADMIN_PASSWORD: 'for a random password, printed at the first start',
-};
-
 /** Patterns of the schema, in words. */
 const PATTERN_WORDS: Record<string, string> = {
   '^rediss?(-sentinel|-cluster)?://': 'a URL starting with redis://, rediss://, redis-sentinel:// or redis-cluster://',
   '^[A-Za-z0-9_.:-]{1,64}$': '1 to 64 letters, digits or the characters _ . : -',
-  '^[0-9]+$': 'a whole number',
-  '^[0-9]$': 'a whole number from 0 to 9',
 };
 
-interface SettingSchema {
+/** The parts of a setting's schema this module reads. */
+export interface SettingSchema {
+  type?: string;
   pattern?: string;
   minLength?: number;
   maxLength?: number;
+  minimum?: number;
+  maximum?: number;
   default?: unknown;
   description?: string;
   anyOf?: SettingSchema[];
   const?: unknown;
-  'x-min'?: number;
-  'x-max'?: number;
+  /** What leaving an optional setting unset does. */
+  'x-unset'?: string;
 }
 
 function literals(schema: SettingSchema): string[] | undefined {
@@ -44,15 +39,16 @@ function literals(schema: SettingSchema): string[] | undefined {
 }
 
 /** What a setting accepts, in words: "a whole number from 1 to 100", "true or false", ... */
-function allowedValues(schema: TSchema): string {
+export function allowedValues(schema: TSchema): string {
   const s = schema as SettingSchema;
-  if (s['x-min'] !== undefined && s['x-max'] !== undefined) return `a whole number from ${s['x-min']} to ${s['x-max']}`;
+  if (s.type === 'integer') return `a whole number from ${s.minimum ?? 0} to ${s.maximum ?? Number.MAX_SAFE_INTEGER}`;
+  if (s.type === 'boolean') return 'true or false';
   const options = literals(s);
-  if (options) return options.length === 2 && options.includes('true') && options.includes('false') ? 'true or false' : `one of ${options.join(', ')}`;
+  if (options) return `one of ${options.join(', ')}`;
   if (s.pattern) return PATTERN_WORDS[s.pattern] ?? `text matching ${s.pattern}`;
   if (s.minLength !== undefined && s.maxLength !== undefined) return `${s.minLength} to ${s.maxLength} characters long`;
   if (s.minLength !== undefined) return `at least ${s.minLength} character${s.minLength === 1 ? '' : 's'} long`;
-  return s.description ?? 'a valid value';
+  return 'any text';
 }
 
 function shown(name: string, value: string): string {
@@ -60,22 +56,24 @@ function shown(name: string, value: string): string {
 }
 
 /** One setting's problem, in one sentence: the name, what it accepts, what it got, and what to do. */
-export function settingMessage(name: string, schema: TSchema, value: string): string {
-  const fallback = (schema as SettingSchema).default;
-  const todo = fallback !== undefined ? `fix it, or unset it for the default (${String(fallback)})` : `fix it, or unset it${WHEN_UNSET[name] ? ` ${WHEN_UNSET[name]}` : ''}`;
+function settingMessage(name: string, schema: TSchema, value: string): string {
+  const s = schema as SettingSchema;
+  const todo = s.default !== undefined ? `fix it, or unset it for the default (${String(s.default)})` : `fix it, or unset it${s['x-unset'] ? `: then ${s['x-unset']}` : ''}`;
   return `${name} must be ${allowedValues(schema)} (got ${shown(name, value)}); ${todo}`;
 }
 
-/** The settings given whose value their schema refuses (numbers also out of their range). */
+/**
+ * The settings given whose text their schema refuses. A value is converted to the setting's
+ * type, checked, and must read back as exactly the text given: "80.5", "1e3", "080" or "TRUE"
+ * are refused rather than read as 80, 1, 80 or true.
+ */
 export function invalidSettings(properties: Record<string, TSchema>, given: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [name, schema] of Object.entries(properties)) {
     const value = given[name];
     if (value === undefined) continue;
-    const s = schema as SettingSchema;
-    const number = Number(value);
-    const outOfRange = s['x-min'] !== undefined && s['x-max'] !== undefined && (!Number.isSafeInteger(number) || number < s['x-min'] || number > s['x-max']);
-    if (outOfRange || !Value.Check(schema, value)) problems.push(settingMessage(name, schema, value));
+    const converted: unknown = Value.Convert(schema, value);
+    if (!Value.Check(schema, converted) || String(converted) !== value) problems.push(settingMessage(name, schema, value));
   }
   return problems;
 }

@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   RET_FORBIDDEN: { status: 403, message: 'The caller may not do this' },
   RET_LOGIN_FAILED: { status: 401, message: 'Login failed: unknown user or wrong password' },
   RET_USER_LOCKED: { status: 403, message: 'The user is locked after too many failed logins' },
+  RET_PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'This password was chosen by someone else and works once: set a password of your own first' },
+  RET_LOGIN_THROTTLED: { status: 429, message: 'Too many failed logins for this name or from this address: wait before trying again' },
   RET_USER_NOT_FOUND: { status: 404, message: 'No such user' },
   RET_USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
   RET_MXN_AUTH_FAILED: { status: 403, message: 'Quorum approval is required for this operation' },
@@ -29,6 +31,8 @@ export const ERROR_CODES = {
   RET_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   RET_STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable' },
   RET_INTERNAL: { status: 500, message: 'Internal error' },
+  /** Raised by the SDK (QuorumClient) at construction, never answered by the service. */
+  RET_BAD_CONFIG: { status: 400, message: 'The client is misconfigured' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

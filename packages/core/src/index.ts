@@ -18,3 +18,5 @@ export * from './credentials';
 export * from './bounded-map';
 export * from './cloudhsm-token-file';
 export * from './visible-text';
+export * from './approver-assignment';
+export * from './quorum-policy';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { QuorumError } from '@quorumd/core';
-import { isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
+import { OUTBOX_FIELDS, isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
 
@@ -72,13 +72,13 @@ function messageOf(err: unknown): string {
 
 /** An entry's change, or why it is none (no token id, an unknown status, a round that is no count). */
 function parseChange(fields: string[]): Change | string {
-  const id = field(fields, 'id') ?? '';
-  const status = field(fields, 'status') ?? '';
-  const round = field(fields, 'round') ?? '0';
+  const id = field(fields, OUTBOX_FIELDS.id) ?? '';
+  const status = field(fields, OUTBOX_FIELDS.status) ?? '';
+  const round = field(fields, OUTBOX_FIELDS.round) ?? '0';
   if (!TOKEN_ID.test(id)) return 'no token id';
   if (!STATUSES.has(status)) return 'unknown status';
   if (!/^\d{1,9}$/.test(round)) return 'round is not a count';
-  return { id, status, to: field(fields, 'to'), round: Number(round) };
+  return { id, status, to: field(fields, OUTBOX_FIELDS.to), round: Number(round) };
 }
 
 /**

@@ -1,9 +1,10 @@
 -- Stores a signed checkpoint of the sealed head (the lease holder only, newer than the last).
 -- The audit public key is published once; a sealer holding another key does not sign.
 -- KEYS: auditSealer auditCheckpoints auditPublicKey
+-- Reaches: nothing — only the keys it is handed
 -- ARGV[5] the sealer's id   ARGV[6] checkpoint JSON {"seq","hash","at","signature"}   ARGV[7] its seq
 -- ARGV[8] the sealer's public key (PEM)
--- Returns 1 when stored, 0 when not newer than the last one.
+-- Returns: 1 when stored, 0 when not newer than the last one.
 if redis.call('GET', key('auditSealer')) ~= ARGV[5] then return fail('RET_STORE_UNAVAILABLE', 'The audit sealer lease is held by another sealer') end
 redis.call('SETNX', key('auditPublicKey'), ARGV[8])
 if redis.call('GET', key('auditPublicKey')) ~= ARGV[8] then

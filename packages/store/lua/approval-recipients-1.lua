@@ -4,35 +4,36 @@
 -- webhook to be asked at (the others find it in their pending list; a job that notifies nobody
 -- is not made). A token no longer waiting for approvals (decided, ended, expired) asks nobody.
 -- KEYS: keyHolders
--- Reaches: the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks
--- ARGV[5] '1' when the requester may approve   ARGV[6..] token ids
--- Returns, for each token id in order, the user ids ascending (empty when there is no such token).
+-- Reaches: token webhook — the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks
+-- ARGV: requesterMayApprove ...tokenIds
+--   `requesterMayApprove` '1' when the requester may approve
+-- Returns: for each token id in order, the user ids ascending (empty when there is no such token).
 local asked = {}
 for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
-  if redis.call('EXISTS', P .. 'webhook:' .. uid) == 1 then asked[#asked + 1] = uid end
+  if redis.call('EXISTS', KEY.webhook(uid)) == 1 then asked[#asked + 1] = uid end
 end
 table.sort(asked, function(a, b) return tonumber(a) < tonumber(b) end)
 -- The fields read of each token: its status, expiry and requester, then each asked officer's
 -- vote and rejection, at most CHUNK officers to a read (unpack takes a few thousand values at
 -- most: with one read for all, some 4,000 officers with webhooks would fail every fan-out).
 local CHUNK = 1000
-local may = ARGV[5] == '1'
+local may = A.requesterMayApprove == '1'
 local reads = {}
 for first = 1, math.max(#asked, 1), CHUNK do
-  local fields = first == 1 and { 'status', 'exp', 'req', 'rqu' } or {}
+  local fields = first == 1 and { TF.status, TF.expiresAt, TF.requester, TF.requesterUser } or {}
   for n = first, math.min(first + CHUNK - 1, #asked) do
-    fields[#fields + 1] = 'v:' .. asked[n]
-    fields[#fields + 1] = 'r:' .. asked[n]
+    fields[#fields + 1] = VOTE .. asked[n]
+    fields[#fields + 1] = REJECTION .. asked[n]
   end
   reads[#reads + 1] = { fields = fields, first = first, skip = first == 1 and 4 or 0 }
 end
 local out = {}
-for i = 6, #ARGV do
-  local tkey = token_key(ARGV[i])
+for _, token in ipairs(A.tokenIds) do
+  local tkey = KEY.token(token)
   local got = redis.call('HMGET', tkey, unpack(reads[1].fields))
   local ids = {}
-  if got[1] == 'PENDING' and NOW < tonumber(got[2] or '0') then
-    local t = { req = got[3] or nil, rqu = got[4] or nil }
+  if got[1] == STATUS.PENDING and NOW < tonumber(got[2] or '0') then
+    local t = { [TF.requester] = got[3] or nil, [TF.requesterUser] = got[4] or nil }
     for r, read in ipairs(reads) do
       if r > 1 then got = redis.call('HMGET', tkey, unpack(read.fields)) end
       for n = read.first, math.min(read.first + CHUNK - 1, #asked) do

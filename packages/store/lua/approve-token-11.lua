@@ -1,14 +1,15 @@
 -- approveToken: records a CO's verified signature and moves the token to APPROVED when
 -- it carries counting votes from as many distinct keys as it needs now. The signature
--- was verified against ARGV[6] before this runs; the script checks that this is still
+-- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the hashes of the token's other voters (whether their votes count), the requester's webhook
--- ARGV[5] user id   ARGV[6] fingerprint   ARGV[7] alg   ARGV[8] signature (raw bytes)
--- ARGV[9] issuer   ARGV[10] '1' when the requester may approve   ARGV[11] approved timeout, ms
--- Returns {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
-local uid = ARGV[5]
-local may = ARGV[10] == '1'
+-- Reaches: events user userKeys webhook — the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs
+--   `signature` signature (raw bytes)
+--   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms
+-- Returns: {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
+local uid = A.userId
+local may = A.requesterMayApprove == '1'
 -- The approver: type and session generation (its session's check), key and its registration.
 local held = redis.call('HMGET', key('user'), 'type', 'sgen', 'fp', 'kgen')
 -- The caller's session, checked in the same step as the vote.
@@ -17,7 +18,7 @@ if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[9] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 -- APPROVED once the counting votes reach the bar; a new vote short of it still wakes listeners.
 -- The answer is the token as this script leaves it (`t` follows its writes): no second read.
 local function approve_if_carried(new_vote)
@@ -25,45 +26,45 @@ local function approve_if_carried(new_vote)
   local need = required(t)
   if #voters < need then
     if new_vote then publish_vote(t.id) end
-    return { 'PENDING', snapshot_of(t, voters, keys, need) }
+    return { STATUS.PENDING, snapshot_of(t, voters, keys, need) }
   end
-  local until_ms = tostring(NOW + tonumber(ARGV[11]))
-  redis.call('HSET', tkey, 'status', 'APPROVED', 'apAt', ARGV[2], 'apUntil', until_ms)
-  t.status, t.apAt, t.apUntil = 'APPROVED', ARGV[2], until_ms
+  local until_ms = tostring(NOW + tonumber(A.approvedTimeoutMs))
+  redis.call('HSET', tkey, TF.status, STATUS.APPROVED, TF.approvedAt, ARGV[2], TF.approvedUntil, until_ms)
+  t[TF.status], t[TF.approvedAt], t[TF.approvedUntil] = STATUS.APPROVED, ARGV[2], until_ms
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = need })
-  publish_status(t.id, 'APPROVED', t)
-  return { 'APPROVED', snapshot_of(t, voters, keys, need) }
+  publish_status(t.id, STATUS.APPROVED, t)
+  return { STATUS.APPROVED, snapshot_of(t, voters, keys, need) }
 end
-local previous = t['v:' .. uid]
+local previous = t[VOTE .. uid]
 if previous then
   local alg, _, _, from = parse_vote(previous)
-  if alg == ARGV[7] and from and string.sub(previous, from) == ARGV[8] and vote_key(uid, previous) == ARGV[6] then
+  if alg == A.alg and from and string.sub(previous, from) == A.signature and vote_key(uid, previous) == A.fingerprint then
     -- The same approval again changes nothing, unless the bar came back down to the
     -- votes the token holds (an M raised, then lowered): then it is approved now.
-    if effective_status(t) == 'PENDING' then return approve_if_carried(false) end
-    return { t.status, token_snapshot(tkey, may) }
+    if effective_status(t) == STATUS.PENDING then return approve_if_carried(false) end
+    return { t[TF.status], token_snapshot(tkey, may) }
   end
   return fail('RET_ALREADY_APPROVED', 'This officer already approved this token')
 end
-if t['r:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
+if t[REJECTION .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already rejected this token') end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 if not may_approve(t, uid, may) then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
 end
-if held[3] ~= ARGV[6] then
+if held[3] ~= A.fingerprint then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')
 end
-if key_of_another(ARGV[6], uid) then
+if key_of_another(A.fingerprint, uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
 end
-local vote = vote_text(ARGV[7], held[4] or '0', ARGV[8])
-redis.call('HSET', tkey, 'v:' .. uid, vote)
-t['v:' .. uid] = vote
+local vote = vote_text(A.alg, held[4] or '0', A.signature)
+redis.call('HSET', tkey, VOTE .. uid, vote)
+t[VOTE .. uid] = vote
 redis.call('SADD', key('userVotes'), t.id)
 -- The approving officer is the entry's actor; the algorithm is named when it is not RS256.
-audit('token.approval', ARGV[7] == 'RS256' and { id = t.id } or { id = t.id, alg = ARGV[7] })
+audit('token.approval', A.alg == 'RS256' and { id = t.id } or { id = t.id, alg = A.alg })
 return approve_if_carried(true)

@@ -1,8 +1,9 @@
 -- First start of a deployment: fixes the issuer name and creates the admin CO (id 1) once.
 -- KEYS: meta usersSeq usersByName users officers user mValues audit auditHead
+-- Reaches: nothing — only the keys it is handed
 -- ARGV[5] issuer name to use when none is stored yet
 -- ARGV[6] admin password hash
--- Returns {issuer, created (1/0)}.
+-- Returns: {issuer, created (1/0)}.
 redis.call('HSETNX', key('meta'), 'issuer', ARGV[5])
 local issuer = redis.call('HGET', key('meta'), 'issuer')
 if redis.call('EXISTS', key('usersSeq')) == 1 then return { issuer, 0 } end
@@ -11,6 +12,6 @@ redis.call('HSET', key('user'), 'id', 1, 'name', 'admin', 'type', 'CO', 'pw', AR
 redis.call('HSET', key('usersByName'), 'admin', 1)
 redis.call('ZADD', key('users'), 1, 1)
 redis.call('SADD', key('officers'), 1)
-redis.call('HSET', key('mValues'), 'USER_MGMT', 1, 'QUORUM_MGMT', 1)
+for _, service in ipairs(SERVICES) do redis.call('HSET', key('mValues'), service, 1) end
 audit('user.created', { id = 1, name = 'admin', type = 'CO', bootstrap = true })
 return { issuer, 1 }

@@ -1,10 +1,13 @@
 -- Creates an API key for automation, owned by a user (it acts for its owner).
 -- KEYS: apiKey user userApiKeys apiKeys audit auditHead
--- ARGV[5] id   ARGV[6] SHA-256 of the secret   ARGV[7] name   ARGV[8] scopes (space separated)
--- ARGV[9] owner user id
+-- Reaches: nothing — only the keys it is handed
+-- ARGV: id secretHash name scopes ownerId
+--   `secretHash` SHA-256 of the secret   `scopes` scopes (space separated)
+--   `ownerId` owner user id
+-- Returns: 1
 if redis.call('EXISTS', key('user')) == 0 then return fail('RET_USER_NOT_FOUND', 'The owner does not exist') end
-redis.call('HSET', key('apiKey'), 'id', ARGV[5], 'hash', ARGV[6], 'name', ARGV[7], 'scopes', ARGV[8], 'owner', ARGV[9], 'created', NOW)
-redis.call('ZADD', key('apiKeys'), NOW, ARGV[5])
-redis.call('SADD', key('userApiKeys'), ARGV[5])
-audit('apikey.created', { id = ARGV[5], name = ARGV[7], scopes = ARGV[8], ownerId = tonumber(ARGV[9]) })
+redis.call('HSET', key('apiKey'), 'id', A.id, 'hash', A.secretHash, 'name', A.name, 'scopes', A.scopes, 'owner', A.ownerId, 'created', NOW)
+redis.call('ZADD', key('apiKeys'), NOW, A.id)
+redis.call('SADD', key('userApiKeys'), A.id)
+audit('apikey.created', { id = A.id, name = A.name, scopes = A.scopes, ownerId = tonumber(A.ownerId) })
 return 1

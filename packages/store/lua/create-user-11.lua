@@ -1,24 +1,29 @@
--- createUser, behind the USER_MGMT quorum gate; consumes the token with the change.
+-- createUser, behind its quorum gate (PROTECTED.createUser); consumes the token with the change.
 -- KEYS: usersSeq usersByName users officers gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
--- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] '1' when the requester may approve
--- ARGV[9] name   ARGV[10] lower-case name   ARGV[11] type   ARGV[12] password hash
--- ARGV[13] retention of finished tokens, ms   ARGV[14] the gate token's votes verified in Node (see check_gate)
--- Returns the new user id.
+-- Reaches: events token user userKeys userVotes webhook — the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
+-- ARGV: requester operationDigest issuer requesterMayApprove name nameKey type passwordHash retentionMs verified
+--   `nameKey` lower-case name
+--   `retentionMs` retention of finished tokens, ms
+-- Returns: the new user id.
+-- A crypto officer created through a quorum token gets a one-time password (`otp`): its
+-- requester chose it, so until the new officer sets its own (change-password clears the
+-- flag) its sessions can do nothing else — not register a key, not approve: otherwise the
+-- requester would log in as the new officer, and be one person with two votes.
 -- A new crypto officer is a new approver for every service: every service's M.
-local required_m = m_value('USER_MGMT')
-if ARGV[11] == 'CO' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, ARGV[8] == '1', ARGV[14])
+local required_m = m_value(PROTECTED.createUser)
+if A.type == 'CO' then required_m = max_m_all() end
+local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.createUser, A.operationDigest, A.issuer, required_m, A.requesterMayApprove == '1', A.verified)
 if err then return err end
-if redis.call('HEXISTS', key('usersByName'), ARGV[10]) == 1 then
-  return fail('RET_USER_EXISTS', 'A user named ' .. ARGV[9] .. ' already exists')
+if redis.call('HEXISTS', key('usersByName'), A.nameKey) == 1 then
+  return fail('RET_USER_EXISTS', 'A user named ' .. A.name .. ' already exists')
 end
-commit_gate(gate, tonumber(ARGV[13]))
+commit_gate(gate, tonumber(A.retentionMs))
 local id = redis.call('INCR', key('usersSeq'))
-redis.call('HSET', user_key(id), 'id', id, 'name', ARGV[9], 'type', ARGV[11], 'pw', ARGV[12], 'fails', 0, 'created', NOW)
-redis.call('HSET', key('usersByName'), ARGV[10], id)
+redis.call('HSET', KEY.user(id), 'id', id, 'name', A.name, 'type', A.type, 'pw', A.passwordHash, 'fails', 0, 'created', NOW)
+local one_time = A.type == 'CO' and gate.token ~= nil
+if one_time then redis.call('HSET', KEY.user(id), 'otp', 1) end
+redis.call('HSET', key('usersByName'), A.nameKey, id)
 redis.call('ZADD', key('users'), id, id)
-if ARGV[11] == 'CO' then redis.call('SADD', key('officers'), id) end
-audit('user.created', { id = id, name = ARGV[9], type = ARGV[11] })
+if A.type == 'CO' then redis.call('SADD', key('officers'), id) end
+audit('user.created', { id = id, name = A.name, type = A.type, oneTimePassword = one_time or nil })
 return id

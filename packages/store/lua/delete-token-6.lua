@@ -1,19 +1,21 @@
 -- delToken: by its requester or a CO, while PENDING or APPROVED and unexpired.
 -- KEYS: token openTokens approvedTokens audit auditHead outbox
--- Reaches: the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
--- ARGV[5] caller's requester key   ARGV[6] '1' when the caller is a CO   ARGV[7] issuer
--- ARGV[8] retention of finished tokens, ms
+-- Reaches: events userVotes webhook — the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
+-- ARGV: callerKey callerIsOfficer issuer retentionMs
+--   `callerKey` caller's requester key   `callerIsOfficer` '1' when the caller is a CO
+--   `retentionMs` retention of finished tokens, ms
+-- Returns: DELETED
 local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if ARGV[6] ~= '1' and t.req ~= ARGV[5] then
+if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if A.callerIsOfficer ~= '1' and t[TF.requester] ~= A.callerKey then
   return fail('RET_FORBIDDEN', 'Only the requester or a crypto officer may delete this token')
 end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' and status ~= 'APPROVED' then
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING and status ~= STATUS.APPROVED then
   return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status)
 end
-finish_token(key('token'), t, 'DELETED', tonumber(ARGV[8]))
+finish_token(key('token'), t, STATUS.DELETED, tonumber(A.retentionMs))
 audit('token.deleted', { id = t.id })
-return 'DELETED'
+return STATUS.DELETED

@@ -1,20 +1,19 @@
--- deleteUser, behind the USER_MGMT quorum gate; consumes the token with the change.
+-- deleteUser, behind its quorum gate (PROTECTED.deleteUser); consumes the token with the change.
 -- The deleted user's sessions and API keys end with it; a CO's votes stop counting and
 -- tokens they carried go back to PENDING. Deleting a key-holding CO runs the lock-out
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
--- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] '1' when the requester may approve
--- ARGV[9] user id   ARGV[10] retention of finished tokens, ms   ARGV[11] '1' when the operation says force
--- ARGV[12] the gate token's votes verified in Node (see check_gate)
-local uid = ARGV[9]
-local may = ARGV[8] == '1'
+-- Reaches: apiKey events token user userKeys userVotes webhook — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
+--   `retentionMs` retention of finished tokens, ms   `force` '1' when the operation says force
+-- Returns: 1
+local uid = A.userId
+local may = A.requesterMayApprove == '1'
 -- Forced past the lock-out guard: every service's M.
-local required_m = m_value('USER_MGMT')
-if ARGV[11] == '1' then required_m = max_m_all() end
-local err, gate = check_gate(key('gateToken'), ARGV[5], 'USER_MGMT', ARGV[6], ARGV[7], required_m, may, ARGV[12])
+local required_m = m_value(PROTECTED.deleteUser)
+if A.force == '1' then required_m = max_m_all() end
+local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.deleteUser, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
 local user = hash_to_table(redis.call('HGETALL', key('user')))
 if not user.id then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. uid) end
@@ -22,13 +21,13 @@ if user.type == 'CO' then
   if redis.call('SCARD', key('officers')) <= 1 then return fail('RET_FORBIDDEN', 'The last crypto officer cannot be deleted') end
   if redis.call('SISMEMBER', key('keyHolders'), uid) == 1 then
     local left = eligible_approvers(may, uid)
-    for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
-      err = check_reachable(service, m_value(service), left, ARGV[11] == '1')
+    for _, service in ipairs(SERVICES) do
+      err = check_reachable(service, m_value(service), left, A.force == '1')
       if err then return err end
     end
   end
 end
-commit_gate(gate, tonumber(ARGV[10]))
+commit_gate(gate, tonumber(A.retentionMs))
 redis.call('DEL', key('user'))
 redis.call('HDEL', key('usersByName'), string.lower(user.name))
 redis.call('ZREM', key('users'), uid)
@@ -39,12 +38,12 @@ if user.fp and redis.call('HGET', key('keyOwners'), user.fp) == uid then
 end
 local keys = redis.call('SMEMBERS', key('userApiKeys'))
 for _, kid in ipairs(keys) do
-  redis.call('DEL', P .. 'apikey:' .. kid)
+  redis.call('DEL', KEY.apiKey(kid))
   redis.call('ZREM', key('apiKeys'), kid)
 end
 redis.call('DEL', key('userApiKeys'))
 -- A deleted officer hears nothing more (not even how the tokens it asked for end).
-redis.call('DEL', P .. 'webhook:' .. uid)
+redis.call('DEL', KEY.webhook(uid))
 reopen_tokens_voted_by(uid, may)
 redis.call('DEL', key('userVotes'))
 audit('user.deleted', { id = tonumber(uid), name = user.name, type = user.type, apiKeysRevoked = #keys })

@@ -1,8 +1,9 @@
 -- Moves a token whose time has passed to EXPIRED (idempotent; a no-op otherwise).
 -- KEYS: token openTokens approvedTokens audit auditHead outbox
--- Reaches: the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
--- ARGV[5] retention of finished tokens, ms
--- Returns the status after, or GONE when the token's hash is gone.
+-- Reaches: events userVotes webhook — the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
+-- ARGV: retentionMs
+--   `retentionMs` retention of finished tokens, ms
+-- Returns: the status after, or GONE when the token's hash is gone.
 local t = load_token(key('token'))
 if not t then
   -- Its hash is gone (evicted, or deleted by hand): its id leaves the indexes, or the sweep
@@ -12,7 +13,7 @@ if not t then
   redis.call('ZREM', key('approvedTokens'), id)
   return 'GONE'
 end
-if t.status == 'EXPIRED' or effective_status(t) ~= 'EXPIRED' then return t.status end
-finish_token(key('token'), t, 'EXPIRED', tonumber(ARGV[5]))
+if t[TF.status] == STATUS.EXPIRED or effective_status(t) ~= STATUS.EXPIRED then return t[TF.status] end
+finish_token(key('token'), t, STATUS.EXPIRED, tonumber(A.retentionMs))
 audit('token.expired', { id = t.id })
-return 'EXPIRED'
+return STATUS.EXPIRED

@@ -1,46 +1,51 @@
 -- getToken: stores a new PENDING token and indexes it.
 -- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox issueCount
--- ARGV[5] id   ARGV[6] token bytes   ARGV[7] service   ARGV[8] m   ARGV[9] requester key
--- ARGV[10] expiresAt ms   ARGV[11] issuer
--- ARGV[12] callback URL or ''   ARGV[13] retention of finished tokens, ms
--- ARGV[14] command (for the audit entry)   ARGV[15] callback HMAC secret or ''
--- ARGV[16] requester's user id (the API key's owner for an API key)
--- ARGV[17] the services whose M the operation requires, space separated
--- ARGV[18] an AWS CloudHSM token's approval data (base64), or ''
--- ARGV[19] '1' when the requester asks with a session (checked here: the session of user ARGV[16])
--- ARGV[20] tokens a user may ask for per window (its API keys count for it)   ARGV[21] the window, ms
+-- Reaches: events user userKeys webhook — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel
+-- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs
+--   `bytes` token bytes
+--   `expiresAt` expiresAt ms
+--   `callbackUrl` callback URL or ''   `retentionMs` retention of finished tokens, ms
+--   `command` command (for the audit entry)   `callbackSecret` callback HMAC secret or ''
+--   `requesterUserId` requester's user id (the API key's owner for an API key)
+--   `governingServices` the services whose M the operation requires, space separated
+--   `hsmData` an AWS CloudHSM token's approval data (base64), or ''
+--   `withSession` '1' when the requester asks with a session (checked here: the session of user `requesterUserId`)
+--   `issueLimit` tokens a user may ask for per window (its API keys count for it)   `issueWindowMs` the window, ms
 -- (issueCount counts the user's tokens in the current window; it starts at the first one)
--- ARGV[8] must be the M the operation requires now (the largest M of ARGV[17], at least 2
+--   `m` must be the M the operation requires now (the largest M of `governingServices`, at least 2
 -- for an AWS CloudHSM token): the caller may work from M values it read earlier, and is
 -- refused with RET_M_VALUE_CHANGED when one changed since.
 -- The hash keeps only what the token bytes (`doc`) do not say, or what scripts compare often
 -- (service, m, requester, expiry, issuer); the id is in the key, the operation in the bytes.
--- Returns the token as read-token returns it.
-if ARGV[19] == '1' then
-  local refused = session_refusal(ARGV[16])
+-- Returns: the token as read-token returns it.
+if A.withSession == '1' then
+  local refused = session_refusal(A.requesterUserId)
   if refused then return refused end
 end
 local issued = tonumber(redis.call('GET', key('issueCount')) or '0')
-if issued >= tonumber(ARGV[20]) then
+if issued >= tonumber(A.issueLimit) then
   local wait = math.max(1, math.ceil(redis.call('PTTL', key('issueCount')) / 1000))
   return fail('RET_RATE_LIMITED', 'Too many token requests; retry in ' .. wait .. ' s')
 end
 local tkey = key('token')
 if redis.call('EXISTS', tkey) == 1 then return fail('RET_BAD_REQUEST', 'Token id already in use') end
-local m_now = math.max(required_now({ svc = ARGV[7], msvcs = ARGV[17] }), ARGV[18] ~= '' and 2 or 1)
-if tonumber(ARGV[8]) ~= m_now then
+local m_now = math.max(required_now({ [TF.service] = A.service, [TF.governingServices] = A.governingServices }), A.hsmData ~= '' and 2 or 1)
+if tonumber(A.m) ~= m_now then
   return fail('RET_M_VALUE_CHANGED', 'An M value changed while the token was issued: its operation now needs ' .. m_now .. ' approvals')
 end
-local id = ARGV[5]
-local by_api_key = string.sub(ARGV[9], 1, 7) == 'apikey:'
+local id = A.id
+local by_api_key = string.sub(A.requesterKey, 1, 7) == 'apikey:'
 -- The hash as written, field by field; the answer is built from it (no second read).
-local t = { doc = ARGV[6], svc = ARGV[7], m = ARGV[8], req = ARGV[9], exp = ARGV[10], iss = ARGV[11], status = 'PENDING' }
+local t = {
+  [TF.doc] = A.bytes, [TF.service] = A.service, [TF.m] = A.m, [TF.requester] = A.requesterKey,
+  [TF.expiresAt] = A.expiresAt, [TF.issuer] = A.issuer, [TF.status] = STATUS.PENDING,
+}
 -- A user requester's id is in `req`; an API key's owner is not.
-if by_api_key then t.rqu = ARGV[16] end
-if ARGV[12] ~= '' then t.cb = ARGV[12] end
-if ARGV[15] ~= '' then t.cbs = ARGV[15] end
-if ARGV[17] ~= ARGV[7] then t.msvcs = ARGV[17] end
-if ARGV[18] ~= '' then t.hsm = ARGV[18] end
+if by_api_key then t[TF.requesterUser] = A.requesterUserId end
+if A.callbackUrl ~= '' then t[TF.callbackUrl] = A.callbackUrl end
+if A.callbackSecret ~= '' then t[TF.callbackSecret] = A.callbackSecret end
+if A.governingServices ~= A.service then t[TF.governingServices] = A.governingServices end
+if A.hsmData ~= '' then t[TF.hsmData] = A.hsmData end
 local fields = {}
 for field, value in pairs(t) do
   fields[#fields + 1] = field
@@ -48,8 +53,8 @@ for field, value in pairs(t) do
 end
 redis.call('HSET', tkey, unpack(fields))
 t.id = id
-local horizon = NOW - tonumber(ARGV[13])
-redis.call('ZADD', key('openTokens'), ARGV[10], id)
+local horizon = NOW - tonumber(A.retentionMs)
+redis.call('ZADD', key('openTokens'), A.expiresAt, id)
 redis.call('ZADD', key('allTokens'), NOW, id)
 redis.call('ZREMRANGEBYSCORE', key('allTokens'), '-inf', horizon)
 -- Officers list every token; only an API key lists its own (its index).
@@ -57,8 +62,8 @@ if by_api_key then
   redis.call('ZADD', key('requesterTokens'), NOW, id)
   redis.call('ZREMRANGEBYSCORE', key('requesterTokens'), '-inf', horizon)
 end
-if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), ARGV[21]) end
-audit('token.issued', { id = id, service = ARGV[7], command = ARGV[14], m = tonumber(ARGV[8]) })
-publish_status(id, 'PENDING')
+if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), A.issueWindowMs) end
+audit('token.issued', { id = id, service = A.service, command = A.command, m = tonumber(A.m) })
+publish_status(id, STATUS.PENDING)
 -- (A new token has no votes: the self-approval setting changes nothing in it.)
 return snapshot_of(t, {}, {}, m_now)

@@ -1,31 +1,44 @@
--- Starts a login: counts the attempt as failed before the password is checked, so that
--- parallel guesses can never exceed the lock-out threshold. login-finish undoes it.
--- A lock with an end lifts by itself once that time has passed (an audit entry says so).
--- KEYS: usersByName audit auditHead
--- Reaches: the hash of the user the name points to
--- ARGV[5] lower-case name   ARGV[6] failures that lock the user
--- Returns {id, password hash, session generation} or an error (RET_LOGIN_FAILED for an
--- unknown name); login-finish checks that neither changed meanwhile.
-local id = redis.call('HGET', key('usersByName'), ARGV[5])
-if not id then return fail('RET_LOGIN_FAILED', 'Login failed') end
-local ukey = user_key(id)
-local until_ms = redis.call('HGET', ukey, 'lockedUntil')
-if until_ms then
-  if until_ms == 'forever' then
-    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; a password reset (USER_MGMT quorum) unlocks it')
-  end
-  if NOW < tonumber(until_ms) then
-    return fail('RET_USER_LOCKED', 'The user is locked after too many failed logins; try again in ' ..
-      math.ceil((tonumber(until_ms) - NOW) / 1000) .. ' s')
-  end
-  redis.call('HDEL', ukey, 'lockedUntil')
-  redis.call('HSET', ukey, 'fails', 0)
-  audit('user.unlocked', { id = tonumber(id), reason = 'lock-out time passed' })
+-- Starts a login (or a check of a user's current password). Failed logins never lock a user
+-- and never end a session: they make the name, and the source address, wait. Past its free
+-- failures, every failure of a name (or from an address) makes the next try from anywhere
+-- (or of any name) wait, the wait doubling with each failure up to the longest wait; a try
+-- while waiting is refused without being counted or checked. An unknown name is counted and
+-- made to wait exactly like a known one, so the answers never tell them apart.
+-- The attempt is counted as failed before the password is checked (so parallel guesses never
+-- get more checks than the rules allow, and the try that reaches the free failures already
+-- holds off the next ones); login-finish undoes the count when the password was right.
+-- KEYS: usersByName loginName loginSource
+-- Reaches: user — the hash of the user the name points to (its failure count, for listUsers)
+-- ARGV: nameKey nameFreeFailures sourceFreeFailures firstWaitMs nameLongestWaitMs sourceLongestWaitMs keepMs
+--   `nameKey` lower-case name   `nameFreeFailures` free failures of a name   `sourceFreeFailures` free failures of an address
+--   `firstWaitMs` first wait, ms   `nameLongestWaitMs` longest wait of a name, ms   `sourceLongestWaitMs` longest wait of an address, ms
+--   `keepMs` how long counts are kept after the last try, ms
+-- Returns: {'wait', ms} while the name or the address must wait; else {user id ('' for an
+-- unknown name), password hash, session generation, the address's wait this try set ('' for none)}.
+local subjects = { { key('loginName'), tonumber(A.nameFreeFailures), tonumber(A.nameLongestWaitMs) }, { key('loginSource'), tonumber(A.sourceFreeFailures), tonumber(A.sourceLongestWaitMs) } }
+local wait = 0
+for _, s in ipairs(subjects) do
+  local t = tonumber(redis.call('HGET', s[1], 't') or '0')
+  if t - NOW > wait then wait = t - NOW end
 end
-local fails = tonumber(redis.call('HGET', ukey, 'fails') or '0')
-if fails >= tonumber(ARGV[6]) then
-  return fail('RET_USER_LOCKED', 'The user is locked after ' .. fails .. ' failed logins')
+if wait > 0 then return { 'wait', wait } end
+local first = tonumber(A.firstWaitMs)
+local set = {}
+for i, s in ipairs(subjects) do
+  local f = redis.call('HINCRBY', s[1], 'f', 1)
+  set[i] = ''
+  if f >= s[2] then
+    local doublings = f - s[2]
+    local ms = s[3]
+    if doublings < 40 then ms = math.min(s[3], first * 2 ^ doublings) end
+    set[i] = string.format('%d', NOW + ms)
+    redis.call('HSET', s[1], 't', set[i])
+  end
+  redis.call('PEXPIRE', s[1], A.keepMs)
 end
+local id = redis.call('HGET', key('usersByName'), A.nameKey)
+if not id then return { '', '', '', set[2] } end
+local ukey = KEY.user(id)
 redis.call('HINCRBY', ukey, 'fails', 1)
 local user = redis.call('HMGET', ukey, 'pw', 'sgen')
-return { id, user[1], user[2] or '0' }
+return { id, user[1] or '', user[2] or '0', set[2] }

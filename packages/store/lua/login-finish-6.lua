@@ -1,53 +1,52 @@
 -- Ends a login (or a check of a user's current password) started by login-attempt.
--- A success resets the failure count and, when asked, stores the session (with the
--- user's session generation) and a re-hashed password — but only if the password hash
--- and session generation are still the ones login-attempt answered: a reset or a lock
--- that landed while the password was being checked wins. A failure that reaches the
--- threshold locks the user and ends all its sessions. A permanent lock that would leave a
--- service's M above the officers who could approve becomes a timed one instead.
--- KEYS: user session keyHolders mValues audit auditHead
--- Reaches: the key holders' hashes (locks)
--- ARGV[5] '1' when the password was right   ARGV[6] user id   ARGV[7] session expiry, epoch ms
--- ARGV[8] user name   ARGV[9] failures that lock the user   ARGV[10] lock-out, ms (0: until a reset)
--- ARGV[11] new password hash ('' to keep the stored one)   ARGV[12] the password hash that was checked
--- ARGV[13] the session generation login-attempt saw   ARGV[14] '1' to store a session
--- ARGV[15] lock-out used instead of a permanent one that would lock a service out, ms
--- ARGV[16] '1' when the requester may approve
+-- A failure is audited; it was counted already, and it ends nothing: no lock, no session
+-- ended. A success stores the session (with the user's session generation) and a re-hashed
+-- password when asked, resets the user's failure count and the name's, and takes back the
+-- address's count of this try — but only if the password hash and session generation are
+-- still the ones login-attempt answered (a reset that landed while the password was being
+-- checked wins), and only if the user is not locked: a lock that an officer or a quorum put
+-- on the user (or one left from an earlier version) is told only to whoever knows the password.
+-- KEYS: user session loginName loginSource audit auditHead
+-- Reaches: nothing — only the keys it is handed
+-- Returns: 1 when the login was recorded, 0 when it was a failure counted
+-- ARGV: passwordRight userId sessionExpiresAt name newPasswordHash checkedPasswordHash sessionGeneration storeSession sourceWait
+--   `passwordRight` '1' when the password was right   `userId` user id   `sessionExpiresAt` session expiry, epoch ms
+--   `name` user name   `newPasswordHash` new password hash ('' to keep the stored one)
+--   `checkedPasswordHash` the password hash that was checked   `sessionGeneration` the session generation login-attempt saw
+--   `storeSession` '1' to store a session   `sourceWait` the address's wait login-attempt set ('' for none)
 local ukey = key('user')
-if ARGV[5] == '1' then
-  if redis.call('EXISTS', ukey) == 0 then return fail('RET_LOGIN_FAILED', 'Login failed') end
-  local now_user = redis.call('HMGET', ukey, 'pw', 'sgen', 'lockedUntil')
-  if now_user[1] ~= ARGV[12] or (now_user[2] or '0') ~= ARGV[13] or now_user[3] then
-    return fail('RET_LOGIN_FAILED', 'Login failed: the credentials changed while they were checked')
-  end
-  redis.call('HSET', ukey, 'fails', 0)
-  if ARGV[11] ~= '' then redis.call('HSET', ukey, 'pw', ARGV[11]) end
-  if ARGV[14] ~= '1' then return 1 end
-  redis.call('HSET', key('session'), 'uid', ARGV[6], 'exp', ARGV[7], 'gen', ARGV[13])
-  redis.call('PEXPIREAT', key('session'), ARGV[7])
-  audit('session.login', { userId = tonumber(ARGV[6]), name = ARGV[8] })
-  return 1
+if A.passwordRight ~= '1' then
+  if redis.call('EXISTS', ukey) == 0 then return 0 end
+  audit('session.login_failed', { userId = tonumber(A.userId), name = A.name, failures = tonumber(redis.call('HGET', ukey, 'fails') or '0') })
+  return 0
 end
-if redis.call('EXISTS', ukey) == 0 then return 0 end
-local fails = tonumber(redis.call('HGET', ukey, 'fails') or '0')
-audit('session.login_failed', { userId = tonumber(ARGV[6]), name = ARGV[8], failures = fails })
-if fails >= tonumber(ARGV[9]) and redis.call('HEXISTS', ukey, 'lockedUntil') == 0 then
-  local lock_ms = tonumber(ARGV[10])
-  local reason = nil
-  if lock_ms == 0 and redis.call('SISMEMBER', key('keyHolders'), ARGV[6]) == 1 then
-    local left = eligible_approvers(ARGV[16] == '1', ARGV[6])
-    for _, service in ipairs({ 'USER_MGMT', 'QUORUM_MGMT' }) do
-      local m = m_value(service)
-      if m > 1 and m > left then
-        lock_ms = tonumber(ARGV[15])
-        reason = 'a permanent lock would leave ' .. service .. ' out of reach'
-      end
-    end
-  end
-  local until_ms = 'forever'
-  if lock_ms > 0 then until_ms = NOW + lock_ms end
-  redis.call('HSET', ukey, 'lockedUntil', until_ms)
-  end_sessions()
-  audit('user.locked', { id = tonumber(ARGV[6]), failures = fails, ['until'] = until_ms, reason = reason })
+if redis.call('EXISTS', ukey) == 0 then return fail('RET_LOGIN_FAILED', 'Login failed: unknown user or wrong password') end
+local now_user = redis.call('HMGET', ukey, 'pw', 'sgen', 'lockedUntil')
+if now_user[1] ~= A.checkedPasswordHash or (now_user[2] or '0') ~= A.sessionGeneration then
+  return fail('RET_LOGIN_FAILED', 'Login failed: the credentials changed while they were checked')
 end
-return 0
+local locked = now_user[3]
+if locked == 'forever' then
+  return fail('RET_USER_LOCKED', 'The user is locked; a password reset (' .. PROTECTED.changePswd .. ' quorum) unlocks it')
+end
+if locked and NOW < tonumber(locked) then
+  return fail('RET_USER_LOCKED', 'The user is locked; try again in ' .. math.ceil((tonumber(locked) - NOW) / 1000) .. ' s')
+end
+if locked then
+  redis.call('HDEL', ukey, 'lockedUntil')
+  audit('user.unlocked', { id = tonumber(A.userId), reason = 'lock-out time passed' })
+end
+redis.call('DEL', key('loginName'))
+local source = key('loginSource')
+if redis.call('HINCRBY', source, 'f', -1) <= 0 then
+  redis.call('DEL', source)
+elseif A.sourceWait ~= '' and redis.call('HGET', source, 't') == A.sourceWait then
+  redis.call('HDEL', source, 't')
+end
+redis.call('HSET', ukey, 'fails', 0)
+if A.newPasswordHash ~= '' then redis.call('HSET', ukey, 'pw', A.newPasswordHash) end
+if A.storeSession ~= '1' then return 1 end
+redis.call('HSET', key('session'), SF.user, A.userId, SF.expiresAt, A.sessionExpiresAt, SF.generation, A.sessionGeneration)
+redis.call('PEXPIREAT', key('session'), A.sessionExpiresAt)
+audit('session.login', { userId = tonumber(A.userId), name = A.name })
+return 1

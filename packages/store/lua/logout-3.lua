@@ -1,7 +1,9 @@
 -- Ends a session.
 -- KEYS: session audit auditHead
--- ARGV[5] user id
+-- Reaches: nothing — only the keys it is handed
+-- ARGV: userId
+-- Returns: 1
 if redis.call('DEL', key('session')) == 1 then
-  audit('session.logout', { userId = tonumber(ARGV[5]) })
+  audit('session.logout', { userId = tonumber(A.userId) })
 end
 return 1

@@ -3,13 +3,14 @@
 -- the open-token index, so a token shows at once when issued and leaves when decided or
 -- finished.
 -- KEYS: openTokens userVotes mValues
--- Reaches: the open tokens' hashes and their voters
--- ARGV[5] user id   ARGV[6] '1' when the requester may approve   ARGV[7] how many to return
--- Returns one token snapshot per pending token, as read-token returns it but without the token
+-- Reaches: token user userKeys — the open tokens' hashes and their voters
+-- ARGV: userId requesterMayApprove limit
+--   `requesterMayApprove` '1' when the requester may approve   `limit` how many to return
+-- Returns: one token snapshot per pending token, as read-token returns it but without the token
 -- bytes (''), and with the token's id as a fifth element: the bytes never change, and the
 -- reader keeps those it has read (a queue is read again at every change).
-local uid, limit = ARGV[5], tonumber(ARGV[7])
-local may = ARGV[6] == '1'
+local uid, limit = A.userId, tonumber(A.limit)
+local may = A.requesterMayApprove == '1'
 local out = {}
 local offset, chunk = 0, 256
 while #out < limit do
@@ -18,8 +19,8 @@ while #out < limit do
   for _, id in ipairs(ids) do
     -- Each token's hash is read once: the checks and the answer come from it.
     local t, flat
-    if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(token_key(id)) end
-    if t and not t['r:' .. uid] and may_approve(t, uid, may) then
+    if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(KEY.token(id)) end
+    if t and not t[REJECTION .. uid] and may_approve(t, uid, may) then
       out[#out + 1] = read_snapshot(t, flat, may, true)
       if #out >= limit then break end
     end

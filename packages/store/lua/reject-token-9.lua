@@ -1,40 +1,41 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
 -- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
--- ARGV[5] user id   ARGV[6] reason   ARGV[7] issuer   ARGV[8] '1' when the requester may approve
--- ARGV[9] retention of finished tokens, ms
--- Returns the token as read-token returns it, after the vote.
-local uid = ARGV[5]
-local may = ARGV[8] == '1'
+-- Reaches: events user userKeys userVotes webhook — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
+-- ARGV: userId reason issuer requesterMayApprove retentionMs
+--   `requesterMayApprove` '1' when the requester may approve
+--   `retentionMs` retention of finished tokens, ms
+-- Returns: the token as read-token returns it, after the vote.
+local uid = A.userId
+local may = A.requesterMayApprove == '1'
 -- The caller's session, checked in the same step as the rejection.
 local refused = session_refusal(uid)
 if refused then return refused end
 local tkey = key('token')
 local t = load_token(tkey)
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-if t.iss ~= ARGV[7] then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
-if t['r:' .. uid] then return token_snapshot(tkey, may) end
-if t['v:' .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
+if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
+if t[REJECTION .. uid] then return token_snapshot(tkey, may) end
+if t[VOTE .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
 local status = effective_status(t)
-if status == 'EXPIRED' then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
-if status ~= 'PENDING' then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
-local value = NOW .. '|' .. ARGV[6]
-redis.call('HSET', tkey, 'r:' .. uid, value)
-t['r:' .. uid] = value
-audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = ARGV[6] })
+if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
+if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+local value = NOW .. '|' .. A.reason
+redis.call('HSET', tkey, REJECTION .. uid, value)
+t[REJECTION .. uid] = value
+audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = A.reason })
 -- Who could still bring the token to its bar: key holders who have not rejected, whose
 -- vote (if any) still counts, and not the requester when it may not approve.
 local counting = {}
 for _, v in ipairs(counting_voters(t, may)) do counting[tostring(v)] = true end
 local possible = 0
 for _, holder in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
-  local excluded = t['r:' .. holder] or (t['v:' .. holder] and not counting[holder])
+  local excluded = t[REJECTION .. holder] or (t[VOTE .. holder] and not counting[holder])
     or not may_approve(t, holder, may) or lock_state(holder) == 'forever'
   if not excluded then possible = possible + 1 end
 end
 if possible < required(t) then
-  finish_token(tkey, t, 'REJECTED', tonumber(ARGV[9]))
+  finish_token(tkey, t, STATUS.REJECTED, tonumber(A.retentionMs))
   audit('token.rejected', { id = t.id, possibleApprovals = possible })
 else
   publish_vote(t.id)

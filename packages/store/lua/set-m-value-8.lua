@@ -1,24 +1,24 @@
--- setMValue, behind the QUORUM_MGMT gate with max(M(QUORUM_MGMT), M(service)) approvals.
+-- setMValue, behind its quorum gate (PROTECTED.setMValue) with max(M(that service), M(service)) approvals.
 -- The lock-out guard runs first: an M above the officers who could approve its tokens
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
 -- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
--- Reaches: the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
--- ARGV[5] requester key   ARGV[6] SHA-256 (hex) of the canonical operation   ARGV[7] issuer
--- ARGV[8] '1' when the requester may approve
--- ARGV[9] service   ARGV[10] new M   ARGV[11] '1' when the operation says force
--- ARGV[12] retention of finished tokens, ms   ARGV[13] the gate token's votes verified in Node (see check_gate)
-local service, m = ARGV[9], tonumber(ARGV[10])
-local force = ARGV[11] == '1'
-local may = ARGV[8] == '1'
+-- Reaches: events token user userKeys userVotes webhook — the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- ARGV: requester operationDigest issuer requesterMayApprove service m force retentionMs verified
+--   `m` new M   `force` '1' when the operation says force
+--   `retentionMs` retention of finished tokens, ms
+-- Returns: the new M
+local service, m = A.service, tonumber(A.m)
+local force = A.force == '1'
+local may = A.requesterMayApprove == '1'
 local err = check_reachable(service, m, eligible_approvers(may, nil), force)
 if err then return err end
-local required_m = math.max(m_value('QUORUM_MGMT'), m_value(service))
+local required_m = math.max(m_value(PROTECTED.setMValue), m_value(service))
 if force then required_m = max_m_all() end
 local gate
-err, gate = check_gate(key('gateToken'), ARGV[5], 'QUORUM_MGMT', ARGV[6], ARGV[7], required_m, may, ARGV[13])
+err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setMValue, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
-commit_gate(gate, tonumber(ARGV[12]))
+commit_gate(gate, tonumber(A.retentionMs))
 local old = m_value(service)
 set_m_value(service, m)
 audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })

@@ -1,10 +1,13 @@
 -- Sets or removes a CO's webhook.
 -- KEYS: webhook audit auditHead
--- ARGV[5] user id   ARGV[6] URL ('' removes)   ARGV[7] HMAC secret
-if ARGV[6] == '' then
-  if redis.call('DEL', key('webhook')) == 1 then audit('webhook.removed', { userId = tonumber(ARGV[5]) }) end
+-- Reaches: nothing — only the keys it is handed
+-- ARGV: userId url secret
+--   `url` URL ('' removes)   `secret` HMAC secret
+-- Returns: 1
+if A.url == '' then
+  if redis.call('DEL', key('webhook')) == 1 then audit('webhook.removed', { userId = tonumber(A.userId) }) end
   return 1
 end
-redis.call('HSET', key('webhook'), 'url', ARGV[6], 'secret', ARGV[7])
-audit('webhook.set', { userId = tonumber(ARGV[5]), url = ARGV[6] })
+redis.call('HSET', key('webhook'), 'url', A.url, 'secret', A.secret)
+audit('webhook.set', { userId = tonumber(A.userId), url = A.url })
 return 1

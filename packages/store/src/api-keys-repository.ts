@@ -29,13 +29,13 @@ export class ApiKeysRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   async create(record: Omit<ApiKeyRecord, 'createdAt'>, actor: Actor): Promise<void> {
-    await this.ctx.run('createApiKey', { apiKeyId: record.id, userId: record.ownerId }, actor, [
-      record.id,
-      record.secretHash,
-      record.name,
-      record.scopes.join(' '),
-      record.ownerId,
-    ]);
+    await this.ctx.run('createApiKey', { apiKeyId: record.id, userId: record.ownerId }, actor, {
+      id: record.id,
+      secretHash: record.secretHash,
+      name: record.name,
+      scopes: record.scopes.join(' '),
+      ownerId: record.ownerId,
+    });
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {
@@ -49,6 +49,6 @@ export class ApiKeysRepository {
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
-    await this.ctx.run('deleteApiKey', { apiKeyId: id }, actor, [id]);
+    await this.ctx.run('deleteApiKey', { apiKeyId: id }, actor, { id });
   }
 }

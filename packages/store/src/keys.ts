@@ -1,139 +1,4 @@
-/**
- * Every Redis key quorumd uses, built in one place. All keys of one deployment share
- * the hash tag `{prefix}`: a protected command consumes its token, changes a user or an
- * M value and appends to the audit chain in one atomic script, so all of them must live
- * in one Redis Cluster slot. (Scale out by deployment, not by key.)
- */
-export class StoreKeys {
-  /** `{prefix}:` — the start of every key, and ARGV[1] of every script. */
-  readonly base: string;
-
-  constructor(prefix: string) {
-    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
-      throw new Error(`Redis key prefix must be 1-64 of A-Z a-z 0-9 _ . : - (got ${JSON.stringify(prefix)})`);
-    }
-    this.base = `{${prefix}}:`;
-  }
-
-  meta(): string { return `${this.base}meta`; }
-  usersSeq(): string { return `${this.base}users:seq`; }
-  usersByName(): string { return `${this.base}users:byname`; }
-  /** Sorted set of user ids (score = id). */
-  users(): string { return `${this.base}users`; }
-  user(id: number | string): string { return `${this.base}user:${id}`; }
-  /** Set of token ids on which a user has a live vote. */
-  userVotes(id: number | string): string { return `${this.base}user:${id}:votes`; }
-  /** Set of ids of an owner's API keys. */
-  userApiKeys(id: number | string): string { return `${this.base}user:${id}:apikeys`; }
-  /** Set of ids of the COs. */
-  officers(): string { return `${this.base}officers`; }
-  /** Set of ids of COs holding a quorum key. */
-  keyHolders(): string { return `${this.base}keyholders`; }
-  /** Hash: key fingerprint → id of the user it is registered to (one key, one user). */
-  keyOwners(): string { return `${this.base}keyowners`; }
-  quorumKey(fingerprint: string): string { return `${this.base}qkey:${fingerprint}`; }
-  challenge(id: string): string { return `${this.base}challenge:${id}`; }
-  session(tokenHash: string): string { return `${this.base}session:${tokenHash}`; }
-  apiKey(id: string): string { return `${this.base}apikey:${id}`; }
-  apiKeys(): string { return `${this.base}apikeys`; }
-  mValues(): string { return `${this.base}mvalues`; }
-  /** A token's hash; the empty id stands for "no token" in a protected command. */
-  token(id: string): string { return `${this.base}token:${id}`; }
-  /** PENDING tokens by expiresAt. */
-  openTokens(): string { return `${this.base}tokens:open`; }
-  /** APPROVED tokens by the end of their approved timeout. */
-  approvedTokens(): string { return `${this.base}tokens:approved`; }
-  /** Tokens by issue time (within the retention window). */
-  allTokens(): string { return `${this.base}tokens:all`; }
-  requesterTokens(requesterKey: string): string { return `${this.base}tokens:req:${requesterKey}`; }
-  /** The audit entries' texts, in sequence. */
-  audit(): string { return `${this.base}audit`; }
-  /** `seq`: the last sequence number appended. */
-  auditHead(): string { return `${this.base}audit:head`; }
-  /** The chain's hash of each sealed entry, in sequence. */
-  auditHashes(): string { return `${this.base}audit:hashes`; }
-  /** `seq`, `hash`: the last entry sealed. */
-  auditSealed(): string { return `${this.base}audit:sealed`; }
-  /** The sealer's lease: the id of the one sealer at work. */
-  auditSealer(): string { return `${this.base}audit:sealer`; }
-  /** Signed checkpoints, JSON, oldest first. */
-  auditCheckpoints(): string { return `${this.base}audit:checkpoints`; }
-  /** The audit public key (PEM) checkpoints are signed for; its private half never lives in Redis. */
-  auditPublicKey(): string { return `${this.base}audit:publickey`; }
-  /** A CO's webhook: url and HMAC secret. */
-  webhook(userId: number | string): string { return `${this.base}webhook:${userId}`; }
-  /** Stream of token status changes, consumed by the worker (group `dispatch`). */
-  outbox(): string { return `${this.base}outbox`; }
-  /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */
-  outboxDead(): string { return `${this.base}outbox:dead`; }
-  /** Hash: outbox entry id -> times it failed on its own (kept in Redis: a restarted dispatcher goes on counting). */
-  outboxFailures(): string { return `${this.base}outbox:failures`; }
-  /** Tokens a user (or its API keys) asked for in the current window: the issue rate limit's counter. */
-  issueCount(userId: number | string): string { return `${this.base}issued:${userId}`; }
-  /**
-   * Prefix of the BullMQ queues of this deployment: the same hash tag as every store key,
-   * so that a deployment lives in one Redis Cluster slot (`{prefix}:bull:<queue>:...`).
-   */
-  queuePrefix(): string { return `${this.base}bull`; }
-  /** Written by the readiness probe: proves the deployment's slot takes writes here. */
-  readyProbe(): string { return `${this.base}ready`; }
-  /** Pub/sub channel of token status changes: messages `<id> <status>`. */
-  events(): string { return `${this.base}events`; }
-
-  /**
-   * A key a script declares by name in its `-- KEYS:` header line, built from the ids of
-   * the call. Every key a script is handed is built here.
-   */
-  resolve(name: KeyName, ids: KeyIds): string {
-    const need = <T>(value: T | undefined, what: string): T => {
-      if (value === undefined) throw new Error(`key ${name} needs ${what}`);
-      return value;
-    };
-    switch (name) {
-      case 'meta': return this.meta();
-      case 'usersSeq': return this.usersSeq();
-      case 'usersByName': return this.usersByName();
-      case 'users': return this.users();
-      case 'officers': return this.officers();
-      case 'user': return this.user(need(ids.userId, 'userId'));
-      case 'userVotes': return this.userVotes(need(ids.userId, 'userId'));
-      case 'userApiKeys': return this.userApiKeys(need(ids.userId, 'userId'));
-      case 'keyHolders': return this.keyHolders();
-      case 'keyOwners': return this.keyOwners();
-      case 'quorumKey': return this.quorumKey(need(ids.fingerprint, 'fingerprint'));
-      case 'challenge': return this.challenge(need(ids.challengeId, 'challengeId'));
-      case 'session': return this.session(need(ids.sessionHash, 'sessionHash'));
-      case 'apiKey': return this.apiKey(need(ids.apiKeyId, 'apiKeyId'));
-      case 'apiKeys': return this.apiKeys();
-      case 'mValues': return this.mValues();
-      case 'token': return this.token(need(ids.tokenId, 'tokenId'));
-      case 'gateToken': return this.token(ids.gateTokenId ?? '');
-      case 'openTokens': return this.openTokens();
-      case 'approvedTokens': return this.approvedTokens();
-      case 'allTokens': return this.allTokens();
-      case 'requesterTokens': return this.requesterTokens(need(ids.requesterKey, 'requesterKey'));
-      case 'audit': return this.audit();
-      case 'auditHead': return this.auditHead();
-      case 'auditHashes': return this.auditHashes();
-      case 'auditSealed': return this.auditSealed();
-      case 'auditSealer': return this.auditSealer();
-      case 'auditCheckpoints': return this.auditCheckpoints();
-      case 'auditPublicKey': return this.auditPublicKey();
-      case 'webhook': return this.webhook(need(ids.userId, 'userId'));
-      case 'outbox': return this.outbox();
-      case 'issueCount': return this.issueCount(need(ids.userId, 'userId'));
-    }
-  }
-}
-
-/** The names scripts declare their keys by (`-- KEYS: token audit auditHead ...`). */
-export const KEY_NAMES = [
-  'meta', 'usersSeq', 'usersByName', 'users', 'officers', 'user', 'userVotes', 'userApiKeys', 'keyHolders', 'keyOwners',
-  'quorumKey', 'challenge', 'session', 'apiKey', 'apiKeys', 'mValues', 'token', 'gateToken', 'openTokens', 'approvedTokens',
-  'allTokens', 'requesterTokens', 'audit', 'auditHead', 'auditHashes', 'auditSealed', 'auditSealer', 'auditCheckpoints', 'auditPublicKey',
-  'webhook', 'outbox', 'issueCount',
-] as const;
-export type KeyName = (typeof KEY_NAMES)[number];
+import { KEY_PATTERNS, type KeyPatternName } from './redis-contract';
 
 /** The ids a call's keys are built from. `gateTokenId` absent: the protected command names no token. */
 export interface KeyIds {
@@ -145,4 +10,72 @@ export interface KeyIds {
   challengeId?: string;
   apiKeyId?: string;
   fingerprint?: string;
+  /** A login's lower-case name and source address (see loginName, loginSource). */
+  loginName?: string;
+  loginSource?: string;
+}
+
+type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];
+/** A key with a `<placeholder>` is built from one id; the others from none. */
+type KeyBuilder<P extends string> = P extends `${string}<${string}>${string}` ? (id: number | string) => string : () => string;
+type KeyBuilders = { readonly [Name in KeyPatternName]: KeyBuilder<Pattern<Name>> };
+
+/** The names scripts declare their keys by (`-- KEYS: token audit auditHead ...`): every pattern, and the gate's token. */
+export const KEY_NAMES = [...(Object.keys(KEY_PATTERNS) as KeyPatternName[]), 'gateToken'] as const;
+export type KeyName = KeyPatternName | 'gateToken';
+
+/** A pattern split at its placeholder: the text before, the id it needs (a KeyIds field), the text after. */
+interface CompiledPattern {
+  before: string;
+  id: keyof KeyIds | undefined;
+  after: string;
+}
+
+function compile(pattern: string): CompiledPattern {
+  const match = /^([^<]*)<([A-Za-z]+)>([^<]*)$/.exec(pattern);
+  if (!match) return { before: pattern, id: undefined, after: '' };
+  return { before: match[1] ?? '', id: match[2] as keyof KeyIds, after: match[3] ?? '' };
+}
+
+const COMPILED = new Map((Object.entries(KEY_PATTERNS) as [KeyPatternName, string][]).map(([name, pattern]) => [name, compile(pattern)]));
+
+/**
+ * Every Redis key quorumd uses, built in one place from KEY_PATTERNS (redis-contract.ts):
+ * `keys.user(7)`, `keys.outbox()`. All keys of one deployment share the hash tag
+ * `{prefix}`: a protected command consumes its token, changes a user or an M value and
+ * appends to the audit chain in one atomic script, so all of them must live in one Redis
+ * Cluster slot. (Scale out by deployment, not by key.)
+ */
+// (The interface gives the class one typed builder per pattern; the constructor makes them.)
+export interface StoreKeys extends KeyBuilders {}
+export class StoreKeys {
+  /** `{prefix}:` — the start of every key, and ARGV[1] of every script. */
+  readonly base: string;
+
+  constructor(prefix: string) {
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+      throw new Error(`Redis key prefix must be 1-64 of A-Z a-z 0-9 _ . : - (got ${JSON.stringify(prefix)})`);
+    }
+    this.base = `{${prefix}}:`;
+    const builders: Record<string, (id?: number | string) => string> = {};
+    for (const [name, { before, id, after }] of COMPILED) {
+      const head = this.base + before;
+      builders[name] = id === undefined ? () => head : (value?: number | string) => `${head}${String(value)}${after}`;
+    }
+    Object.assign(this, builders);
+  }
+
+  /**
+   * A key a script declares by name in its `-- KEYS:` header line, built from the ids of
+   * the call. Every key a script is handed is built here.
+   */
+  resolve(name: KeyName, ids: KeyIds): string {
+    if (name === 'gateToken') return `${this.base}${COMPILED.get('token')?.before ?? ''}${ids.gateTokenId ?? ''}`;
+    const pattern = COMPILED.get(name);
+    if (!pattern) throw new Error(`no key named ${name}`);
+    if (pattern.id === undefined) return this.base + pattern.before;
+    const value = ids[pattern.id];
+    if (value === undefined) throw new Error(`key ${name} needs ${pattern.id}`);
+    return `${this.base}${pattern.before}${String(value)}${pattern.after}`;
+  }
 }

@@ -2,46 +2,23 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
+import { luaPrelude } from './lua-prelude';
+import { declaredArgs } from './script-args';
+import { checkArgs, checkReaches, readHeader } from './script-header';
+import { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName } from './script-names';
 
 /**
- * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each prefixed with `lua/lib/`. A
- * script declares every key it is handed on its `-- KEYS:` line, by name (see KeyName);
- * the store builds them in that order, and the script reads them as `key('name')`.
+ * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each loaded after the includes:
+ * `lua/lib/context.lua` (the call's prefix, time and actor; fail, key), the prelude generated
+ * from the Redis contract (lua-prelude.ts), then the includes by subject in LIBRARY's order
+ * (each uses only what comes before it). A script declares every key it is handed on its
+ * `-- KEYS:` line, by name (see KeyName); the store builds them in that order, and the script
+ * reads them as `key('name')`.
  */
 export const LUA_DIR = join(__dirname, '..', 'lua');
-const LIBRARY = ['common.lua'];
+const LIBRARY = ['audit-outbox.lua', 'tokens.lua', 'sessions.lua', 'counting.lua', 'snapshot.lua', 'lifecycle.lua', 'gate.lua'];
 
-export const SCRIPT_NAMES = [
-  'addAuditCheckpoint',
-  'approvalRecipients',
-  'auditSealerLease',
-  'approveToken',
-  'bootstrap',
-  'changePassword',
-  'consumeToken',
-  'createApiKey',
-  'createUser',
-  'deleteApiKey',
-  'deleteToken',
-  'deleteUser',
-  'expireToken',
-  'issueToken',
-  'loginAttempt',
-  'loginFinish',
-  'logout',
-  'pendingTokens',
-  'readSession',
-  'readToken',
-  'refuseVotes',
-  'registerKey',
-  'rejectToken',
-  'sealAudit',
-  'setHsmUsername',
-  'setMValue',
-  'setWebhook',
-  'tokenApprovers',
-] as const;
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
+export { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName, type SessionCheckingScript } from './script-names';
 
 export interface LuaScript {
   name: ScriptName;
@@ -49,18 +26,44 @@ export interface LuaScript {
   numberOfKeys: number;
   /** The keys it is handed, in order, by name. */
   keyNames: KeyName[];
+  /** It checks the caller's session in the same step as its change (calls session_refusal). */
+  checksSession: boolean;
   source: string;
 }
 
 /** The `-- KEYS: a b c` line of a script; its count must be the file name's. */
-function declaredKeys(file: string, text: string, numberOfKeys: number): KeyName[] {
-  const line = /^-- KEYS:(.*)$/m.exec(text);
-  if (!line) throw new Error(`Lua script ${file} has no "-- KEYS:" line`);
-  const names = (line[1] ?? '').trim().split(/\s+/).filter(Boolean);
+function declaredKeys(file: string, names: string[], numberOfKeys: number): KeyName[] {
   const unknown = names.filter((n) => !(KEY_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`Lua script ${file} declares unknown keys: ${unknown.join(', ')}`);
   if (names.length !== numberOfKeys) throw new Error(`Lua script ${file} declares ${names.length} keys but is named for ${numberOfKeys}`);
   return names as KeyName[];
+}
+
+/** SESSION_CHECKING_SCRIPTS must be exactly the scripts that check the caller's session (session_refusal). */
+function checkSessionChecking(scripts: readonly LuaScript[]): void {
+  const checking = scripts.filter((s) => s.checksSession).map((s) => s.name).sort();
+  const declared = [...SESSION_CHECKING_SCRIPTS].sort();
+  if (checking.join(' ') !== declared.join(' ')) {
+    throw new Error(`SESSION_CHECKING_SCRIPTS (${declared.join(' ')}) must be the scripts that call session_refusal (${checking.join(' ')})`);
+  }
+}
+
+/** K: the keys a script is handed, by name (read with key('name')). */
+function bindKeys(names: readonly string[]): string {
+  return `local K = {}\nfor i, name in ipairs({ ${names.map((n) => `'${n}'`).join(', ')} }) do K[name] = KEYS[i] end\n`;
+}
+
+/** A: a script's arguments after the common four, by name (A.name); an undeclared one fails loudly. */
+function bindArgs(names: readonly string[] | undefined): string {
+  if (!names) return '';
+  const rest = names.at(-1)?.startsWith('...') ? (names.at(-1) ?? '').slice(3) : undefined;
+  const single = rest === undefined ? names : names.slice(0, -1);
+  return [
+    "local A = setmetatable({}, { __index = function(_, name) error('quorumd: this script declares no argument ' .. tostring(name)) end })",
+    `for i, name in ipairs({ ${single.map((n) => `'${n}'`).join(', ')} }) do rawset(A, name, ARGV[4 + i]) end`,
+    ...(rest === undefined ? [] : [`do local rest = {} for i = ${5 + single.length}, #ARGV do rest[#rest + 1] = ARGV[i] end rawset(A, '${rest}', rest) end`]),
+    '',
+  ].join('\n');
 }
 
 function camelCase(kebab: string): string {
@@ -72,7 +75,9 @@ let loaded: LuaScript[] | undefined;
 /** Reads every script once; start-up fails if a file and SCRIPT_NAMES disagree. */
 export function luaScripts(): LuaScript[] {
   if (loaded) return loaded;
-  const library = LIBRARY.map((file) => readFileSync(join(LUA_DIR, 'lib', file), 'utf8')).join('\n');
+  const include = (file: string) => readFileSync(join(LUA_DIR, 'lib', file), 'utf8');
+  const includes = LIBRARY.map(include).join('\n');
+  const library = [include('context.lua'), luaPrelude(), includes].join('\n');
   const scripts = readdirSync(LUA_DIR)
     .filter((file) => file.endsWith('.lua'))
     .map((file) => {
@@ -82,12 +87,16 @@ export function luaScripts(): LuaScript[] {
       if (!(SCRIPT_NAMES as readonly string[]).includes(name)) throw new Error(`Lua script ${file} is not in SCRIPT_NAMES`);
       const text = readFileSync(join(LUA_DIR, file), 'utf8');
       const numberOfKeys = Number(match[2]);
-      const keyNames = declaredKeys(file, text, numberOfKeys);
-      const bind = `local K = {}\nfor i, name in ipairs({ ${keyNames.map((n) => `'${n}'`).join(', ')} }) do K[name] = KEYS[i] end\n`;
-      return { name, file, numberOfKeys, keyNames, source: `${bind}${library}\n${text}` };
+      const header = readHeader(file, text);
+      const keyNames = declaredKeys(file, header.keys, numberOfKeys);
+      checkArgs(file, name, declaredArgs(name), header.args);
+      checkReaches(file, text, header, includes);
+      const checksSession = /^[^-\n]*\bsession_refusal\(/m.test(text);
+      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${text}` };
     });
   const missing = SCRIPT_NAMES.filter((name) => !scripts.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`Lua scripts missing: ${missing.join(', ')}`);
+  checkSessionChecking(scripts);
   loaded = scripts;
   return scripts;
 }

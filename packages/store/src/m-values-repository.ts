@@ -1,4 +1,4 @@
-import type { QuorumService } from '@quorumd/core';
+import { SERVICE_NAMES, type QuorumService } from '@quorumd/core';
 import { gateIdsAndArgs, type QuorumGate } from './quorum-gate';
 import type { Actor, StoreContext } from './store-context';
 
@@ -10,8 +10,9 @@ export class MValuesRepository {
 
   async all(): Promise<Record<QuorumService, number>> {
     const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.mValues()));
-    this.lastRead = { USER_MGMT: Number(hash.USER_MGMT ?? 1), QUORUM_MGMT: Number(hash.QUORUM_MGMT ?? 1) };
-    return this.lastRead;
+    const read = Object.fromEntries(SERVICE_NAMES.map((service) => [service, Number(hash[service] ?? 1)])) as Record<QuorumService, number>;
+    this.lastRead = read;
+    return read;
   }
 
   /**
@@ -24,14 +25,7 @@ export class MValuesRepository {
 
   /** setMValue; `force` comes from the signed operation. */
   async set(gate: QuorumGate, service: QuorumService, m: number, rules: { force: boolean }, actor: Actor): Promise<void> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    await this.ctx.run('setMValue', { gateTokenId }, actor, [
-      ...args,
-      service,
-      m,
-      rules.force ? '1' : '0',
-      this.ctx.retentionMs,
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('setMValue', { gateTokenId }, actor, { ...args, service, m, force: rules.force ? '1' : '0', retentionMs: this.ctx.retentionMs });
   }
 }

@@ -60,7 +60,19 @@ export function sha1Hex(data: Buffer | string): string {
  * the token's `operationDigest`. `verified` is the script's last argument:
  * `<signed digest> <user id>:<vote digest>:<fingerprint> ...` ('' with no token).
  */
-export function gateIdsAndArgs(gate: QuorumGate): { gateTokenId: string | undefined; args: string[]; verified: string } {
+export function gateIdsAndArgs(gate: QuorumGate): { gateTokenId: string | undefined; args: GateArgs } {
   const verified = gate.verified ? [gate.verified.signedDigest, ...gate.verified.votes.map((v) => `${v.userId}:${v.voteDigest}:${v.fingerprint}`)].join(' ') : '';
-  return { gateTokenId: gate.tokenId, args: [gate.requesterKey, sha256Hex(gate.operation), gate.issuer, gate.requesterMayApprove ? '1' : '0'], verified };
+  return {
+    gateTokenId: gate.tokenId,
+    args: { requester: gate.requesterKey, operationDigest: sha256Hex(gate.operation), issuer: gate.issuer, requesterMayApprove: gate.requesterMayApprove ? '1' : '0', verified },
+  };
+}
+
+/** The arguments every gated script takes (SCRIPT_ARGS: requester operationDigest issuer requesterMayApprove ... verified). */
+interface GateArgs {
+  requester: string;
+  operationDigest: string;
+  issuer: string;
+  requesterMayApprove: '1' | '0';
+  verified: string;
 }

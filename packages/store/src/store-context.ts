@@ -6,6 +6,7 @@ import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
 import { DurabilityWatch } from './durability-watch';
 import { parseReplication, type ReplicationInfo } from './replication-info';
+import { orderedArgs, type ScriptArgs } from './script-args';
 import { toQuorumError } from './store-errors';
 
 /** Who made a change, as written into the audit log. */
@@ -150,13 +151,14 @@ export class StoreContext {
    * Runs one atomic script with the keys it declares, built from `ids`; refusals come
    * back as QuorumError.
    */
-  async run(name: ScriptName, ids: KeyIds, actor: Actor, args: (string | number | Buffer)[] = []): Promise<unknown> {
+  async run<Name extends ScriptName>(name: Name, ids: KeyIds, actor: Actor, args: ScriptArgs<Name>): Promise<unknown> {
     const keys = scriptKeyNames(name).map((key) => this.keys.resolve(key, ids));
+    const values = orderedArgs(name, args as Parameters<typeof orderedArgs>[1]);
     const now = this.clock();
     try {
       const acks = READ_ONLY_SCRIPTS.has(name) ? undefined : this.replicaAcks;
       const before = acks ? this.writer() : undefined;
-      const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...args);
+      const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...values);
       if (acks && before) await this.waitForReplicas(acks, before).catch(afterTheChange);
       return reply;
     } catch (err) {

@@ -10,6 +10,7 @@ import {
   type TokenStatus,
 } from '@quorumd/core';
 import { gateIdsAndArgs, sha1Hex, type GateVotes, type QuorumGate } from './quorum-gate';
+import { TOKEN_FIELDS as F, TOKEN_FIELD_PREFIXES } from './redis-contract';
 import type { Actor, StoreContext } from './store-context';
 import { TEXTS_MAX_CHARS, TokenTexts, type TokenText } from './token-texts';
 
@@ -46,6 +47,8 @@ export interface RejectionInput {
   requesterMayApprove: boolean;
 }
 
+const { vote: VOTE, rejection: REJECTION } = TOKEN_FIELD_PREFIXES;
+
 /** A vote record as Redis holds it: `alg|at|kgen|<raw signature>` (alg '' is RS256). */
 function splitVoteRecord(value: Buffer): { alg: SignatureAlg; kgen: string; signature: Buffer } | undefined {
   const bar = '|'.charCodeAt(0);
@@ -74,7 +77,7 @@ type TokenReply = [flat: string[], counting: number[], required: number, status:
 
 /**
  * A token as the scripts answer it: {flat hash, ids of the counting votes, approvals needed
- * now, status now} (the rules' one home is lib/common.lua). Read straight from the flat list:
+ * now, status now} (the rules' one home is lua/lib/). Read straight from the flat list:
  * a queue answers a hundred tokens at once, and every object made per token is garbage to collect.
  * `text`: the token's bytes when the answer left them out ('').
  */
@@ -86,43 +89,45 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i] as string;
     const value = flat[i + 1] as string;
-    if (field.startsWith('v:')) {
-      const uid = Number(field.slice(2));
+    if (field.startsWith(VOTE)) {
+      const uid = Number(field.slice(VOTE.length));
       // Integer replies: the counting ids are numbers already.
       approvals.push(parseVote(uid, value, counting.includes(uid)));
-    } else if (field.startsWith('r:')) {
-      rejections.push(parseRejection(Number(field.slice(2)), value));
+    } else if (field.startsWith(REJECTION)) {
+      rejections.push(parseRejection(Number(field.slice(REJECTION.length)), value));
     } else {
       hash[field] = value;
     }
   }
-  const bytes = hash.doc === '' ? text?.bytes : hash.doc;
-  if (!bytes || !hash.status) return undefined;
+  const bytes = hash[F.doc] === '' ? text?.bytes : hash[F.doc];
+  if (!bytes || !hash[F.status]) return undefined;
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
-  const doc = hash.doc === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
+  const doc = hash[F.doc] === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
   const needed = Number(required);
   const token: StoredToken = {
     doc,
     bytes,
     status: status as TokenStatus,
-    required: needed > 0 ? needed : Number(hash.m),
+    required: needed > 0 ? needed : Number(hash[F.m]),
     // A finished token keeps its expiry only in its bytes.
-    expiresAt: hash.exp ? Number(hash.exp) : Date.parse(doc.expiresAt),
+    expiresAt: hash[F.expiresAt] ? Number(hash[F.expiresAt]) : Date.parse(doc.expiresAt),
     approvals,
     rejections,
-    requesterKey: hash.req ?? '',
-    issuer: hash.iss ?? '',
+    requesterKey: hash[F.requester] ?? '',
+    issuer: hash[F.issuer] ?? '',
   };
-  if (hash.apAt) token.approvedAt = Number(hash.apAt);
-  if (hash.apUntil) token.approvedUntil = Number(hash.apUntil);
-  if (hash.endAt) token.finishedAt = Number(hash.endAt);
-  if (hash.cb) token.callbackUrl = hash.cb;
-  if (hash.cbs) token.callbackSecret = hash.cbs;
-  if (hash.hsm) token.cloudhsmApprovalData = Buffer.from(hash.hsm, 'base64');
-  const requesterUser = hash.rqu ?? /^user:(\d+)$/.exec(hash.req ?? '')?.[1];
+  if (hash[F.approvedAt]) token.approvedAt = Number(hash[F.approvedAt]);
+  if (hash[F.approvedUntil]) token.approvedUntil = Number(hash[F.approvedUntil]);
+  if (hash[F.finishedAt]) token.finishedAt = Number(hash[F.finishedAt]);
+  if (hash[F.callbackUrl]) token.callbackUrl = hash[F.callbackUrl];
+  if (hash[F.callbackSecret]) token.callbackSecret = hash[F.callbackSecret];
+  const hsm = hash[F.hsmData];
+  if (hsm) token.cloudhsmApprovalData = Buffer.from(hsm, 'base64');
+  const requesterUser = hash[F.requesterUser] ?? /^user:(\d+)$/.exec(hash[F.requester] ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
-  if (hash.used) token.usedApprovals = (JSON.parse(hash.used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
+  const used = hash[F.used];
+  if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
 }
 
@@ -162,31 +167,31 @@ export class TokensRepository {
     cloudhsmApprovalData?: Buffer,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
-    const reply = await this.ctx.run('issueToken', ids, actor, [
-      doc.id,
-      bytes.toString('utf8'),
-      doc.service,
-      doc.m,
-      requester.key,
-      Date.parse(doc.expiresAt),
-      doc.issuer,
-      callback.url ?? '',
-      this.ctx.retentionMs,
-      doc.operation.command,
-      callback.secret ?? '',
-      requester.userId,
-      governing.join(' '),
-      cloudhsmApprovalData?.toString('base64') ?? '',
-      requester.sessionHash === undefined ? '0' : '1',
-      requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
-      requester.limit?.windowMs ?? 60_000,
-    ]);
+    const reply = await this.ctx.run('issueToken', ids, actor, {
+      id: doc.id,
+      bytes: bytes.toString('utf8'),
+      service: doc.service,
+      m: doc.m,
+      requesterKey: requester.key,
+      expiresAt: Date.parse(doc.expiresAt),
+      issuer: doc.issuer,
+      callbackUrl: callback.url ?? '',
+      retentionMs: this.ctx.retentionMs,
+      command: doc.operation.command,
+      callbackSecret: callback.secret ?? '',
+      requesterUserId: requester.userId,
+      governingServices: governing.join(' '),
+      hsmData: cloudhsmApprovalData?.toString('base64') ?? '',
+      withSession: requester.sessionHash === undefined ? '0' : '1',
+      issueLimit: requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
+      issueWindowMs: requester.limit?.windowMs ?? 60_000,
+    });
     return found(readTokenReply(reply));
   }
 
   /** A token as it reads now; `requesterMayApprove` decides whether the requester's own vote counts. */
   async get(id: string, requesterMayApprove: boolean): Promise<StoredToken | undefined> {
-    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0']));
+    return readTokenReply(await this.ctx.run('readToken', { tokenId: id }, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0' }));
   }
 
   async getMany(ids: string[], requesterMayApprove: boolean): Promise<StoredToken[]> {
@@ -202,43 +207,43 @@ export class TokensRepository {
 
   /** Records a verified vote; answers the status after it and the token as it then is. */
   async approve(id: string, input: ApprovalInput, actor: Actor): Promise<{ status: TokenStatus; token: StoredToken }> {
-    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash }, actor, [
-      input.userId,
-      input.fingerprint,
-      input.alg,
-      input.signature,
-      input.issuer,
-      input.requesterMayApprove ? '1' : '0',
-      input.approvedTimeoutMs,
-    ])) as [TokenStatus, unknown];
+    const [status, snapshot] = (await this.ctx.run('approveToken', { tokenId: id, userId: input.userId, sessionHash: input.sessionHash }, actor, {
+      userId: input.userId,
+      fingerprint: input.fingerprint,
+      alg: input.alg,
+      signature: input.signature,
+      issuer: input.issuer,
+      requesterMayApprove: input.requesterMayApprove ? '1' : '0',
+      approvedTimeoutMs: input.approvedTimeoutMs,
+    })) as [TokenStatus, unknown];
     return { status, token: found(readTokenReply(snapshot)) };
   }
 
   /** Records a rejection; answers the token as it then is. */
   async reject(id: string, input: RejectionInput, actor: Actor): Promise<StoredToken> {
-    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, [
-      input.userId,
-      input.reason,
-      input.issuer,
-      input.requesterMayApprove ? '1' : '0',
-      this.ctx.retentionMs,
-    ]);
+    const reply = await this.ctx.run('rejectToken', { tokenId: id, sessionHash: input.sessionHash }, actor, {
+      userId: input.userId,
+      reason: input.reason,
+      issuer: input.issuer,
+      requesterMayApprove: input.requesterMayApprove ? '1' : '0',
+      retentionMs: this.ctx.retentionMs,
+    });
     return found(readTokenReply(reply));
   }
 
   async delete(id: string, callerKey: string, callerIsOfficer: boolean, issuer: string, actor: Actor): Promise<void> {
-    await this.ctx.run('deleteToken', { tokenId: id }, actor, [callerKey, callerIsOfficer ? '1' : '0', issuer, this.ctx.retentionMs]);
+    await this.ctx.run('deleteToken', { tokenId: id }, actor, { callerKey, callerIsOfficer: callerIsOfficer ? '1' : '0', issuer, retentionMs: this.ctx.retentionMs });
   }
 
   /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
   async consume(gate: QuorumGate, actor: Actor): Promise<StoredToken> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, [...args, this.ctx.retentionMs, verified])));
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs })));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
   async expire(id: string, actor: Actor): Promise<TokenStatus | 'GONE'> {
-    return (await this.ctx.run('expireToken', { tokenId: id }, actor, [this.ctx.retentionMs])) as TokenStatus | 'GONE';
+    return (await this.ctx.run('expireToken', { tokenId: id }, actor, { retentionMs: this.ctx.retentionMs })) as TokenStatus | 'GONE';
   }
 
   /**
@@ -248,11 +253,11 @@ export class TokensRepository {
    * largest part of each — never change.
    */
   async pendingFor(userId: number, requesterMayApprove: boolean, limit: number): Promise<StoredToken[]> {
-    const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, [
+    const replies = (await this.ctx.run('pendingTokens', { userId }, { kind: 'system' }, {
       userId,
-      requesterMayApprove ? '1' : '0',
+      requesterMayApprove: requesterMayApprove ? '1' : '0',
       limit,
-    ])) as TokenReply[];
+    })) as TokenReply[];
     // The texts this answer uses are taken here, once: those read below may push held ones out
     // of this.texts (as may other answers read meanwhile), and this answer must still have them.
     const texts = new Map<string, TokenText>();
@@ -286,8 +291,8 @@ export class TokensRepository {
     const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
     const out = new Map<number, Buffer>();
     for (const [field, value] of Object.entries(hash)) {
-      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
-      if (vote) out.set(Number(field.slice(2)), vote.signature);
+      const vote = field.startsWith(VOTE) ? splitVoteRecord(value) : undefined;
+      if (vote) out.set(Number(field.slice(VOTE.length)), vote.signature);
     }
     return out;
   }
@@ -299,12 +304,12 @@ export class TokensRepository {
    */
   async gateVotes(id: string): Promise<GateVotes | undefined> {
     const hash = await this.ctx.read((r) => r.hgetallBuffer(this.ctx.keys.token(id)));
-    const doc = hash.doc;
+    const doc = hash[F.doc];
     if (!doc) return undefined;
-    const hsm = hash.hsm;
+    const hsm = hash[F.hsmData];
     const records = Object.entries(hash).flatMap(([field, value]) => {
-      const vote = field.startsWith('v:') ? splitVoteRecord(value) : undefined;
-      return vote && /^\d+$/.test(field.slice(2)) ? [{ userId: Number(field.slice(2)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
+      const vote = field.startsWith(VOTE) ? splitVoteRecord(value) : undefined;
+      return vote && /^\d+$/.test(field.slice(VOTE.length)) ? [{ userId: Number(field.slice(VOTE.length)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
     });
     const registrations = records.length === 0 ? [] : await this.ctx.read((r) => {
       const pipeline = r.pipeline();
@@ -328,12 +333,12 @@ export class TokensRepository {
    */
   async refuseVotes(id: string, refused: readonly { userId: number; voteDigest: string }[], actor: Actor): Promise<void> {
     if (refused.length === 0) return;
-    await this.ctx.run('refuseVotes', { tokenId: id }, actor, refused.flatMap((v) => [String(v.userId), v.voteDigest]));
+    await this.ctx.run('refuseVotes', { tokenId: id }, actor, { refused: refused.flatMap((v) => [String(v.userId), v.voteDigest]) });
   }
 
   /** The officers who can still approve a PENDING token (id and name, ids ascending); none for a token not waiting for approvals. */
   async approvers(id: string, requesterMayApprove: boolean): Promise<{ id: number; name: string }[]> {
-    const flat = (await this.ctx.run('tokenApprovers', { tokenId: id }, { kind: 'system' }, [requesterMayApprove ? '1' : '0'])) as (number | string)[];
+    const flat = (await this.ctx.run('tokenApprovers', { tokenId: id }, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0' })) as (number | string)[];
     const out: { id: number; name: string }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ id: Number(flat[i]), name: String(flat[i + 1]) });
     return out;
@@ -342,7 +347,7 @@ export class TokensRepository {
   /** For each token of a batch (in order): the officers its fan-out asks (see approval-recipients-1.lua). */
   async approvalRecipients(ids: readonly string[], requesterMayApprove: boolean): Promise<number[][]> {
     if (ids.length === 0) return [];
-    const reply = (await this.ctx.run('approvalRecipients', {}, { kind: 'system' }, [requesterMayApprove ? '1' : '0', ...ids])) as number[][];
+    const reply = (await this.ctx.run('approvalRecipients', {}, { kind: 'system' }, { requesterMayApprove: requesterMayApprove ? '1' : '0', tokenIds: [...ids] })) as number[][];
     return reply.map((users) => users.map(Number));
   }
 

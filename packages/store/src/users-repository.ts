@@ -14,6 +14,11 @@ export interface UserRecord {
   fingerprint?: string;
   /** Set while locked after failed logins: the end of the lock (epoch ms), or 'forever' until a reset. */
   lockedUntil?: number | 'forever';
+  /**
+   * The password was chosen by someone else (a CO created, or its password reset, through a
+   * quorum): until the user sets its own, its sessions may only do that (or log out).
+   */
+  passwordChangeRequired: boolean;
   createdAt: number;
 }
 
@@ -27,6 +32,7 @@ export function userFromHash(hash: Record<string, string>): UserRecord | undefin
     type: (hash.type ?? 'CU') as UserType,
     passwordHash: hash.pw ?? '',
     loginFailureCnt: Number(hash.fails ?? 0),
+    passwordChangeRequired: hash.otp === '1',
     createdAt: Number(hash.created ?? 0),
   };
   if (hash.fp) user.fingerprint = hash.fp;
@@ -69,47 +75,33 @@ export class UsersRepository {
     user: { name: string; type: UserType; passwordHash: string },
     actor: Actor,
   ): Promise<number> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    const id = await this.ctx.run('createUser', { gateTokenId }, actor, [
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    const id = await this.ctx.run('createUser', { gateTokenId }, actor, {
       ...args,
-      user.name,
-      userNameKey(user.name),
-      user.type,
-      user.passwordHash,
-      this.ctx.retentionMs,
-      verified,
-    ]);
+      name: user.name,
+      nameKey: userNameKey(user.name),
+      type: user.type,
+      passwordHash: user.passwordHash,
+      retentionMs: this.ctx.retentionMs,
+    });
     return Number(id);
   }
 
   /** Deletes a user, its sessions and API keys; `force` comes from the signed operation. */
   async delete(gate: QuorumGate, id: number, rules: { force: boolean }, actor: Actor): Promise<void> {
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gate);
-    await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, [
-      ...args,
-      id,
-      this.ctx.retentionMs,
-      rules.force ? '1' : '0',
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gate);
+    await this.ctx.run('deleteUser', { userId: id, gateTokenId }, actor, { ...args, userId: id, retentionMs: this.ctx.retentionMs, force: rules.force ? '1' : '0' });
   }
 
   /** Sets the name a user signs AWS CloudHSM token files as. */
   async setHsmUsername(id: number, hsmUsername: string, actor: Actor): Promise<void> {
-    await this.ctx.run('setHsmUsername', { userId: id }, actor, [id, hsmUsername]);
+    await this.ctx.run('setHsmUsername', { userId: id }, actor, { userId: id, hsmUsername });
   }
 
   /** Changes a password; `gate` is undefined for a user changing its own. */
   async changePassword(gate: QuorumGate | undefined, id: number, passwordHash: string, actor: Actor): Promise<void> {
     const gated = gate ?? { tokenId: undefined, requesterKey: '', operation: '', issuer: '', requesterMayApprove: true };
-    const { gateTokenId, args, verified } = gateIdsAndArgs(gated);
-    await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, [
-      ...args,
-      id,
-      passwordHash,
-      gate ? '1' : '0',
-      this.ctx.retentionMs,
-      verified,
-    ]);
+    const { gateTokenId, args } = gateIdsAndArgs(gated);
+    await this.ctx.run('changePassword', { userId: id, gateTokenId }, actor, { ...args, userId: id, passwordHash, gated: gate ? '1' : '0', retentionMs: this.ctx.retentionMs });
   }
 }

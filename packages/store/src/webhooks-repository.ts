@@ -15,6 +15,6 @@ export class WebhooksRepository {
   }
 
   async set(userId: number, webhook: Webhook | undefined, actor: Actor): Promise<void> {
-    await this.ctx.run('setWebhook', { userId }, actor, [userId, webhook?.url ?? '', webhook?.secret ?? '']);
+    await this.ctx.run('setWebhook', { userId }, actor, { userId, url: webhook?.url ?? '', secret: webhook?.secret ?? '' });
   }
 }

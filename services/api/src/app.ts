@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(openApiPlugin);
   await app.register(rateLimit, {
     global: false,
-    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: `${deps.store.keys.base}ratelimit:` } : {}),
+    ...(options.rateLimitRedis ? { redis: options.rateLimitRedis, nameSpace: deps.store.keys.rateLimits() } : {}),
     skipOnError: true,
     errorResponseBuilder: (_request, context) => new QuorumError('RET_RATE_LIMITED', `Too many requests; retry in ${context.after}`),
   });

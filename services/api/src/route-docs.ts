@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@quorumd/core';
 
 /** Codes every authenticated route may answer with. */
-const COMMON: ErrorCode[] = ['RET_BAD_REQUEST', 'RET_UNAUTHORIZED', 'RET_FORBIDDEN', 'RET_STORE_UNAVAILABLE'];
+const COMMON: ErrorCode[] = ['RET_BAD_REQUEST', 'RET_UNAUTHORIZED', 'RET_FORBIDDEN', 'RET_PASSWORD_CHANGE_REQUIRED', 'RET_STORE_UNAVAILABLE'];
 const TOKEN: ErrorCode[] = ['RET_TOKEN_NOT_FOUND'];
 const GATE: ErrorCode[] = ['RET_MXN_AUTH_FAILED'];
 
@@ -25,7 +25,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/sessions': {
     operationId: 'loginHSM',
     summary: 'Log in with name and password; answers a bearer session token',
-    errors: ['RET_BAD_REQUEST', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED', 'RET_STORE_UNAVAILABLE'],
+    errors: ['RET_BAD_REQUEST', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED', 'RET_STORE_UNAVAILABLE'],
     public: true,
   },
   'DELETE /v1/sessions/current': { operationId: 'logoutHSM', summary: 'End the calling session', errors: COMMON },
@@ -35,7 +35,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'PUT /v1/users/:id/password': {
     operationId: 'changePswd',
     summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',
-    errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_RATE_LIMITED'],
+    errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_USER_LOCKED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'],
   },
   'PUT /v1/users/:id/hsm-username': { operationId: 'setHsmUsername', summary: 'Set the name one signs AWS CloudHSM token files as (one’s own)', errors: [...COMMON, 'RET_USER_NOT_FOUND'] },
   'POST /v1/users/:id/quorum-key/challenge': { operationId: 'quorumKeyChallenge', summary: 'Get the challenge a new quorum key must sign', errors: COMMON },
@@ -53,8 +53,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /v1/tokens': { operationId: 'getToken', summary: 'Request a quorum token for one exact operation', errors: [...COMMON, 'RET_SERVICE_UNKNOWN', 'RET_M_VALUE_OUT_OF_RANGE', 'RET_RATE_LIMITED'] },
   'GET /v1/tokens': { operationId: 'listTokens', summary: 'List tokens, newest first (an API key sees its own)', errors: COMMON },
-  'GET /v1/tokens/:id': { operationId: 'getTokenStatus', summary: 'Read a token; with ?wait=S, long-poll until it leaves PENDING', errors: [...COMMON, ...TOKEN] },
-  'GET /v1/tokens/:id/events': { operationId: 'tokenEvents', summary: 'Server-sent events: the token now and on every change', errors: [...COMMON, ...TOKEN] },
+  'GET /v1/tokens/:id': { operationId: 'getTokenStatus', summary: 'Read a token; with ?wait=S, long-poll until it leaves PENDING (at most 16 open per user, per API key)', errors: [...COMMON, ...TOKEN, 'RET_RATE_LIMITED'] },
+  'GET /v1/tokens/:id/events': { operationId: 'tokenEvents', summary: 'Server-sent events: the token now and on every change (at most 8 open per user, per API key)', errors: [...COMMON, ...TOKEN, 'RET_RATE_LIMITED'] },
   'GET /v1/tokens/:id/bytes': { operationId: 'getTokenBytes', summary: 'The exact bytes an officer signs', errors: [...COMMON, ...TOKEN] },
   'GET /v1/tokens/:id/bundle': { operationId: 'getTokenBundle', summary: 'Token bytes, the approvals that carry it and their keys, verifiable offline', errors: [...COMMON, ...TOKEN] },
   'POST /v1/tokens/:id/approvals': {
@@ -82,7 +82,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/audit/public-key': { operationId: 'getAuditPublicKey', summary: 'The Ed25519 public key audit checkpoints verify with', errors: [...COMMON, 'RET_NOT_FOUND'] },
   'GET /v1/audit/head': { operationId: 'getAuditHead', summary: 'The last entry appended and the last sealed, and the issuer checkpoints name', errors: COMMON },
   'GET /v1/officers/me/pending': { operationId: 'listMyPendingTokens', summary: 'The calling officer’s queue of tokens awaiting its decision', errors: COMMON },
-  'GET /v1/officers/me/pending/events': { operationId: 'myPendingTokenEvents', summary: 'Server-sent events: the calling officer’s queue now and on every change', errors: COMMON },
+  'GET /v1/officers/me/pending/events': { operationId: 'myPendingTokenEvents', summary: 'Server-sent events: the calling officer’s queue now and on every change (at most 8 open per user)', errors: [...COMMON, 'RET_RATE_LIMITED'] },
   'GET /v1/officers/me/webhook': { operationId: 'getMyWebhook', summary: 'The calling officer’s webhook', errors: COMMON },
   'PUT /v1/officers/me/webhook': { operationId: 'setMyWebhook', summary: 'Set the calling officer’s webhook (public http(s) only)', errors: COMMON },
   'DELETE /v1/officers/me/webhook': { operationId: 'deleteMyWebhook', summary: 'Remove the calling officer’s webhook', errors: COMMON },

@@ -17,11 +17,23 @@ export function describeOperation(token: Pick<TokenView, 'operation' | 'service'
   const forced = args.force === true ? ', even past the lock-out guard (force)' : '';
   switch (command) {
     case 'createUser':
-      return [`Create the ${args.type === 'CO' ? 'crypto officer' : args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
+      return args.type === 'CO'
+        ? [
+            'Create the crypto officer “',
+            value(String(args.name)),
+            '”. The password its requester chose works once only: at its first login the new officer must set a password of its own before it can do anything else (register a quorum key, approve).',
+          ]
+        : [`Create the ${args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
     case 'deleteUser':
       return ['Delete ', ...who(args.id), forced];
     case 'changePswd':
-      return ['Reset the password of ', ...who(args.id)];
+      return [
+        'Reset the password of ',
+        ...who(args.id),
+        typeof args.id === 'number' && users.get(args.id)?.type === 'CO'
+          ? '. The new password works once only: at its next login the officer must set a password of its own before it can do anything else (register a quorum key, approve).'
+          : null,
+      ];
     case 'setMValue':
       return ['Set the quorum of ', value(String(args.service)), ' to M = ', value(String(args.m)), ` (approvals needed)${forced}`];
     case 'cloudhsm':

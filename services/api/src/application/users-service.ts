@@ -77,21 +77,23 @@ export class UsersService {
   }
 
   /**
-   * One's own password: no quorum, but the current password. Another user's: a CO,
-   * behind USER_MGMT. Either way every session of that user ends.
+   * One's own password: no quorum, but the current password (checked like a login from `ip`).
+   * Another user's: a CO, behind USER_MGMT. Either way every session of that user ends.
    */
-  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }): Promise<void> {
+  async changePassword(principal: Principal, id: number, input: { password: unknown; currentPassword?: string; quorumToken?: string }, ip: string): Promise<void> {
     const caller = requireUser(principal);
     const password = checkPassword(input.password);
     let gate: QuorumGate | undefined;
     if (caller.id !== id) {
+      // A one-time password's session may change that password only.
+      if (caller.passwordChangeRequired) throw new QuorumError('RET_PASSWORD_CHANGE_REQUIRED', 'Set a password of your own first: this session may change only its own password');
       requireOfficer(principal);
       gate = await this.gates.open(principal, input.quorumToken, { command: 'changePswd', args: { id } });
     } else if (typeof input.currentPassword !== 'string') {
       throw new QuorumError('RET_LOGIN_FAILED', 'Changing one’s own password needs the current password (currentPassword)');
     } else {
-      // Counted like a login: guesses lock the user.
-      await this.auth.confirmPassword(caller, input.currentPassword);
+      // Counted like a login: guesses make the name wait.
+      await this.auth.confirmPassword(caller, input.currentPassword, ip);
     }
     const passwordHash = await hashPassword(password);
     const change = () => this.store.users.changePassword(gate, id, passwordHash, actorOf(principal));

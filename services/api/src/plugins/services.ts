@@ -15,8 +15,10 @@ import { TokensService } from '../application/tokens-service';
 import { UsersService } from '../application/users-service';
 import { Metrics } from '../metrics';
 
-/** Event streams (a token's, a queue's) one user may hold open at once in one API process: a few console tabs. */
-const MAX_EVENT_STREAMS_PER_USER = 8;
+/** Event streams (a token's, a queue's) one user (or one API key) may hold open at once in one API process: a few console tabs. */
+const MAX_EVENT_STREAMS_PER_CALLER = 8;
+/** Long-polls (`GET /v1/tokens/:id?wait=`) one user (or one API key) may hold open at once in one API process. */
+const MAX_LONG_POLLS_PER_CALLER = 16;
 
 /** What the app is built from; the process (server.ts) or a test provides it. */
 export interface AppDeps {
@@ -42,8 +44,10 @@ interface Services {
   officers: OfficersService;
   deliveries: DeliveriesService;
   events: TokenEvents;
-  /** Open event streams per user in this process (at most MAX_EVENT_STREAMS_PER_USER). */
+  /** Open event streams per user, per API key, in this process (see StreamSlots). */
   streams: StreamSlots;
+  /** Open long-polls per user, per API key, in this process (see StreamSlots). */
+  polls: StreamSlots;
   metrics: Metrics;
   limits: { login: number };
   store: QuorumStore;
@@ -65,7 +69,6 @@ function buildServices(deps: AppDeps): Services {
     sessionTtlSeconds: config.sessionTtlSeconds,
     maxLoginFailures: config.maxLoginFailures,
     lockoutSeconds: config.lockoutSeconds,
-    requesterMayApprove: config.requesterMayApprove,
   });
   const keys = new QuorumKeyObjects(store);
   const gates = new QuorumGates(store, keys, metrics, { issuer, requesterMayApprove: config.requesterMayApprove });
@@ -87,7 +90,8 @@ function buildServices(deps: AppDeps): Services {
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),
     events: deps.events,
-    streams: new StreamSlots(MAX_EVENT_STREAMS_PER_USER),
+    streams: new StreamSlots('event streams', MAX_EVENT_STREAMS_PER_CALLER),
+    polls: new StreamSlots('long-polls', MAX_LONG_POLLS_PER_CALLER),
     metrics,
     limits: { login: config.rateLimitLogin },
     store,

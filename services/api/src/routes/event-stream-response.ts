@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../application/auth-service';
-import { requesterUserId, type Principal } from '../application/principal';
+import type { Principal } from '../application/principal';
 import type { StreamSlots } from '../application/stream-slots';
 
 /** The response side of a server-sent events stream, as the stream functions use it. */
@@ -66,8 +66,8 @@ function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: 
 }
 
 /**
- * Opens a caller's event stream: one of the user's few places first (an API key's count for
- * its owner), so that a refused stream costs no read; then the first state, read as the
+ * Opens a caller's event stream: one of the caller's few places first (a user's sessions
+ * together, an API key on its own: see StreamSlots), so that a refused stream costs no read; then the first state, read as the
  * caller; then `stream` with a `read` that authenticates the caller again each time (a
  * session or API key that ended, or its user deleted, stops the stream) and that check alone.
  */
@@ -78,7 +78,7 @@ export async function openCallerStream<T>(
   readAs: (principal: Principal) => Promise<T>,
   stream: (read: () => Promise<T>, check: () => Promise<Principal>, first: T, out: EventStreamOut) => void,
 ): Promise<void> {
-  const release = services.streams.take(requesterUserId(request.principal));
+  const release = services.streams.take(request.principal);
   const credential = request.headers.authorization;
   const caller = () => services.auth.principal(credential);
   let first: T;

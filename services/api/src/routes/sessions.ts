@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Empty, UserViewSchema } from '../schemas';
+import { withRetryAfter } from './retry-after';
 
 /** loginHSM / logoutHSM. */
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -15,21 +16,30 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ token: Type.String(), user: Type.Pick(UserViewSchema, ['id', 'name', 'type']), expiresAt: Type.String({ format: 'date-time' }) }),
+          201: Type.Object({
+            token: Type.String(),
+            user: Type.Object({
+              id: UserViewSchema.properties.id,
+              name: UserViewSchema.properties.name,
+              type: UserViewSchema.properties.type,
+              passwordChangeRequired: Type.Boolean({ description: 'the password was chosen by someone else and works once: this session may only set the user’s own (PUT /v1/users/{id}/password) or log out' }),
+            }),
+            expiresAt: Type.String({ format: 'date-time' }),
+          }),
         },
       },
     },
     async (request, reply) => {
-      const session = await services.auth.login(request.body.name, request.body.password);
+      const session = await withRetryAfter(reply, () => services.auth.login(request.body.name, request.body.password, request.ip));
       return reply.status(201).send({
         token: session.token,
-        user: { id: session.user.id, name: session.user.name, type: session.user.type },
+        user: { id: session.user.id, name: session.user.name, type: session.user.type, passwordChangeRequired: session.user.passwordChangeRequired },
         expiresAt: new Date(session.expiresAt).toISOString(),
       });
     },
   );
 
-  app.delete('/sessions/current', { onRequest: app.authenticate, schema: { response: { 200: Empty } } }, async (request) => {
+  app.delete('/sessions/current', { onRequest: app.authenticate, config: { passwordChange: true }, schema: { response: { 200: Empty } } }, async (request) => {
     await services.auth.logout(request.principal);
     return {};
   });

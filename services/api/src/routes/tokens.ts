@@ -16,7 +16,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: {
         // The issue script checks a requester's session itself, and counts the user's tokens
         // against its rate limit (QUORUM_RATE_LIMIT_ISSUE): no separate round trip for either.
-        sessionCheckedByTheWrite: true,
+        sessionCheckedBy: 'issueToken',
       },
       schema: {
         body: Type.Object(
@@ -39,7 +39,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.issue(principal, request.body));
+      const token = await services.tokens.issue(request.principal, request.body);
       return reply.status(201).send({ token });
     },
   );
@@ -78,9 +78,15 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal;
       const wait = Math.min(Number(request.query.wait ?? 0), MAX_WAIT_SECONDS);
       if (wait === 0) return { token: await services.tokens.read(principal, request.params.id) };
-      const aborted = new AbortController();
-      request.raw.once('close', () => aborted.abort());
-      return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
+      // One of the caller's few long-poll places first (see StreamSlots): a refused wait costs no read.
+      const release = services.polls.take(principal);
+      try {
+        const aborted = new AbortController();
+        request.raw.once('close', () => aborted.abort());
+        return { token: await services.tokens.waitFor(principal, request.params.id, wait, aborted.signal) };
+      } finally {
+        release();
+      }
     },
   );
 
@@ -107,10 +113,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } },
       // The approve script checks the session itself: no separate read of it first.
-      config: { sessionCheckedByTheWrite: true },
+      config: { sessionCheckedBy: 'approveToken' },
     },
     async (request) => ({
-      token: await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.approve(principal, request.params.id, request.body)),
+      token: await services.tokens.approve(request.principal, request.params.id, request.body),
     }),
   );
 
@@ -132,6 +138,8 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
         response: { 200: TokenReply },
       },
+      // The reject script checks the session itself.
+      config: { sessionCheckedBy: 'rejectToken' },
     },
     async (request) => ({
       token: await services.tokens.reject(request.principal, request.params.id, request.body.reason ?? ''),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Alg, Empty, QuorumTokenId, Signature, UserIdParams, UserViewSchema } from '../schemas';
+import { withRetryAfter } from './retry-after';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
 
@@ -54,7 +55,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/password',
     {
       // Changing one's own password checks the current one: limited like logins, per client IP.
-      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
+      // The one route a session with a one-time password may call (besides logout).
+      config: { passwordChange: true, rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
       schema: {
         params: UserIdParams,
         body: Type.Object(
@@ -68,8 +70,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Empty },
       },
     },
-    async (request) => {
-      await services.users.changePassword(request.principal, Number(request.params.id), request.body);
+    async (request, reply) => {
+      await withRetryAfter(reply, () => services.users.changePassword(request.principal, Number(request.params.id), request.body, request.ip));
       return {};
     },
   );

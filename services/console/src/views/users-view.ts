@@ -111,7 +111,7 @@ export function renderUsers(main: HTMLElement, state: ConsoleState, signal: Abor
       el('p', {}, 'createUser needs the USER_MGMT quorum (a CO needs every service’s): when it does, a token is requested for exactly this user, and the user is created once officers approve it.'),
       field('User type', type),
       field('New user’s name', name),
-      field('New user’s password', password, '7 to 128 characters.'),
+      field('New user’s password', password, '7 to 128 characters. For a crypto officer (CO) created through a quorum it works once: the new officer must set a password of its own at its first login.'),
       el('button', { class: 'primary', attrs: { type: 'submit' } }, 'Create user'),
     ),
     outcome,

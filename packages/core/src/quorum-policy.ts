@@ -1,0 +1,94 @@
+import { canonicalJson } from './canonical-json';
+import { QuorumError } from './errors';
+import type { PolicyRule } from './approver-assignment';
+
+/** A group of crypto officers: `officers` is every CO (built in, not editable). */
+export const GROUP_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+export const BUILTIN_GROUP = 'officers';
+/** A quorum service's name (USER_MGMT, QUORUM_MGMT, or an operator's, e.g. DEPLOY_PROD). */
+export const SERVICE_NAME = /^[A-Z][A-Z0-9_]{1,31}$/;
+
+const COMMAND = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+export const POLICY_LIMITS = { rules: 8, m: 8, vetoGroups: 8, commands: 32, ttlSeconds: 86400 } as const;
+
+/**
+ * A service's quorum policy: every rule must hold (AND), no approver counted for two rules
+ * (see assignApprovers). Signed, as canonical JSON with its version, into every token's bytes.
+ */
+export interface QuorumPolicy {
+  rules: PolicyRule[];
+  /** Whether the requester's own approval counts (absent: the deployment's setting). */
+  requesterMayApprove?: boolean;
+  /** A rejection by a member of one of these groups ends the token at once. */
+  vetoGroups?: string[];
+  /** The operation commands the service may be asked for (absent: any). */
+  commands?: string[];
+  tokenTtlSeconds?: number;
+  approvedTimeoutSeconds?: number;
+  /** A token request must say why (`reason`). */
+  requireReason?: boolean;
+}
+
+const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason'];
+
+function refuse(message: string): never {
+  throw new QuorumError('RET_BAD_REQUEST', `policy: ${message}`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown, what: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) refuse(`${what} must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+function names(value: unknown, what: string, pattern: RegExp, max: number): string[] {
+  if (!Array.isArray(value) || value.length > max) refuse(`${what} must be a list of at most ${max} names`);
+  const list = value.map((item: unknown) => {
+    if (typeof item !== 'string' || !pattern.test(item)) refuse(`${what} holds ${JSON.stringify(item).slice(0, 40)}, which is not a valid name`);
+    return item;
+  });
+  if (new Set(list).size !== list.length) refuse(`${what} names one twice`);
+  return list;
+}
+
+/** Reads a policy as sent (JSON), refusing anything it does not define: a clear RET_BAD_REQUEST per mistake. */
+export function parsePolicy(input: unknown): QuorumPolicy {
+  if (!isObject(input)) refuse('must be an object');
+  const unknown = Object.keys(input).filter((field) => !FIELDS.includes(field));
+  if (unknown.length > 0) refuse(`unknown field ${unknown.map((f) => JSON.stringify(f.slice(0, 40))).join(', ')}`);
+  const { rules } = input;
+  if (!Array.isArray(rules) || rules.length < 1 || rules.length > POLICY_LIMITS.rules) refuse(`rules must be a list of 1 to ${POLICY_LIMITS.rules} rules`);
+  const policy: QuorumPolicy = {
+    rules: rules.map((rule: unknown, i): PolicyRule => {
+      if (!isObject(rule) || Object.keys(rule).some((k) => k !== 'group' && k !== 'm')) refuse(`rules[${i}] must be {"group", "m"}`);
+      if (typeof rule.group !== 'string' || !GROUP_NAME.test(rule.group)) refuse(`rules[${i}].group is not a group name (${GROUP_NAME.source})`);
+      return { group: rule.group, m: count(rule.m, `rules[${i}].m`, 1, POLICY_LIMITS.m) };
+    }),
+  };
+  if (input.requesterMayApprove !== undefined) {
+    if (typeof input.requesterMayApprove !== 'boolean') refuse('requesterMayApprove must be true or false');
+    policy.requesterMayApprove = input.requesterMayApprove;
+  }
+  if (input.vetoGroups !== undefined) policy.vetoGroups = names(input.vetoGroups, 'vetoGroups', GROUP_NAME, POLICY_LIMITS.vetoGroups);
+  if (input.commands !== undefined) policy.commands = names(input.commands, 'commands', COMMAND, POLICY_LIMITS.commands);
+  if (input.tokenTtlSeconds !== undefined) policy.tokenTtlSeconds = count(input.tokenTtlSeconds, 'tokenTtlSeconds', 1, POLICY_LIMITS.ttlSeconds);
+  if (input.approvedTimeoutSeconds !== undefined) policy.approvedTimeoutSeconds = count(input.approvedTimeoutSeconds, 'approvedTimeoutSeconds', 1, POLICY_LIMITS.ttlSeconds);
+  if (input.requireReason !== undefined) {
+    if (typeof input.requireReason !== 'boolean') refuse('requireReason must be true or false');
+    policy.requireReason = input.requireReason;
+  }
+  return policy;
+}
+
+/** The policy's canonical JSON (RFC 8785): what is stored, versioned and signed into token bytes. */
+export function canonicalPolicy(policy: QuorumPolicy): string {
+  return canonicalJson(policy);
+}
+
+/** A built-in service's policy: m of every crypto officer, as CloudHSM's M. */
+export function builtinPolicy(m: number): QuorumPolicy {
+  return { rules: [{ group: BUILTIN_GROUP, m }] };
+}

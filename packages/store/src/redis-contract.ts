@@ -1,0 +1,175 @@
+import { PROTECTED_COMMANDS, SERVICE_NAMES, TOKEN_STATUSES } from '@quorumd/core';
+
+/**
+ * The contract between the TypeScript side and the Lua scripts, declared once. The keys
+ * (keys.ts builds them from KEY_PATTERNS), the fields of a token's hash, the vote and
+ * rejection field prefixes, the quorum services, the token statuses and the protected
+ * commands: the TypeScript readers use these names, and lua-prelude.ts generates the Lua
+ * prelude every script is loaded with from the same declaration. No script spells any of them.
+ */
+
+/**
+ * Every key of a deployment, after its `{prefix}:`: `<name>` stands for an id of the call
+ * (see KeyIds). One placeholder at most: the Lua side builds a key from one value.
+ */
+export const KEY_PATTERNS = {
+  meta: 'meta',
+  usersSeq: 'users:seq',
+  usersByName: 'users:byname',
+  /** Sorted set of user ids (score = id). */
+  users: 'users',
+  user: 'user:<userId>',
+  /** Set of token ids on which a user has a live vote. */
+  userVotes: 'user:<userId>:votes',
+  /** Set of ids of an owner's API keys. */
+  userApiKeys: 'user:<userId>:apikeys',
+  /** Hash: key registration generation -> fingerprint, of the registrations that carried a used token. */
+  userKeys: 'user:<userId>:keys',
+  /** Set of ids of the COs. */
+  officers: 'officers',
+  /** Set of ids of COs holding a quorum key. */
+  keyHolders: 'keyholders',
+  /** Hash: key fingerprint -> id of the user it is registered to (one key, one user). */
+  keyOwners: 'keyowners',
+  quorumKey: 'qkey:<fingerprint>',
+  challenge: 'challenge:<challengeId>',
+  session: 'session:<sessionHash>',
+  /** Failed logins of a (lower-case) name, known or not: `f` failures, `t` epoch ms before which no try is taken. */
+  loginName: 'login:name:<loginName>',
+  /** Failed logins from a source address (an IPv6 one by its /64), as loginName. */
+  loginSource: 'login:source:<loginSource>',
+  apiKey: 'apikey:<apiKeyId>',
+  apiKeys: 'apikeys',
+  mValues: 'mvalues',
+  /** A token's hash; the empty id stands for "no token" in a protected command. */
+  token: 'token:<tokenId>',
+  /** PENDING tokens by expiresAt. */
+  openTokens: 'tokens:open',
+  /** APPROVED tokens by the end of their approved timeout. */
+  approvedTokens: 'tokens:approved',
+  /** Tokens by issue time (within the retention window). */
+  allTokens: 'tokens:all',
+  requesterTokens: 'tokens:req:<requesterKey>',
+  /** The audit entries' texts, in sequence. */
+  audit: 'audit',
+  /** `seq`: the last sequence number appended. */
+  auditHead: 'audit:head',
+  /** The chain's hash of each sealed entry, in sequence. */
+  auditHashes: 'audit:hashes',
+  /** `seq`, `hash`: the last entry sealed. */
+  auditSealed: 'audit:sealed',
+  /** The sealer's lease: the id of the one sealer at work. */
+  auditSealer: 'audit:sealer',
+  /** Signed checkpoints, JSON, oldest first. */
+  auditCheckpoints: 'audit:checkpoints',
+  /** The audit public key (PEM) checkpoints are signed for; its private half never lives in Redis. */
+  auditPublicKey: 'audit:publickey',
+  /** A CO's webhook: url and HMAC secret. */
+  webhook: 'webhook:<userId>',
+  /** Stream of token status changes, consumed by the worker (group `dispatch`). */
+  outbox: 'outbox',
+  /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */
+  outboxDead: 'outbox:dead',
+  /** Hash: outbox entry id -> times it failed on its own (kept in Redis: a restarted dispatcher goes on counting). */
+  outboxFailures: 'outbox:failures',
+  /** Tokens a user (or its API keys) asked for in the current window: the issue rate limit's counter. */
+  issueCount: 'issued:<userId>',
+  /** The login and password rate limits' counters (@fastify/rate-limit's name space). */
+  rateLimits: 'ratelimit:',
+  /**
+   * Prefix of the BullMQ queues of this deployment: the same hash tag as every store key,
+   * so that a deployment lives in one Redis Cluster slot (`{prefix}:bull:<queue>:...`).
+   */
+  queuePrefix: 'bull',
+  /** Written by the readiness probe: proves the deployment's slot takes writes here. */
+  readyProbe: 'ready',
+  /** Pub/sub channel of token status changes: messages `<id> <status>`. */
+  events: 'events',
+} as const;
+
+export type KeyPatternName = keyof typeof KEY_PATTERNS;
+
+/**
+ * The fields of a token's hash: the name both sides use -> the field Redis holds (short:
+ * every read walks every field of every token it answers). The hash keeps only what the
+ * token bytes do not say, or what scripts compare often.
+ */
+export const TOKEN_FIELDS = {
+  /** The token bytes (canonical JSON), as signed. */
+  doc: 'doc',
+  status: 'status',
+  service: 'svc',
+  /** The token's own m, signed into its bytes at issue. */
+  m: 'm',
+  /** Requester key: `user:<id>` or `apikey:<id>`. */
+  requester: 'req',
+  /** An API key requester's owner (whose rules it follows). */
+  requesterUser: 'rqu',
+  /** Expiry, epoch ms (PENDING tokens only: a finished token's is in its bytes). */
+  expiresAt: 'exp',
+  issuer: 'iss',
+  callbackUrl: 'cb',
+  callbackSecret: 'cbs',
+  /** The services whose M the operation requires, space separated, when not only its own. */
+  governingServices: 'msvcs',
+  /** An AWS CloudHSM token's approval data (base64): what its votes sign. */
+  hsmData: 'hsm',
+  approvedAt: 'apAt',
+  approvedUntil: 'apUntil',
+  finishedAt: 'endAt',
+  /** Times the token went back to PENDING (its deliveries' round). */
+  round: 'ro',
+  /** The approvals the gate checked when the token was used. */
+  need: 'need',
+  /** The voters whose votes carried the token when it was used. */
+  used: 'used',
+} as const;
+
+export type TokenFieldName = keyof typeof TOKEN_FIELDS;
+
+/** The fields of a session's hash (`session:<sha256 of its secret>`). */
+export const SESSION_FIELDS = {
+  /** The user id it signs in. */
+  user: 'uid',
+  /** Expiry, epoch ms. */
+  expiresAt: 'exp',
+  /** The user's session generation it was made in (a logout, password change or lock moves it on). */
+  generation: 'gen',
+} as const;
+
+/** The fields of an outbox stream entry: a token's status change. */
+export const OUTBOX_FIELDS = {
+  id: 'id',
+  status: 'status',
+  /** How many times the token had gone back to PENDING (its deliveries' round). */
+  round: 'round',
+  /** Who hears of it: 'callback', 'officer:<id>', space separated. */
+  to: 'to',
+} as const;
+
+/** `v:<user id>`: a vote (`alg|at ms|key generation|signature`); `r:<user id>`: a rejection (`at ms|reason`). */
+export const TOKEN_FIELD_PREFIXES = { vote: 'v:', rejection: 'r:' } as const;
+
+/** The whole declaration, as the Lua prelude is generated from it (a test hands in one of its own). */
+export interface RedisContract {
+  keyPatterns: Record<string, string>;
+  tokenFields: Record<string, string>;
+  sessionFields: Record<string, string>;
+  outboxFields: Record<string, string>;
+  tokenFieldPrefixes: { vote: string; rejection: string };
+  services: readonly string[];
+  statuses: readonly string[];
+  /** Protected command -> the quorum service its gate checks. */
+  protectedCommands: Record<string, string>;
+}
+
+export const REDIS_CONTRACT: RedisContract = {
+  keyPatterns: KEY_PATTERNS,
+  tokenFields: TOKEN_FIELDS,
+  sessionFields: SESSION_FIELDS,
+  outboxFields: OUTBOX_FIELDS,
+  tokenFieldPrefixes: TOKEN_FIELD_PREFIXES,
+  services: SERVICE_NAMES,
+  statuses: TOKEN_STATUSES,
+  protectedCommands: PROTECTED_COMMANDS,
+};

@@ -1,0 +1,40 @@
+/** Every Lua script, by the name the store calls it (its file: `lua/<kebab-case>-<keys>.lua`). */
+export const SCRIPT_NAMES = [
+  'addAuditCheckpoint',
+  'approvalRecipients',
+  'auditSealerLease',
+  'approveToken',
+  'bootstrap',
+  'changePassword',
+  'consumeToken',
+  'createApiKey',
+  'createUser',
+  'deleteApiKey',
+  'deleteToken',
+  'deleteUser',
+  'expireToken',
+  'issueToken',
+  'loginAttempt',
+  'loginFinish',
+  'logout',
+  'pendingTokens',
+  'readSession',
+  'readToken',
+  'refuseVotes',
+  'registerKey',
+  'rejectToken',
+  'sealAudit',
+  'setHsmUsername',
+  'setMValue',
+  'setWebhook',
+  'tokenApprovers',
+] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/**
+ * The scripts that check the caller's session in the same step as their change (they call
+ * session_refusal): only a route whose write runs one of them may take a session it resolved
+ * moments ago without reading it again. The loader checks this list against the scripts.
+ */
+export const SESSION_CHECKING_SCRIPTS = ['approveToken', 'issueToken', 'rejectToken'] as const satisfies readonly ScriptName[];
+export type SessionCheckingScript = (typeof SESSION_CHECKING_SCRIPTS)[number];
