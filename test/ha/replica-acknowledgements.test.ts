@@ -17,6 +17,7 @@ describe('Redis that cannot take the deployment’s writes', () => {
     ["READONLY You can't write against a read only replica."],
     ['LOADING Redis is loading the dataset in memory'],
     ['NOREPLICAS Not enough good replicas to write.'],
+    ['NOSCRIPT No matching script. Please use EVAL.'],
   ])('maps %s to RET_STORE_UNAVAILABLE', (message) => {
     const mapped = toQuorumError(new Error(message));
     expect(mapped).toBeInstanceOf(QuorumError);

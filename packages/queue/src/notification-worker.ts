@@ -14,6 +14,7 @@ import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
 import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
+import { ShutdownBudget } from './shutdown-budget';
 
 export interface RunningWorker {
   queues: QuorumQueues;
@@ -24,8 +25,25 @@ export interface RunningWorker {
    * With Redis gone (or `force`), it does not wait on Redis: jobs in hand are left to be
    * retried after QUORUM_JOB_LOCK_MS, and it returns within about a second.
    */
-  close(options?: { force?: boolean }): Promise<void>;
+  close(options?: { force?: boolean; deadline?: number }): Promise<void>;
 }
+
+/**
+ * The graceful stop's steps in order, and each one's share of the stop's one deadline
+ * (`close({ deadline })`, by default WORKER_STOP_BUDGET_MS from now): jobs in hand get the
+ * most; whatever a step leaves unused goes to the next.
+ */
+export const WORKER_STOP_STEPS = [
+  ['sealer', 1],
+  ['dispatcher', 2],
+  ['sweeper', 1],
+  ['deliveries', 10],
+  ['queues', 2],
+  ['connections', 1],
+] as const;
+
+/** The graceful stop's default budget: below a process's 10 s stop deadline, with room for what follows it. */
+export const WORKER_STOP_BUDGET_MS = 8000;
 
 interface WorkerOptions {
   /** Follows the worker's connections; by default the worker reports on its own (one line per change of state). */
@@ -156,13 +174,16 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
       closing ??= (async () => {
         if (ownMonitor) monitor.mute();
         const graceful = !closeOptions.force && [connection, blocking, storeRedis].every((c) => c.status === 'ready');
+        // Graceful: every step within its share of one deadline. With Redis gone: a few hundred ms each, not waiting on it.
+        const budget = new ShutdownBudget(WORKER_STOP_STEPS, closeOptions.deadline ?? Date.now() + WORKER_STOP_BUDGET_MS);
+        const ms = (step: (typeof WORKER_STOP_STEPS)[number][0], forced: number) => (graceful ? budget.msFor(step) : forced);
         // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
-        await within(sealer.stop(), graceful ? 1000 : 100);
-        await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
-        await within(sweeper.stop(), graceful ? 1000 : 100);
-        await within(deliveries.close(!graceful), graceful ? 10_000 : 300);
-        await within(queues.close(), graceful ? 2000 : 300);
-        await closeConnections([connection, blocking, storeRedis], graceful ? 1000 : 100);
+        await within(sealer.stop(), ms('sealer', 100));
+        await within(dispatcher.stop(), ms('dispatcher', 100), () => blocking.disconnect());
+        await within(sweeper.stop(), ms('sweeper', 100));
+        await within(deliveries.close(!graceful), ms('deliveries', 300));
+        await within(queues.close(), ms('queues', 300));
+        await closeConnections([connection, blocking, storeRedis], Math.max(100, ms('connections', 100)));
       })();
       return closing;
     },

@@ -20,7 +20,7 @@ export interface RouteDoc {
  */
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /healthz': { operationId: 'healthz', summary: 'Liveness: the process answers', errors: [], public: true },
-  'GET /readyz': { operationId: 'readyz', summary: 'Readiness: the store answers', errors: ['RET_STORE_UNAVAILABLE'], public: true },
+  'GET /readyz': { operationId: 'readyz', summary: 'Readiness: the store takes writes; degraded while fewer replicas acknowledge the changes than should (503 when QUORUM_MIN_REPLICAS is set and unmet)', errors: ['RET_STORE_UNAVAILABLE'], public: true },
   'GET /metrics': { operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', errors: [], public: true },
   'POST /v1/sessions': {
     operationId: 'loginHSM',

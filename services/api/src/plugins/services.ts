@@ -67,7 +67,7 @@ declare module 'fastify' {
 
 function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
-  const metrics = deps.metrics ?? new Metrics(deps.queues, deps.auditSeal);
+  const metrics = deps.metrics ?? new Metrics(deps.queues, { durability: store.ctx.durability, auditSeal: deps.auditSeal });
   const outbound = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const auth = new AuthService(store, {
     sessionTtlSeconds: config.sessionTtlSeconds,
