@@ -229,19 +229,40 @@ export class QuorumClient {
   }
 
   /**
-   * The audit ledger as the service keeps it: entries, head, checkpoints and the published key.
-   * The log grows while it is read: the checkpoints are read first (each is of an entry the
-   * head had then reached), then the head, then the entries up to that head and no further.
+   * The audit ledger as the service keeps it: entries, sealed hashes, head, checkpoints and
+   * the published key. The log grows while it is read: the checkpoints are read first (each
+   * is of an entry the head had then reached), then the head, then the entries up to that
+   * head and no further, then the sealed hashes up to that head (sealed after the entries
+   * were read or not, each is of an entry read).
    */
-  async auditLedger(): Promise<{ entries: string[]; head: { seq: number; sealedSeq: number; issuer: string }; checkpoints: AuditCheckpoint[]; publicKeyPem: string | undefined }> {
+  async auditLedger(): Promise<{
+    entries: string[];
+    hashes: string[];
+    head: { seq: number; sealedSeq: number; issuer: string; checkpointIntervalMs?: number };
+    checkpoints: AuditCheckpoint[];
+    publicKeyPem: string | undefined;
+  }> {
     const { checkpoints } = await this.call<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
-    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string }>('GET', '/v1/audit/head');
+    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string; checkpointIntervalMs?: number }>('GET', '/v1/audit/head');
     const entries = await this.auditRaw(head.seq);
+    const hashes = await this.auditHashes(head.seq);
     const publicKeyPem = await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
       (r) => r.publicKeyPem,
       () => undefined,
     );
-    return { entries, head, checkpoints, publicKeyPem };
+    return { entries, hashes, head, checkpoints, publicKeyPem };
+  }
+
+  /** The sealed hashes (hex) from seq 1, up to `untilSeq`. */
+  async auditHashes(untilSeq: number): Promise<string[]> {
+    const hashes: string[] = [];
+    for (let from = 1; from <= untilSeq; from += 1000) {
+      const limit = Math.min(1000, untilSeq - from + 1);
+      const page = (await this.call<{ hashes: string[] }>('GET', `/v1/audit/hashes?from=${from}&limit=${limit}`)).hashes;
+      hashes.push(...page);
+      if (page.length < limit) break;
+    }
+    return hashes;
   }
 
   /** The stored entries' texts from seq 1: all of them, or up to `untilSeq`. */

@@ -8,6 +8,7 @@ export * from './token-codec';
 export * from './quorum-key';
 export * from './signature';
 export * from './token-lifecycle';
+export * from './audit-ledger';
 export * from './audit-chain';
 export * from './approval-signer';
 export * from './webhook-signature';

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSigner } from '@quorumd/store';
+import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
@@ -13,16 +14,36 @@ import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
 import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
+import { ShutdownBudget } from './shutdown-budget';
 
 export interface RunningWorker {
   queues: QuorumQueues;
+  /** How far this worker's audit sealer sees sealing and signing lag (for /metrics). */
+  auditSeal(): AuditSealStatus;
   /**
    * Stops taking jobs, finishes the ones in hand and closes every connection. Idempotent.
    * With Redis gone (or `force`), it does not wait on Redis: jobs in hand are left to be
    * retried after QUORUM_JOB_LOCK_MS, and it returns within about a second.
    */
-  close(options?: { force?: boolean }): Promise<void>;
+  close(options?: { force?: boolean; deadline?: number }): Promise<void>;
 }
+
+/**
+ * The graceful stop's steps in order, and each one's share of the stop's one deadline
+ * (`close({ deadline })`, by default WORKER_STOP_BUDGET_MS from now): jobs in hand get the
+ * most; whatever a step leaves unused goes to the next.
+ */
+export const WORKER_STOP_STEPS = [
+  ['sealer', 1],
+  ['dispatcher', 2],
+  ['sweeper', 1],
+  ['deliveries', 10],
+  ['queues', 2],
+  ['connections', 1],
+] as const;
+
+/** The graceful stop's default budget: below a process's 10 s stop deadline, with room for what follows it. */
+export const WORKER_STOP_BUDGET_MS = 8000;
 
 interface WorkerOptions {
   /** Follows the worker's connections; by default the worker reports on its own (one line per change of state). */
@@ -47,6 +68,17 @@ function within(work: Promise<unknown>, ms: number, onTimeout?: () => void): Pro
 function isConnectionError(err: unknown): boolean {
   const { error, code } = redisErrorFields(err);
   return isStoreUnavailable(err) || (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
+}
+
+/** The last checkpoint in this process's checkpoint file: what its sealer signed last (none: a new file). */
+function lastCheckpointIn(file: string, log: Logger): AuditCheckpoint | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseCheckpointLines(readFileSync(file, 'utf8')).at(-1);
+  } catch (err) {
+    log.error({ file, err }, 'cannot read the audit checkpoint file: the sealer starts without its last checkpoint');
+    return undefined;
+  }
 }
 
 /**
@@ -119,6 +151,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
+    lastCheckpoint: lastCheckpointIn(config.checkpointFile, log),
     checkpointIntervalMs: config.checkpointIntervalMs,
     onCheckpoint: (checkpoint) => {
       try {
@@ -128,6 +161,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
       }
     },
     log: warnWhileUp,
+    alarm: (message, fields) => log.error(fields ?? {}, message),
   });
   sealer.start();
   log.info({ prefix }, 'worker running');
@@ -135,17 +169,21 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   let closing: Promise<void> | undefined;
   return {
     queues,
+    auditSeal: () => sealer.status(),
     close: (closeOptions = {}) => {
       closing ??= (async () => {
         if (ownMonitor) monitor.mute();
         const graceful = !closeOptions.force && [connection, blocking, storeRedis].every((c) => c.status === 'ready');
+        // Graceful: every step within its share of one deadline. With Redis gone: a few hundred ms each, not waiting on it.
+        const budget = new ShutdownBudget(WORKER_STOP_STEPS, closeOptions.deadline ?? Date.now() + WORKER_STOP_BUDGET_MS);
+        const ms = (step: (typeof WORKER_STOP_STEPS)[number][0], forced: number) => (graceful ? budget.msFor(step) : forced);
         // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
-        await within(sealer.stop(), graceful ? 1000 : 100);
-        await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
-        await within(sweeper.stop(), graceful ? 1000 : 100);
-        await within(deliveries.close(!graceful), graceful ? 10_000 : 300);
-        await within(queues.close(), graceful ? 2000 : 300);
-        await closeConnections([connection, blocking, storeRedis], graceful ? 1000 : 100);
+        await within(sealer.stop(), ms('sealer', 100));
+        await within(dispatcher.stop(), ms('dispatcher', 100), () => blocking.disconnect());
+        await within(sweeper.stop(), ms('sweeper', 100));
+        await within(deliveries.close(!graceful), ms('deliveries', 300));
+        await within(queues.close(), ms('queues', 300));
+        await closeConnections([connection, blocking, storeRedis], Math.max(100, ms('connections', 100)));
       })();
       return closing;
     },
