@@ -94,6 +94,18 @@ export class CliRun {
     }
   }
 
+  /**
+   * The id of the logged-in user when it is the one named `name`: the profile's session is the
+   * one in use and loginHSM kept that name. Asks the server nothing (a session with a one-time
+   * password may not list users).
+   */
+  selfNamed(name: string): number | undefined {
+    const profile = this.deps.profile.read();
+    if (profile.userId === undefined || profile.userName === undefined || profile.token === undefined) return undefined;
+    if (this.connection().token !== profile.token) return undefined;
+    return profile.userName.toLowerCase() === name.toLowerCase() ? profile.userId : undefined;
+  }
+
   /** The logged-in user, as the profile keeps it. */
   me(): number {
     const fromProfile = this.deps.profile.read().userId;

@@ -14,7 +14,7 @@ export function addSessionCommands(program: Command, run: CliRun): void {
       const url = run.connection().url;
       const session = await run.deps.client({ url }).login(name, password);
       if (session.user.type !== type.toUpperCase()) throw new QuorumError('RET_LOGIN_FAILED', `${name} is a ${session.user.type}, not a ${type}`);
-      run.deps.profile.write({ url, token: session.token, userId: session.user.id });
+      run.deps.profile.write({ url, token: session.token, userId: session.user.id, userName: session.user.name });
       run.print(`loginHSM success on server 0(${url}) as ${session.user.type} ${session.user.name}`, session.user);
     });
 
