@@ -52,7 +52,18 @@ describe('an officer with a one-time password gets going with the CLI alone', ()
 
   it('a new officer logs in with its one-time password, sets its own with changePswd, logs in with that and registers its key', async () => {
     await createThroughQuorum('otpcli_frank', 'chosen-by-admin');
-    expect((await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'chosen-by-admin')).code).toBe(0);
+    const first = await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'chosen-by-admin');
+    expect(first).toMatchObject({ code: 0, err: '' });
+    expect(first.out).toBe(
+      `loginHSM success on server 0(${url}) as CO otpcli_frank\n` +
+        'This password was chosen by someone else and works once: until you set your own, this session can do nothing else. Run: quorum changePswd CO otpcli_frank <new password> --current-password <this password>\n',
+    );
+    expect(JSON.parse((await quorum('frank-json', '--json', 'loginHSM', 'CO', 'otpcli_frank', 'chosen-by-admin')).out)).toMatchObject({ name: 'otpcli_frank', passwordChangeRequired: true });
+    // Anything else is refused, and the hint says what to run.
+    const refused = await quorum('frank', 'listUsers');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^RET_PASSWORD_CHANGE_REQUIRED: /);
+    expect(refused.err).toContain('hint: your password was chosen by someone else and works once: set your own with quorum changePswd <type> <your name> <new password> --current-password <this password>, then loginHSM with it');
 
     // Without the current password the CLI says what it needs, and changes nothing.
     const bare = await quorum('frank', 'changePswd', 'CO', 'otpcli_frank', 'frank-own-password');
@@ -65,7 +76,8 @@ describe('an officer with a one-time password gets going with the CLI alone', ()
 
     // The requester's password works no more; the officer's own does, and the officer may do all it may.
     expect((await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'chosen-by-admin')).err).toMatch(/^RET_LOGIN_FAILED/);
-    expect((await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'frank-own-password')).code).toBe(0);
+    const own = await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'frank-own-password');
+    expect(own.out).toBe(`loginHSM success on server 0(${url}) as CO otpcli_frank\n`);
     const key = h.openssl.genrsa(2048);
     const registered = await quorum('frank', 'register-key', '--key', key.privatePath);
     expect(registered.err).toBe('');
