@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER } from '@quorumd/core';
 import { Harness, type Officer } from '../support/harness';
 
 const CLI = join(__dirname, '..', '..', 'packages', 'client', 'dist', 'cli.js');
@@ -83,6 +84,30 @@ describe('an officer with a one-time password gets going with the CLI alone', ()
     expect(registered.err).toBe('');
     expect(registered.out).toMatch(/registerQuorumPubKey success/);
     expect((await quorum('frank', 'listUsers')).out).toMatch(/otpcli_frank\s+YES/);
+  });
+
+  it('show and sign tell the approver that a new CO’s password, or a CO’s reset one, works once (in the console’s words); not for a CU', async () => {
+    const created = ONE_TIME_PASSWORD_OF_NEW_OFFICER;
+    const reset = ONE_TIME_PASSWORD_OF_RESET_OFFICER;
+    const key = co1.key?.privatePath ?? '';
+    const cu = await h.request('POST', '/v1/users', admin.token, { type: 'CU', name: 'otpcli_cu', password: 'otpcli-cu-password', quorumToken: await h.approvedToken(admin, 'USER_MGMT', { command: 'createUser', args: { type: 'CU', name: 'otpcli_cu' } }, [co1, co2]) });
+    expect(cu.status).toBe(201);
+    const issue = async (command: string, args: Record<string, unknown>) =>
+      (await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command, args } })).body.token.id as string;
+    expect((await quorum('co1', 'loginHSM', 'CO', co1.name, `${co1.name}-password`)).code).toBe(0);
+    const note = (out: string) => out.split('\n').find((line) => line.startsWith('Note'));
+
+    const newOfficer = await issue('createUser', { type: 'CO', name: 'otpcli_grace' });
+    expect(note((await quorum('co1', 'show', newOfficer)).out)).toBe(`Note         ${created}`);
+    const signing = await quorum('co1', 'sign', newOfficer, '--key', key);
+    expect(signing.err).toMatch(/^RET_FORBIDDEN: not approved \(no answer/);
+    expect(note(signing.out)).toBe(`Note         ${created}`);
+    const resetOfficer = await issue('changePswd', { id: co2.id });
+    expect(note((await quorum('co1', 'show', resetOfficer)).out)).toBe(`Note         ${reset}`);
+    expect(note((await quorum('co1', 'sign', resetOfficer, '--key', key)).out)).toBe(`Note         ${reset}`);
+
+    expect(note((await quorum('co1', 'show', await issue('createUser', { type: 'CU', name: 'otpcli_cu2' }))).out)).toBeUndefined();
+    expect(note((await quorum('co1', 'show', await issue('changePswd', { id: cu.body.user.id as number }))).out)).toBeUndefined();
   });
 
   it('an officer changes its own password again with the CLI (the current one is checked)', async () => {

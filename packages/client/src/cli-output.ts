@@ -1,4 +1,4 @@
-import { visibleSegments, visibleText } from '@quorumd/core';
+import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER, visibleSegments, visibleText } from '@quorumd/core';
 import type { ApiKeyView, TokenView, UserView } from './quorum-client';
 
 /**
@@ -42,25 +42,42 @@ export function usersTable(users: UserView[], server: string): string {
   return lines.join('\n');
 }
 
-/** Who a user id is, by name when `names` knows it (`user 7` otherwise: a deleted user, or names not readable). */
-const who = (id: number, names: ReadonlyMap<number, string>) => names.get(id) ?? `user ${id}`;
+/** The users a token's details name: by id, their name and type. */
+export type KnownUsers = ReadonlyMap<number, Pick<UserView, 'name' | 'type'>>;
+
+/** Who a user id is, by name when `users` knows it (`user 7` otherwise: a deleted user, or users not readable). */
+const who = (id: number, users: KnownUsers) => users.get(id)?.name ?? `user ${id}`;
 
 /**
- * What a CO approves: exactly the operation, who asks, until when, and how far the quorum is;
- * approvers and rejecters by name (from `names`, the users by id).
+ * What approving hands someone beyond the operation itself: a crypto officer created, or a
+ * CO's password reset, gets a one-time password (the console says the same).
  */
-export function tokenDetails(t: TokenView, names: ReadonlyMap<number, string> = new Map()): string {
+function operationNote(operation: TokenView['operation'], users: KnownUsers): string | undefined {
+  const command = operation.command;
+  const args: Readonly<Record<string, unknown>> = operation.args;
+  if (command === 'createUser' && args.type === 'CO') return ONE_TIME_PASSWORD_OF_NEW_OFFICER;
+  if (command === 'changePswd' && typeof args.id === 'number' && users.get(args.id)?.type === 'CO') return ONE_TIME_PASSWORD_OF_RESET_OFFICER;
+  return undefined;
+}
+
+/**
+ * What a CO approves: exactly the operation, what it hands out, who asks, until when, and how
+ * far the quorum is; approvers and rejecters by name (from `users`, the users by id).
+ */
+export function tokenDetails(t: TokenView, users: KnownUsers = new Map()): string {
+  const note = operationNote(t.operation, users);
   return [
     `Token        ${t.id}`,
     `Status       ${t.status}`,
     `Service      ${t.service}`,
     `Command      ${t.operation.command}`,
     `Arguments    ${JSON.stringify(t.operation.args)}`,
+    ...(note ? [`Note         ${note}`] : []),
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,
-    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, names)).join(', ') : ''}`,
-    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, names)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
+    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, users)).join(', ') : ''}`,
+    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, users)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
     `Digest       ${t.operationDigest}`,
     ...(t.cloudhsm
       ? [

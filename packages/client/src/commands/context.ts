@@ -1,6 +1,6 @@
 import { QuorumError, type SignatureAlg } from '@quorumd/core';
 import type { Command } from 'commander';
-import { terminalJson, terminalText } from '../cli-output';
+import { terminalJson, terminalText, type KnownUsers } from '../cli-output';
 import { resolveConnection, type CliEnv, type ProfileStore } from '../cli-profile';
 import { resolveTokenId } from '../cli-token-id';
 import type { QuorumClient } from '../quorum-client';
@@ -85,10 +85,10 @@ export class CliRun {
     return user;
   }
 
-  /** Every user's name by id, to show approvers by name; empty when the caller may not list users (an API key). */
-  async userNames(): Promise<Map<number, string>> {
+  /** Every user by id (name and type), to show approvers by name; empty when the caller may not list users (an API key). */
+  async knownUsers(): Promise<KnownUsers> {
     try {
-      return new Map((await this.client().listUsers()).map((u) => [u.id, u.name]));
+      return new Map((await this.client().listUsers()).map((u) => [u.id, u]));
     } catch {
       return new Map();
     }
