@@ -53,6 +53,14 @@ describe('an officer with a one-time password gets going with the CLI alone', ()
 
   it('a new officer logs in with its one-time password, sets its own with changePswd, logs in with that and registers its key', async () => {
     await createThroughQuorum('otpcli_frank', 'chosen-by-admin');
+    // The users list says whose password is a one-time one (OneTimePswd, passwordChangeRequired).
+    expect((await quorum('admin', 'loginHSM', 'CO', 'admin', 'admin-password')).code).toBe(0);
+    const listed = (await quorum('admin', 'listUsers')).out;
+    expect(listed).toMatch(/User Id\s+User Type\s+User Name\s+MofnPubKey\s+LoginFailureCnt\s+2FA\s+OneTimePswd\n/);
+    expect(listed).toMatch(/otpcli_frank\s+NO\s+0\s+NO\s+YES\n/);
+    expect(listed).toMatch(/otpcli_co1\s+YES\s+0\s+NO\s+NO\n/);
+    const users = (JSON.parse((await quorum('admin', '--json', 'listUsers')).out) as { users: { name: string; passwordChangeRequired: boolean }[] }).users;
+    expect(users.find((u) => u.name === 'otpcli_frank')?.passwordChangeRequired).toBe(true);
     const first = await quorum('frank', 'loginHSM', 'CO', 'otpcli_frank', 'chosen-by-admin');
     expect(first).toMatchObject({ code: 0, err: '' });
     expect(first.out).toBe(
@@ -83,7 +91,7 @@ describe('an officer with a one-time password gets going with the CLI alone', ()
     const registered = await quorum('frank', 'register-key', '--key', key.privatePath);
     expect(registered.err).toBe('');
     expect(registered.out).toMatch(/registerQuorumPubKey success/);
-    expect((await quorum('frank', 'listUsers')).out).toMatch(/otpcli_frank\s+YES/);
+    expect((await quorum('frank', 'listUsers')).out).toMatch(/otpcli_frank\s+YES\s+\d+\s+NO\s+NO\n/);
   });
 
   it('show and sign tell the approver that a new CO’s password, or a CO’s reset one, works once (in the console’s words); not for a CU', async () => {

@@ -46,6 +46,14 @@ describe('approver console: an officer sets its own password', () => {
     const created = await h.request('POST', '/v1/users', admin.token, { type: 'CO', name: 'cpw_frank', password: 'chosen-by-admin', quorumToken });
     expect(created.status).toBe(201);
 
+    // Another officer's users page shows the one-time password.
+    const other = await signInToConsole(browser, url, co1, pageErrors);
+    await other.getByRole('link', { name: 'Users' }).click();
+    const oneTime = (who: string) => other.locator(`tr[data-user="${who}"] td`).nth(6).textContent();
+    await other.locator('tr[data-user="cpw_frank"]').waitFor();
+    expect(await other.locator('thead th').nth(6).textContent()).toBe('One-time password');
+    expect([await oneTime('cpw_frank'), await oneTime('cpw_co1')]).toEqual(['YES', 'no']);
+
     const page = await (await browser.newContext()).newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${url}/console`);
@@ -80,6 +88,10 @@ describe('approver console: an officer sets its own password', () => {
 
     expect((await login('cpw_frank', 'chosen-by-admin')).body.code).toBe('RET_LOGIN_FAILED');
     expect((await login('cpw_frank', 'frank-own-password')).body.user).toMatchObject({ name: 'cpw_frank', passwordChangeRequired: false });
+    await other.reload();
+    await other.locator('tr[data-user="cpw_frank"]').waitFor();
+    expect(await oneTime('cpw_frank')).toBe('no');
+    await other.context().close();
     await page.context().close();
   });
 

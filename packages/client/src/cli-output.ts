@@ -32,12 +32,15 @@ function jsonEscape(escape: string): string {
 
 const yesNo = (v: boolean) => (v ? 'YES' : 'NO');
 
-/** listUsers as cloudhsm_mgmt_util prints it. */
+/**
+ * listUsers as cloudhsm_mgmt_util prints it, and a last column of quorumd's own: OneTimePswd,
+ * YES while the user's password is one someone else chose (it must set its own).
+ */
 export function usersTable(users: UserView[], server: string): string {
   const lines = [`Users on server 0(${server}):`, `Number of users found:${users.length}`, ''];
-  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}`);
+  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}${'OneTimePswd'.padStart(16)}`);
   for (const u of users) {
-    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${u.name.padEnd(35)}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}`);
+    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${u.name.padEnd(35)}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}${yesNo(u.passwordChangeRequired).padStart(12)}`);
   }
   return lines.join('\n');
 }
