@@ -32,16 +32,28 @@ function jsonEscape(escape: string): string {
 
 const yesNo = (v: boolean) => (v ? 'YES' : 'NO');
 
+/** cloudhsm_mgmt_util's width of the user name column, and the widest quorumd makes it (longer names are cut with an ellipsis; --json has them whole). */
+const NAME_COLUMN = 35;
+const NAME_COLUMN_MAX = 64;
+
 /**
  * listUsers as cloudhsm_mgmt_util prints it, and a last column of quorumd's own: OneTimePswd,
- * YES while the user's password is one someone else chose (it must set its own).
+ * YES while the user's password is one someone else chose (it must set its own). The name
+ * column is cloudhsm_mgmt_util's 35 characters, wider when a name (as it prints, escapes
+ * counted) needs it, up to 64.
  */
 export function usersTable(users: UserView[], server: string): string {
+  const names = users.map((u) => {
+    const chars = Array.from(visibleText(u.name));
+    return chars.length > NAME_COLUMN_MAX ? [...chars.slice(0, NAME_COLUMN_MAX - 1), '…'] : chars;
+  });
+  const width = Math.max(NAME_COLUMN, ...names.map((chars) => chars.length + 1));
   const lines = [`Users on server 0(${server}):`, `Number of users found:${users.length}`, ''];
-  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}${'OneTimePswd'.padStart(16)}`);
-  for (const u of users) {
-    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${u.name.padEnd(35)}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}${yesNo(u.passwordChangeRequired).padStart(12)}`);
-  }
+  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37 + width - NAME_COLUMN)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}${'OneTimePswd'.padStart(16)}`);
+  users.forEach((u, i) => {
+    const name = (names[i] ?? []).join('') + ' '.repeat(width - (names[i]?.length ?? 0));
+    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${name}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}${yesNo(u.passwordChangeRequired).padStart(12)}`);
+  });
   return lines.join('\n');
 }
 
