@@ -107,7 +107,7 @@ export class AuditSealer {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.round()
-        .catch((err: unknown) => this.options.log('audit sealer round failed; retrying', { err: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) => this.options.log('audit sealer round failed; retrying', { err }))
         .finally(() => this.schedule(this.pollMs));
     }, ms);
   }
