@@ -49,6 +49,12 @@ export type TokenView = TokenViewBody;
 export type MValue = MValueBody;
 export type ApiKeyView = ApiKeyViewBody;
 
+/** A login's answer. */
+export interface Session {
+  token: string;
+  user: { id: number; name: string; type: string; passwordChangeRequired: boolean };
+  expiresAt: string;
+}
 export type Operation = { command: string; args?: Record<string, unknown> };
 
 /** The SDK: every call of the quorumd HTTP API (README "HTTP API"), typed; failures are QuorumError with the RET_ code. */
@@ -89,9 +95,13 @@ export class QuorumClient {
     return Buffer.from(await res.arrayBuffer()) as unknown as T;
   }
 
-  /** loginHSM: keeps the session token for later calls and returns it. */
-  async login(name: string, password: string): Promise<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }> {
-    const session = await this.call<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }>('POST', '/v1/sessions', { name, password });
+  /**
+   * loginHSM: keeps the session token for later calls and returns it. With
+   * `user.passwordChangeRequired`, the password was chosen by someone else and works once: the
+   * session may only set the user's own (changeOwnPassword) or log out.
+   */
+  async login(name: string, password: string): Promise<Session> {
+    const session = await this.call<Session>('POST', '/v1/sessions', { name, password });
     this.credential = session.token;
     return session;
   }
@@ -112,8 +122,17 @@ export class QuorumClient {
     await this.call('DELETE', `/v1/users/${id}`, quorumToken ? { quorumToken } : {});
   }
 
+  /** Another user's password (a CO, under the USER_MGMT quorum). */
   async changePassword(id: number, password: string, quorumToken?: string): Promise<void> {
     await this.call('PUT', `/v1/users/${id}/password`, { password, ...(quorumToken ? { quorumToken } : {}) });
+  }
+
+  /**
+   * The logged-in user's own password (`id` is its own, as the login answered): no quorum, but
+   * the current password. It ends every session of the user, this client's too.
+   */
+  async changeOwnPassword(id: number, currentPassword: string, password: string): Promise<void> {
+    await this.call('PUT', `/v1/users/${id}/password`, { password, currentPassword });
   }
 
   /** registerQuorumPubKey: challenge, signature by the key, registration. */

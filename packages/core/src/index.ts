@@ -21,3 +21,4 @@ export * from './cloudhsm-token-file';
 export * from './visible-text';
 export * from './approver-assignment';
 export * from './quorum-policy';
+export * from './one-time-password-text';

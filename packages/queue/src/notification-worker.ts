@@ -95,7 +95,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const blocking = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const storeRedis = connectForRequests(redisUrl, { enableOfflineQueue: true, lazyConnect: false });
   for (const c of [connection, blocking, storeRedis]) monitor.watch(c);
-  const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.warn(redisErrorFields(err), 'queue error'));
+  const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.child({ module: 'queues' }).warn({ err }, 'queue error'));
   const store = new QuorumStore(storeRedis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
@@ -110,20 +110,23 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
     // The dead-letter list says only "no 2xx answer"; the cause is for this log.
     const detail = (err as { detail?: unknown }).detail;
-    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, ...redisErrorFields(err), detail }, 'delivery failed');
+    log.child({ module: 'deliveries' }).warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err, detail }, 'delivery failed');
   });
   deliveries.on('error', onError);
 
+  // Each background loop logs through a child logger of its own (`module`), errors as { err }.
   // While Redis is away the monitor has said so once: the loops' retries stay quiet.
-  const warnWhileUp = (message: string, fields?: Record<string, unknown>): void => {
-    if (monitor.healthy) log.warn(fields ?? {}, message);
-  };
+  const warnWhileUp =
+    (module: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (monitor.healthy) log.child({ module }).warn(fields ?? {}, message);
+    };
 
   // Expiry: a sweep of the indexes writes EXPIRED for what is due (no job per token).
   const sweeper = new ExpirySweeper(store, {
     intervalMs: 250,
     batch: 500,
-    log: warnWhileUp,
+    log: warnWhileUp('expiry-sweeper'),
   });
   sweeper.start();
   queues.deliveries.on('error', onError);
@@ -133,7 +136,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     claimIdleMs: config.outboxClaimMs,
     // Under load, a batch every 10 ms rather than one read per entry; a webhook waits at most that much more.
     lingerMs: 10,
-    log: warnWhileUp,
+    log: warnWhileUp('outbox-dispatcher'),
   });
   await dispatcher.start();
 
@@ -148,6 +151,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     signer = undefined;
   }
   mkdirSync(dirname(config.checkpointFile), { recursive: true });
+  const sealerLog = log.child({ module: 'audit-sealer' });
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
@@ -157,11 +161,11 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
       try {
         appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
       } catch (err) {
-        log.error({ file: config.checkpointFile, err: (err as Error).message }, 'cannot append the audit checkpoint to its file');
+        sealerLog.error({ file: config.checkpointFile, err }, 'cannot append the audit checkpoint to its file');
       }
     },
-    log: warnWhileUp,
-    alarm: (message, fields) => log.error(fields ?? {}, message),
+    log: warnWhileUp('audit-sealer'),
+    alarm: (message, fields) => sealerLog.error(fields ?? {}, message),
   });
   sealer.start();
   log.info({ prefix }, 'worker running');

@@ -107,7 +107,7 @@ export class AuditSealer {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.round()
-        .catch((err: unknown) => this.options.log('audit sealer round failed; retrying', { err: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) => this.options.log('audit sealer round failed; retrying', { err }))
         .finally(() => this.schedule(this.pollMs));
     }, ms);
   }
@@ -115,7 +115,7 @@ export class AuditSealer {
   /** One round: hold the lease, seal what is new, sign a checkpoint when due; then measure the lag. */
   async round(): Promise<void> {
     const ctx = this.store.ctx;
-    const holder = await ctx.run('auditSealerLease', {}, SYSTEM, [this.options.id, this.leaseMs]);
+    const holder = await ctx.run('auditSealerLease', {}, SYSTEM, { sealerId: this.options.id, leaseMs: this.leaseMs });
     if (holder === 1) {
       while (!this.stopped && (await this.sealNext()) === this.batch);
       await this.checkpointIfDue();
@@ -132,7 +132,12 @@ export class AuditSealer {
     if (texts.length === 0) return 0;
     const hashes = chainHashes(texts, sealed.hash ?? GENESIS_HASH);
     // Stored as raw 32-byte digests (half the memory of hex); the last one also as hex in audit:sealed.
-    await this.store.ctx.run('sealAudit', {}, SYSTEM, [this.options.id, sealed.seq, hashes[hashes.length - 1] as string, ...hashes.map((h) => Buffer.from(h, 'hex'))]);
+    await this.store.ctx.run('sealAudit', {}, SYSTEM, {
+      sealerId: this.options.id,
+      sealedSeq: sealed.seq,
+      lastHash: hashes[hashes.length - 1] as string,
+      hashes: hashes.map((h) => Buffer.from(h, 'hex')),
+    });
     return texts.length;
   }
 
@@ -160,7 +165,7 @@ export class AuditSealer {
     const at = new Date(now).toISOString();
     const signature = signer.sign(checkpointMessage(issuer, sealed.seq, sealed.hash, at)).toString('base64');
     const checkpoint: AuditCheckpoint = { seq: sealed.seq, hash: sealed.hash, at, signature };
-    await this.store.ctx.run('addAuditCheckpoint', {}, SYSTEM, [this.options.id, JSON.stringify(checkpoint), sealed.seq, signer.publicKeyPem]);
+    await this.store.ctx.run('addAuditCheckpoint', {}, SYSTEM, { sealerId: this.options.id, checkpoint: JSON.stringify(checkpoint), seq: sealed.seq, publicKeyPem: signer.publicKeyPem });
     this.lastCheckpointAt = now;
     this.signed = checkpoint;
     this.newest = checkpoint;

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     deadline.unref();
     muteReports();
     await steps.runAll(
-      (name, err) => logger?.warn({ step: name, ...redisErrorFields(err) }, 'shutdown step failed'),
+      (name, err) => logger?.warn({ step: name, err }, 'shutdown step failed'),
       (name, ms) => logger?.debug({ step: name, ms }, 'stopped'),
     );
     process.exit(0);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       issuer: cfg.issuer,
       adminPassword: cfg.adminPassword,
       timeoutMs: cfg.startTimeoutSeconds * 1000,
-      onRetry: (err) => log.warn({ error: err.message }, 'the bootstrap may have committed without its replication confirmed; reading it back and completing it'),
+      onRetry: (err) => log.warn({ err }, 'the bootstrap may have committed without its replication confirmed; reading it back and completing it'),
     });
     const issuer = boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
