@@ -50,6 +50,17 @@ describe('bodies that are not valid UTF-8', () => {
     }
   });
 
+  it('refuses a text/plain body that is not UTF-8, on a route that reads no body too', async () => {
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'payOut', args: { to: 'text' } } });
+    const id = issued.body.token.id as string;
+    const text = { 'content-type': 'text/plain' };
+    for (const [method, url] of [['DELETE', `/v1/tokens/${id}`], ['POST', `/v1/tokens/${id}/rejections`], ['POST', '/v1/sessions']]) {
+      const res = await h.request(method as string, url as string, method === 'POST' && url === '/v1/sessions' ? undefined : admin.token, bodyWithRawByte('"', 0xff, '"'), text);
+      expect({ status: res.status, code: res.body.code, message: res.body.message }).toEqual({ status: 400, code: 'RET_BAD_REQUEST', message: 'The body is not valid UTF-8' });
+    }
+    expect((await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.status).toBe('PENDING');
+  });
+
   it('still accepts valid UTF-8 beyond ASCII', async () => {
     const res = await h.request('POST', '/v1/tokens', admin.token, Buffer.from(JSON.stringify({ service: 'USER_MGMT', operation: { command: 'payOut', args: { to: 'Zoë 日本' } } }), 'utf8'), json);
     expect(res.status).toBe(201);

@@ -1,4 +1,4 @@
-import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER, visibleSegments, visibleText } from '@quorumd/core';
+import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER, escapeOf, hasRightToLeftLetters, visibleSegments, visibleText } from '@quorumd/core';
 import type { ApiKeyView, TokenView, UserView } from './quorum-client';
 
 /**
@@ -64,6 +64,19 @@ export type KnownUsers = ReadonlyMap<number, Pick<UserView, 'name' | 'type'>>;
 const who = (id: number, users: KnownUsers) => users.get(id)?.name ?? `user ${id}`;
 
 /**
+ * Arguments with right-to-left letters once more in pure ASCII (each character past it as
+ * `\uXXXX`), which no terminal reorders: a terminal that applies the bidirectional algorithm
+ * may show the line above in another order than written, values and keys swapped.
+ */
+function inSigningOrder(args: string): string[] {
+  if (!hasRightToLeftLetters(args)) return [];
+  return [
+    `In order     ${args.replace(/[^\x20-\x7e]/gu, escapeOf)}`,
+    '             (the arguments hold right-to-left letters, which a terminal may show in another order than written: this line has them as \\u escapes, in signing order)',
+  ];
+}
+
+/**
  * What approving hands someone beyond the operation itself: a crypto officer created, or a
  * CO's password reset, gets a one-time password (the console says the same).
  */
@@ -87,6 +100,7 @@ export function tokenDetails(t: TokenView, users: KnownUsers = new Map()): strin
     `Service      ${t.service}`,
     `Command      ${t.operation.command}`,
     `Arguments    ${JSON.stringify(t.operation.args)}`,
+    ...inSigningOrder(JSON.stringify(t.operation.args)),
     ...(note ? [`Note         ${note}`] : []),
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,

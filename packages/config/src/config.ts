@@ -54,7 +54,7 @@ export const ConfigSchema = Type.Object({
   QUORUM_DELIVERY_TIMEOUT_MS: Int(100, 60000, 5000, 'Time a receiver has to answer a delivery'),
   QUORUM_JOB_LOCK_MS: Int(1000, 600000, 30000, 'A job held this long by a dead worker is taken over'),
   QUORUM_OUTBOX_CLAIM_MS: Int(100, 600000, 10000, 'Outbox entries held this long by a dead dispatcher are taken over'),
-  QUORUM_RATE_LIMIT_LOGIN: Int(1, 1000000000, 30, 'Logins per minute per client IP'),
+  QUORUM_RATE_LIMIT_LOGIN: Int(1, 1000000000, 30, 'Logins (and own password changes) per minute per client address, an IPv6 one by its /64'),
   QUORUM_RATE_LIMIT_ISSUE: Int(1, 1000000000, 600, 'Tokens one user may ask for per minute (its sessions and API keys together)'),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QuorumError } from './errors';
 import { USER_NAME_PATTERN } from './user-rules';
+import type { Operation } from './operation';
 import type { QuorumService } from './quorum-services';
 
 /**
@@ -99,6 +100,20 @@ function readsAsJson(bytes: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The AWS CloudHSM approval data a token's votes sign, from the token's operation and the
+ * data as stored (base64): only when that operation is the `cloudhsm` command whose
+ * `args.digest` is the data's SHA-256. Otherwise undefined — the votes sign the token bytes —
+ * so approval data written beside another token's bytes (a quorumd command's) never lends
+ * that token the votes of the CloudHSM token it came from.
+ */
+export function boundCloudHsmApprovalData(operation: Operation, stored: string): Buffer | undefined {
+  if (operation.command !== 'cloudhsm') return undefined;
+  const data = Buffer.from(stored, 'base64');
+  const digest = createHash('sha256').update(data).digest('base64');
+  return operation.args.digest === digest ? data : undefined;
 }
 
 /** Hints for approvers from the (undocumented) record layout; unknown parts are left out. */

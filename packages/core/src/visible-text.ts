@@ -3,16 +3,16 @@
  * to an approver: every character a terminal would interpret, or a renderer would use to
  * reorder or hide text, is made visible as a `\uXXXX` escape, never passed through.
  *
- * Escaped: C0 controls (U+0000–U+001F, so ESC, CR, LF and TAB too), DEL (U+007F), C1 controls
- * (U+0080–U+009F), the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
- * U+2066–U+2069), the direction marks (U+200E, U+200F, U+061C), and the invisible characters
- * that can hide or join text (U+00AD soft hyphen, U+180E, U+200B–U+200D, U+2028/U+2029 line and
- * paragraph separators, U+2060–U+2064 word joiner and invisible operators, U+FEFF, the
- * interlinear annotation controls U+FFF9–U+FFFB, the combining grapheme joiner U+034F, the
- * Hangul and Khmer fillers U+115F, U+1160, U+17B4, U+17B5, U+3164, U+FFA0, the musical
- * formatting controls U+1D173–U+1D17A, variation selectors U+FE00–U+FE0F and
- * U+E0100–U+E01EF, and the tag characters U+E0000–U+E007F: `alice` followed by tags reads
- * as `alice`). A backslash stays a backslash: a literal
+ * Escaped, by Unicode's own classes (a list of ours would miss some): every control (`Cc`:
+ * C0 U+0000–U+001F, so ESC, CR, LF and TAB too, DEL, C1 U+0080–U+009F); every format
+ * character (`Cf`: the bidirectional embeddings, overrides, isolates and marks U+202A–U+202E,
+ * U+2066–U+2069, U+200E, U+200F, U+061C, the zero-width characters, U+FEFF, the soft hyphen,
+ * the tag characters, the Arabic number signs U+0600–U+0605, the Egyptian hieroglyph and
+ * shorthand format controls); the line and paragraph separators U+2028/U+2029; and every
+ * default-ignorable code point, which a renderer draws as nothing (variation selectors, the
+ * Mongolian free variation selectors U+180B–U+180F, the deprecated format characters
+ * U+206A–U+206F, the Hangul and Khmer fillers, U+034F, U+FFF0–U+FFF8, U+E0000–U+E0FFF):
+ * `alice` followed by any of them reads as `alice`. A backslash stays a backslash: a literal
  * "\u001b" typed by someone is six ordinary characters, and escapes are marked in the console,
  * so the two never read the same there.
  *
@@ -20,8 +20,7 @@
  */
 
 /** One class of every character {@link visibleText} escapes. */
-const HIDDEN =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\u{1d173}-\u{1d17a}\u{e0000}-\u{e007f}\u{e0100}-\u{e01ef}]/gu;
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
 /** Whether `text` holds a character that {@link visibleText} escapes (control, direction or invisible). */
 export function hasHiddenCharacters(text: string): boolean {
@@ -60,4 +59,17 @@ export function visibleSegments(text: string): VisibleSegment[] {
   }
   if (last < text.length) segments.push({ text: text.slice(last), escaped: false });
   return segments;
+}
+
+/** Letters of the right-to-left scripts: Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic, Adlam, Hanifi Rohingya. */
+const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
+/**
+ * Whether `text` holds right-to-left letters: a renderer that applies the bidirectional
+ * algorithm (a browser, and terminals such as Konsole or GNOME Terminal) may then show it in
+ * another order than written — digits and punctuation between two such letters move with them,
+ * `{"1":"א","2":"5","3":"ב"}` reading as `{"1":"ב":"3","5":"2","א"}`.
+ */
+export function hasRightToLeftLetters(text: string): boolean {
+  return RIGHT_TO_LEFT.test(text);
 }

@@ -36,6 +36,10 @@ export const KEY_PATTERNS = {
   session: 'session:<sessionHash>',
   /** Failed logins of a (lower-case) name, known or not: `f` failures, `t` epoch ms before which no try is taken. */
   loginName: 'login:name:<loginName>',
+  /** Failed logins of a name from its known addresses (loginKnownSources), as loginName: apart from all others'. */
+  loginNameKnown: 'login:name-known:<loginName>',
+  /** Sorted set: the source addresses a name logged in from, scored by the last success (epoch ms). */
+  loginKnownSources: 'login:known:<loginName>',
   /** Failed logins from a source address (an IPv6 one by its /64), as loginName. */
   loginSource: 'login:source:<loginSource>',
   apiKey: 'apikey:<apiKeyId>',

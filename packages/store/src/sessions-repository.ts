@@ -20,6 +20,8 @@ export type LoginAttempt =
       sessionGeneration: string;
       /** The address's wait this try set ('' for none): a right password takes it back. */
       sourceWait: string;
+      /** Whether the address is one the name logged in from (its failures are counted apart). */
+      knownSource: boolean;
     };
 
 /**
@@ -34,6 +36,13 @@ export interface LoginThrottle {
   nameLongestWaitMs: number;
   sourceLongestWaitMs: number;
   keepMs: number;
+  /**
+   * The newest addresses a name logged in from that are kept as its known addresses, and how
+   * long each after its last success: failures of the name from those are counted apart from
+   * all others', so failing from elsewhere never holds the officer off them.
+   */
+  knownSourcesKept: number;
+  knownSourcesKeepMs: number;
 }
 
 /** Logins and sessions: failed logins counted per name and per source address, sessions stored by the SHA-256 of their token. */
@@ -49,23 +58,26 @@ export class SessionsRepository {
     const loginName = userNameKey(name);
     const answer = (await this.ctx.run('loginAttempt', { loginName, loginSource: source }, { kind: 'system' }, {
       nameKey: loginName,
+      source,
       nameFreeFailures: throttle.nameFreeFailures,
       sourceFreeFailures: throttle.sourceFreeFailures,
       firstWaitMs: throttle.firstWaitMs,
       nameLongestWaitMs: throttle.nameLongestWaitMs,
       sourceLongestWaitMs: throttle.sourceLongestWaitMs,
       keepMs: throttle.keepMs,
-    })) as [string, string | number, string?, string?];
-    const [id, hash, generation, sourceWait] = answer;
+    })) as [string, string | number, string?, string?, string?];
+    const [id, hash, generation, sourceWait, known] = answer;
     if (id === 'wait') return { kind: 'wait', waitMs: Number(hash) };
     if (id === '') return { kind: 'unknown' };
-    return { kind: 'user', id: Number(id), passwordHash: String(hash), sessionGeneration: generation ?? '0', sourceWait: sourceWait ?? '' };
+    return { kind: 'user', id: Number(id), passwordHash: String(hash), sessionGeneration: generation ?? '0', sourceWait: sourceWait ?? '', knownSource: known === '1' };
   }
 
   /**
    * Ends a login (or a check of the current password, with no session): a failure is only
    * audited (it was counted, and it ends nothing); a success stores the session if given and
-   * a password hash made with current parameters if given, and clears the name's failures —
+   * a password hash made with current parameters if given, clears the name's failures (of
+   * its known addresses or of all others, as the attempt counted them), makes the address a
+   * known address of the name —
    * unless the password or session generation changed since the attempt (RET_LOGIN_FAILED) or
    * the user is locked (RET_USER_LOCKED).
    */
@@ -75,6 +87,7 @@ export class SessionsRepository {
     outcome: { success: boolean; rehash?: string },
     session: { tokenHash: string; expiresAt: number } | undefined,
     source: string,
+    throttle: Pick<LoginThrottle, 'knownSourcesKept' | 'knownSourcesKeepMs'>,
   ): Promise<void> {
     const ids = { userId: user.id, sessionHash: session?.tokenHash ?? 'none', loginName: userNameKey(user.name), loginSource: source };
     await this.ctx.run('loginFinish', ids, { kind: 'user', id: user.id, name: user.name }, {
@@ -87,6 +100,10 @@ export class SessionsRepository {
       sessionGeneration: attempt.sessionGeneration,
       storeSession: session ? '1' : '0',
       sourceWait: attempt.sourceWait,
+      source,
+      knownSource: attempt.knownSource ? '1' : '0',
+      knownSourcesKept: throttle.knownSourcesKept,
+      knownSourcesKeepMs: throttle.knownSourcesKeepMs,
     });
   }
 

@@ -1,6 +1,7 @@
 import {
   QuorumError,
   SIGNATURE_ALGS,
+  boundCloudHsmApprovalData,
   type QuorumService,
   type SignatureAlg,
   type StoredApproval,
@@ -122,13 +123,25 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   if (hash[F.finishedAt]) token.finishedAt = Number(hash[F.finishedAt]);
   if (hash[F.callbackUrl]) token.callbackUrl = hash[F.callbackUrl];
   if (hash[F.callbackSecret]) token.callbackSecret = hash[F.callbackSecret];
-  const hsm = hash[F.hsmData];
-  if (hsm) token.cloudhsmApprovalData = Buffer.from(hsm, 'base64');
+  const stored = hash[F.hsmData];
+  const hsm = stored ? boundCloudHsmApprovalData(doc.operation, stored) : undefined;
+  if (hsm) token.cloudhsmApprovalData = hsm;
   const requesterUser = hash[F.requesterUser] ?? /^user:(\d+)$/.exec(hash[F.requester] ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
+}
+
+/** The operation of stored token bytes, as far as they read as one (a blank command otherwise). */
+function storedOperation(doc: Buffer): { command: string; args: Record<string, unknown> } {
+  try {
+    const operation = (JSON.parse(doc.toString('utf8')) as Partial<TokenDocument> | null)?.operation;
+    if (operation && typeof operation.command === 'string' && operation.args && typeof operation.args === 'object') return operation;
+  } catch {
+    // Not JSON: no CloudHSM token's.
+  }
+  return { command: '', args: {} };
 }
 
 function found(token: StoredToken | undefined): StoredToken {
@@ -307,6 +320,8 @@ export class TokensRepository {
     const doc = hash[F.doc];
     if (!doc) return undefined;
     const hsm = hash[F.hsmData];
+    // What the votes sign: the approval data only of the CloudHSM token whose operation names it.
+    const approvalData = hsm ? boundCloudHsmApprovalData(storedOperation(doc), hsm.toString('latin1')) : undefined;
     const records = Object.entries(hash).flatMap(([field, value]) => {
       const vote = field.startsWith(VOTE) ? splitVoteRecord(value) : undefined;
       return vote && /^\d+$/.test(field.slice(VOTE.length)) ? [{ userId: Number(field.slice(VOTE.length)), alg: vote.alg, kgen: vote.kgen, signature: vote.signature, voteDigest: sha1Hex(value) }] : [];
@@ -317,7 +332,7 @@ export class TokensRepository {
       return pipeline.exec();
     });
     return {
-      signedData: hsm ? Buffer.from(hsm.toString('latin1'), 'base64') : doc,
+      signedData: approvalData ?? doc,
       signedDigest: sha1Hex(Buffer.concat([doc, Buffer.from('|'), hsm ?? Buffer.alloc(0)])),
       votes: records.map(({ kgen, ...v }, i) => {
         // The registration the vote names, while it is still the voter's (as vote_key decides in the scripts).

@@ -30,6 +30,15 @@ const SOURCE_LONGEST_WAIT_MS = 60_000;
 /** A name's or an address's failures are forgotten this long after its last try. */
 const KEEP_LOGIN_FAILURES_MS = 86_400_000;
 
+/** The newest addresses a name logged in from that stay its known addresses (failures from them counted apart). */
+const KNOWN_SOURCES_KEPT = 16;
+/** How long an address stays a known address of a name after its last successful login there. */
+const KNOWN_SOURCE_KEEP_MS = 30 * 86_400_000;
+
+/** A user id no user has (ids start at 1): what an unknown name's login reads and finishes, to find nothing. */
+const NO_USER_ID = 0;
+const UNKNOWN_NAME = { kind: 'user', id: NO_USER_ID, passwordHash: '', sessionGeneration: '0', sourceWait: '', knownSource: false } as const;
+
 /** How long a resolved session may stand in for a fresh read, where the write checks it anyway. */
 const REMEMBER_SESSION_MS = 60_000;
 
@@ -51,6 +60,8 @@ export class AuthService {
       nameLongestWaitMs: options.lockoutSeconds * 1000,
       sourceLongestWaitMs: Math.min(SOURCE_LONGEST_WAIT_MS, options.lockoutSeconds * 1000),
       keepMs: KEEP_LOGIN_FAILURES_MS,
+      knownSourcesKept: KNOWN_SOURCES_KEPT,
+      knownSourcesKeepMs: KNOWN_SOURCE_KEEP_MS,
     };
   }
 
@@ -58,7 +69,9 @@ export class AuthService {
    * Checks a user's password the way a login does. The attempt counts as a failure of the
    * name and of the source address until it succeeds; past the free failures, each failure
    * makes the next try wait (RET_LOGIN_THROTTLED, with `retryAfterSeconds`), and a try while
-   * waiting is refused unchecked. An unknown name is counted, made to wait and answered exactly
+   * waiting is refused unchecked. A name's failures from the addresses it logged in from are
+   * counted apart from all others' (failing from elsewhere never holds the officer off its own
+   * addresses). An unknown name is counted, made to wait and answered exactly
    * as a wrong password is. A failure never locks the user nor ends its sessions; a reset that
    * lands meanwhile wins. Returns the user; RET_LOGIN_FAILED, RET_LOGIN_THROTTLED or RET_USER_LOCKED.
    */
@@ -70,7 +83,11 @@ export class AuthService {
       throw new QuorumError('RET_LOGIN_THROTTLED', `Too many failed logins for this name or from this address: try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
     }
     if (attempt.kind === 'unknown') {
+      // The work of a wrong password of a known name — the hash check, the user read and the
+      // finish (which finds no user and records nothing) — so that its time does not tell them apart.
       await verifyPassword(password, await decoyPasswordHash());
+      await this.store.users.get(NO_USER_ID);
+      await this.store.sessions.loginFinish({ id: NO_USER_ID, name }, UNKNOWN_NAME, { success: false }, undefined, source, this.throttle);
       throw new QuorumError('RET_LOGIN_FAILED');
     }
     const ok = await verifyPassword(password, attempt.passwordHash);
@@ -78,7 +95,7 @@ export class AuthService {
     const rehash = ok && needsRehash(attempt.passwordHash) ? await hashPassword(password) : undefined;
     const user = await this.store.users.get(attempt.id);
     if (!user) throw new QuorumError('RET_LOGIN_FAILED');
-    await this.store.sessions.loginFinish(user, attempt, { success: ok, rehash }, session, source);
+    await this.store.sessions.loginFinish(user, attempt, { success: ok, rehash }, session, source, this.throttle);
     if (!ok) throw new QuorumError('RET_LOGIN_FAILED');
     return user;
   }

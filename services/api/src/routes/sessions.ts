@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { loginSource } from '../application/login-source';
 import { Empty, UserViewSchema } from '../schemas';
 import { withRetryAfter } from './retry-after';
 
@@ -9,7 +10,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/sessions',
     {
-      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `login:${request.ip}` } },
+      config: { rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `login:${loginSource(request.ip)}` } },
       schema: {
         body: Type.Object(
           { name: Type.String({ minLength: 1, maxLength: 31 }), password: Type.String({ minLength: 1, maxLength: 128 }) },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Alg, Empty, QuorumTokenId, Signature, UserIdParams, UserViewSchema } from '../schemas';
+import { loginSource } from '../application/login-source';
 import { withRetryAfter } from './retry-after';
 
 const Password = Type.String({ minLength: 1, maxLength: 128 });
@@ -54,9 +55,9 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/password',
     {
-      // Changing one's own password checks the current one: limited like logins, per client IP.
+      // Changing one's own password checks the current one: limited like logins, per client address (an IPv6 one by its /64).
       // The one route a session with a one-time password may call (besides logout).
-      config: { passwordChange: true, rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${request.ip}` } },
+      config: { passwordChange: true, rateLimit: { max: services.limits.login, timeWindow: 60_000, keyGenerator: (request) => `password:${loginSource(request.ip)}` } },
       schema: {
         params: UserIdParams,
         body: Type.Object(

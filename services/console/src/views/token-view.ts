@@ -2,7 +2,7 @@ import { describeError } from '../api-client';
 import type { TokenView } from '../api-types';
 import { bytesToHex } from '../byte-encoding';
 import type { ConsoleState } from '../console-state';
-import { hasHiddenCharacters } from '@quorumd/core/dist/visible-text';
+import { hasHiddenCharacters, hasRightToLeftLetters } from '@quorumd/core/dist/visible-text';
 import { button, el, field, notice, replace } from '../dom';
 import { followEvents } from '../event-stream';
 import { approvalCount, describeOperation, localTime, userName } from '../operation-text';
@@ -247,12 +247,9 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Hebrew, Arabic and the other right-to-left scripts. */
-const RIGHT_TO_LEFT = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
-
 /** A note when the operation has right-to-left letters: within one value, what is shown may be ordered unlike what is written. */
 function rightToLeftNote(token: TokenView): HTMLElement | null {
-  if (!stringsOf(token.operation).some((text) => RIGHT_TO_LEFT.test(text))) return null;
+  if (!stringsOf(token.operation).some(hasRightToLeftLetters)) return null;
   return notice(
     'info',
     'The operation holds right-to-left letters. Each value is kept apart from the words around it, yet inside one value the order you read can differ from the order written: check it in the exact bytes below, shown strictly in signing order.',

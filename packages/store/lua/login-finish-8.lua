@@ -6,14 +6,19 @@
 -- still the ones login-attempt answered (a reset that landed while the password was being
 -- checked wins), and only if the user is not locked: a lock that an officer or a quorum put
 -- on the user (or one left from an earlier version) is told only to whoever knows the password.
--- KEYS: user session loginName loginSource audit auditHead
+-- A success clears the count of the name it was taken on (its known addresses', or all
+-- others'), and makes the address one of the name's known addresses (the newest
+-- `knownSourcesKept`, each for `knownSourcesKeepMs` after its last success).
+-- KEYS: user session loginName loginNameKnown loginKnownSources loginSource audit auditHead
 -- Reaches: nothing — only the keys it is handed
 -- Returns: 1 when the login was recorded, 0 when it was a failure counted
--- ARGV: passwordRight userId sessionExpiresAt name newPasswordHash checkedPasswordHash sessionGeneration storeSession sourceWait
+-- ARGV: passwordRight userId sessionExpiresAt name newPasswordHash checkedPasswordHash sessionGeneration storeSession sourceWait source knownSource knownSourcesKept knownSourcesKeepMs
 --   `passwordRight` '1' when the password was right   `userId` user id   `sessionExpiresAt` session expiry, epoch ms
 --   `name` user name   `newPasswordHash` new password hash ('' to keep the stored one)
 --   `checkedPasswordHash` the password hash that was checked   `sessionGeneration` the session generation login-attempt saw
 --   `storeSession` '1' to store a session   `sourceWait` the address's wait login-attempt set ('' for none)
+--   `source` the source address   `knownSource` '1' when login-attempt counted it as a known address of the name
+--   `knownSourcesKept` how many known addresses a name keeps   `knownSourcesKeepMs` how long one is kept after its last success, ms
 local ukey = key('user')
 if A.passwordRight ~= '1' then
   if redis.call('EXISTS', ukey) == 0 then return 0 end
@@ -36,7 +41,11 @@ if locked then
   redis.call('HDEL', ukey, 'lockedUntil')
   audit('user.unlocked', { id = tonumber(A.userId), reason = 'lock-out time passed' })
 end
-redis.call('DEL', key('loginName'))
+redis.call('DEL', A.knownSource == '1' and key('loginNameKnown') or key('loginName'))
+local known = key('loginKnownSources')
+redis.call('ZADD', known, NOW, A.source)
+redis.call('ZREMRANGEBYRANK', known, 0, -1 - tonumber(A.knownSourcesKept))
+redis.call('PEXPIRE', known, A.knownSourcesKeepMs)
 local source = key('loginSource')
 if redis.call('HINCRBY', source, 'f', -1) <= 0 then
   redis.call('DEL', source)
