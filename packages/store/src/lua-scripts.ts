@@ -2,16 +2,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
-import { luaPrelude } from './lua-prelude';
+import { expandContract } from './lua-contract';
 import { declaredArgs } from './script-args';
 import { checkArgs, checkReaches, readHeader } from './script-header';
 import { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName } from './script-names';
 
 /**
  * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each loaded after the includes:
- * `lua/lib/context.lua` (the call's prefix, time and actor; fail, key), the prelude generated
- * from the Redis contract (lua-prelude.ts), then the includes by subject in LIBRARY's order
- * (each uses only what comes before it). A script declares every key it is handed on its
+ * `lua/lib/context.lua` (the call's prefix, time and actor; fail, key), then the includes by
+ * subject in LIBRARY's order (each uses only what comes before it); the Redis contract's names
+ * in all of them (TF.service, KEY.user(uid), ...) are resolved at load (lua-contract.ts). A script declares every key it is handed on its
  * `-- KEYS:` line, by name (see KeyName); the store builds them in that order, and the script
  * reads them as `key('name')`.
  */
@@ -77,7 +77,7 @@ export function luaScripts(): LuaScript[] {
   if (loaded) return loaded;
   const include = (file: string) => readFileSync(join(LUA_DIR, 'lib', file), 'utf8');
   const includes = LIBRARY.map(include).join('\n');
-  const library = [include('context.lua'), luaPrelude(), includes].join('\n');
+  const library = expandContract([include('context.lua'), includes].join('\n'));
   const scripts = readdirSync(LUA_DIR)
     .filter((file) => file.endsWith('.lua'))
     .map((file) => {
@@ -92,7 +92,7 @@ export function luaScripts(): LuaScript[] {
       checkArgs(file, name, declaredArgs(name), header.args);
       checkReaches(file, text, header, includes);
       const checksSession = /^[^-\n]*\bsession_refusal\(/m.test(text);
-      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${text}` };
+      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${expandContract(text)}` };
     });
   const missing = SCRIPT_NAMES.filter((name) => !scripts.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`Lua scripts missing: ${missing.join(', ')}`);

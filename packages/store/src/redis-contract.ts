@@ -4,8 +4,8 @@ import { PROTECTED_COMMANDS, SERVICE_NAMES, TOKEN_STATUSES } from '@quorumd/core
  * The contract between the TypeScript side and the Lua scripts, declared once. The keys
  * (keys.ts builds them from KEY_PATTERNS), the fields of a token's hash, the vote and
  * rejection field prefixes, the quorum services, the token statuses and the protected
- * commands: the TypeScript readers use these names, and lua-prelude.ts generates the Lua
- * prelude every script is loaded with from the same declaration. No script spells any of them.
+ * commands: the TypeScript readers use these names, and lua-contract.ts puts the declared
+ * text in place of the same names in every script when it is loaded. No script spells any of them.
  */
 
 /**

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { KEY_PATTERNS, LUA_DIR, REDIS_CONTRACT, SESSION_FIELDS, StoreKeys, TOKEN_FIELDS, luaScripts } from '../src';
-import { luaPrelude } from '../src/lua-prelude';
+import { expandContract } from '../src/lua-contract';
 
 const luaFiles = [
   ...readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua')).map((f) => join(LUA_DIR, f)),
@@ -18,25 +18,30 @@ describe('the Redis contract between TypeScript and Lua', () => {
   const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
   afterAll(() => redis.quit());
 
-  it('generates a prelude that carries a field and a service added to the declaration', async () => {
+  it('resolves, in the Lua it loads, a field, a service and a key added to the declaration', async () => {
     const contract = {
       ...REDIS_CONTRACT,
       tokenFields: { ...REDIS_CONTRACT.tokenFields, madeUpField: 'mup' },
       services: [...REDIS_CONTRACT.services, 'MADE_UP_MGMT'],
       keyPatterns: { ...REDIS_CONTRACT.keyPatterns, madeUpKey: 'made:<userId>:up' },
     };
-    const prelude = luaPrelude(contract);
-    expect(prelude).toContain("madeUpField = 'mup'");
-    // Run it: the generated names are what the scripts read.
-    const script = `local P = ARGV[1]\n${prelude}\nlocal ok, err = pcall(function() return TF.notDeclared end)\nreturn { TF.madeUpField, SERVICES[#SERVICES], KEY.madeUpKey(7), STATUS.PENDING, PROTECTED.setMValue, tostring(ok), string.match(tostring(err), 'declares no token field notDeclared') or '' }`;
-    expect(await redis.eval(script, 0, '{t}:')).toEqual(['mup', 'MADE_UP_MGMT', '{t}:made:7:up', 'PENDING', 'QUORUM_MGMT', 'false', 'declares no token field notDeclared']);
+    const source = "local P = ARGV[1]\n-- TF.notDeclared in a comment stays\nreturn { TF.madeUpField, SERVICES[#SERVICES], KEY.madeUpKey(3 + 4), STATUS.PENDING, PROTECTED.setMValue, 'TF.inAString', VOTE .. 7, TOKEN_KEY_LENGTH }";
+    const lua = expandContract(source, contract);
+    expect(lua).toContain("'mup'");
+    expect(lua).toContain('-- TF.notDeclared in a comment stays');
+    // Run it: the declared text is what the script reads.
+    expect(await redis.eval(lua, 0, '{t}:')).toEqual(['mup', 'MADE_UP_MGMT', '{t}:made:7:up', 'PENDING', 'QUORUM_MGMT', 'TF.inAString', 'v:7', 10]);
+    // A name the contract does not declare fails the load, not a call.
+    expect(() => expandContract('return TF.notDeclared', contract)).toThrow(/declares no token field notDeclared/);
+    expect(() => expandContract('return KEY.nowhere(1)', contract)).toThrow(/declares no key nowhere/);
+    expect(() => expandContract('return KEY.user()', contract)).toThrow(/key user is built from a value/);
   });
 
-  it('builds every key in TypeScript exactly as the Lua prelude does', async () => {
+  it('builds every key in TypeScript exactly as the Lua does', async () => {
     const keys = new StoreKeys('contract');
     const names = Object.keys(KEY_PATTERNS) as (keyof typeof KEY_PATTERNS)[];
-    const lua = `local P = ARGV[1]\n${luaPrelude()}\nlocal out = {}\nfor i, name in ipairs(cjson.decode(ARGV[2])) do out[i] = KEY[name]('42') end\nreturn out`;
-    const fromLua = await redis.eval(lua, 0, keys.base, JSON.stringify(names));
+    const source = `local P = ARGV[1]\nreturn { ${names.map((name) => (KEY_PATTERNS[name].includes('<') ? `KEY.${name}('42')` : `KEY.${name}()`)).join(', ')} }`;
+    const fromLua = await redis.eval(expandContract(source), 0, keys.base);
     expect(fromLua).toEqual(names.map((name) => (keys[name] as (id?: string) => string)('42')));
   });
 

@@ -9,10 +9,11 @@
 -- store builds them (packages/store/src/keys.ts) and binds them to K before this file, and
 -- the script reads them with key('name'), which fails loudly for an undeclared one. Keys
 -- a script can only find from what it reads (the tokens listed in an index, the voters of
--- a token, the user a session or a name points to) are built by the generated KEY builders
+-- a token, the user a session or a name points to) are built with the contract's KEY builders
 -- (KEY.user(id), KEY.token(id), ...), and each script says which on its `-- Reaches:` line.
--- All share the hash tag. The generated prelude (lua-prelude.ts) follows this file: TF, SF,
--- OF (token, session, outbox entry fields), VOTE, REJECTION, SERVICES, STATUS, PROTECTED, KEY.
+-- All share the hash tag. The Redis contract's names — TF, SF, OF (token, session, outbox
+-- entry fields), VOTE, REJECTION, SERVICES, STATUS, PROTECTED, KEY — are resolved when the
+-- scripts are loaded (packages/store/src/lua-contract.ts): the declared text takes their place.
 --
 -- The token rules live in the includes that follow, once: the status a token has now (effective_status: a
 -- passed expiry reads EXPIRED), whether a vote counts (vote_key), how many approvals a
