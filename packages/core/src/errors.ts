@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   RET_UNAUTHORIZED: { status: 401, message: 'Authentication is required' },
   RET_FORBIDDEN: { status: 403, message: 'The caller may not do this' },
   RET_LOGIN_FAILED: { status: 401, message: 'Login failed: unknown user or wrong password' },
-  RET_USER_LOCKED: { status: 403, message: 'The user is locked after too many failed logins' },
+  RET_USER_LOCKED: { status: 403, message: 'The user is locked (by officers or a quorum; failed logins lock no one); a quorum-approved password reset unlocks it' },
   RET_PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'This password was chosen by someone else and works once: set a password of your own first' },
   RET_LOGIN_THROTTLED: { status: 429, message: 'Too many failed logins for this name or from this address: wait before trying again' },
   RET_USER_NOT_FOUND: { status: 404, message: 'No such user' },
