@@ -58,6 +58,23 @@ export const BundleSchema = Type.Object({
   ),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
+/** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */
+export const PolicySchema = Type.Object(
+  {
+    rules: Type.Array(Type.Object({ group: Type.String(), m: Type.Integer() }, { additionalProperties: false }), { minItems: 1, maxItems: 8 }),
+    requesterMayApprove: Type.Optional(Type.Boolean()),
+    vetoGroups: Type.Optional(Type.Array(Type.String(), { maxItems: 8 })),
+    commands: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+    tokenTtlSeconds: Type.Optional(Type.Integer()),
+    approvedTimeoutSeconds: Type.Optional(Type.Integer()),
+    requireReason: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+/** A quorum service: a built-in one's policy is its M of every officer. */
+export const ServiceViewSchema = Type.Object({ service: Type.String(), number: Type.Integer(), builtin: Type.Boolean(), version: Type.Integer(), policy: PolicySchema });
+/** A group of officers: `officers` (every CO) is built in. */
+export const GroupViewSchema = Type.Object({ group: Type.String(), members: Type.Array(Type.Integer()), version: Type.Integer(), builtin: Type.Boolean() });
 export const ApiKeyViewSchema = Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), ownerId: Type.Integer(), createdAt: Iso });
 export const Empty = Type.Object({});
 
@@ -65,4 +82,6 @@ export type TokenViewBody = Static<typeof TokenViewSchema>;
 export type UserViewBody = Static<typeof UserViewSchema>;
 export type BundleBody = Static<typeof BundleSchema>;
 export type MValueBody = Static<typeof MValueSchema>;
+export type ServiceViewBody = Static<typeof ServiceViewSchema>;
+export type GroupViewBody = Static<typeof GroupViewSchema>;
 export type ApiKeyViewBody = Static<typeof ApiKeyViewSchema>;

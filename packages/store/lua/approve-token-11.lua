@@ -3,7 +3,7 @@
 -- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys webhook — the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- Reaches: events user userKeys webhook service group officers — the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
 -- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs
 --   `signature` signature (raw bytes)
 --   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms
@@ -24,7 +24,7 @@ if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum 
 local function approve_if_carried(new_vote)
   local voters, keys = counting_votes(t, may)
   local need = required(t)
-  if #voters < need then
+  if not carried(t, voters, need, may) then
     if new_vote then publish_vote(t.id) end
     return { STATUS.PENDING, snapshot_of(t, voters, keys, need) }
   end

@@ -16,6 +16,7 @@ const SCRIPT_ARGS = {
   createApiKey: ['id', 'secretHash', 'name', 'scopes', 'ownerId'],
   createUser: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'name', 'nameKey', 'type', 'passwordHash', 'retentionMs', 'verified'],
   deleteApiKey: ['id'],
+  deleteService: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'retentionMs', 'verified'],
   deleteToken: ['callerKey', 'callerIsOfficer', 'issuer', 'retentionMs'],
   deleteUser: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'retentionMs', 'force', 'verified'],
   expireToken: ['retentionMs'],
@@ -28,7 +29,9 @@ const SCRIPT_ARGS = {
   refuseVotes: ['...refused'],
   rejectToken: ['userId', 'reason', 'issuer', 'requesterMayApprove', 'retentionMs'],
   setHsmUsername: ['userId', 'hsmUsername'],
+  setGroup: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'group', 'members', 'force', 'retentionMs', 'verified'],
   setMValue: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'm', 'force', 'retentionMs', 'verified'],
+  setPolicy: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'policy', 'force', 'retentionMs', 'verified'],
   setWebhook: ['userId', 'url', 'secret'],
   tokenApprovers: ['requesterMayApprove'],
 } as const satisfies Partial<Record<ScriptName, readonly string[]>>;

@@ -156,7 +156,7 @@ export class TokensRepository {
     doc: TokenDocument,
     bytes: Buffer,
     /** The services whose M the operation requires (their largest M is the bar, now and later). */
-    governing: readonly QuorumService[],
+    governing: readonly string[],
     /**
      * `sessionHash`: the requester's session, checked in the same script (absent for an API key).
      * `limit`: tokens the user (its API keys count for it) may ask for per window; none when absent.

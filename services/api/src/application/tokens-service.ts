@@ -130,14 +130,16 @@ export class TokensService {
     // changePswd of another officer hands out its approving power: the target's type decides.
     const target = operation.command === 'changePswd' ? await this.store.users.get(operation.args.id as number) : undefined;
     const governing = governingServices(service, operation, { targetIsOfficer: target?.type === 'CO' });
+    // A policy or group change: also the custom services whose policies it touches (none for any other operation).
+    let policies = await this.store.policies.governingPolicies(operation);
     const issueWith = async (mValues: Record<QuorumService, number>) => {
       // An HSM token never needs fewer than two officers.
-      const m = Math.max(requiredApprovals(governing, mValues), hsm ? 2 : 1);
+      const m = Math.max(requiredApprovals(governing, mValues), hsm ? 2 : 1, ...policies.map((p) => p.size));
       const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
       return this.store.tokens.issue(
         doc,
         tokenBytes(doc),
-        governing,
+        [...governing, ...policies.map((p) => p.service)],
         {
           key: requesterKey(principal),
           userId: requesterUserId(principal),
@@ -153,6 +155,7 @@ export class TokensService {
     const token = await issueWith(await this.store.mValues.lastKnown())
       .catch(async (err: unknown) => {
         if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
+        policies = await this.store.policies.governingPolicies(operation);
         return issueWith(await this.store.mValues.all());
       })
       .catch((err: unknown) => {

@@ -1,0 +1,170 @@
+-- Included by every script: custom services' quorum policies, groups of officers, and the
+-- assignment of approvers to a policy's rules (no approver counted for two rules).
+-- A built-in service's policy is its M of every officer: its counts never come here (no read).
+
+local function is_builtin_service(service)
+  for _, name in ipairs(SERVICES) do
+    if name == service then return true end
+  end
+  return false
+end
+
+-- A custom service's policy as stored (a table), or nil: a built-in service, or none such.
+-- Read once per script run.
+local policies = {}
+
+local function current_policy(service)
+  local policy = policies[service]
+  if policy == nil then
+    policy = false
+    if not is_builtin_service(service) then
+      local text = redis.call('HGET', KEY.service(service), SVF.policy)
+      if text then policy = cjson.decode(text) end
+    end
+    policies[service] = policy
+  end
+  return policy or nil
+end
+
+-- The fewest distinct approvers a policy needs: the sum of its rules' m.
+local function policy_size(policy)
+  local n = 0
+  for _, rule in ipairs(policy.rules) do n = n + rule.m end
+  return n
+end
+
+-- Whether a policy names a group (in a rule, or as a veto group).
+local function policy_names_group(policy, group)
+  for _, rule in ipairs(policy.rules) do
+    if rule.group == group then return true end
+  end
+  for _, veto in ipairs(policy.vetoGroups or {}) do
+    if veto == group then return true end
+  end
+  return false
+end
+
+-- Group membership now (read once per run). `group_override[group]` (a set of ids as
+-- strings) stands for a group's members as a change in this run is about to leave them.
+local memberships = {}
+local group_override = {}
+
+local function is_member(uid, group)
+  local override = group_override[group]
+  if override then return override[tostring(uid)] == true end
+  local k = group .. ' ' .. uid
+  local member = memberships[k]
+  if member == nil then
+    local set = group == BUILTIN_GROUP and KEY.officers() or KEY.group(group)
+    member = redis.call('SISMEMBER', set, uid) == 1
+    memberships[k] = member
+  end
+  return member
+end
+
+-- Assigns approvers (distinct user ids, ascending) to a policy's rules: every rule needs m
+-- distinct members of its group, and no approver fills two places (a matching, found by
+-- augmenting paths: the same algorithm, order and answer as assignApprovers in core).
+-- Answers whether every place is filled, and each rule's progress {group, m, have}.
+local function assign_approvers(rules, approvers)
+  local owner = {}
+  for r, rule in ipairs(rules) do
+    for _ = 1, rule.m do owner[#owner + 1] = r end
+  end
+  local fits = {}
+  for a, uid in ipairs(approvers) do
+    fits[a] = {}
+    for r, rule in ipairs(rules) do fits[a][r] = is_member(uid, rule.group) end
+  end
+  local holder, filled = {}, 0
+  local function place(a, seen)
+    for p = 1, #owner do
+      if not seen[p] and fits[a][owner[p]] then
+        seen[p] = true
+        if holder[p] == nil or place(holder[p], seen) then
+          holder[p] = a
+          return true
+        end
+      end
+    end
+    return false
+  end
+  for a = 1, #approvers do
+    if filled == #owner then break end
+    if place(a, {}) then filled = filled + 1 end
+  end
+  local progress = {}
+  for r, rule in ipairs(rules) do progress[r] = { group = rule.group, m = rule.m, have = {} } end
+  for p = 1, #owner do
+    if holder[p] then table.insert(progress[owner[p]].have, approvers[holder[p]]) end
+  end
+  for _, rule in ipairs(progress) do table.sort(rule.have) end
+  return filled == #owner, progress
+end
+
+-- The approvers a policy counts among `voters` (ascending ids): all, but the requester
+-- (`requester`, a user id or nil) when the policy or the deployment says requesters may not approve.
+local function policy_voters(policy, voters, requester, requester_may_approve)
+  if requester_may_approve and policy.requesterMayApprove ~= false then return voters end
+  local out = {}
+  for _, uid in ipairs(voters) do
+    if tostring(uid) ~= requester then out[#out + 1] = uid end
+  end
+  return out
+end
+
+-- `rule sre: 1 of 2, rule security: 0 of 1`: what an assignment lacks.
+local function progress_text(progress)
+  local parts = {}
+  for _, rule in ipairs(progress) do
+    parts[#parts + 1] = 'rule ' .. rule.group .. ': ' .. #rule.have .. ' of ' .. rule.m
+  end
+  return table.concat(parts, ', ')
+end
+
+-- Whether the officers who could approve (key holders not locked for good) can satisfy a
+-- policy, counting the matching; when requesters may not approve, whoever of them asks
+-- does not count (the policy must hold without any one of the officers it assigns).
+local function policy_reachable(policy, requester_may_approve)
+  local candidates = {}
+  for _, uid in ipairs(redis.call('SMEMBERS', KEY.keyHolders())) do
+    if lock_state(uid) ~= 'forever' then candidates[#candidates + 1] = tonumber(uid) end
+  end
+  table.sort(candidates)
+  local ok, progress = assign_approvers(policy.rules, candidates)
+  if not ok then return false, progress end
+  if requester_may_approve and policy.requesterMayApprove ~= false then return true, progress end
+  for _, rule in ipairs(progress) do
+    for _, uid in ipairs(rule.have) do
+      local without = policy_voters(policy, candidates, tostring(uid), false)
+      local still, left = assign_approvers(policy.rules, without)
+      if not still then return false, left end
+    end
+  end
+  return true, progress
+end
+
+-- Refuses a change that leaves a policy unsatisfiable (a lock-out), unless forced.
+local function check_policy_reachable(service, policy, requester_may_approve, force)
+  if force then return nil end
+  local ok, progress = policy_reachable(policy, requester_may_approve)
+  if ok then return nil end
+  return fail('RET_QUORUM_UNREACHABLE', 'The policy of ' .. service .. ' could not be satisfied by the officers holding quorum keys (' ..
+    progress_text(progress) .. '); put force in the operation to do it anyway')
+end
+
+-- Whether a token's counting voters (ascending ids) carry it: as many as it needs (`need`),
+-- and, for a token a custom service's policy governs (its own service, or one of its
+-- governing services), an assignment of them to each such policy's rules, as the policy
+-- and membership are now. A token of built-in services only is the count alone (no read).
+local function carried(t, voters, need, requester_may_approve)
+  if #voters < need then return false end
+  local services = t[TF.service] .. ' ' .. (t[TF.governingServices] or '')
+  for service in string.gmatch(services, '%S+') do
+    if not is_builtin_service(service) then
+      local policy = current_policy(service)
+      if policy and not assign_approvers(policy.rules, policy_voters(policy, voters, requester_uid(t), requester_may_approve)) then return false end
+    end
+  end
+  return true
+end
