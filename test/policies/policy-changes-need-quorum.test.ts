@@ -84,9 +84,11 @@ describe('policy and group changes need their quorum', () => {
     const res = await setPolicy('DEPLOY_PROD', ghost, await token({ command: 'setPolicy', args: { service: 'DEPLOY_PROD', policy: ghost } }, [admin, plain]));
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/group ghosts, which does not exist/);
-    const builtin = await setPolicy('USER_MGMT', { rules: [{ group: 'sre', m: 1 }] });
-    expect(builtin.status).toBe(400);
-    expect(builtin.body.message).toMatch(/setMValue/);
+    for (const name of ['USER_MGMT', 'USER', 'MISC_CO', 'QUORUM']) {
+      const builtin = await setPolicy(name, { rules: [{ group: 'sre', m: 1 }] });
+      expect(builtin.status).toBe(400);
+      expect(builtin.body.message).toMatch(/setMValue/);
+    }
   });
 
   it('refuses a policy the officers holding keys could not satisfy (409), counting no one twice', async () => {

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { QuorumPolicy } from './quorum-policy';
 
 /**
  * The bodies the HTTP API answers with, as JSON schemas (TypeBox). The API validates and
@@ -31,6 +32,13 @@ export const TokenViewSchema = Type.Object({
       hints: Type.Object({ hsms: Type.Integer(), serviceNumber: Type.Integer(), requester: Type.String(), generatedAt: Type.Union([Type.String(), Type.Null()]) }),
     }),
   ),
+  policy: Type.Optional(Type.Unsafe<QuorumPolicy>({ type: 'object', description: 'a custom service token: the policy signed into it (docs/policies.md)', additionalProperties: true })),
+  policyVersion: Type.Optional(Type.Integer()),
+  progress: Type.Optional(
+    Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer(), { description: 'the approvers assigned to this rule, each counted for one rule only' }) })),
+  ),
+  reason: Type.Optional(Type.String()),
+  ticket: Type.Optional(Type.String()),
 });
 export const TokenReply = Type.Object({ token: TokenViewSchema });
 export const TokensReply = Type.Object({ tokens: Type.Array(TokenViewSchema) });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson, checkJsonValue } from './canonical-json';
 import { QuorumError } from './errors';
 import { BUILTIN_GROUP, GROUP_NAME, SERVICE_NAME, parsePolicy } from './quorum-policy';
-import { checkMValue, resolveService, SERVICE_NAMES, type QuorumService } from './quorum-services';
+import { checkMValue, QUORUM_SERVICES, resolveService, SERVICE_NAMES, type QuorumService } from './quorum-services';
 import { checkUserName, checkUserType } from './user-rules';
 
 /** One exact operation a token authorises: a command and its arguments. */
@@ -62,7 +62,8 @@ export const MAX_GROUP_MEMBERS = 256;
 function customServiceArg(args: Record<string, unknown>): string {
   const service = args.service;
   if (typeof service !== 'string' || !SERVICE_NAME.test(service)) throw new QuorumError('RET_BAD_REQUEST', `args.service must be a service name (${SERVICE_NAME.source})`);
-  if ((SERVICE_NAMES as readonly string[]).includes(service)) {
+  // (Nor any other name of one: USER, MISC_CO, QUORUM would name the built-in service everywhere else.)
+  if (SERVICE_NAMES.some((name) => (QUORUM_SERVICES[name].aliases as readonly string[]).includes(service))) {
     throw new QuorumError('RET_BAD_REQUEST', `${service} is built in: its policy is its M value (setMValue)`);
   }
   return service;

@@ -4,7 +4,7 @@
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, unless the signed operation says force.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: apiKey events token user userKeys userVotes webhook — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: apiKey events token user userKeys userVotes webhook group officers service — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
 --   `retentionMs` retention of finished tokens, ms   `force` '1' when the operation says force
 -- Returns: 1

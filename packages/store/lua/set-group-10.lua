@@ -48,4 +48,6 @@ redis.call('DEL', gkey)
 if #ids > 0 then redis.call('SADD', gkey, unpack(ids)) end
 local version = redis.call('HINCRBY', key('groups'), group, 1)
 audit('group.set', { group = group, members = ids, version = version, forced = force })
+-- Membership counts as of now: a token an approver who left the group carried goes back to PENDING.
+if #governing > 0 then reopen_tokens_not_carried('group changed', { group = group }, may) end
 return version

@@ -44,4 +44,7 @@ local version = redis.call('HINCRBY', skey, SVF.version, 1)
 redis.call('HSET', skey, SVF.policy, A.policy, SVF.number, number)
 set_m_value(service, policy_size(policy))
 audit('quorum.policy_set', { service = service, version = version, policy = A.policy, forced = force })
+-- The policy in force counts at once: an APPROVED token it no longer carries goes back to PENDING.
+policies[service] = policy
+if old then reopen_tokens_not_carried('policy changed', { service = service }, may) end
 return { tonumber(number), version, old and 0 or 1 }

@@ -133,6 +133,15 @@ export const TOKEN_FIELDS = {
   finishedAt: 'endAt',
   /** Times the token went back to PENDING (its deliveries' round). */
   round: 'ro',
+  /** A custom service's token: the policy signed into its bytes (canonical JSON), for the scripts to read without the bytes. */
+  policy: 'pol',
+  /** A custom service's token whose policy sets approvedTimeoutSeconds: that timeout, ms. */
+  approvedTimeout: 'apTo',
+  /**
+   * Never stored: the readers' answer for a custom service's token carries, under this name,
+   * its counting approvers assigned to the rules of its policy (JSON [{group, m, have}]).
+   */
+  progress: 'prg',
   /** The approvals the gate checked when the token was used. */
   need: 'need',
   /** The voters whose votes carried the token when it was used. */

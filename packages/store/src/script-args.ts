@@ -20,7 +20,7 @@ const SCRIPT_ARGS = {
   deleteToken: ['callerKey', 'callerIsOfficer', 'issuer', 'retentionMs'],
   deleteUser: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'retentionMs', 'force', 'verified'],
   expireToken: ['retentionMs'],
-  issueToken: ['id', 'bytes', 'service', 'm', 'requesterKey', 'expiresAt', 'issuer', 'callbackUrl', 'retentionMs', 'command', 'callbackSecret', 'requesterUserId', 'governingServices', 'hsmData', 'withSession', 'issueLimit', 'issueWindowMs'],
+  issueToken: ['id', 'bytes', 'service', 'm', 'requesterKey', 'expiresAt', 'issuer', 'callbackUrl', 'retentionMs', 'command', 'callbackSecret', 'requesterUserId', 'governingServices', 'hsmData', 'withSession', 'issueLimit', 'issueWindowMs', 'policy', 'policyVersion', 'approvedTimeoutMs'],
   loginAttempt: ['nameKey', 'nameFreeFailures', 'sourceFreeFailures', 'firstWaitMs', 'nameLongestWaitMs', 'sourceLongestWaitMs', 'keepMs'],
   loginFinish: ['passwordRight', 'userId', 'sessionExpiresAt', 'name', 'newPasswordHash', 'checkedPasswordHash', 'sessionGeneration', 'storeSession', 'sourceWait'],
   logout: ['userId'],

@@ -1,6 +1,8 @@
 import {
   QuorumError,
   SIGNATURE_ALGS,
+  canonicalPolicy,
+  type RuleProgress,
   type QuorumService,
   type SignatureAlg,
   type StoredApproval,
@@ -126,6 +128,9 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   if (hsm) token.cloudhsmApprovalData = Buffer.from(hsm, 'base64');
   const requesterUser = hash[F.requesterUser] ?? /^user:(\d+)$/.exec(hash[F.requester] ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
+  const progress = hash[F.progress];
+  // (An empty list comes from Lua as {}.)
+  if (progress) token.progress = (JSON.parse(progress) as RuleProgress[]).map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] }));
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
@@ -165,6 +170,8 @@ export class TokensRepository {
     callback: { url?: string; secret?: string },
     actor: Actor,
     cloudhsmApprovalData?: Buffer,
+    /** A custom service's token: its policy's approved timeout, when it sets one. */
+    approvedTimeoutMs?: number,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
     const reply = await this.ctx.run('issueToken', ids, actor, {
@@ -185,6 +192,9 @@ export class TokensRepository {
       withSession: requester.sessionHash === undefined ? '0' : '1',
       issueLimit: requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
       issueWindowMs: requester.limit?.windowMs ?? 60_000,
+      policy: doc.policy ? canonicalPolicy(doc.policy) : '',
+      policyVersion: doc.policyVersion ?? '',
+      approvedTimeoutMs: approvedTimeoutMs ?? '',
     });
     return found(readTokenReply(reply));
   }

@@ -153,18 +153,82 @@ local function check_policy_reachable(service, policy, requester_may_approve, fo
     progress_text(progress) .. '); put force in the operation to do it anyway')
 end
 
--- Whether a token's counting voters (ascending ids) carry it: as many as it needs (`need`),
--- and, for a token a custom service's policy governs (its own service, or one of its
--- governing services), an assignment of them to each such policy's rules, as the policy
--- and membership are now. A token of built-in services only is the count alone (no read).
-local function carried(t, voters, need, requester_may_approve)
-  if #voters < need then return false end
+-- A custom service's token's signed policy (a table), or nil (read once per token per run).
+local signed_policies = {}
+
+local function signed_policy(t)
+  if not t[TF.policy] then return nil end
+  local policy = signed_policies[t[TF.policy]]
+  if not policy then
+    policy = cjson.decode(t[TF.policy])
+    signed_policies[t[TF.policy]] = policy
+  end
+  return policy
+end
+
+-- The policies a token's approvals must satisfy now, besides its count: the policy signed
+-- into it, and the current policy of every custom service that governs it (its own, or a
+-- governing one). None for a token of built-in services only (no read).
+local function token_policies(t)
+  local out = {}
+  local signed = signed_policy(t)
+  if signed then out[1] = signed end
   local services = t[TF.service] .. ' ' .. (t[TF.governingServices] or '')
   for service in string.gmatch(services, '%S+') do
     if not is_builtin_service(service) then
       local policy = current_policy(service)
-      if policy and not assign_approvers(policy.rules, policy_voters(policy, voters, requester_uid(t), requester_may_approve)) then return false end
+      if policy then out[#out + 1] = policy end
     end
   end
+  return out
+end
+
+-- Whether a token's counting voters (ascending ids) carry it: as many as it needs (`need`),
+-- and an assignment of them to the rules of each of its policies (token_policies: the
+-- stricter of the signed and the current one, both held), membership as of now.
+-- A token of built-in services only is the count alone.
+local function carried(t, voters, need, requester_may_approve)
+  if #voters < need then return false end
+  for _, policy in ipairs(token_policies(t)) do
+    if not assign_approvers(policy.rules, policy_voters(policy, voters, requester_uid(t), requester_may_approve)) then return false end
+  end
   return true
+end
+
+-- Whether officer `uid` can help carry a custom service's token: a member of a group one
+-- of its policies' rules names, and not a requester excluded from approving it. Any officer
+-- for a built-in service's token (its M counts every officer; the requester rule is
+-- may_approve's), also one a custom policy governs as well (a policy or group change).
+local function may_help(t, uid, requester_may_approve)
+  if is_builtin_service(t[TF.service]) then return true end
+  local policies = token_policies(t)
+  for _, policy in ipairs(policies) do
+    if #policy_voters(policy, { tonumber(uid) }, requester_uid(t), requester_may_approve) == 0 then return false end
+  end
+  for _, policy in ipairs(policies) do
+    for _, rule in ipairs(policy.rules) do
+      if is_member(uid, rule.group) then return true end
+    end
+  end
+  return false
+end
+
+-- Whether officer `uid` is in a veto group of the token's policies (its rejection ends the token).
+local function vetoes(t, uid)
+  for _, policy in ipairs(token_policies(t)) do
+    for _, group in ipairs(policy.vetoGroups or {}) do
+      if is_member(uid, group) then return true end
+    end
+  end
+  return false
+end
+
+-- A custom service's token's progress: its counting voters assigned to the rules of the
+-- policy signed into it (JSON [{group, m, have}]), or nil for any other token.
+local function progress_json(t, voters, requester_may_approve)
+  local signed = signed_policy(t)
+  if not signed then return nil end
+  local _, progress = assign_approvers(signed.rules, policy_voters(signed, voters, requester_uid(t), requester_may_approve))
+  -- (An empty `have` encodes as {}: readers take it for [].)
+  return cjson.encode(progress)
 end
