@@ -64,6 +64,14 @@ export const BundleSchema = Type.Object({
   approvals: Type.Array(
     Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), signature: Type.String(), at: Iso, publicKeyPem: Type.String() }),
   ),
+  assignment: Type.Optional(
+    Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer()) }), {
+      description: "a custom service's token: how its approvals fill the rules of the policy signed into its bytes (when used, as they did then), each approver counted for one rule",
+    }),
+  ),
+  approverGroups: Type.Optional(
+    Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
+  ),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
 /** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */

@@ -15,5 +15,7 @@ if err then return err end
 if not carried(gate.token, gate.voters, gate.need, A.requesterMayApprove == '1') then
   return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: the approvals no longer satisfy every rule of the policy of ' .. t[TF.service])
 end
+local used = used_assignment_json(gate.token, gate.voters, A.requesterMayApprove == '1')
+if used then redis.call('HSET', key('token'), TF.usedAssignment, used) end
 commit_gate(gate, tonumber(A.retentionMs))
 return token_snapshot(key('token'), A.requesterMayApprove == '1')

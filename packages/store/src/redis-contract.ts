@@ -142,6 +142,11 @@ export const TOKEN_FIELDS = {
    * its counting approvers assigned to the rules of its policy (JSON [{group, m, have}]).
    */
   progress: 'prg',
+  /**
+   * A used custom service's token: how its approvals filled the signed policy's rules when it
+   * was used, and each approver's groups then (JSON {"assignment", "groups"}).
+   */
+  usedAssignment: 'uas',
   /** The approvals the gate checked when the token was used. */
   need: 'need',
   /** The voters whose votes carried the token when it was used. */

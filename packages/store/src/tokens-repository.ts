@@ -23,6 +23,8 @@ export interface StoredToken extends TokenRecord {
   issuer: string;
   /** The votes (user id and key) that carried the token when it was consumed. */
   usedApprovals?: { userId: number; fingerprint: string }[];
+  /** A used custom service's token: how its approvals filled the signed policy's rules then, and each approver's groups then. */
+  usedAssignment?: { assignment: RuleProgress[]; groups: Record<string, string[]> };
   /** HMAC secret for the requester's callback (never shown, never in a job). */
   callbackSecret?: string;
 }
@@ -131,6 +133,14 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   const progress = hash[F.progress];
   // (An empty list comes from Lua as {}.)
   if (progress) token.progress = (JSON.parse(progress) as RuleProgress[]).map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] }));
+  const assigned = hash[F.usedAssignment];
+  if (assigned) {
+    const parsed = JSON.parse(assigned) as { assignment: RuleProgress[]; groups: Record<string, string[] | Record<string, never>> };
+    token.usedAssignment = {
+      assignment: parsed.assignment.map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] })),
+      groups: Object.fromEntries(Object.entries(Array.isArray(parsed.groups) ? {} : parsed.groups).map(([uid, of]) => [uid, Array.isArray(of) ? of : []])),
+    };
+  }
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;

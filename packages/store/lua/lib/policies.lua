@@ -232,3 +232,32 @@ local function progress_json(t, voters, requester_may_approve)
   -- (An empty `have` encodes as {}: readers take it for [].)
   return cjson.encode(progress)
 end
+
+-- What a custom service's token's bundle shows once it is used: how its approvals filled the
+-- rules of the policy signed into it, and each approver's groups then (of those its policies
+-- name), as JSON {"assignment": [{group, m, have}], "groups": {"<user id>": [group, ...]}}.
+local function used_assignment_json(t, voters, requester_may_approve)
+  local signed = signed_policy(t)
+  if not signed then return nil end
+  local _, assignment = assign_approvers(signed.rules, policy_voters(signed, voters, requester_uid(t), requester_may_approve))
+  local named, seen = {}, {}
+  for _, policy in ipairs(token_policies(t)) do
+    for _, rule in ipairs(policy.rules) do
+      if not seen[rule.group] then
+        seen[rule.group] = true
+        named[#named + 1] = rule.group
+      end
+    end
+  end
+  table.sort(named)
+  local groups = {}
+  for _, uid in ipairs(voters) do
+    local of = {}
+    for _, group in ipairs(named) do
+      if is_member(uid, group) then of[#of + 1] = group end
+    end
+    groups[tostring(uid)] = of
+  end
+  -- (Empty lists encode as {}: readers take them for [].)
+  return cjson.encode({ assignment = assignment, groups = groups })
+end

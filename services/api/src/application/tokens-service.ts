@@ -71,6 +71,10 @@ export interface Bundle {
   required: number;
   tokenBytes: string;
   approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
+  /** A custom service's token: how its approvals fill the signed policy's rules (when used: as they did then). */
+  assignment?: { group: string; m: number; have: number[] }[];
+  /** A used custom service's token: each approver's groups when it was used. */
+  approverGroups?: Record<string, string[]>;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -436,6 +440,11 @@ export class TokensService {
       required: token.required,
       tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
       approvals,
+      ...(token.usedAssignment
+        ? { assignment: token.usedAssignment.assignment, approverGroups: token.usedAssignment.groups }
+        : token.progress
+          ? { assignment: token.progress }
+          : {}),
     };
   }
 }
