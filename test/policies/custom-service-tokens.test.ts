@@ -93,6 +93,14 @@ describe('custom service tokens', () => {
     expect(await queue(outsider)).not.toContain(id);
     expect(await queue(sre3)).toContain(id);
     expect(await queue(sec2)).toContain(id);
+    // Nor is it asked by the fan-out, nor named as one who can still approve.
+    for (const o of [outsider, sre3]) {
+      expect((await h.request('PUT', '/v1/officers/me/webhook', o.token, { url: `http://127.0.0.1:9/hook-${o.id}`, secret: 'a-webhook-secret-of-some-length' })).status).toBe(200);
+    }
+    const [asked] = await h.store.tokens.approvalRecipients([id], true);
+    expect(asked).toContain(sre3.id);
+    expect(asked).not.toContain(outsider.id);
+    expect((await h.store.tokens.approvers(id, true)).map((a) => a.id)).not.toContain(outsider.id);
   });
 
   it('refuses at /consume a token issued under sre:1 once the policy became sre:2, and one issued under sre:2 after it was lowered', async () => {

@@ -31,7 +31,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /v1/sessions/current': { operationId: 'logoutHSM', summary: 'End the calling session', errors: COMMON },
   'GET /v1/users': { operationId: 'listUsers', summary: 'List users (id, type, name, MofnPubKey, loginFailureCnt)', errors: COMMON },
   'POST /v1/users': { operationId: 'createUser', summary: 'Create a user (USER_MGMT quorum; a CO needs every service’s M)', errors: [...COMMON, ...GATE, 'RET_USER_EXISTS'] },
-  'DELETE /v1/users/:id': { operationId: 'deleteUser', summary: 'Delete a user, its sessions and API keys (USER_MGMT quorum)', errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_M_EXCEEDS_APPROVERS'] },
+  'DELETE /v1/users/:id': { operationId: 'deleteUser', summary: 'Delete a user, its sessions and API keys (USER_MGMT quorum)', errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_M_EXCEEDS_APPROVERS', 'RET_QUORUM_UNREACHABLE'] },
   'PUT /v1/users/:id/password': {
     operationId: 'changePswd',
     summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',

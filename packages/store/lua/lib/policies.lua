@@ -9,6 +9,13 @@ local function is_builtin_service(service)
   return false
 end
 
+-- The custom services' names, sorted.
+local function custom_services()
+  local names = redis.call('HKEYS', KEY.customServices())
+  table.sort(names)
+  return names
+end
+
 -- A custom service's policy as stored (a table), or nil: a built-in service, or none such.
 -- Read once per script run.
 local policies = {}
@@ -122,13 +129,14 @@ local function progress_text(progress)
   return table.concat(parts, ', ')
 end
 
--- Whether the officers who could approve (key holders not locked for good) can satisfy a
--- policy, counting the matching; when requesters may not approve, whoever of them asks
--- does not count (the policy must hold without any one of the officers it assigns).
-local function policy_reachable(policy, requester_may_approve)
+-- Whether the officers who could approve (key holders not locked for good; `without`
+-- leaves one out, the officer about to be deleted) can satisfy a policy, counting the
+-- matching; when requesters may not approve, whoever of them asks does not count (the
+-- policy must hold without any one of the officers it assigns).
+local function policy_reachable(policy, requester_may_approve, without)
   local candidates = {}
   for _, uid in ipairs(redis.call('SMEMBERS', KEY.keyHolders())) do
-    if lock_state(uid) ~= 'forever' then candidates[#candidates + 1] = tonumber(uid) end
+    if uid ~= without and lock_state(uid) ~= 'forever' then candidates[#candidates + 1] = tonumber(uid) end
   end
   table.sort(candidates)
   local ok, progress = assign_approvers(policy.rules, candidates)
@@ -145,9 +153,9 @@ local function policy_reachable(policy, requester_may_approve)
 end
 
 -- Refuses a change that leaves a policy unsatisfiable (a lock-out), unless forced.
-local function check_policy_reachable(service, policy, requester_may_approve, force)
+local function check_policy_reachable(service, policy, requester_may_approve, force, without)
   if force then return nil end
-  local ok, progress = policy_reachable(policy, requester_may_approve)
+  local ok, progress = policy_reachable(policy, requester_may_approve, without)
   if ok then return nil end
   return fail('RET_QUORUM_UNREACHABLE', 'The policy of ' .. service .. ' could not be satisfied by the officers holding quorum keys (' ..
     progress_text(progress) .. '); put force in the operation to do it anyway')
