@@ -89,6 +89,10 @@ describe('custom service tokens', () => {
     const res = await h.approve(id, outsider);
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('RET_FORBIDDEN');
+    // Nor can it reject it (its rejection could never weigh).
+    const rejected = await h.request('POST', `/v1/tokens/${id}/rejections`, outsider.token, { reason: 'noise' });
+    expect(rejected.status).toBe(403);
+    expect(rejected.body.code).toBe('RET_FORBIDDEN');
     const queue = async (o: Officer) => ((await h.request('GET', '/v1/officers/me/pending', o.token)).body.tokens as { id: string }[]).map((t) => t.id);
     expect(await queue(outsider)).not.toContain(id);
     expect(await queue(sre3)).toContain(id);

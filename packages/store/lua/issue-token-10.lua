@@ -36,8 +36,12 @@ if tonumber(A.m) ~= m_now then
   return fail('RET_M_VALUE_CHANGED', 'An M value changed while the token was issued: its operation now needs ' .. m_now .. ' approvals')
 end
 -- A custom service's token is signed with the policy in force: refused as an M change when it moved on.
-if A.policy ~= '' and redis.call('HGET', KEY.service(A.service), SVF.version) ~= A.policyVersion then
-  return fail('RET_M_VALUE_CHANGED', 'The policy of ' .. A.service .. ' changed while the token was issued')
+-- (Its text as well as its version: a service deleted and made again starts at version 1 again.)
+if A.policy ~= '' then
+  local current = redis.call('HMGET', KEY.service(A.service), SVF.version, SVF.policy)
+  if current[1] ~= A.policyVersion or current[2] ~= A.policy then
+    return fail('RET_M_VALUE_CHANGED', 'The policy of ' .. A.service .. ' changed while the token was issued')
+  end
 end
 local id = A.id
 local by_api_key = string.sub(A.requesterKey, 1, 7) == 'apikey:'

@@ -20,6 +20,10 @@ if t[VOTE .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already
 local status = effective_status(t)
 if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+-- A custom service's token: only an officer its policies count, or a veto group's member, decides on it.
+if not may_help(t, uid, may) and not vetoes(t, uid) then
+  return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts')
+end
 local value = NOW .. '|' .. A.reason
 redis.call('HSET', tkey, REJECTION .. uid, value)
 t[REJECTION .. uid] = value
