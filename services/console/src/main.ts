@@ -8,12 +8,13 @@ import { renderAudit } from './views/audit-view';
 import { renderMyKey } from './views/my-key-view';
 import { renderQueue } from './views/queue-view';
 import { renderQuorumValues } from './views/quorum-values-view';
+import { renderServices } from './views/services-view';
 import { renderToken } from './views/token-view';
 import { renderUsers } from './views/users-view';
 
 /**
  * The approver console: sign in, then a page per hash route (#/queue, #/tokens/<id>, #/key,
- * #/users, #/quorum, #/audit, #/api-keys). The officer's queue is followed for the whole
+ * #/users, #/quorum, #/services, #/audit, #/api-keys). The officer's queue is followed for the whole
  * sign-in (its count is in the page title and the menu).
  */
 const root = document.getElementById('app') as HTMLElement;
@@ -26,6 +27,7 @@ const PAGES: { hash: string; label: string; render: (root: HTMLElement, state: C
   { hash: 'key', label: 'My key', render: renderMyKey },
   { hash: 'users', label: 'Users', render: renderUsers },
   { hash: 'quorum', label: 'Quorum (M values)', render: renderQuorumValues },
+  { hash: 'services', label: 'Services', render: renderServices },
   { hash: 'audit', label: 'Audit log', render: renderAudit },
   { hash: 'api-keys', label: 'API keys', render: renderApiKeys },
 ];
