@@ -29,4 +29,21 @@ describe('deleting an officer keeps custom policies reachable', () => {
     const groups = (await h.request('GET', '/v1/groups', admin.token)).body.groups;
     expect(groups.find((g: { group: string }) => g.group === 'sre')).toEqual({ group: 'sre', members: [sre1.id], version: 2, builtin: false });
   });
+
+  it('lets a forced change (every built-in M) past a policy nobody can satisfy any more, and only a forced one', async () => {
+    // DEPLOY_PROD is sre:2 with one sre member left: a change it governs can never gather sre:2.
+    const spare = await h.addOfficer('del_spare');
+    const members = [sre1.id, spare.id];
+    const plain = (await h.request('POST', '/v1/tokens', admin.token, { service: 'QUORUM_MGMT', operation: { command: 'setGroup', args: { group: 'sre', members } } })).body.token.id as string;
+    for (const officer of [admin, sre1]) expect((await h.approve(plain, officer)).body.token.status).toBe('PENDING');
+    expect((await h.request('PUT', '/v1/groups/sre', admin.token, { members, quorumToken: plain })).status).toBe(403);
+    // Forced: as many approvals as the policy's size, from anyone (the policy itself is out of reach).
+    const forced = await h.approvedToken(admin, 'QUORUM_MGMT', { command: 'setGroup', args: { group: 'sre', members, force: true } }, [admin, spare]);
+    const res = await h.request('PUT', '/v1/groups/sre', admin.token, { members, force: true, quorumToken: forced });
+    expect(res.status).toBe(200);
+    // Now it is satisfiable again, and governs as before: unforced, sre:2 is needed.
+    const again = await h.request('POST', '/v1/tokens', admin.token, { service: 'QUORUM_MGMT', operation: { command: 'setGroup', args: { group: 'sre', members, force: true } } });
+    expect((await h.approve(again.body.token.id, admin)).body.token.status).toBe('PENDING');
+    expect((await h.request('PUT', '/v1/groups/sre', admin.token, { members, force: true, quorumToken: again.body.token.id })).status).toBe(403);
+  });
 });

@@ -4,7 +4,7 @@
 -- webhook to be asked at (the others find it in their pending list; a job that notifies nobody
 -- is not made). A custom service's token asks only the officers its policy counts. A token no longer waiting for approvals (decided, ended, expired) asks nobody.
 -- KEYS: keyHolders
--- Reaches: token webhook group officers service — the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks
+-- Reaches: token webhook group officers service keyHolders user — the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks
 -- ARGV: requesterMayApprove ...tokenIds
 --   `requesterMayApprove` '1' when the requester may approve
 -- Returns: for each token id in order, the user ids ascending (empty when there is no such token).

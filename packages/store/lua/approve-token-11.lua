@@ -3,7 +3,7 @@
 -- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys webhook service group officers — the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- Reaches: events user userKeys webhook service group officers keyHolders — the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
 -- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs
 --   `signature` signature (raw bytes)
 --   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms

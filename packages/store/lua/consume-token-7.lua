@@ -1,7 +1,7 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook group officers service — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
+-- Reaches: events token user userKeys userVotes webhook group officers service keyHolders — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove retentionMs verified
 --   `requester` caller's requester key
 --   `retentionMs` retention of finished tokens, ms

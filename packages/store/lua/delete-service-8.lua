@@ -2,7 +2,7 @@
 -- QUORUM_MGMT's M) and the service's current policy. A service with open (PENDING or
 -- APPROVED) tokens is refused: they would lose the policy they are counted by.
 -- KEYS: customServices mValues openTokens approvedTokens gateToken audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook service group officers — the service's hash; the open tokens (their service); the policy's groups; the gate token's voters' key history and its requester's webhook
+-- Reaches: events token user userKeys userVotes webhook service group officers keyHolders — the service's hash; the open tokens (their service); the policy's groups; the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove service retentionMs verified
 -- Returns: 1
 local service = A.service

@@ -3,7 +3,7 @@
 -- the open-token index, so a token shows at once when issued and leaves when decided or
 -- finished. A custom service's token is only in the queue of the officers its policy counts.
 -- KEYS: openTokens userVotes mValues
--- Reaches: token user userKeys group officers service — the open tokens' hashes and their voters
+-- Reaches: token user userKeys group officers service keyHolders — the open tokens' hashes and their voters
 -- ARGV: userId requesterMayApprove limit
 --   `requesterMayApprove` '1' when the requester may approve   `limit` how many to return
 -- Returns: one token snapshot per pending token, as read-token returns it but without the token

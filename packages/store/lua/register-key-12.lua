@@ -4,7 +4,7 @@
 -- tokens they carried drop back to PENDING, and the CO cannot vote again on them.
 -- Registering the key one holds already changes nothing.
 -- KEYS: challenge user keyHolders keyOwners quorumKey userVotes mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user webhook group officers service — the tokens the CO voted on and their voters
+-- Reaches: events token user webhook group officers service keyHolders — the tokens the CO voted on and their voters
 -- ARGV[5] user id   ARGV[6] challenge value the signature was checked against
 -- ARGV[7] fingerprint   ARGV[8] public key PEM   ARGV[9] '1' when the requester may approve
 -- Returns: 1

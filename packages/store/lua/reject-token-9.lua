@@ -1,7 +1,7 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
 -- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys userVotes webhook group officers service — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
+-- Reaches: events user userKeys userVotes webhook group officers service keyHolders — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
 -- ARGV: userId reason issuer requesterMayApprove retentionMs
 --   `requesterMayApprove` '1' when the requester may approve
 --   `retentionMs` retention of finished tokens, ms

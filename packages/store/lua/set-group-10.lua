@@ -34,7 +34,7 @@ local required_m = m_value(PROTECTED.setGroup)
 if force then required_m = max_m_all() end
 local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setGroup, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
-err = check_gate_policies(gate, governing, may)
+err = check_gate_policies(gate, governing, may, force)
 if err then return err end
 -- The lock-out guard, with the members as the change leaves them.
 group_override[group] = members

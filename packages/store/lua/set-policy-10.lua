@@ -27,7 +27,7 @@ if force then required_m = max_m_all() end
 local gate
 err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setPolicy, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
-err = check_gate_policies(gate, old and { old } or {}, may)
+err = check_gate_policies(gate, old and { old } or {}, may, force)
 if err then return err end
 commit_gate(gate, tonumber(A.retentionMs))
 local skey = KEY.service(service)

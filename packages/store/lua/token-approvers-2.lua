@@ -3,7 +3,7 @@
 -- rejected it, and is not locked for good. A token no longer waiting for approvals
 -- (decided, ended, expired) has nobody. What a refusal of the quorum gate tells its requester.
 -- KEYS: token keyHolders
--- Reaches: user group officers service — the key holders' hashes (names, locks)
+-- Reaches: user group officers service keyHolders — the key holders' hashes (names, locks)
 -- ARGV: requesterMayApprove
 --   `requesterMayApprove` '1' when the requester may approve
 -- Returns: a flat list: user id, name, ... (ids ascending).

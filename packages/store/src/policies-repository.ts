@@ -52,13 +52,21 @@ export class PoliciesRepository {
 
   /**
    * The custom services whose policies govern a policy or group change (setPolicy and
-   * deleteService: the target, when it exists; setGroup: every service naming the group),
+   * deleteService: the target, when it exists; setGroup: every service naming the group;
+   * changePswd of another officer: every service whose rules count that officer),
    * with their policies' sizes: fixed into the token at issue (its `governingServices`, its
    * m), so that its approvals are counted against them. (The change's script reads them
    * again when it runs.) None for any other operation.
    */
   async governingPolicies(operation: Operation): Promise<{ service: string; size: number }[]> {
     const { command, args } = operation;
+    if (command === 'changePswd') {
+      // Another officer's password: every custom service whose rules count that officer (a CU is in no group).
+      const custom = (await this.services()).filter((s) => !s.builtin);
+      if (custom.length === 0) return [];
+      const groups = (await this.groups()).filter((g) => g.members.includes(args.id as number)).map((g) => g.group);
+      return custom.filter((s) => s.policy.rules.some((r) => groups.includes(r.group))).map((s) => ({ service: s.service, size: policySize(s.policy) }));
+    }
     if (command !== 'setPolicy' && command !== 'deleteService' && command !== 'setGroup') return [];
     const custom = (await this.services()).filter((s) => !s.builtin);
     const governing = command === 'setGroup' ? custom.filter((s) => policyGroups(s.policy).includes(args.group as string)) : custom.filter((s) => s.service === args.service);

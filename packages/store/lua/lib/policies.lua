@@ -177,14 +177,24 @@ end
 -- The policies a token's approvals must satisfy now, besides its count: the policy signed
 -- into it, and the current policy of every custom service that governs it (its own, or a
 -- governing one). None for a token of built-in services only (no read).
+-- A forced operation (its signed args say force, and it needs every built-in M) passes over
+-- a governing policy the officers holding keys can no longer satisfy (see check_gate_policies).
 local function token_policies(t)
   local out = {}
   local signed = signed_policy(t)
   if signed then out[1] = signed end
   local services = t[TF.service] .. ' ' .. (t[TF.governingServices] or '')
+  local forced
   for service in string.gmatch(services, '%S+') do
     if not is_builtin_service(service) then
       local policy = current_policy(service)
+      if policy and service ~= t[TF.service] then
+        if forced == nil then
+          local readable, doc = pcall(cjson.decode, t[TF.doc])
+          forced = readable and type(doc) == 'table' and type(doc.operation) == 'table' and type(doc.operation.args) == 'table' and doc.operation.args.force == true
+        end
+        if forced and not policy_reachable(policy, true) then policy = nil end
+      end
       if policy then out[#out + 1] = policy end
     end
   end
@@ -268,4 +278,22 @@ local function used_assignment_json(t, voters, requester_may_approve)
   end
   -- (Empty lists encode as {}: readers take them for [].)
   return cjson.encode({ assignment = assignment, groups = groups })
+end
+
+-- The policies of the custom services whose rules count officer `uid` (it is a member of a
+-- group a rule names): what its account's approving power is worth beyond the built-in M.
+local function policies_counting(uid)
+  local out = {}
+  for _, service in ipairs(custom_services()) do
+    local policy = current_policy(service)
+    if policy then
+      for _, rule in ipairs(policy.rules) do
+        if is_member(uid, rule.group) then
+          out[#out + 1] = policy
+          break
+        end
+      end
+    end
+  end
+  return out
 end
