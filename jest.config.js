@@ -3,10 +3,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 
 module.exports = {
   testEnvironment: 'node',
-  // cookie (fastify's inject) and content-disposition (@fastify/static) ship only ESM, which jest's CommonJS runtime cannot
-  // require on Node 20: it is compiled like our sources.
-  transform: { '^.+\\.ts$': swc, '/node_modules/(cookie|content-disposition)/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
+  transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@quorumd/(core|config|store|queue|client)$': '<rootDir>/packages/$1/src',
     '^@quorumd/api$': '<rootDir>/services/api/src',

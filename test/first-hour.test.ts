@@ -54,6 +54,7 @@ describe('the first hour', () => {
     expect(server.stdout).toContain(`  Console:  ${server.url}/console (officers review and approve in the browser)`);
     expect(server.stdout).toMatch(/Redis: {4}redis:\/\/127\.0\.0\.1:\d+, a redis-server quorumd started \(pid \d+\) and stops on exit/);
     expect(server.stdout).toContain(`Data dir: ${data} (to start over: stop quorumd, then remove this directory)`);
+    expect(server.stdout).toContain(`Files:    audit key ${join(data, 'audit-key.pem')}, checkpoints ${join(data, 'checkpoints.jsonl')} (outside Redis`);
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);
     expect(await server.stop()).toBe(0);
 
@@ -61,8 +62,16 @@ describe('the first hour', () => {
     const external = await start({ REDIS_URL, QUORUM_REDIS_PREFIX: prefix });
     try {
       await external.waitFor(/Ctrl-C to stop/);
-      expect(external.stdout).toContain(`Redis:    ${REDIS_URL} (REDIS_URL), keys {${prefix}}:*`);
-      expect(external.stdout).toContain('Data dir: none');
+      expect(external.stdout).toContain(`Redis:    ${REDIS_URL} (REDIS_URL), keys {${prefix}}:*: every token, user, key and audit entry`);
+      // The audit key and checkpoints are still files, in QUORUM_DATA_DIR by default: the banner says where.
+      const testData = join(tmpdir(), 'quorumd-test-data');
+      expect(external.stdout).toContain(`Files:    audit key ${join(testData, 'audit-key.pem')}, checkpoints ${join(testData, 'checkpoints.jsonl')} (outside Redis`);
+      expect(external.stdout).not.toMatch(/not used/);
+      expect(await external.stop()).toBe(0);
+      const apiOnly = await start({ REDIS_URL, QUORUM_REDIS_PREFIX: prefix, QUORUM_INLINE_WORKER: 'false' });
+      await apiOnly.waitFor(/Ctrl-C to stop/);
+      expect(apiOnly.stdout).toContain('Files:    none written by this process (QUORUM_INLINE_WORKER=false: the worker keeps the audit key and checkpoints)');
+      expect(await apiOnly.stop()).toBe(0);
     } finally {
       await external.stop();
       const redis = new Redis(REDIS_URL);
@@ -89,33 +98,45 @@ describe('the first hour', () => {
     ]);
   }, 40_000);
 
-  it('says at start that QUORUM_ADMIN_PASSWORD is not used once the admin exists, and how to start over', async () => {
+  it('says at start what it found of the admin: QUORUM_ADMIN_PASSWORD is its password, or is not (and how to reset it or start over)', async () => {
     const data = dataDir();
     const first = await start({ QUORUM_DATA_DIR: data, QUORUM_ADMIN_PASSWORD: 'first-password' });
     await first.waitFor(/Ctrl-C to stop/);
-    expect(first.output).not.toMatch(/NOT used/);
+    expect(first.stdout).toMatch(/ {2}Admin: {4}crypto officer "admin" created now \(\S+\) with QUORUM_ADMIN_PASSWORD as its password\n/);
     expect(await first.stop()).toBe(0);
+
+    const same = await start({ QUORUM_DATA_DIR: data, QUORUM_ADMIN_PASSWORD: 'first-password' });
+    await same.waitFor(/Ctrl-C to stop/);
+    expect(same.stdout).toMatch(/ {2}Admin: {4}crypto officer "admin" created at \d{4}-\d\d-\d\dT\S+Z; QUORUM_ADMIN_PASSWORD is its password\n/);
+    expect(same.output).not.toMatch(/not used|NOT used|not the admin/);
+    expect(await same.stop()).toBe(0);
 
     const second = await start({ QUORUM_DATA_DIR: data, QUORUM_ADMIN_PASSWORD: 'second-password' });
     await second.waitFor(/Ctrl-C to stop/);
-    expect(second.stdout).toContain(
-      `Note: QUORUM_ADMIN_PASSWORD is set but NOT used: the admin was created on the first start and keeps its password. To start over with it: remove ${data} while quorumd is stopped.`,
-    );
+    const reset = 'To reset it: another crypto officer changes it under USER_MGMT\'s quorum (quorum changePswd CO admin <new password> --quorum-token <id>, a token for {"id": 1})';
+    expect(second.stdout).toMatch(/Note: QUORUM_ADMIN_PASSWORD is set but is not the admin's password: the crypto officer "admin" was created at \S+Z and keeps its password/);
+    expect(second.stdout).toContain(`(QUORUM_ADMIN_PASSWORD chooses it only when the admin is created). ${reset}. To start over with it: remove ${data} while quorumd is stopped.`);
     // Log lines are written asynchronously: the warning may follow the banner.
-    await second.waitFor(/"level":40,.*QUORUM_ADMIN_PASSWORD is set but NOT used/);
+    await second.waitFor(/"level":40,.*QUORUM_ADMIN_PASSWORD is set but is not the admin's password/);
     expect(second.output).not.toContain('second-password');
     expect(await login(second.url, 'first-password')).toBe(201);
     expect(await login(second.url, 'second-password')).toBe(401);
     expect(await second.stop()).toBe(0);
 
+    const unset = await start({ QUORUM_DATA_DIR: data });
+    await unset.waitFor(/Ctrl-C to stop/);
+    expect(unset.stdout).toMatch(/ {2}Admin: {4}crypto officer "admin" created at \S+Z; its password was printed by that start and is not shown again\. To reset it: /);
+    expect(unset.stdout).not.toMatch(/with password:/);
+    expect(await unset.stop()).toBe(0);
+
     // Starting over as the note says: the password is used.
     rmSync(data, { recursive: true, force: true });
     const fresh = await start({ QUORUM_DATA_DIR: data, QUORUM_ADMIN_PASSWORD: 'second-password' });
     await fresh.waitFor(/Ctrl-C to stop/);
-    expect(fresh.output).not.toMatch(/NOT used/);
+    expect(fresh.output).not.toMatch(/not the admin/);
     expect(await login(fresh.url, 'second-password')).toBe(201);
     expect(await fresh.stop()).toBe(0);
-  });
+  }, 60_000);
 
   it('`npm run audit:verify` with no arguments checks the running local instance’s own Redis', async () => {
     const data = dataDir();

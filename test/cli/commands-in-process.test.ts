@@ -58,7 +58,7 @@ describe('the CLI program runs in-process on the streams, profile and input it i
   it('keeps the session in the profile it is given and prints on the stdout it is given', async () => {
     const res = await quorum('fresh', ['loginHSM', 'CO', 'inproc_co1', 'inproc_co1-password']);
     expect(res).toEqual({ code: 0, out: `loginHSM success on server 0(${url}) as CO inproc_co1\n`, err: '' });
-    expect(profiles.get('fresh')).toEqual({ url, token: expect.any(String), userId: co1.id });
+    expect(profiles.get('fresh')).toEqual({ url, token: expect.any(String), userId: co1.id, userName: co1.name });
     expect((await quorum('fresh', ['listUsers'])).out).toMatch(/inproc_co1\s+YES/);
     expect(process.exitCode).toBeUndefined();
   });

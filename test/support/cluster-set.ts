@@ -39,17 +39,13 @@ export class ClusterSet implements FailoverSet {
   }
 
   static async start(): Promise<ClusterSet> {
-    const nodes: RedisProcess[] = [];
-    const set = new ClusterSet(nodes);
+    const { set, created } = await ClusterSet.launch(['--appendfsync', 'always', '--cluster-node-timeout', '1000']);
     try {
-      for (let i = 0; i < 6; i++) {
-        nodes.push(await RedisProcess.start(['--appendfsync', 'always', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '1000']));
-      }
-      await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
+      await created;
       await until(
         'every node says cluster_state:ok and every replica is in sync',
         async () => {
-          for (const node of nodes) {
+          for (const node of set.nodes) {
             const probe = new Redis({ port: node.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
             try {
               await probe.connect();
@@ -71,6 +67,24 @@ export class ClusterSet implements FailoverSet {
       throw err;
     }
     return set;
+  }
+
+  /**
+   * Starts six nodes and has `redis-cli --cluster create` join them (three masters, a replica
+   * each) without waiting for it: `created` settles when the command is done; the replicas'
+   * first syncs are still to come then.
+   */
+  static async launch(extraArgs: string[] = []): Promise<{ set: ClusterSet; created: Promise<void> }> {
+    const nodes: RedisProcess[] = [];
+    const set = new ClusterSet(nodes);
+    try {
+      for (let i = 0; i < 6; i++) nodes.push(await RedisProcess.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', ...extraArgs]));
+    } catch (err) {
+      await set.stop();
+      throw err;
+    }
+    const created = run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']).then(() => undefined);
+    return { set, created };
   }
 
   /** The slot of a deployment's keys (`{prefix}:…`). */

@@ -80,7 +80,7 @@ export class Harness {
       const events = new TokenEvents(subscriber, store.keys.events());
       await events.start();
       worker = options.worker ? await startWorker(config, url, options.workerLogger ?? pino({ level: 'silent' })) : undefined;
-      app = await buildApp({ store, events, config, issuer, queues: worker?.queues }, { logger: options.logger ?? false, rateLimitRedis: redis });
+      app = await buildApp({ store, events, config, issuer, queues: worker?.queues, ...(worker ? { auditSeal: () => worker!.auditSeal() } : {}) }, { logger: options.logger ?? false, rateLimitRedis: redis });
       await app.ready();
       const harness = new Harness(app, store, redis, subscriber, events, config, issuer, prefix);
       harness.worker = worker;
@@ -172,6 +172,19 @@ export class Harness {
   /** The admin as an Officer (id 1), with a key registered. */
   async adminOfficer(): Promise<Officer> {
     return this.registerKey({ id: 1, name: 'admin', token: this.adminToken });
+  }
+
+  /** POST /v1/tokens as `as` (a session token or an API key): the reply, whatever it is. */
+  async requestToken(as: string, service: string, operation: object, extra: object = {}): Promise<Reply> {
+    return this.request('POST', '/v1/tokens', as, { service, operation, ...extra });
+  }
+
+  /** A new token's id, asked for as `as` (fails the test on any answer but 201). */
+  async issue(as: string, operation: object, options: { service?: string } & Record<string, unknown> = {}): Promise<string> {
+    const { service = 'USER_MGMT', ...extra } = options;
+    const reply = await this.requestToken(as, service, operation, extra);
+    if (reply.status !== 201) throw new Error(`token refused: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.token.id as string;
   }
 
   async tokenBytes(id: string, token: string): Promise<Buffer> {

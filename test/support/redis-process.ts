@@ -62,7 +62,18 @@ export class RedisProcess {
     });
   }
 
+  /** SIGSTOP: the process is frozen (its connections stay open, it answers nothing) until thaw(). */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after freeze(). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.thaw(); // a frozen server would not act on the SIGTERM
     await this.kill('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -24,9 +24,36 @@ export class SentinelSet implements FailoverSet {
   }
 
   static async start(): Promise<SentinelSet> {
-    const master = await RedisProcess.start(['--appendfsync', 'always']);
-    const replica = await RedisProcess.start(['--appendfsync', 'always', '--replicaof', '127.0.0.1', String(master.port)]);
-    await replica.replicating();
+    const set = await SentinelSet.launch(['--appendfsync', 'always']);
+    try {
+      await set.replica.replicating();
+      // Sentinels learn of the replica from the master's INFO (every few seconds): wait for it.
+      await until('the sentinels know the replica', async () => {
+        const probe = new Redis({ port: set.sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await probe.connect();
+          const replicas = (await probe.call('SENTINEL', 'REPLICAS', MASTER_NAME)) as unknown[];
+          return replicas.length > 0;
+        } catch {
+          return false;
+        } finally {
+          probe.disconnect();
+        }
+      }, 30_000);
+    } catch (err) {
+      await set.stop(); // a failed start leaves no redis-server behind
+      throw err;
+    }
+    return set;
+  }
+
+  /**
+   * Starts the master, the replica and the three sentinels at once and waits for none of them
+   * to be in sync (as `docker compose up` does): the replica's first sync is still to come.
+   */
+  static async launch(extraArgs: string[] = []): Promise<SentinelSet> {
+    const master = await RedisProcess.start(extraArgs);
+    const replica = await RedisProcess.start([...extraArgs, '--replicaof', '127.0.0.1', String(master.port)]);
     const sentinels: { port: number; child: ChildProcess; dir: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
@@ -48,26 +75,7 @@ export class SentinelSet implements FailoverSet {
       const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
       sentinels.push({ port, child, dir });
     }
-    const set = new SentinelSet(master, replica, sentinels);
-    try {
-      // Sentinels learn of the replica from the master's INFO (every few seconds): wait for it.
-      await until('the sentinels know the replica', async () => {
-        const probe = new Redis({ port: sentinels[0]!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        try {
-          await probe.connect();
-          const replicas = (await probe.call('SENTINEL', 'REPLICAS', MASTER_NAME)) as unknown[];
-          return replicas.length > 0;
-        } catch {
-          return false;
-        } finally {
-          probe.disconnect();
-        }
-      }, 30_000);
-    } catch (err) {
-      await set.stop(); // a failed start leaves no redis-server behind
-      throw err;
-    }
-    return set;
+    return new SentinelSet(master, replica, sentinels);
   }
 
   /** The port of the master the sentinels name now. */

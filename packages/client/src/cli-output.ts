@@ -1,4 +1,4 @@
-import { visibleSegments, visibleText } from '@quorumd/core';
+import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER, visibleSegments, visibleText } from '@quorumd/core';
 import type { ApiKeyView, TokenView, UserView } from './quorum-client';
 
 /**
@@ -32,39 +32,71 @@ function jsonEscape(escape: string): string {
 
 const yesNo = (v: boolean) => (v ? 'YES' : 'NO');
 
-/** listUsers as cloudhsm_mgmt_util prints it. */
+/** cloudhsm_mgmt_util's width of the user name column, and the widest quorumd makes it (longer names are cut with an ellipsis; --json has them whole). */
+const NAME_COLUMN = 35;
+const NAME_COLUMN_MAX = 64;
+
+/**
+ * listUsers as cloudhsm_mgmt_util prints it, and a last column of quorumd's own: OneTimePswd,
+ * YES while the user's password is one someone else chose (it must set its own). The name
+ * column is cloudhsm_mgmt_util's 35 characters, wider when a name (as it prints, escapes
+ * counted) needs it, up to 64.
+ */
 export function usersTable(users: UserView[], server: string): string {
+  const names = users.map((u) => {
+    const chars = Array.from(visibleText(u.name));
+    return chars.length > NAME_COLUMN_MAX ? [...chars.slice(0, NAME_COLUMN_MAX - 1), '…'] : chars;
+  });
+  const width = Math.max(NAME_COLUMN, ...names.map((chars) => chars.length + 1));
   const lines = [`Users on server 0(${server}):`, `Number of users found:${users.length}`, ''];
-  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}`);
-  for (const u of users) {
-    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${u.name.padEnd(35)}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}`);
-  }
+  lines.push(`${'User Id'.padStart(11)}${'User Type'.padStart(20)}${'User Name'.padStart(16)}${'MofnPubKey'.padStart(37 + width - NAME_COLUMN)}${'LoginFailureCnt'.padStart(21)}${'2FA'.padStart(12)}${'OneTimePswd'.padStart(16)}`);
+  users.forEach((u, i) => {
+    const name = (names[i] ?? []).join('') + ' '.repeat(width - (names[i]?.length ?? 0));
+    lines.push(`${String(u.id).padStart(10)}${u.type.padStart(16)}${''.padEnd(14)}${name}${yesNo(u.mofnPubKey).padStart(7)}${String(u.loginFailureCnt).padStart(16)}${yesNo(u.twoFactor).padStart(17)}${yesNo(u.passwordChangeRequired).padStart(12)}`);
+  });
   return lines.join('\n');
 }
 
-/** Who a user id is, by name when `names` knows it (`user 7` otherwise: a deleted user, or names not readable). */
-const who = (id: number, names: ReadonlyMap<number, string>) => names.get(id) ?? `user ${id}`;
+/** The users a token's details name: by id, their name and type. */
+export type KnownUsers = ReadonlyMap<number, Pick<UserView, 'name' | 'type'>>;
+
+/** Who a user id is, by name when `users` knows it (`user 7` otherwise: a deleted user, or users not readable). */
+const who = (id: number, users: KnownUsers) => users.get(id)?.name ?? `user ${id}`;
 
 /**
- * What a CO approves: exactly the operation, who asks, until when, and how far the quorum is;
- * approvers and rejecters by name (from `names`, the users by id).
+ * What approving hands someone beyond the operation itself: a crypto officer created, or a
+ * CO's password reset, gets a one-time password (the console says the same).
  */
-export function tokenDetails(t: TokenView, names: ReadonlyMap<number, string> = new Map()): string {
+function operationNote(operation: TokenView['operation'], users: KnownUsers): string | undefined {
+  const command = operation.command;
+  const args: Readonly<Record<string, unknown>> = operation.args;
+  if (command === 'createUser' && args.type === 'CO') return ONE_TIME_PASSWORD_OF_NEW_OFFICER;
+  if (command === 'changePswd' && typeof args.id === 'number' && users.get(args.id)?.type === 'CO') return ONE_TIME_PASSWORD_OF_RESET_OFFICER;
+  return undefined;
+}
+
+/**
+ * What a CO approves: exactly the operation, what it hands out, who asks, until when, and how
+ * far the quorum is; approvers and rejecters by name (from `users`, the users by id).
+ */
+export function tokenDetails(t: TokenView, users: KnownUsers = new Map()): string {
+  const note = operationNote(t.operation, users);
   return [
     `Token        ${t.id}`,
     `Status       ${t.status}`,
     `Service      ${t.service}`,
     `Command      ${t.operation.command}`,
     `Arguments    ${JSON.stringify(t.operation.args)}`,
+    ...(note ? [`Note         ${note}`] : []),
     `Requester    ${t.requester.kind} ${t.requester.name} (${t.requester.id})`,
     `Issued       ${t.issuedAt}`,
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,
-    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, names)).join(', ') : ''}`,
+    `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, users)).join(', ') : ''}`,
     // A custom service's token: each rule's approvers (no one counted for two rules).
-    ...(t.progress ?? []).map((rule) => `Rule         ${visibleText(rule.group)}: ${rule.have.length} of ${rule.m}${rule.have.length ? ': ' + rule.have.map((id) => who(id, names)).join(', ') : ''}`),
+    ...(t.progress ?? []).map((rule) => `Rule         ${visibleText(rule.group)}: ${rule.have.length} of ${rule.m}${rule.have.length ? ': ' + rule.have.map((id) => who(id, users)).join(', ') : ''}`),
     ...(t.reason !== undefined ? [`Reason       ${visibleText(t.reason)}`] : []),
     ...(t.ticket !== undefined ? [`Ticket       ${visibleText(t.ticket)}`] : []),
-    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, names)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
+    ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, users)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),
     `Digest       ${t.operationDigest}`,
     ...(t.cloudhsm
       ? [

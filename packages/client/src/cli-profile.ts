@@ -5,8 +5,10 @@ import { dirname, join } from 'node:path';
 export interface Profile {
   url?: string;
   token?: string;
-  /** The logged-in user (for register-key). */
+  /** The logged-in user (for register-key, and changePswd of oneself). */
   userId?: number;
+  /** Its name, as loginHSM was given it. */
+  userName?: string;
 }
 
 /** Where a CLI run keeps its session between runs: a file for the binary, anything for a test. */

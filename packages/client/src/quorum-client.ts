@@ -62,6 +62,12 @@ export interface TokenRequest {
   ticket?: string;
 }
 
+/** A login's answer. */
+export interface Session {
+  token: string;
+  user: { id: number; name: string; type: string; passwordChangeRequired: boolean };
+  expiresAt: string;
+}
 export type Operation = { command: string; args?: Record<string, unknown> };
 
 /** The SDK: every call of the quorumd HTTP API (README "HTTP API"), typed; failures are QuorumError with the RET_ code. */
@@ -102,9 +108,13 @@ export class QuorumClient {
     return Buffer.from(await res.arrayBuffer()) as unknown as T;
   }
 
-  /** loginHSM: keeps the session token for later calls and returns it. */
-  async login(name: string, password: string): Promise<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }> {
-    const session = await this.call<{ token: string; user: { id: number; name: string; type: string }; expiresAt: string }>('POST', '/v1/sessions', { name, password });
+  /**
+   * loginHSM: keeps the session token for later calls and returns it. With
+   * `user.passwordChangeRequired`, the password was chosen by someone else and works once: the
+   * session may only set the user's own (changeOwnPassword) or log out.
+   */
+  async login(name: string, password: string): Promise<Session> {
+    const session = await this.call<Session>('POST', '/v1/sessions', { name, password });
     this.credential = session.token;
     return session;
   }
@@ -125,8 +135,17 @@ export class QuorumClient {
     await this.call('DELETE', `/v1/users/${id}`, quorumToken ? { quorumToken } : {});
   }
 
+  /** Another user's password (a CO, under the USER_MGMT quorum). */
   async changePassword(id: number, password: string, quorumToken?: string): Promise<void> {
     await this.call('PUT', `/v1/users/${id}/password`, { password, ...(quorumToken ? { quorumToken } : {}) });
+  }
+
+  /**
+   * The logged-in user's own password (`id` is its own, as the login answered): no quorum, but
+   * the current password. It ends every session of the user, this client's too.
+   */
+  async changeOwnPassword(id: number, currentPassword: string, password: string): Promise<void> {
+    await this.call('PUT', `/v1/users/${id}/password`, { password, currentPassword });
   }
 
   /** registerQuorumPubKey: challenge, signature by the key, registration. */
@@ -275,19 +294,40 @@ export class QuorumClient {
   }
 
   /**
-   * The audit ledger as the service keeps it: entries, head, checkpoints and the published key.
-   * The log grows while it is read: the checkpoints are read first (each is of an entry the
-   * head had then reached), then the head, then the entries up to that head and no further.
+   * The audit ledger as the service keeps it: entries, sealed hashes, head, checkpoints and
+   * the published key. The log grows while it is read: the checkpoints are read first (each
+   * is of an entry the head had then reached), then the head, then the entries up to that
+   * head and no further, then the sealed hashes up to that head (sealed after the entries
+   * were read or not, each is of an entry read).
    */
-  async auditLedger(): Promise<{ entries: string[]; head: { seq: number; sealedSeq: number; issuer: string }; checkpoints: AuditCheckpoint[]; publicKeyPem: string | undefined }> {
+  async auditLedger(): Promise<{
+    entries: string[];
+    hashes: string[];
+    head: { seq: number; sealedSeq: number; issuer: string; checkpointIntervalMs?: number };
+    checkpoints: AuditCheckpoint[];
+    publicKeyPem: string | undefined;
+  }> {
     const { checkpoints } = await this.call<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
-    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string }>('GET', '/v1/audit/head');
+    const head = await this.call<{ seq: number; sealedSeq: number; issuer: string; checkpointIntervalMs?: number }>('GET', '/v1/audit/head');
     const entries = await this.auditRaw(head.seq);
+    const hashes = await this.auditHashes(head.seq);
     const publicKeyPem = await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
       (r) => r.publicKeyPem,
       () => undefined,
     );
-    return { entries, head, checkpoints, publicKeyPem };
+    return { entries, hashes, head, checkpoints, publicKeyPem };
+  }
+
+  /** The sealed hashes (hex) from seq 1, up to `untilSeq`. */
+  async auditHashes(untilSeq: number): Promise<string[]> {
+    const hashes: string[] = [];
+    for (let from = 1; from <= untilSeq; from += 1000) {
+      const limit = Math.min(1000, untilSeq - from + 1);
+      const page = (await this.call<{ hashes: string[] }>('GET', `/v1/audit/hashes?from=${from}&limit=${limit}`)).hashes;
+      hashes.push(...page);
+      if (page.length < limit) break;
+    }
+    return hashes;
   }
 
   /** The stored entries' texts from seq 1: all of them, or up to `untilSeq`. */

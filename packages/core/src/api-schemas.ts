@@ -50,7 +50,8 @@ export const UserViewSchema = Type.Object({
   loginFailureCnt: Type.Integer(),
   twoFactor: Type.Boolean(),
   hsmUsername: Type.String({ description: 'the name this user signs AWS CloudHSM token files as' }),
-  locked: Type.Boolean({ description: 'locked after too many failed logins (until the lock lifts, or for good until a password reset)' }),
+  locked: Type.Boolean({ description: 'locked by a decision of the officers or a quorum, or by a lock an earlier version left (failed logins lock no one); a password reset lifts it' }),
+  passwordChangeRequired: Type.Boolean({ description: 'its password was chosen by someone else (a CO created, or its password reset, through a quorum) and works once: its sessions may only set its own' }),
   fingerprint: Type.Optional(Type.String({ description: 'SHA-256 (hex) of the DER SubjectPublicKeyInfo of its registered quorum key' })),
 });
 export const BundleSchema = Type.Object({

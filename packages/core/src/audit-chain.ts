@@ -1,39 +1,15 @@
-import { createHash, verify as verifySignatureWith, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignatureWith, type KeyObject } from 'node:crypto';
+import { GENESIS_HASH, chainInput, checkpointText, type AuditCrypto } from './audit-ledger';
 
 /**
- * The audit ledger. Each entry is one JSON text `{"seq","at","type","actor","data"}`,
- * appended in sequence by the state change it records. A sealer chains them outside Redis's
- * scripts: hash(n) = SHA-256(hash(n-1) as hex, "\n", entry n's text), hash(0) = 64 zeros.
- * Checkpoints sign a head (seq, hash) with an Ed25519 key that never lives in Redis, so a
- * cut or rewritten tail no longer matches a checkpoint kept elsewhere.
+ * The audit chain's hashing and checkpoint signatures with Node's crypto: what the sealer
+ * computes, and the `AuditCrypto` that the Node verifiers (npm run audit:verify, quorum
+ * audit verify) hand to the one verifier (audit-ledger.ts).
  */
-export const GENESIS_HASH = '0'.repeat(64);
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: unknown;
-  data: unknown;
-}
-
-export interface AuditCheckpoint {
-  seq: number;
-  /** The chain's hash at `seq`, hex. */
-  hash: string;
-  /** When it was signed, RFC 3339 (as stored). */
-  at: string;
-  /** Ed25519 signature over `checkpointMessage(...)`, base64. */
-  signature: string;
-}
-
-export function parseAuditEntry(raw: string): AuditEntry {
-  return JSON.parse(raw) as AuditEntry;
-}
 
 /** The chain's next hash: SHA-256 over the previous hash (hex), a newline and the entry's text. */
 export function chainHash(previous: string, entryText: string): string {
-  return createHash('sha256').update(previous, 'utf8').update('\n').update(entryText, 'utf8').digest('hex');
+  return createHash('sha256').update(chainInput(previous, entryText), 'utf8').digest('hex');
 }
 
 /** The hashes of a run of entries, continuing from `previous`. */
@@ -49,123 +25,22 @@ export function chainHashes(entryTexts: readonly string[], previous = GENESIS_HA
 
 /** Exactly what a checkpoint signs: five lines, each ended by `\n`. */
 export function checkpointMessage(issuer: string, seq: number, hash: string, at: string): Buffer {
-  return Buffer.from(`quorumd audit checkpoint v1\n${issuer}\n${seq}\n${hash}\n${at}\n`, 'utf8');
+  return Buffer.from(checkpointText(issuer, seq, hash, at), 'utf8');
 }
 
-export function checkpointSignatureValid(publicKey: KeyObject, issuer: string, checkpoint: AuditCheckpoint): boolean {
+function ed25519Valid(publicKey: KeyObject, message: string, signatureBase64: string): boolean {
   try {
-    return verifySignatureWith(null, checkpointMessage(issuer, checkpoint.seq, checkpoint.hash, checkpoint.at), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+    return verifySignatureWith(null, Buffer.from(message, 'utf8'), publicKey, Buffer.from(signatureBase64, 'base64'));
   } catch {
     return false;
   }
 }
 
-/**
- * What an audit check says when no public key was pinned and it checks the checkpoints with
- * the key as published in Redis; `pinWith` is how the tool at hand takes a pinned key.
- */
-export function unpinnedAuditKeyWarning(pinWith: string): string {
-  return (
-    'warning: no --public-key: the checkpoints are checked with the audit public key published in Redis: the service keeps in Redis the key it publishes, ' +
-    'so whoever can write to Redis can replace that key and re-sign a rewritten log. For a check that does not trust Redis, ' +
-    `pin the key: ${pinWith} audit.pub (the public half of the audit key file, QUORUM_AUDIT_KEY_FILE)`
-  );
-}
-
-/** Everything a verifier reads, from Redis or from files and the API. */
-export interface AuditLedger {
-  /** The entries' texts, from seq 1, as stored. */
-  entries: readonly string[];
-  /** The last sequence number the store says it appended (its head). */
-  headSeq: number;
-  /** The stored hashes, from seq 1 (as far as sealed). */
-  hashes: readonly string[];
-  checkpoints: readonly AuditCheckpoint[];
-  /** The deployment's name, signed into every checkpoint. */
-  issuer: string;
-  /** The audit public key the checkpoints must verify with (pinned by the verifier). */
-  publicKey?: KeyObject;
-}
-
-export type AuditVerdict =
-  | {
-      ok: true;
-      entries: number;
-      /** Entries sealed (hashed) so far; the rest are pending, not broken. */
-      sealed: number;
-      pending: number;
-      /** The chain's hash at the last sealed entry. */
-      head: string;
-      checkpoints: number;
-    }
-  | { ok: false; entries: number; what: 'entry' | 'checkpoint' | 'log'; seq: number; reason: string };
-
-/**
- * Checks a ledger and names the first entry or checkpoint that does not hold: each entry is
- * JSON with the next sequence number; each stored hash is the chain's; the log reaches the
- * head the store recorded; every checkpoint's signature verifies with the pinned key; each
- * checkpoint's (seq, hash) is in the chain; and the log is not shorter than the newest
- * checkpoint. Entries past the last stored hash are pending: not yet sealed, not broken.
- */
-export function verifyAuditLedger(ledger: AuditLedger): AuditVerdict {
-  const { entries } = ledger;
-  const broken = (what: 'entry' | 'checkpoint' | 'log', seq: number, reason: string): AuditVerdict => ({ ok: false, entries: entries.length, what, seq, reason });
-  const computed: string[] = [];
-  let prev = GENESIS_HASH;
-  for (let i = 0; i < entries.length; i++) {
-    const seq = i + 1;
-    const text = entries[i] as string;
-    let entry: AuditEntry;
-    try {
-      entry = parseAuditEntry(text);
-    } catch {
-      return broken('entry', seq, 'entry is not JSON');
-    }
-    if (entry.seq !== seq) return broken('entry', seq, `entry ${seq} holds sequence number ${String(entry.seq)}: entries were removed, added or reordered`);
-    prev = chainHash(prev, text);
-    computed.push(prev);
-    const stored = ledger.hashes[i];
-    if (stored !== undefined && stored !== prev) return broken('entry', seq, `entry ${seq} does not match its sealed hash: it was changed after sealing (or a hash before it was)`);
-  }
-  if (ledger.hashes.length > entries.length) return broken('log', entries.length + 1, `the log ends at entry ${entries.length} but ${ledger.hashes.length} entries were sealed: its tail was cut`);
-  if (entries.length < ledger.headSeq) return broken('log', entries.length + 1, `the log ends at entry ${entries.length} but the head says ${ledger.headSeq}: its tail was cut`);
-  if (entries.length > ledger.headSeq) return broken('log', ledger.headSeq + 1, `the log holds ${entries.length} entries but the head says ${ledger.headSeq}`);
-  const checkpoints = [...ledger.checkpoints].sort((a, b) => a.seq - b.seq);
-  for (const checkpoint of checkpoints) {
-    if (!ledger.publicKey) return broken('checkpoint', checkpoint.seq, 'no audit public key to verify checkpoints with');
-    if (!checkpointSignatureValid(ledger.publicKey, ledger.issuer, checkpoint)) {
-      return broken('checkpoint', checkpoint.seq, `checkpoint at entry ${checkpoint.seq}: the signature does not verify with the audit key for issuer ${ledger.issuer} (forged, or another deployment's)`);
-    }
-    if (checkpoint.seq > entries.length) {
-      return broken('checkpoint', checkpoint.seq, `the log ends at entry ${entries.length}, before the checkpoint at entry ${checkpoint.seq}: its tail was cut`);
-    }
-    if (computed[checkpoint.seq - 1] !== checkpoint.hash) {
-      return broken('checkpoint', checkpoint.seq, `checkpoint at entry ${checkpoint.seq} does not match the chain there: an entry up to ${checkpoint.seq} was rewritten`);
-    }
-  }
-  const sealed = Math.min(ledger.hashes.length, entries.length);
+/** Node's hashing and Ed25519 check for the verifier; without a key (PEM or KeyObject) no checkpoint verifies. */
+export function nodeAuditCrypto(publicKey?: KeyObject | string): AuditCrypto {
+  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
   return {
-    ok: true,
-    entries: entries.length,
-    sealed,
-    pending: entries.length - sealed,
-    head: sealed > 0 ? (computed[sealed - 1] as string) : GENESIS_HASH,
-    checkpoints: checkpoints.length,
+    sha256Hex: (text) => createHash('sha256').update(text, 'utf8').digest('hex'),
+    ...(key ? { checkpointSignatureValid: (message: string, signature: string) => ed25519Valid(key, message, signature) } : {}),
   };
-}
-
-/** One line for a person: what was checked, or the first entry or checkpoint that fails. */
-export function describeAuditVerdict(verdict: AuditVerdict): string {
-  if (!verdict.ok) return `audit log BROKEN at ${verdict.what === 'checkpoint' ? 'checkpoint' : 'entry'} ${verdict.seq}: ${verdict.reason}`;
-  if (verdict.entries === 0) return 'audit log EMPTY: no entries; is that the right Redis and prefix?';
-  const pending = verdict.pending > 0 ? `, ${verdict.pending} pending (not sealed yet)` : '';
-  return `audit log OK: ${verdict.entries} entries, ${verdict.sealed} sealed${pending}, ${verdict.checkpoints} signed checkpoint(s) verified, head ${verdict.head}`;
-}
-
-/** Checkpoints from a JSON-lines file (as the sealer appends them); blank lines skipped. */
-export function parseCheckpointLines(text: string): AuditCheckpoint[] {
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as AuditCheckpoint);
 }

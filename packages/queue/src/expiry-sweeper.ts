@@ -31,7 +31,7 @@ export class ExpirySweeper {
     this.timer = setTimeout(() => {
       this.running = this.sweep()
         .then(() => undefined)
-        .catch((err: unknown) => this.options.log('expiry sweep failed; retrying', { err: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) => this.options.log('expiry sweep failed; retrying', { err }))
         .finally(() => this.schedule());
     }, this.options.intervalMs);
   }

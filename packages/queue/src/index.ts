@@ -5,3 +5,4 @@ export * from './delivery-processor';
 export * from './outbox-dispatcher';
 export * from './outbound-guard';
 export * from './notification-worker';
+export * from './shutdown-budget';

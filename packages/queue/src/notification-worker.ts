@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSigner } from '@quorumd/store';
+import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
@@ -13,16 +14,36 @@ import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
 import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
+import { ShutdownBudget } from './shutdown-budget';
 
 export interface RunningWorker {
   queues: QuorumQueues;
+  /** How far this worker's audit sealer sees sealing and signing lag (for /metrics). */
+  auditSeal(): AuditSealStatus;
   /**
    * Stops taking jobs, finishes the ones in hand and closes every connection. Idempotent.
    * With Redis gone (or `force`), it does not wait on Redis: jobs in hand are left to be
    * retried after QUORUM_JOB_LOCK_MS, and it returns within about a second.
    */
-  close(options?: { force?: boolean }): Promise<void>;
+  close(options?: { force?: boolean; deadline?: number }): Promise<void>;
 }
+
+/**
+ * The graceful stop's steps in order, and each one's share of the stop's one deadline
+ * (`close({ deadline })`, by default WORKER_STOP_BUDGET_MS from now): jobs in hand get the
+ * most; whatever a step leaves unused goes to the next.
+ */
+export const WORKER_STOP_STEPS = [
+  ['sealer', 1],
+  ['dispatcher', 2],
+  ['sweeper', 1],
+  ['deliveries', 10],
+  ['queues', 2],
+  ['connections', 1],
+] as const;
+
+/** The graceful stop's default budget: below a process's 10 s stop deadline, with room for what follows it. */
+export const WORKER_STOP_BUDGET_MS = 8000;
 
 interface WorkerOptions {
   /** Follows the worker's connections; by default the worker reports on its own (one line per change of state). */
@@ -49,6 +70,17 @@ function isConnectionError(err: unknown): boolean {
   return isStoreUnavailable(err) || (code !== undefined && /^E[A-Z]+$/.test(code)) || /Connection is closed|connect|socket|ECONN|ETIMEDOUT|EPIPE/i.test(error);
 }
 
+/** The last checkpoint in this process's checkpoint file: what its sealer signed last (none: a new file). */
+function lastCheckpointIn(file: string, log: Logger): AuditCheckpoint | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return parseCheckpointLines(readFileSync(file, 'utf8')).at(-1);
+  } catch (err) {
+    log.error({ file, err }, 'cannot read the audit checkpoint file: the sealer starts without its last checkpoint');
+    return undefined;
+  }
+}
+
 /**
  * The notification worker: the outbox dispatcher, the deliveries worker (webhooks and
  * callbacks, retried with exponential backoff, dead-lettered after the last attempt) and
@@ -63,7 +95,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const blocking = createRedis(redisUrl, { maxRetriesPerRequest: null });
   const storeRedis = connectForRequests(redisUrl, { enableOfflineQueue: true, lazyConnect: false });
   for (const c of [connection, blocking, storeRedis]) monitor.watch(c);
-  const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.warn(redisErrorFields(err), 'queue error'));
+  const onError = (err: unknown) => (isConnectionError(err) ? monitor.noteError(err) : log.child({ module: 'queues' }).warn({ err }, 'queue error'));
   const store = new QuorumStore(storeRedis, { prefix: config.redisPrefix, retentionMs: config.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: config.minReplicas, timeoutMs: config.replicaAckTimeoutMs } });
   const prefix = store.keys.queuePrefix();
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
@@ -78,20 +110,23 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
     // The dead-letter list says only "no 2xx answer"; the cause is for this log.
     const detail = (err as { detail?: unknown }).detail;
-    log.warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, ...redisErrorFields(err), detail }, 'delivery failed');
+    log.child({ module: 'deliveries' }).warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err, detail }, 'delivery failed');
   });
   deliveries.on('error', onError);
 
+  // Each background loop logs through a child logger of its own (`module`), errors as { err }.
   // While Redis is away the monitor has said so once: the loops' retries stay quiet.
-  const warnWhileUp = (message: string, fields?: Record<string, unknown>): void => {
-    if (monitor.healthy) log.warn(fields ?? {}, message);
-  };
+  const warnWhileUp =
+    (module: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (monitor.healthy) log.child({ module }).warn(fields ?? {}, message);
+    };
 
   // Expiry: a sweep of the indexes writes EXPIRED for what is due (no job per token).
   const sweeper = new ExpirySweeper(store, {
     intervalMs: 250,
     batch: 500,
-    log: warnWhileUp,
+    log: warnWhileUp('expiry-sweeper'),
   });
   sweeper.start();
   queues.deliveries.on('error', onError);
@@ -101,7 +136,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     claimIdleMs: config.outboxClaimMs,
     // Under load, a batch every 10 ms rather than one read per entry; a webhook waits at most that much more.
     lingerMs: 10,
-    log: warnWhileUp,
+    log: warnWhileUp('outbox-dispatcher'),
   });
   await dispatcher.start();
 
@@ -116,18 +151,21 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     signer = undefined;
   }
   mkdirSync(dirname(config.checkpointFile), { recursive: true });
+  const sealerLog = log.child({ module: 'audit-sealer' });
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
+    lastCheckpoint: lastCheckpointIn(config.checkpointFile, log),
     checkpointIntervalMs: config.checkpointIntervalMs,
     onCheckpoint: (checkpoint) => {
       try {
         appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
       } catch (err) {
-        log.error({ file: config.checkpointFile, err: (err as Error).message }, 'cannot append the audit checkpoint to its file');
+        sealerLog.error({ file: config.checkpointFile, err }, 'cannot append the audit checkpoint to its file');
       }
     },
-    log: warnWhileUp,
+    log: warnWhileUp('audit-sealer'),
+    alarm: (message, fields) => sealerLog.error(fields ?? {}, message),
   });
   sealer.start();
   log.info({ prefix }, 'worker running');
@@ -135,17 +173,21 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   let closing: Promise<void> | undefined;
   return {
     queues,
+    auditSeal: () => sealer.status(),
     close: (closeOptions = {}) => {
       closing ??= (async () => {
         if (ownMonitor) monitor.mute();
         const graceful = !closeOptions.force && [connection, blocking, storeRedis].every((c) => c.status === 'ready');
+        // Graceful: every step within its share of one deadline. With Redis gone: a few hundred ms each, not waiting on it.
+        const budget = new ShutdownBudget(WORKER_STOP_STEPS, closeOptions.deadline ?? Date.now() + WORKER_STOP_BUDGET_MS);
+        const ms = (step: (typeof WORKER_STOP_STEPS)[number][0], forced: number) => (graceful ? budget.msFor(step) : forced);
         // The dispatcher's blocking read waits on a Redis that is gone: cut it off.
-        await within(sealer.stop(), graceful ? 1000 : 100);
-        await within(dispatcher.stop(), graceful ? 3000 : 100, () => blocking.disconnect());
-        await within(sweeper.stop(), graceful ? 1000 : 100);
-        await within(deliveries.close(!graceful), graceful ? 10_000 : 300);
-        await within(queues.close(), graceful ? 2000 : 300);
-        await closeConnections([connection, blocking, storeRedis], graceful ? 1000 : 100);
+        await within(sealer.stop(), ms('sealer', 100));
+        await within(dispatcher.stop(), ms('dispatcher', 100), () => blocking.disconnect());
+        await within(sweeper.stop(), ms('sweeper', 100));
+        await within(deliveries.close(!graceful), ms('deliveries', 300));
+        await within(queues.close(), ms('queues', 300));
+        await closeConnections([connection, blocking, storeRedis], Math.max(100, ms('connections', 100)));
       })();
       return closing;
     },

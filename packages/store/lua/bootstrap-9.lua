@@ -1,14 +1,15 @@
 -- First start of a deployment: fixes the issuer name and creates the admin CO (id 1) once.
 -- KEYS: meta usersSeq usersByName users officers user mValues audit auditHead
 -- Reaches: nothing — only the keys it is handed
--- ARGV[5] issuer name to use when none is stored yet
--- ARGV[6] admin password hash
+-- ARGV: issuer adminPasswordHash
+--   `issuer` issuer name to use when none is stored yet
+--   `adminPasswordHash` admin password hash
 -- Returns: {issuer, created (1/0)}.
-redis.call('HSETNX', key('meta'), 'issuer', ARGV[5])
+redis.call('HSETNX', key('meta'), 'issuer', A.issuer)
 local issuer = redis.call('HGET', key('meta'), 'issuer')
 if redis.call('EXISTS', key('usersSeq')) == 1 then return { issuer, 0 } end
 redis.call('SET', key('usersSeq'), 1)
-redis.call('HSET', key('user'), 'id', 1, 'name', 'admin', 'type', 'CO', 'pw', ARGV[6], 'fails', 0, 'created', NOW)
+redis.call('HSET', key('user'), 'id', 1, 'name', 'admin', 'type', 'CO', 'pw', A.adminPasswordHash, 'fails', 0, 'created', NOW)
 redis.call('HSET', key('usersByName'), 'admin', 1)
 redis.call('ZADD', key('users'), 1, 1)
 redis.call('SADD', key('officers'), 1)

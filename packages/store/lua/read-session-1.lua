@@ -3,6 +3,7 @@
 -- generation on).
 -- KEYS: session
 -- Reaches: user — the hash of the session's user
+-- ARGV:
 -- Returns: the user's hash as a flat list, or an empty list.
 local s = redis.call('HMGET', key('session'), SF.user, SF.expiresAt, SF.generation)
 if not s[1] then return {} end

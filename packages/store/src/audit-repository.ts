@@ -1,5 +1,4 @@
-import { createPublicKey } from 'node:crypto';
-import { verifyAuditLedger, type AuditCheckpoint, type AuditLedger, type AuditVerdict } from '@quorumd/core';
+import { nodeAuditCrypto, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict } from '@quorumd/core';
 import type { StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
@@ -27,6 +26,13 @@ export class AuditRepository {
     return this.ctx.read((r) => r.lrange(this.ctx.keys.audit(), start, start + limit - 1));
   }
 
+  /** The sealed hashes (hex) from sequence number `fromSeq` (1-based), at most `limit`. */
+  async hashes(fromSeq: number, limit: number): Promise<string[]> {
+    const start = Math.max(0, fromSeq - 1);
+    const raw = await this.ctx.read((r) => r.lrangeBuffer(this.ctx.keys.auditHashes(), start, start + limit - 1));
+    return raw.map((h) => h.toString('hex'));
+  }
+
   /** Checkpoints after `afterSeq`, oldest first. */
   async checkpoints(afterSeq = 0): Promise<AuditCheckpoint[]> {
     const raw = await this.ctx.read((r) => r.lrange(this.ctx.keys.auditCheckpoints(), 0, -1));
@@ -39,7 +45,7 @@ export class AuditRepository {
   }
 
   /** Everything a verifier reads, in one consistent snapshot (MULTI). */
-  async ledger(): Promise<Omit<AuditLedger, 'publicKey'>> {
+  async ledger(): Promise<AuditLedger> {
     const k = this.ctx.keys;
     const replies = await this.ctx.read((r) =>
       r.multi().hget(k.auditHead(), 'seq').lrange(k.audit(), 0, -1).lrangeBuffer(k.auditHashes(), 0, -1).lrange(k.auditCheckpoints(), 0, -1).hget(k.meta(), 'issuer').exec(),
@@ -58,15 +64,11 @@ export class AuditRepository {
    * Checks the ledger as stored. `publicKeyPem` pins the key checkpoints must verify with
    * (default: the one published in Redis — which whoever writes Redis could replace; pin
    * it from outside for tamper evidence). `checkpoints` replaces Redis's own list (e.g. the
-   * file kept outside Redis).
+   * file kept outside Redis). `freshness` also checks that sealing and signing keep up.
    */
-  async verify(options: { publicKeyPem?: string; checkpoints?: AuditCheckpoint[] } = {}): Promise<AuditVerdict> {
+  async verify(options: { publicKeyPem?: string; checkpoints?: AuditCheckpoint[]; freshness?: AuditFreshness } = {}): Promise<AuditVerdict> {
     const ledger = await this.ledger();
     const pem = options.publicKeyPem ?? (await this.publicKeyPem());
-    return verifyAuditLedger({
-      ...ledger,
-      checkpoints: options.checkpoints ?? ledger.checkpoints,
-      ...(pem ? { publicKey: createPublicKey(pem) } : {}),
-    });
+    return verifyAuditLedger({ ...ledger, checkpoints: options.checkpoints ?? ledger.checkpoints }, nodeAuditCrypto(pem), options.freshness);
   }
 }

@@ -10,19 +10,22 @@
  * Checkpoints come from --checkpoints (the file kept outside Redis) or else from Redis; the
  * public key from --public-key, else from the data dir's audit key, else as Redis publishes it
  * (with a warning: whoever writes Redis could replace that key).
+ * It also fails when sealing or signing stopped: the newest checkpoint older than
+ * --max-checkpoint-age SECONDS (default 5 × QUORUM_CHECKPOINT_INTERVAL_MS, at least 10 s) while
+ * entries it does not cover are too, or an entry unsealed for longer.
  * Exits 0 when it all holds, 1 naming the first entry or checkpoint that fails (or when
  * there is no entry at all: a wrong Redis or prefix), 2 on bad usage.
  */
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describeAuditVerdict, parseCheckpointLines, unpinnedAuditKeyWarning, type AuditCheckpoint } from '@quorumd/core';
+import { defaultMaxCheckpointAgeMs, describeAuditVerdict, parseCheckpointLines, unpinnedAuditKeyWarning, type AuditCheckpoint } from '@quorumd/core';
 import { localInstanceRunning, readLocalInstance } from './local-instance';
 import { QuorumStore } from './quorum-store';
 import { redactUrl } from './redis-connection';
 import { createRedis } from './redis-url';
 
-const USAGE = 'usage: audit-verify [--redis URL [--prefix PREFIX] | --data-dir DIR] [--checkpoints FILE] [--public-key FILE]';
+const USAGE = 'usage: audit-verify [--redis URL [--prefix PREFIX] | --data-dir DIR] [--checkpoints FILE] [--public-key FILE] [--max-checkpoint-age SECONDS]';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -66,10 +69,24 @@ function source(): Source | { error: string } {
   };
 }
 
+/** --max-checkpoint-age in ms; by default from the deployment's checkpoint interval (QUORUM_CHECKPOINT_INTERVAL_MS, 1000). */
+function maxCheckpointAgeMs(): number | { error: string } {
+  const given = option('max-checkpoint-age');
+  if (given === undefined) return defaultMaxCheckpointAgeMs(Number(process.env.QUORUM_CHECKPOINT_INTERVAL_MS ?? 1000) || 1000);
+  const seconds = Number(given);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(given) || seconds <= 0) return { error: `--max-checkpoint-age takes a number of seconds, not ${given}` };
+  return seconds * 1000;
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  const maxAge = maxCheckpointAgeMs();
+  if (typeof maxAge !== 'number') {
+    process.stderr.write(`audit verify: ${maxAge.error}\n`);
+    return 2;
   }
   const from = source();
   if ('error' in from) {
@@ -87,6 +104,7 @@ async function main(): Promise<number> {
     const verdict = await new QuorumStore(redis, { prefix: from.prefix, retentionMs: 0 }).audit.verify({
       ...(from.publicKeyPem ? { publicKeyPem: from.publicKeyPem } : {}),
       ...(checkpoints ? { checkpoints } : {}),
+      freshness: { now: Date.now(), maxCheckpointAgeMs: maxAge },
     });
     const where = `${redactUrl(from.url)}, prefix ${from.prefix}${from.checkpointFile ? `, checkpoints ${from.checkpointFile}` : ''}`;
     process.stdout.write(`${describeAuditVerdict(verdict)} (${where})\n`);

@@ -19,3 +19,6 @@ export * from './local-instance';
 export * from './audit-sealer';
 export * from './redis-url';
 export * from './redis-contract';
+export * from './replication-info';
+export * from './replica-sync';
+export * from './durability-watch';

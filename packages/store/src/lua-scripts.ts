@@ -5,7 +5,7 @@ import { KEY_NAMES, type KeyName } from './keys';
 import { luaPrelude } from './lua-prelude';
 import { declaredArgs } from './script-args';
 import { checkArgs, checkReaches, readHeader } from './script-header';
-import { SCRIPT_NAMES, type ScriptName } from './script-names';
+import { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName } from './script-names';
 
 /**
  * The Lua sources: `lua/<command>-<numberOfKeys>.lua`, each loaded after the includes:
@@ -18,7 +18,7 @@ import { SCRIPT_NAMES, type ScriptName } from './script-names';
 export const LUA_DIR = join(__dirname, '..', 'lua');
 const LIBRARY = ['audit-outbox.lua', 'tokens.lua', 'sessions.lua', 'counting.lua', 'policies.lua', 'snapshot.lua', 'lifecycle.lua', 'gate.lua'];
 
-export { SCRIPT_NAMES, type ScriptName } from './script-names';
+export { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName, type SessionCheckingScript } from './script-names';
 
 export interface LuaScript {
   name: ScriptName;
@@ -26,6 +26,8 @@ export interface LuaScript {
   numberOfKeys: number;
   /** The keys it is handed, in order, by name. */
   keyNames: KeyName[];
+  /** It checks the caller's session in the same step as its change (calls session_refusal). */
+  checksSession: boolean;
   source: string;
 }
 
@@ -35,6 +37,15 @@ function declaredKeys(file: string, names: string[], numberOfKeys: number): KeyN
   if (unknown.length > 0) throw new Error(`Lua script ${file} declares unknown keys: ${unknown.join(', ')}`);
   if (names.length !== numberOfKeys) throw new Error(`Lua script ${file} declares ${names.length} keys but is named for ${numberOfKeys}`);
   return names as KeyName[];
+}
+
+/** SESSION_CHECKING_SCRIPTS must be exactly the scripts that check the caller's session (session_refusal). */
+function checkSessionChecking(scripts: readonly LuaScript[]): void {
+  const checking = scripts.filter((s) => s.checksSession).map((s) => s.name).sort();
+  const declared = [...SESSION_CHECKING_SCRIPTS].sort();
+  if (checking.join(' ') !== declared.join(' ')) {
+    throw new Error(`SESSION_CHECKING_SCRIPTS (${declared.join(' ')}) must be the scripts that call session_refusal (${checking.join(' ')})`);
+  }
 }
 
 /** K: the keys a script is handed, by name (read with key('name')). */
@@ -80,10 +91,12 @@ export function luaScripts(): LuaScript[] {
       const keyNames = declaredKeys(file, header.keys, numberOfKeys);
       checkArgs(file, name, declaredArgs(name), header.args);
       checkReaches(file, text, header, includes);
-      return { name, file, numberOfKeys, keyNames, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${text}` };
+      const checksSession = /^[^-\n]*\bsession_refusal\(/m.test(text);
+      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${text}` };
     });
   const missing = SCRIPT_NAMES.filter((name) => !scripts.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`Lua scripts missing: ${missing.join(', ')}`);
+  checkSessionChecking(scripts);
   loaded = scripts;
   return scripts;
 }

@@ -24,12 +24,12 @@ export class QuorumKeysRepository {
     requesterMayApprove: boolean,
     actor: Actor,
   ): Promise<void> {
-    await this.ctx.run('registerKey', { challengeId: challenge.id, userId, fingerprint: key.fingerprint }, actor, [
+    await this.ctx.run('registerKey', { challengeId: challenge.id, userId, fingerprint: key.fingerprint }, actor, {
       userId,
-      challenge.value,
-      key.fingerprint,
-      key.pem,
-      requesterMayApprove ? '1' : '0',
-    ]);
+      challenge: challenge.value,
+      fingerprint: key.fingerprint,
+      publicKeyPem: key.pem,
+      requesterMayApprove: requesterMayApprove ? '1' : '0',
+    });
   }
 }

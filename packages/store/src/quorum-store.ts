@@ -1,3 +1,4 @@
+import type { DegradedReason } from './durability-watch';
 import type { RedisClient } from './redis-url';
 import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
@@ -47,5 +48,18 @@ export class QuorumStore {
    */
   async ping(): Promise<void> {
     await this.ctx.read((r) => r.set(this.keys.readyProbe(), String(this.ctx.clock()), 'PX', 60_000));
+  }
+
+  /**
+   * Readiness with durability: the probe write, then a WAIT as a change would ask for it.
+   * `degraded` says why fewer replicas hold the changes than should (the automatic count fell
+   * to 0, or acknowledgements time out); `belowMinimum` when QUORUM_MIN_REPLICAS is set and unmet.
+   */
+  async readiness(): Promise<{ degraded?: DegradedReason; required: number; acknowledging: number; belowMinimum: boolean }> {
+    await this.ping();
+    await this.ctx.probeReplicas();
+    const watch = this.ctx.durability;
+    const { degraded, required, acknowledging } = watch.state;
+    return { ...(degraded ? { degraded } : {}), required, acknowledging, belowMinimum: watch.belowMinimum };
   }
 }

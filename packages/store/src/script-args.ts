@@ -6,9 +6,13 @@ import type { ScriptName } from './script-names';
  * (`ctx.run('issueToken', ids, actor, { id, bytes, ... })`, typed from this table), the
  * store lays them out in this order, and the script reads them as `A.<name>` (bound by the
  * loader from its `-- ARGV:` header line, which must list the same names: a mismatch fails
- * at load). A last `...name` takes every further argument as a list (`A.name`).
+ * at load). A last `...name` takes every further argument as a list (`A.name`). Every
+ * script is declared here.
  */
 const SCRIPT_ARGS = {
+  addAuditCheckpoint: ['sealerId', 'checkpoint', 'seq', 'publicKeyPem'],
+  auditSealerLease: ['sealerId', 'leaseMs'],
+  bootstrap: ['issuer', 'adminPasswordHash'],
   approvalRecipients: ['requesterMayApprove', '...tokenIds'],
   approveToken: ['userId', 'fingerprint', 'alg', 'signature', 'issuer', 'requesterMayApprove', 'approvedTimeoutMs'],
   changePassword: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'passwordHash', 'gated', 'retentionMs', 'verified'],
@@ -26,15 +30,18 @@ const SCRIPT_ARGS = {
   logout: ['userId'],
   pendingTokens: ['userId', 'requesterMayApprove', 'limit'],
   readToken: ['requesterMayApprove'],
+  readSession: [],
   refuseVotes: ['...refused'],
+  registerKey: ['userId', 'challenge', 'fingerprint', 'publicKeyPem', 'requesterMayApprove'],
   rejectToken: ['userId', 'reason', 'issuer', 'requesterMayApprove', 'retentionMs'],
+  sealAudit: ['sealerId', 'sealedSeq', 'lastHash', '...hashes'],
   setHsmUsername: ['userId', 'hsmUsername'],
   setGroup: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'group', 'members', 'force', 'retentionMs', 'verified'],
   setMValue: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'm', 'force', 'retentionMs', 'verified'],
   setPolicy: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'policy', 'force', 'retentionMs', 'verified'],
   setWebhook: ['userId', 'url', 'secret'],
   tokenApprovers: ['requesterMayApprove'],
-} as const satisfies Partial<Record<ScriptName, readonly string[]>>;
+} as const satisfies Record<ScriptName, readonly string[]>;
 
 type ArgValue = string | number | Buffer;
 type Declared = typeof SCRIPT_ARGS;
@@ -44,19 +51,17 @@ type NamedArgs<Names extends readonly string[]> = {
   [Name in Names[number] as Name extends `...${infer Rest}` ? Rest : never]: ArgValue[];
 };
 
-/** What a script is handed: its named arguments, or (a script with no `-- ARGV:` line yet) a list. */
-export type ScriptArgs<Name extends ScriptName> = Name extends keyof Declared ? NamedArgs<Declared[Name]> : ArgValue[];
+/** What a script is handed: its named arguments. */
+export type ScriptArgs<Name extends ScriptName> = NamedArgs<Declared[Name]>;
 
-/** The names a script's `-- ARGV:` line must list, or undefined for a script that takes a list. */
-export function declaredArgs(name: ScriptName): readonly string[] | undefined {
-  return (SCRIPT_ARGS as Partial<Record<ScriptName, readonly string[]>>)[name];
+/** The names a script's `-- ARGV:` line must list. */
+export function declaredArgs(name: ScriptName): readonly string[] {
+  return SCRIPT_ARGS[name];
 }
 
 /** The arguments in the script's order; a missing or unknown one is a programming error, thrown before anything runs. */
-export function orderedArgs(name: ScriptName, args: Record<string, ArgValue | ArgValue[]> | ArgValue[]): ArgValue[] {
-  if (Array.isArray(args)) return args;
+export function orderedArgs(name: ScriptName, args: Record<string, ArgValue | ArgValue[]>): ArgValue[] {
   const names = declaredArgs(name);
-  if (!names) throw new Error(`Lua script ${name} takes a list of arguments, not named ones`);
   const out: ArgValue[] = [];
   for (const declared of names) {
     const rest = declared.startsWith('...');

@@ -33,3 +33,11 @@ export const SCRIPT_NAMES = [
   'tokenApprovers',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+/**
+ * The scripts that check the caller's session in the same step as their change (they call
+ * session_refusal): only a route whose write runs one of them may take a session it resolved
+ * moments ago without reading it again. The loader checks this list against the scripts.
+ */
+export const SESSION_CHECKING_SCRIPTS = ['approveToken', 'issueToken', 'rejectToken'] as const satisfies readonly ScriptName[];
+export type SessionCheckingScript = (typeof SESSION_CHECKING_SCRIPTS)[number];

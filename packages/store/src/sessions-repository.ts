@@ -91,7 +91,7 @@ export class SessionsRepository {
   }
 
   async sessionUser(tokenHash: string): Promise<UserRecord | undefined> {
-    const flat = await this.ctx.run('readSession', { sessionHash: tokenHash }, { kind: 'system' }, []);
+    const flat = await this.ctx.run('readSession', { sessionHash: tokenHash }, { kind: 'system' }, {});
     return userFromHash(flatToHash(flat));
   }
 

@@ -4,6 +4,8 @@ import { Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './redis-url';
 import { StoreKeys, type KeyIds } from './keys';
 import { defineScripts, scriptCommand, scriptKeyNames, type ScriptName } from './lua-scripts';
+import { DurabilityWatch } from './durability-watch';
+import { parseReplication, type ReplicationInfo } from './replication-info';
 import { orderedArgs, type ScriptArgs } from './script-args';
 import { toQuorumError } from './store-errors';
 
@@ -60,6 +62,8 @@ export class StoreContext {
   readonly keys: StoreKeys;
   readonly retentionMs: number;
   readonly clock: () => number;
+  /** What the WAITs after changes found: for /metrics, /readyz and the log. */
+  readonly durability: DurabilityWatch;
 
   private readonly replicaAcks: ReplicaAcks | undefined;
   /** The Cluster hash slot every key of this deployment is in (one hash tag). */
@@ -74,6 +78,7 @@ export class StoreContext {
     this.retentionMs = options.retentionMs;
     this.clock = options.clock ?? Date.now;
     this.replicaAcks = options.replicaAcks;
+    this.durability = new DurabilityWatch(options.replicaAcks?.minReplicas ?? 0, options.replicaAcks?.timeoutMs ?? 0);
     // A reconnection may land on another master (a failover): count its replicas again.
     redis.on('ready', () => {
       this.replicasSeen = { count: 0, at: 0 };
@@ -97,12 +102,16 @@ export class StoreContext {
 
   /** How many replicas must acknowledge a change now. */
   private async requiredAcks(acks: ReplicaAcks, node: Redis): Promise<number> {
-    if (acks.minReplicas !== 'auto') return acks.minReplicas;
+    if (acks.minReplicas !== 'auto') {
+      this.durability.noteRequired(acks.minReplicas);
+      return acks.minReplicas;
+    }
     const now = Date.now();
     // Counted again every few seconds, and at once when the slot has another master (a Cluster failover).
     if (now - this.replicasSeen.at > 5000 || this.replicasSeen.node !== node) {
       const info = await node.info('replication');
       this.replicasSeen = { count: Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0), at: now, node };
+      this.durability.noteRequired(Math.min(1, this.replicasSeen.count));
     }
     return Math.min(1, this.replicasSeen.count);
   }
@@ -126,8 +135,9 @@ export class StoreContext {
       });
     }
     const n = await this.requiredAcks(acks, node);
-    if (n === 0) return;
+    if (n === 0) return this.durability.noteUnwaited();
     const acked = Number(await node.call('WAIT', n, acks.timeoutMs));
+    this.durability.noteAcks(acked, n, true);
     if (acked < n) {
       throw new QuorumError(
         'RET_STORE_UNAVAILABLE',
@@ -151,6 +161,35 @@ export class StoreContext {
       const reply = await scriptCommand(this.redis, name)(...keys, this.keys.base, now, new Date(now).toISOString(), canonicalJson(actorKey(actor)), ...values);
       if (acks && before) await this.waitForReplicas(acks, before).catch(afterTheChange);
       return reply;
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+
+  /**
+   * Writes the readiness probe on the connection that carries the deployment's writes and
+   * WAITs as a change does: replication is in order, so an acknowledgement of the probe is
+   * one of every write made before it on that master (a change re-run that found itself done
+   * writes nothing for its own WAIT to count). `required` is what a change would ask for now.
+   */
+  async probeReplicas(): Promise<{ required: number; acknowledged: number }> {
+    try {
+      const node = this.writesConnection(false);
+      await node.set(this.keys.readyProbe(), String(this.clock()), 'PX', 60_000);
+      const acks = this.replicaAcks;
+      const required = acks ? await this.requiredAcks(acks, node) : 0;
+      const acknowledged = acks && required > 0 ? Number(await node.call('WAIT', required, acks.timeoutMs)) : 0;
+      if (required > 0) this.durability.noteAcks(acknowledged, required, false);
+      return { required, acknowledged };
+    } catch (err) {
+      throw toQuorumError(err);
+    }
+  }
+
+  /** The replication seen from the master that takes the deployment's writes now (`INFO replication`). */
+  async replication(): Promise<ReplicationInfo> {
+    try {
+      return parseReplication(await this.writesConnection(false).info('replication'));
     } catch (err) {
       throw toQuorumError(err);
     }

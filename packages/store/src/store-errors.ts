@@ -19,6 +19,8 @@ const UNAVAILABLE = [
   /CLUSTERDOWN/,
   /TRYAGAIN/,
   /NOREPLICAS/,
+  // The script cache of the node is empty (a node that turned replica flushed it): nothing ran; ioredis loads it again on the next try.
+  /NOSCRIPT/,
   /Failed to refresh slots cache/i,
   /Too many Cluster redirections/i,
   /Cluster isn't ready/i,

@@ -45,10 +45,7 @@ export class UsersRepository {
   constructor(private readonly ctx: StoreContext) {}
 
   async bootstrap(issuer: string, adminPasswordHash: string): Promise<{ issuer: string; created: boolean }> {
-    const [stored, created] = (await this.ctx.run('bootstrap', { userId: 1 }, { kind: 'system' }, [
-      issuer,
-      adminPasswordHash,
-    ])) as [string, number];
+    const [stored, created] = (await this.ctx.run('bootstrap', { userId: 1 }, { kind: 'system' }, { issuer, adminPasswordHash })) as [string, number];
     return { issuer: stored, created: created === 1 };
   }
 

@@ -20,7 +20,7 @@ export interface RouteDoc {
  */
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /healthz': { operationId: 'healthz', summary: 'Liveness: the process answers', errors: [], public: true },
-  'GET /readyz': { operationId: 'readyz', summary: 'Readiness: the store answers', errors: ['RET_STORE_UNAVAILABLE'], public: true },
+  'GET /readyz': { operationId: 'readyz', summary: 'Readiness: the store takes writes; degraded while fewer replicas acknowledge the changes than should (503 when QUORUM_MIN_REPLICAS is set and unmet)', errors: ['RET_STORE_UNAVAILABLE'], public: true },
   'GET /metrics': { operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', errors: [], public: true },
   'POST /v1/sessions': {
     operationId: 'loginHSM',
@@ -96,6 +96,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/api-keys': { operationId: 'listApiKeys', summary: 'List API keys', errors: COMMON },
   'DELETE /v1/api-keys/:id': { operationId: 'deleteApiKey', summary: 'Revoke an API key', errors: [...COMMON, 'RET_NOT_FOUND'] },
   'GET /v1/audit': { operationId: 'getAuditLog', summary: 'Page the hash-chained audit log (JSON, or raw text for offline checks)', errors: COMMON },
+  'GET /v1/audit/hashes': { operationId: 'getAuditHashes', summary: 'Page the sealed hashes of the audit chain (hex, from a seq), for verifiers outside Redis', errors: COMMON },
   'GET /v1/audit/checkpoints': { operationId: 'getAuditCheckpoints', summary: 'Signed checkpoints of the audit head, oldest first (after a seq)', errors: COMMON },
   'GET /v1/audit/public-key': { operationId: 'getAuditPublicKey', summary: 'The Ed25519 public key audit checkpoints verify with', errors: [...COMMON, 'RET_NOT_FOUND'] },
   'GET /v1/audit/head': { operationId: 'getAuditHead', summary: 'The last entry appended and the last sealed, and the issuer checkpoints name', errors: COMMON },

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hashPassword } from '@quorumd/core';
+import { resolve } from 'node:path';
 import {
   QuorumStore,
   TokenEvents,
@@ -10,9 +9,11 @@ import {
   createRedis,
   redactUrl,
   redisErrorFields,
+  waitForReplicasInSync,
   waitUntilReady,
 } from '@quorumd/store';
 import type { Logger } from 'pino';
+import { bootstrapAdmin } from './admin-bootstrap';
 import { buildApp } from './app';
 import { createLogger, loadConfig, type Config } from '@quorumd/config';
 import { QuorumQueues, startWorker, type RunningWorker } from '@quorumd/queue';
@@ -20,11 +21,13 @@ import { DataDirLock } from './data-dir-lock';
 import { startLocalRedis, stopLeftoverRedis, type LocalRedis } from './local-redis';
 import { Metrics } from './metrics';
 import { ShutdownSteps } from './shutdown-steps';
-import { adminPasswordIgnoredLine, publicUrl, startBanner } from './start-banner';
+import { adminLine, publicUrl, startBanner } from './start-banner';
 import { startFailureLine } from './start-error';
 
 /** Longest a stop may take before the process gives up and exits 1. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** The inline worker's graceful steps end this long before that deadline: room for the connections and the local redis-server. */
+const AFTER_WORKER_MS = 2000;
 
 /**
  * The process: config, the data dir lock and the local Redis (when REDIS_URL is unset),
@@ -36,12 +39,15 @@ async function main(): Promise<void> {
   let config: Config | undefined;
   let logger: Logger | undefined;
   let stopping = false;
+  /** Set by a stop: when every step must be done (a failed start stops with each step's own bounds). */
+  let stopBy: number | undefined;
   // Closing connections on purpose is no outage: once stopping, connection changes go unreported.
   let muteReports = (): void => undefined;
 
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    stopBy = Date.now() + SHUTDOWN_DEADLINE_MS - 200;
     logger?.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       logger?.error('shutdown took too long; exiting');
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
     deadline.unref();
     muteReports();
     await steps.runAll(
-      (name, err) => logger?.warn({ step: name, ...redisErrorFields(err) }, 'shutdown step failed'),
+      (name, err) => logger?.warn({ step: name, err }, 'shutdown step failed'),
       (name, ms) => logger?.debug({ step: name, ms }, 'stopped'),
     );
     process.exit(0);
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
       if (leftover.length > 0) log.warn({ pids: leftover, dataDir: held.dataDir }, 'stopped the redis-server an earlier quorumd left running on this data dir');
       localRedis = await startLocalRedis(held.dataDir);
       const started = localRedis;
-      steps.add('local redis-server', () => started.stop());
+      steps.add('local redis-server', () => started.stop(stopBy === undefined ? undefined : Math.max(200, stopBy - Date.now())));
       url = started.url;
       held.update({ redisUrl: url, redisPid: started.pid, prefix: cfg.redisPrefix });
       log.info({ redis: url, dataDir: held.dataDir, pid: started.pid }, 'started a local redis-server with AOF persistence');
@@ -97,17 +103,26 @@ async function main(): Promise<void> {
     await waitUntilReady(redis, redisUrl, 10_000);
 
     const store = new QuorumStore(redis, { prefix: cfg.redisPrefix, retentionMs: cfg.tokenRetentionSeconds * 1000, replicaAcks: { minReplicas: cfg.minReplicas, timeoutMs: cfg.replicaAckTimeoutMs } });
-    let issuer = cfg.issuer;
-    let adminCreated = false;
-    let printedPassword: string | undefined;
-    if (!(await store.users.isBootstrapped()) || !issuer) {
-      const password = cfg.adminPassword ?? randomBytes(12).toString('base64url');
-      const boot = await store.users.bootstrap(issuer ?? `quorumd-${randomBytes(4).toString('hex')}`, await hashPassword(password));
-      issuer ??= boot.issuer;
-      adminCreated = boot.created;
-      if (boot.created && !cfg.adminPassword) printedPassword = password;
-    }
-    const adminPasswordIgnored = cfg.adminPassword !== undefined && !adminCreated;
+    // One line per change of durability: what the WAITs after changes (and /readyz) found.
+    store.ctx.durability.onChange((change, state, fields) => {
+      if (change === 'restored') return log.info({ ...fields }, 'redis replicas acknowledge the changes again');
+      if (state.degraded === 'replica-gone') return log.warn({ ...fields }, 'redis replica gone: changes are held by the master alone (WAIT now asks for 0 replicas)');
+      log.warn({ ...fields }, `redis replicas do not acknowledge the changes within ${cfg.replicaAckTimeoutMs} ms: changes answer 503 with mayHaveCommitted until they do`);
+    });
+    // A replica still in its first sync is counted by the master but cannot acknowledge: the
+    // bootstrap (and every change) would wait for it in vain. Wait for it, bounded, first.
+    await waitForReplicasInSync(store.ctx, {
+      minReplicas: cfg.minReplicas,
+      timeoutMs: cfg.startTimeoutSeconds * 1000,
+      report: (message, fields) => log.info(fields, message),
+    });
+    const boot = await bootstrapAdmin(store, {
+      issuer: cfg.issuer,
+      adminPassword: cfg.adminPassword,
+      timeoutMs: cfg.startTimeoutSeconds * 1000,
+      onRetry: (err) => log.warn({ err }, 'the bootstrap may have committed without its replication confirmed; reading it back and completing it'),
+    });
+    const issuer = boot.issuer;
     const events = new TokenEvents(subscriber, store.keys.events());
     await events.start();
 
@@ -118,7 +133,8 @@ async function main(): Promise<void> {
     if (cfg.inlineWorker) {
       const running = await startWorker(cfg, redisUrl, log, { monitor });
       worker = running;
-      steps.add('worker', () => running.close({ force: !monitor.healthy }));
+      // Its graceful steps share one deadline, ahead of the process's own.
+      steps.add('worker', () => running.close({ force: !monitor.healthy, ...(stopBy === undefined ? {} : { deadline: stopBy - AFTER_WORKER_MS }) }));
       queues = running.queues;
     } else {
       const queueConnection = monitor.watch(createRedis(redisUrl, { maxRetriesPerRequest: null }));
@@ -129,7 +145,7 @@ async function main(): Promise<void> {
       });
       queues = producer;
     }
-    const metrics = new Metrics(queues);
+    const metrics = new Metrics(queues, { durability: store.ctx.durability, auditSeal: worker?.auditSeal });
     for (const connection of [redis, subscriber]) connection.on('error', () => metrics.redisErrors.inc());
     const app = await buildApp({ store, events, config: cfg, issuer, queues, metrics }, { logger: log, rateLimitRedis: redis });
     steps.add('http', async () => {
@@ -149,8 +165,12 @@ async function main(): Promise<void> {
     const apiUrl = publicUrl(cfg.host, typeof address === 'object' && address ? address.port : cfg.port);
     lock?.update({ url: apiUrl });
     log.info({ issuer, url: apiUrl, redis: redactUrl(redisUrl), worker: worker !== undefined }, 'quorumd API ready');
-    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, adminPasswordIgnored, ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
-    if (adminPasswordIgnored) log.warn({}, adminPasswordIgnoredLine(facts).trim());
+    const files = worker ? { auditKey: resolve(cfg.auditKeyFile), checkpoints: resolve(cfg.checkpointFile) } : undefined;
+    const facts = { url: apiUrl, redisUrl, prefix: cfg.redisPrefix, admin: boot.admin, ...(files ? { files } : {}), ...(localRedis && lock ? { localRedis: { pid: localRedis.pid, dataDir: lock.dataDir } } : {}) };
+    const admin = boot.admin;
+    if (admin.kind === 'existing' && admin.adminPassword === 'differs') log.warn({}, adminLine(admin, facts).trim());
+    else log.info({ admin: admin.kind, ...(admin.kind === 'missing' ? {} : { createdAt: new Date(admin.createdAt).toISOString() }) }, 'admin');
+    const printedPassword = admin.kind === 'created' ? admin.password : undefined;
     if (printedPassword) process.stdout.write(`\n  quorumd: created the crypto officer "admin" with password: ${printedPassword}\n  (shown once; set QUORUM_ADMIN_PASSWORD to choose it)\n`);
     process.stdout.write(startBanner(facts));
   } catch (err) {

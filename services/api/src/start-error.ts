@@ -1,5 +1,5 @@
 import { ConfigError, type Config } from '@quorumd/config';
-import { RedisUnreachableError, redactUrl, redisErrorFields } from '@quorumd/store';
+import { RedisUnreachableError, ReplicasNotInSyncError, redactUrl, redisErrorFields } from '@quorumd/store';
 import { LocalRedisError } from './local-redis';
 
 /** A start-up failure whose message is already the one line to show: the cause and what to do. */
@@ -12,7 +12,7 @@ export class StartError extends Error {
  * cause and what to do. Unknown errors keep their message (the stack only at LOG_LEVEL=debug).
  */
 export function startFailureLine(err: unknown, config: Config | undefined): string {
-  if (err instanceof StartError || err instanceof ConfigError || err instanceof LocalRedisError) return err.message;
+  if (err instanceof StartError || err instanceof ConfigError || err instanceof LocalRedisError || err instanceof ReplicasNotInSyncError) return err.message;
   if (err instanceof RedisUnreachableError) {
     const given = config?.redisUrl !== undefined;
     return (

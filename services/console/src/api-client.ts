@@ -41,11 +41,12 @@ export class ApiClient {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const credential = this.credential();
     let res: Response;
     try {
       res = await fetch(path, {
         method,
-        headers: this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+        headers: { ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: 'omit',
         cache: 'no-store',
@@ -54,7 +55,8 @@ export class ApiClient {
       throw new ApiError(0, 'NETWORK', `quorumd did not answer: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (res.ok) return res;
-    throw await errorOf(res, this.credential() !== undefined ? this.onUnauthorized : undefined);
+    // A 401 ends the session only if it answered the session still in use (not one replaced meanwhile).
+    throw await errorOf(res, credential !== undefined && credential === this.credential() ? this.onUnauthorized : undefined);
   }
 }
 

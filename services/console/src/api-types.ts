@@ -7,6 +7,7 @@ export type { TokenView, UserViewBody as UserView, MValueBody as MValue, ApiKeyV
 
 export interface Session {
   token: string;
-  user: { id: number; name: string; type: string };
+  /** passwordChangeRequired: the password was chosen by someone else and works once; the session may only set the officer's own. */
+  user: { id: number; name: string; type: string; passwordChangeRequired?: boolean };
   expiresAt: string;
 }

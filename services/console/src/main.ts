@@ -6,6 +6,7 @@ import { followEvents } from './event-stream';
 import { renderApiKeys } from './views/api-keys-view';
 import { renderAudit } from './views/audit-view';
 import { renderMyKey } from './views/my-key-view';
+import { passwordForm, renderMyPassword } from './views/my-password-view';
 import { renderQueue } from './views/queue-view';
 import { renderQuorumValues } from './views/quorum-values-view';
 import { renderServices } from './views/services-view';
@@ -14,17 +15,25 @@ import { renderUsers } from './views/users-view';
 
 /**
  * The approver console: sign in, then a page per hash route (#/queue, #/tokens/<id>, #/key,
- * #/users, #/quorum, #/services, #/audit, #/api-keys). The officer's queue is followed for the whole
- * sign-in (its count is in the page title and the menu).
+ * #/password, #/users, #/quorum, #/services, #/audit, #/api-keys). The officer's queue is followed for the
+ * whole sign-in (its count is in the page title and the menu). An officer whose password
+ * someone else chose (a one-time password) is led to set its own first, and goes on from there.
  */
 const root = document.getElementById('app') as HTMLElement;
-const state = new ConsoleState(() => endSession('Your session ended (signed out elsewhere, expired, or your password changed): sign in again.'));
+/** While the officer's own password changes: the end of the session it was changed from is expected. */
+let renewing = false;
+const state = new ConsoleState(() => {
+  if (!renewing) endSession('Your session ended (signed out elsewhere, expired, or your password changed): sign in again.');
+});
 let pageAbort = new AbortController();
 let sessionAbort = new AbortController();
+/** Said once above the next page. */
+let news: string | undefined;
 
 const PAGES: { hash: string; label: string; render: (root: HTMLElement, state: ConsoleState, signal: AbortSignal, arg: string) => void }[] = [
   { hash: 'queue', label: 'My queue', render: renderQueue },
   { hash: 'key', label: 'My key', render: renderMyKey },
+  { hash: 'password', label: 'My password', render: (main) => renderMyPassword(main, setOwnPassword) },
   { hash: 'users', label: 'Users', render: renderUsers },
   { hash: 'quorum', label: 'Quorum (M values)', render: renderQuorumValues },
   { hash: 'services', label: 'Services', render: renderServices },
@@ -77,19 +86,63 @@ function renderSignIn(message?: string): void {
   name.focus();
 }
 
+/**
+ * The officer's own password, then a sign-in with it: the change ends every session of the
+ * officer, this one too. Then the console goes on at the queue as after any sign-in.
+ */
+async function setOwnPassword(currentPassword: string, password: string): Promise<void> {
+  const user = state.session?.user;
+  if (!user) return;
+  renewing = true;
+  try {
+    await state.api.json('PUT', `/v1/users/${user.id}/password`, { password, currentPassword });
+    try {
+      state.signIn(await state.api.json<Session>('POST', '/v1/sessions', { name: user.name, password }));
+    } catch (err) {
+      return endSession(`Your password is set, but signing in with it failed (${describeError(err)}): sign in again.`);
+    }
+  } finally {
+    renewing = false;
+  }
+  news = 'Your password is set, and you are signed in with it.';
+  history.replaceState(null, '', '#/queue');
+  await startSession();
+}
+
+/** A session with a one-time password can do nothing but set the officer's own: the only page it gets. */
+function renderFirstPassword(): void {
+  pageAbort.abort();
+  const name = state.session?.user.name ?? '';
+  replace(
+    root,
+    el(
+      'main',
+      {},
+      passwordForm(setOwnPassword, {
+        heading: 'Set your own password',
+        intro: `The password you signed in with as ${name} was chosen by someone else and works once. Set one of your own to go on: until then this session can do nothing else (no key, no approvals).`,
+        current: 'One-time password',
+      }),
+      el('p', { class: 'narrow' }, button('Sign out', () => void signOut())),
+    ),
+  );
+  updateTitle();
+}
+
 async function startSession(): Promise<void> {
   sessionAbort.abort();
   sessionAbort = new AbortController();
-  try {
-    await state.loadUsers();
-  } catch (err) {
-    return endSession(describeError(err));
-  }
   if (state.session?.user.type !== 'CO') {
     renderSignIn('The console is for crypto officers (CO); this user is not one.');
     await state.api.json('DELETE', '/v1/sessions/current').catch(() => undefined);
     state.forget();
     return;
+  }
+  if (state.session.user.passwordChangeRequired) return renderFirstPassword();
+  try {
+    await state.loadUsers();
+  } catch (err) {
+    return endSession(describeError(err));
   }
   followEvents(
     state.api,
@@ -97,7 +150,7 @@ async function startSession(): Promise<void> {
     (event) => {
       if (event.event === 'pending') state.setQueue((JSON.parse(event.data) as { tokens: typeof state.queue }).tokens);
     },
-    { signal: sessionAbort.signal, onRefused: (status) => (status === 401 ? endSession('Your session ended: sign in again.') : undefined) },
+    { signal: sessionAbort.signal, onRefused: (status) => (status === 401 && !renewing ? endSession('Your session ended: sign in again.') : undefined) },
   );
   state.subscribe(updateTitle, sessionAbort.signal);
   route();
@@ -118,6 +171,7 @@ async function signOut(): Promise<void> {
 
 function route(): void {
   if (!state.session) return renderSignIn();
+  if (state.session.user.passwordChangeRequired) return renderFirstPassword();
   pageAbort.abort();
   pageAbort = new AbortController();
   const parts = location.hash.replace(/^#\/?/, '').split('/');
@@ -140,7 +194,8 @@ function route(): void {
     el('span', { class: 'who' }, `${session.user.name} (${session.user.type})`),
     button('Sign out', () => void signOut()),
   );
-  replace(root, header, main);
+  replace(root, header, news ? notice('ok', news) : null, main);
+  news = undefined;
   updateTitle();
   if (name === 'tokens' && arg) renderToken(main, state, pageAbort.signal, arg);
   else if (page) page.render(main, state, pageAbort.signal, arg);

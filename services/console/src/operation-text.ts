@@ -1,3 +1,4 @@
+import { ONE_TIME_PASSWORD_OF_NEW_OFFICER, ONE_TIME_PASSWORD_OF_RESET_OFFICER } from '@quorumd/core/dist/one-time-password-text';
 import type { TokenView, UserView } from './api-types';
 import { el, type Child } from './dom';
 
@@ -21,7 +22,7 @@ export function describeOperation(token: Pick<TokenView, 'operation' | 'service'
         ? [
             'Create the crypto officer “',
             value(String(args.name)),
-            '”. The password its requester chose works once only: at its first login the new officer must set a password of its own before it can do anything else (register a quorum key, approve).',
+            `”. ${ONE_TIME_PASSWORD_OF_NEW_OFFICER}`,
           ]
         : [`Create the ${args.type === 'CU' ? 'crypto user' : `${String(args.type)} user`} “`, value(String(args.name)), '”'];
     case 'deleteUser':
@@ -31,7 +32,7 @@ export function describeOperation(token: Pick<TokenView, 'operation' | 'service'
         'Reset the password of ',
         ...who(args.id),
         typeof args.id === 'number' && users.get(args.id)?.type === 'CO'
-          ? '. The new password works once only: at its next login the officer must set a password of its own before it can do anything else (register a quorum key, approve).'
+          ? `. ${ONE_TIME_PASSWORD_OF_RESET_OFFICER}`
           : null,
       ];
     case 'setMValue':

@@ -1,7 +1,10 @@
 import { ConfigError, createLogger, loadConfig, type Config } from '@quorumd/config';
 import type { Logger } from 'pino';
 import { RedisUnreachableError, closeConnections, connectForRequests, redactUrl, redisErrorFields, waitUntilReady } from '@quorumd/store';
-import { startWorker, type RunningWorker } from '@quorumd/queue';
+import { WORKER_STOP_BUDGET_MS, startWorker, type RunningWorker } from '@quorumd/queue';
+
+/** Longest a stop may take before the process gives up and exits 1 (a container's stop grace period should be above it). */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /** The worker on its own (`node services/worker/dist/main.js`): any number of replicas. */
 async function main(): Promise<void> {
@@ -12,9 +15,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger?.info({ signal }, 'worker shutting down');
-    const deadline = setTimeout(() => process.exit(1), 30_000);
+    const deadline = setTimeout(() => {
+      logger?.error('worker shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    await worker?.close();
+    // The graceful steps share one deadline, ahead of the process's own.
+    await worker?.close({ deadline: Date.now() + WORKER_STOP_BUDGET_MS });
     process.exit(0);
   };
   // process.on, not once: a terminal's Ctrl-C may arrive twice (from the terminal and forwarded by npm).

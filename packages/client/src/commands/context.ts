@@ -1,6 +1,6 @@
 import { QuorumError, type SignatureAlg } from '@quorumd/core';
 import type { Command } from 'commander';
-import { terminalJson, terminalText } from '../cli-output';
+import { terminalJson, terminalText, type KnownUsers } from '../cli-output';
 import { resolveConnection, type CliEnv, type ProfileStore } from '../cli-profile';
 import { resolveTokenId } from '../cli-token-id';
 import type { QuorumClient } from '../quorum-client';
@@ -85,13 +85,25 @@ export class CliRun {
     return user;
   }
 
-  /** Every user's name by id, to show approvers by name; empty when the caller may not list users (an API key). */
-  async userNames(): Promise<Map<number, string>> {
+  /** Every user by id (name and type), to show approvers by name; empty when the caller may not list users (an API key). */
+  async knownUsers(): Promise<KnownUsers> {
     try {
-      return new Map((await this.client().listUsers()).map((u) => [u.id, u.name]));
+      return new Map((await this.client().listUsers()).map((u) => [u.id, u]));
     } catch {
       return new Map();
     }
+  }
+
+  /**
+   * The id of the logged-in user when it is the one named `name`: the profile's session is the
+   * one in use and loginHSM kept that name. Asks the server nothing (a session with a one-time
+   * password may not list users).
+   */
+  selfNamed(name: string): number | undefined {
+    const profile = this.deps.profile.read();
+    if (profile.userId === undefined || profile.userName === undefined || profile.token === undefined) return undefined;
+    if (this.connection().token !== profile.token) return undefined;
+    return profile.userName.toLowerCase() === name.toLowerCase() ? profile.userId : undefined;
   }
 
   /** The logged-in user, as the profile keeps it. */

@@ -37,7 +37,7 @@ async function sign(run: CliRun, typed: string, opts: SignOptions): Promise<void
   if (!opts.yes) {
     // --json changes the output only: the question is still asked (on stderr, so stdout stays JSON).
     const shown = run.globals().json ? run.deps.output.stderr : run.deps.output.stdout;
-    shown.write(terminalText(tokenDetails(token, await run.userNames())) + '\n');
+    shown.write(terminalText(tokenDetails(token, await run.knownUsers())) + '\n');
     const answer = await askYesNo('Approve exactly this operation? [y/N] ', run.deps.input, shown);
     if (answer === undefined) throw new QuorumError('RET_FORBIDDEN', 'not approved (no answer; use --yes in scripts)');
     if (!/^y(es)?$/i.test(answer.trim())) throw new QuorumError('RET_FORBIDDEN', 'Not approved');

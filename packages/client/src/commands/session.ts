@@ -14,8 +14,13 @@ export function addSessionCommands(program: Command, run: CliRun): void {
       const url = run.connection().url;
       const session = await run.deps.client({ url }).login(name, password);
       if (session.user.type !== type.toUpperCase()) throw new QuorumError('RET_LOGIN_FAILED', `${name} is a ${session.user.type}, not a ${type}`);
-      run.deps.profile.write({ url, token: session.token, userId: session.user.id });
-      run.print(`loginHSM success on server 0(${url}) as ${session.user.type} ${session.user.name}`, session.user);
+      run.deps.profile.write({ url, token: session.token, userId: session.user.id, userName: session.user.name });
+      const success = `loginHSM success on server 0(${url}) as ${session.user.type} ${session.user.name}`;
+      // A password someone else chose (a quorum created the officer or reset its password): it works once.
+      const next = session.user.passwordChangeRequired
+        ? `\nThis password was chosen by someone else and works once: until you set your own, this session can do nothing else. Run: quorum changePswd ${session.user.type} ${session.user.name} <new password> --current-password <this password>`
+        : '';
+      run.print(success + next, session.user);
     });
 
   program

@@ -48,6 +48,6 @@ export function addTokenCommands(program: Command, run: CliRun): void {
     .argument('<token>', 'token id or its first characters')
     .action(async (typed: string) => {
       const token = await run.client().getToken(await run.tokenId(typed));
-      run.print(tokenDetails(token, await run.userNames()), { token });
+      run.print(tokenDetails(token, await run.knownUsers()), { token });
     });
 }

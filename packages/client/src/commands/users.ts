@@ -1,3 +1,4 @@
+import { QuorumError } from '@quorumd/core';
 import { Option, type Command } from 'commander';
 import { usersTable } from '../cli-output';
 import type { CliRun } from './context';
@@ -42,15 +43,33 @@ export function addUserCommands(program: Command, run: CliRun): void {
 
   program
     .command('changePswd')
-    .description("change a user's password; another user's under a quorum, with a token for {\"id\": <its user id>}")
+    .description("change a user's password: your own with --current-password; another user's under a quorum, with a token for {\"id\": <its user id>}")
     .argument('<type>', 'CO, CU or AU')
     .argument('<name>')
-    .argument('<password>')
+    .argument('<password>', 'the new password')
+    .option('--current-password <password>', 'your current password (changing your own: the one you logged in with, a one-time one too)')
     .addOption(quorumTokenOption())
-    .action(async (_type: string, name: string, password: string, opts: { quorumToken?: string }) => {
+    .action(async (type: string, name: string, password: string, opts: { currentPassword?: string; quorumToken?: string }) => {
+      const self = run.selfNamed(name);
+      if (self !== undefined) return changeOwnPassword(run, { id: self, type, name, password, currentPassword: opts.currentPassword });
       const user = await run.userByName(name);
+      if (user.id === run.deps.profile.read().userId) return changeOwnPassword(run, { id: user.id, type, name, password, currentPassword: opts.currentPassword });
       run.attempted = { service: 'USER_MGMT', command: 'changePswd', args: { id: user.id } };
       await run.client().changePassword(user.id, password, (await run.quorumToken(opts)).quorumToken);
       run.print(`changePswd success: ${name}`, { ok: true, id: user.id });
     });
+}
+
+/**
+ * One's own password: by the id loginHSM kept (never looked up: a session with a one-time
+ * password may not list users), with the current password. The change ends every session of
+ * the user, the profile's too, so the profile keeps only the URL.
+ */
+async function changeOwnPassword(run: CliRun, own: { id: number; type: string; name: string; password: string; currentPassword: string | undefined }): Promise<void> {
+  if (own.currentPassword === undefined) {
+    throw new QuorumError('RET_BAD_REQUEST', `Changing your own password needs your current one: quorum changePswd ${own.type} ${own.name} <new password> --current-password <current password>`);
+  }
+  await run.client().changeOwnPassword(own.id, own.currentPassword, own.password);
+  run.deps.profile.write({ url: run.connection().url });
+  run.print(`changePswd success: ${own.name}. That ended your sessions: log in again with quorum loginHSM ${own.type} ${own.name} <new password>`, { ok: true, id: own.id, loggedOut: true });
 }

@@ -100,7 +100,7 @@ export class AuthService {
    * Resolves an Authorization header; RET_UNAUTHORIZED when absent, unknown or expired.
    * `checkedByTheWrite`: the route's script checks the session in the same step as its change
    * (an approval), so a session resolved in the last minute is taken as it was then, without
-   * a round trip to Redis; a refusal is retried with a fresh read (see `again`).
+   * a round trip to Redis; a refusal is retried with a fresh read (see `afterRefusal`).
    * A session of a user whose password someone else chose (a one-time password) is refused
    * with RET_PASSWORD_CHANGE_REQUIRED unless `passwordChange` (changing it, logging out): the
    * flag cannot change while a session lives (setting or clearing it ends every session).
@@ -149,22 +149,19 @@ export class AuthService {
   }
 
   /**
-   * Runs `write` as `principal`; when the principal was a remembered session and the write
-   * was refused for the session or the signature (the session ended, the key changed since),
-   * reads the session afresh and runs it once more: a stale memory never decides a refusal.
+   * After a write as `principal` was refused with `err`: when the principal was a remembered
+   * session and the refusal is one a stale memory explains (the session ended, the key changed
+   * since), answers the session read afresh, for the write to run once more; otherwise throws
+   * `err`. A stale memory never decides a refusal.
    */
-  async again<T>(authorization: string | undefined, principal: Principal, write: (principal: Principal) => Promise<T>): Promise<T> {
-    try {
-      return await write(principal);
-    } catch (err) {
-      const retry = principal.kind === 'user' && principal.remembered && err instanceof QuorumError && ['RET_UNAUTHORIZED', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED'].includes(err.code);
-      if (!retry) throw err;
-      this.recentSessions.delete(principal.sessionHash);
-      const fresh = await this.principal(authorization);
-      // The same key as remembered: a signature that did not verify is the caller's, not the memory's.
-      if (err.code === 'RET_SIGNATURE_INVALID' && fresh.kind === 'user' && fresh.user.fingerprint === principal.user.fingerprint) throw err;
-      return write(fresh);
-    }
+  async afterRefusal(authorization: string | undefined, principal: Principal, err: unknown): Promise<Principal> {
+    const retry = principal.kind === 'user' && principal.remembered && err instanceof QuorumError && ['RET_UNAUTHORIZED', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED'].includes(err.code);
+    if (!retry) throw err;
+    this.recentSessions.delete(principal.sessionHash);
+    const fresh = await this.principal(authorization);
+    // The same key as remembered: a signature that did not verify is the caller's, not the memory's.
+    if (err.code === 'RET_SIGNATURE_INVALID' && fresh.kind === 'user' && fresh.user.fingerprint === principal.user.fingerprint) throw err;
+    return fresh;
   }
 
   async logout(principal: Principal): Promise<void> {

@@ -16,6 +16,7 @@ function userView(user: UserRecord, now: number): UserView {
     twoFactor: false,
     hsmUsername: user.hsmUsername,
     locked: user.lockedUntil === 'forever' || (user.lockedUntil !== undefined && user.lockedUntil > now),
+    passwordChangeRequired: user.passwordChangeRequired,
   };
   if (user.fingerprint) view.fingerprint = user.fingerprint;
   return view;

@@ -1,6 +1,6 @@
 import type { Config } from '@quorumd/config';
 import { outboundPolicyForThisHost, type QuorumQueues } from '@quorumd/queue';
-import type { QuorumStore, TokenEvents } from '@quorumd/store';
+import type { AuditSealStatus, QuorumStore, TokenEvents } from '@quorumd/store';
 import fp from 'fastify-plugin';
 import { ApiKeysService } from '../application/api-keys-service';
 import { AuthService } from '../application/auth-service';
@@ -32,6 +32,8 @@ export interface AppDeps {
   queues?: QuorumQueues;
   /** Prometheus metrics; one registry per app. */
   metrics?: Metrics;
+  /** The inline worker's audit sealer lag, served at /metrics (with no metrics given). */
+  auditSeal?: () => AuditSealStatus;
 }
 
 /** The application services every route uses: `app.services`. */
@@ -52,6 +54,8 @@ interface Services {
   polls: StreamSlots;
   metrics: Metrics;
   limits: { login: number };
+  /** How often, at most, the audit head is signed: verifiers derive their default --max-checkpoint-age from it. */
+  checkpointIntervalMs: number;
   store: QuorumStore;
   /** This deployment's name (signed into tokens and audit checkpoints). */
   issuer: string;
@@ -65,7 +69,7 @@ declare module 'fastify' {
 
 function buildServices(deps: AppDeps): Services {
   const { store, config, issuer } = deps;
-  const metrics = deps.metrics ?? new Metrics(deps.queues);
+  const metrics = deps.metrics ?? new Metrics(deps.queues, { durability: store.ctx.durability, auditSeal: deps.auditSeal });
   const outbound = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const auth = new AuthService(store, {
     sessionTtlSeconds: config.sessionTtlSeconds,
@@ -97,6 +101,7 @@ function buildServices(deps: AppDeps): Services {
     polls: new StreamSlots('long-polls', MAX_LONG_POLLS_PER_CALLER),
     metrics,
     limits: { login: config.rateLimitLogin },
+    checkpointIntervalMs: config.checkpointIntervalMs,
     store,
     issuer,
   };

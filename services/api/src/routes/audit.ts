@@ -5,7 +5,8 @@ import { requireOfficer } from '../application/principal';
 
 /**
  * Pages the audit chain. `format=raw` answers the stored entries as text, one per line,
- * which `npm run audit:verify -- --file` checks offline.
+ * which `quorum audit verify --file` checks offline. `/audit/hashes` pages the sealed hashes
+ * (read-only), so that a verifier outside Redis reports what is sealed as the npm script does.
  */
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { services } = app;
@@ -47,6 +48,34 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/audit/hashes',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,11}$' })),
+            limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            hashes: Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'the chain’s hash (hex) at each sealed entry from `from`; fewer than `limit` where sealing stops' }),
+            next: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireOfficer(request.principal);
+      const from = Number(request.query.from ?? 1);
+      const limit = Math.min(Number(request.query.limit ?? 1000), 1000);
+      const hashes = await services.store.audit.hashes(from, limit);
+      return { hashes, next: hashes.length === limit ? from + limit : null };
+    },
+  );
+
   const Checkpoint = Type.Object({
     seq: Type.Integer(),
     hash: Type.String({ description: 'the chain’s hash at seq, hex' }),
@@ -84,6 +113,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
             sealedSeq: Type.Integer({ description: 'the last entry sealed (hashed)' }),
             sealedHash: Type.Union([Type.String(), Type.Null()]),
             issuer: Type.String(),
+            checkpointIntervalMs: Type.Integer({ description: 'how often, at most, the head is signed (QUORUM_CHECKPOINT_INTERVAL_MS): a verifier’s default --max-checkpoint-age is 5 of these, at least 10 s' }),
           }),
         },
       },
@@ -92,7 +122,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireOfficer(request.principal);
       const { audit } = services.store;
       const [seq, sealed] = await Promise.all([audit.headSeq(), audit.sealed()]);
-      return { seq, sealedSeq: sealed.seq, sealedHash: sealed.hash ?? null, issuer: services.issuer };
+      return { seq, sealedSeq: sealed.seq, sealedHash: sealed.hash ?? null, issuer: services.issuer, checkpointIntervalMs: services.checkpointIntervalMs };
     },
   );
 };

@@ -16,7 +16,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: {
         // The issue script checks a requester's session itself, and counts the user's tokens
         // against its rate limit (QUORUM_RATE_LIMIT_ISSUE): no separate round trip for either.
-        sessionCheckedByTheWrite: true,
+        sessionCheckedBy: 'issueToken',
       },
       schema: {
         body: Type.Object(
@@ -41,7 +41,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const token = await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.issue(principal, request.body));
+      const token = await services.tokens.issue(request.principal, request.body);
       return reply.status(201).send({ token });
     },
   );
@@ -115,10 +115,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } },
       // The approve script checks the session itself: no separate read of it first.
-      config: { sessionCheckedByTheWrite: true },
+      config: { sessionCheckedBy: 'approveToken' },
     },
     async (request) => ({
-      token: await services.auth.again(request.headers.authorization, request.principal, (principal) => services.tokens.approve(principal, request.params.id, request.body)),
+      token: await services.tokens.approve(request.principal, request.params.id, request.body),
     }),
   );
 
@@ -140,6 +140,8 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
         response: { 200: TokenReply },
       },
+      // The reject script checks the session itself.
+      config: { sessionCheckedBy: 'rejectToken' },
     },
     async (request) => ({
       token: await services.tokens.reject(request.principal, request.params.id, request.body.reason ?? ''),

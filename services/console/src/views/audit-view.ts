@@ -1,18 +1,11 @@
 import { ApiError, describeError } from '../api-client';
-import { checkAuditLedger, describeAuditCheck, type AuditCheckpoint } from '../audit-ledger-check';
+import { defaultMaxCheckpointAgeMs, describeAuditVerdict, verifyAuditLedger, type AuditCheckpoint, type AuditEntry } from '@quorumd/core/dist/audit-ledger';
+import { browserAuditCrypto } from '../audit-crypto';
 import type { ConsoleState } from '../console-state';
 import { button, el, notice, replace } from '../dom';
 import { localTime } from '../operation-text';
 
 const PAGE = 50;
-
-interface AuditEntry {
-  seq: number;
-  at: string;
-  type: string;
-  actor: unknown;
-  data: unknown;
-}
 
 /** The audit log, newest first, a page at a time; Verify checks the whole chain here in the browser. */
 export function renderAudit(main: HTMLElement, state: ConsoleState): void {
@@ -51,19 +44,26 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     }
   };
 
+  /** The raw entries (or the sealed hashes) from seq 1 up to `until`, a page of 1000 at a time. */
+  const pages = async (until: number, page: (from: number, limit: number) => Promise<string[]>): Promise<string[]> => {
+    const out: string[] = [];
+    for (let from = 1; from <= until; from += 1000) {
+      const limit = Math.min(1000, until - from + 1);
+      const got = await page(from, limit);
+      out.push(...got);
+      if (got.length < limit) break;
+    }
+    return out;
+  };
+
   const verify = async () => {
     replace(verdict, notice('info', 'Fetching the whole log and checking it…'));
     try {
-      // The log grows while it is read: checkpoints first, then the head, then the entries up to that head only.
+      // The log grows while it is read: checkpoints first, then the head, then the entries and the sealed hashes up to that head only.
       const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
-      const head = await state.api.json<{ seq: number; issuer: string }>('GET', '/v1/audit/head');
-      const entries: string[] = [];
-      for (let from = 1; from <= head.seq; from += 1000) {
-        const limit = Math.min(1000, head.seq - from + 1);
-        const page = (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=${limit}`)).split('\n').filter(Boolean);
-        entries.push(...page);
-        if (page.length < limit) break;
-      }
+      const head = await state.api.json<{ seq: number; issuer: string; checkpointIntervalMs: number }>('GET', '/v1/audit/head');
+      const entries = await pages(head.seq, async (from, limit) => (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=${limit}`)).split('\n').filter(Boolean));
+      const hashes = await pages(head.seq, async (from, limit) => (await state.api.json<{ hashes: string[] }>('GET', `/v1/audit/hashes?from=${from}&limit=${limit}`)).hashes);
       const publicKeyPem = await state.api.json<{ publicKeyPem: string }>('GET', '/v1/audit/public-key').then(
         (r) => r.publicKeyPem,
         (err: unknown) => {
@@ -71,8 +71,11 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
           throw err;
         },
       );
-      const check = await checkAuditLedger({ entries, headSeq: head.seq, checkpoints, issuer: head.issuer, publicKeyPem });
-      replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditCheck(check)));
+      const check = await verifyAuditLedger({ entries, headSeq: head.seq, hashes, checkpoints, issuer: head.issuer }, await browserAuditCrypto(publicKeyPem), {
+        now: Date.now(),
+        maxCheckpointAgeMs: defaultMaxCheckpointAgeMs(head.checkpointIntervalMs),
+      });
+      replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditVerdict(check)));
     } catch (err) {
       replace(verdict, notice('error', describeError(err)));
     }
@@ -84,7 +87,7 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     el(
       'section',
       { class: 'card' },
-      el('p', {}, 'Verify fetches the raw log, recomputes its hash chain here, and checks every signed checkpoint with the deployment’s audit key, as ', el('code', {}, 'quorum audit verify'), ' does. It does not take the service’s word for it.'),
+      el('p', {}, 'Verify fetches the raw log and its sealed hashes, recomputes the hash chain here, and checks every signed checkpoint with the deployment’s audit key, with the same verifier as ', el('code', {}, 'quorum audit verify'), ' and ', el('code', {}, 'npm run audit:verify'), '. It does not take the service’s word for it.'),
       button('Verify the audit log', () => void verify(), { kind: 'primary' }),
       verdict,
     ),

@@ -20,7 +20,7 @@ export function renderUsers(main: HTMLElement, state: ConsoleState, signal: Abor
       el(
         'table',
         {},
-        el('thead', {}, el('tr', {}, ...['ID', 'Type', 'Name', 'MofnPubKey', 'LoginFailureCnt', 'Locked', '2FA', 'HSM user name', ''].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, ...['ID', 'Type', 'Name', 'MofnPubKey', 'LoginFailureCnt', 'Locked', 'One-time password', '2FA', 'HSM user name', ''].map((h) => el('th', {}, h)))),
         el('tbody', {}, ...users.map((u) => row(u))),
       ),
     );
@@ -35,6 +35,7 @@ export function renderUsers(main: HTMLElement, state: ConsoleState, signal: Abor
       el('td', {}, u.mofnPubKey ? 'YES' : 'NO'),
       el('td', {}, String(u.loginFailureCnt)),
       el('td', {}, u.locked ? 'LOCKED' : 'no'),
+      el('td', { attrs: { title: 'YES: the password was chosen by someone else and works once; the user must set its own' } }, u.passwordChangeRequired ? 'YES' : 'no'),
       el('td', {}, u.twoFactor ? 'YES' : 'NO'),
       el('td', {}, u.hsmUsername),
       el('td', {}, u.id === state.session?.user.id ? '' : button(`Delete ${u.name}`, () => void remove(u), { kind: 'danger' })),
