@@ -157,6 +157,17 @@ describe('custom service tokens', () => {
     expect((await h.request('POST', `/v1/tokens/${byKey}/consume`, key, { operation: { command: 'x' } })).status).toBe(200);
   });
 
+  it("takes its policy's token and approved timeouts", async () => {
+    expect((await setPolicy('TIMED', { rules: [{ group: 'sre', m: 1 }], tokenTtlSeconds: 120, approvedTimeoutSeconds: 30 }, [])).status).toBe(201);
+    const token = (await issue('TIMED', { command: 't' })).body.token;
+    expect(Date.parse(token.expiresAt) - Date.parse(token.issuedAt)).toBe(120_000);
+    const approved = (await h.approve(token.id, sre3)).body.token;
+    expect(approved.status).toBe('APPROVED');
+    const left = Date.parse(approved.approvedExpiresAt) - Date.now();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(30_000);
+  });
+
   it('refuses to delete a service with open tokens (409)', async () => {
     const res = await h.request('DELETE', '/v1/quorum/services/DEPLOY_PROD', admin.token, { quorumToken: await changeToken({ command: 'deleteService', args: { service: 'DEPLOY_PROD' } }, [both, sre3, sec2]) });
     expect(res.status).toBe(409);
