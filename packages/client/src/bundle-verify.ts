@@ -1,4 +1,4 @@
-import { decodeSignature, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type Operation, type SignatureAlg, type TokenDocument } from '@quorumd/core';
+import { decodeSignature, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type Operation, type QuorumPolicy, type SignatureAlg, type TokenDocument } from '@quorumd/core';
 import type { Bundle } from './quorum-client';
 
 export type BundleVerdict =
@@ -35,13 +35,41 @@ function restatementMismatch(bundle: Bundle, doc: TokenDocument): string | undef
 }
 
 /**
+ * A custom service's token (its bytes carry a policy): the bundle's assignment must fill every
+ * rule of that policy with `m` distinct approvers whose approvals verified, no approver in two
+ * rules, and (when the bundle says each approver's groups) each one a member of its rule's group.
+ */
+function assignmentProblem(policy: QuorumPolicy, bundle: Bundle, signed: Set<number>): string | undefined {
+  const { assignment, approverGroups } = bundle;
+  if (!assignment) return 'the bundle does not show how its approvals fill the rules of the policy signed into it';
+  if (assignment.length !== policy.rules.length) return `the bundle's assignment has ${assignment.length} rules, the signed policy ${policy.rules.length}`;
+  const placed = new Set<number>();
+  for (const [i, rule] of policy.rules.entries()) {
+    const given = assignment[i];
+    if (!given || given.group !== rule.group || given.m !== rule.m) return `rule ${i + 1} of the bundle's assignment is not the signed policy's ${rule.group}:${rule.m}`;
+    const have = new Set(given.have);
+    if (have.size !== given.have.length) return `rule ${rule.group} counts an approver twice`;
+    if (have.size < rule.m) return `rule ${rule.group}: ${have.size} of ${rule.m} approvals`;
+    for (const userId of have) {
+      if (placed.has(userId)) return `user ${userId} is counted for two rules`;
+      placed.add(userId);
+      if (!signed.has(userId)) return `user ${userId}, counted for rule ${rule.group}, has no approval that verified`;
+      if (approverGroups && !(approverGroups[String(userId)] ?? []).includes(rule.group)) return `user ${userId}, counted for rule ${rule.group}, was not in group ${rule.group}`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Offline check of an approval bundle: canonical token bytes, and approvals from distinct
  * keys of distinct users that verify over those bytes, at least as many as the token
  * needs — its signed m, or the bundle's `required` when the M of its operation was raised
  * after issue (the same rule the server applies). With `trusted` (fingerprints of keys
  * known to belong to COs), only those keys count; without it the verdict is not `pinned`:
  * the bundle carries its own keys, so it proves nothing about who signed. `required.issuer`
- * and `required.minM` refuse a token of another deployment or with a lower m.
+ * and `required.minM` refuse a token of another deployment or with a lower m. A custom
+ * service's token must also show an assignment of its approvals to its signed policy's rules
+ * (see assignmentProblem).
  */
 export function verifyBundle(bundle: Bundle, trusted?: Set<string>, required: BundleRequirements = {}): BundleVerdict {
   let bytes: Buffer;
@@ -76,6 +104,10 @@ export function verifyBundle(bundle: Bundle, trusted?: Set<string>, required: Bu
   }
   const approvals = Math.min(counted.size, users.size);
   if (approvals < m) return { ok: false, reason: `${approvals} of ${m} approvals` };
+  if (doc.policy) {
+    const problem = assignmentProblem(doc.policy, bundle, users);
+    if (problem) return { ok: false, reason: problem };
+  }
   return { ok: true, tokenId: doc.id, approvals, m, issuer: doc.issuer, service: doc.service, operation: doc.operation, signers: [...counted], pinned: trusted !== undefined };
 }
 

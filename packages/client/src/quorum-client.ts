@@ -1,4 +1,4 @@
-import { API_KEY_PATTERN, CLOUDHSM_SERVICES, QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type MValueBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
+import { API_KEY_PATTERN, CLOUDHSM_SERVICES, QuorumError, isErrorCode, type ApiKeyViewBody, type AuditCheckpoint, type BundleBody, type GroupViewBody, type MValueBody, type ServiceViewBody, type TokenViewBody, type UserViewBody } from '@quorumd/core';
 import type { Signer } from './signers';
 
 export interface ClientOptions {
@@ -48,6 +48,19 @@ export type Bundle = BundleBody;
 export type TokenView = TokenViewBody;
 export type MValue = MValueBody;
 export type ApiKeyView = ApiKeyViewBody;
+export type ServiceView = ServiceViewBody;
+export type GroupView = GroupViewBody;
+
+/** A token request (getToken). */
+export interface TokenRequest {
+  service: string;
+  operation: Operation;
+  ttlSeconds?: number;
+  callbackUrl?: string;
+  callbackSecret?: string;
+  reason?: string;
+  ticket?: string;
+}
 
 /** A login's answer. */
 export interface Session {
@@ -154,9 +167,42 @@ export class QuorumClient {
     return this.call('PUT', `/v1/quorum/values/${encodeURIComponent(service)}`, { m, ...options });
   }
 
-  /** getToken. */
-  async requestQuorum(input: { service: string; operation: Operation; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string }): Promise<TokenView> {
+  /** Every quorum service with its policy (docs/policies.md). */
+  async services(): Promise<ServiceView[]> {
+    return (await this.call<{ services: ServiceView[] }>('GET', '/v1/quorum/services')).services;
+  }
+
+  async service(name: string): Promise<ServiceView> {
+    return (await this.call<{ service: ServiceView }>('GET', `/v1/quorum/services/${encodeURIComponent(name)}`)).service;
+  }
+
+  /** setPolicy: creates or changes a custom service's policy (QUORUM_MGMT quorum and the service's current policy). */
+  async setPolicy(name: string, policy: ServiceView['policy'], options: { quorumToken?: string; force?: boolean } = {}): Promise<ServiceView> {
+    return (await this.call<{ service: ServiceView }>('PUT', `/v1/quorum/services/${encodeURIComponent(name)}`, { policy, ...options })).service;
+  }
+
+  async deleteService(name: string, quorumToken?: string): Promise<void> {
+    await this.call('DELETE', `/v1/quorum/services/${encodeURIComponent(name)}`, quorumToken ? { quorumToken } : {});
+  }
+
+  /** Every group of officers (`officers`: every CO, built in). */
+  async groups(): Promise<GroupView[]> {
+    return (await this.call<{ groups: GroupView[] }>('GET', '/v1/groups')).groups;
+  }
+
+  /** setGroup (QUORUM_MGMT quorum and every policy naming the group). */
+  async setGroup(name: string, members: number[], options: { quorumToken?: string; force?: boolean } = {}): Promise<GroupView> {
+    return (await this.call<{ group: GroupView }>('PUT', `/v1/groups/${encodeURIComponent(name)}`, { members, ...options })).group;
+  }
+
+  /** getToken: `reason` and `ticket` are signed into the token's bytes (a custom service's policy may require a reason). */
+  async requestQuorum(input: TokenRequest): Promise<TokenView> {
     return (await this.call<{ token: TokenView }>('POST', '/v1/tokens', input)).token;
+  }
+
+  /** The same as requestQuorum. */
+  async requestToken(input: TokenRequest): Promise<TokenView> {
+    return this.requestQuorum(input);
   }
 
   async getToken(id: string): Promise<TokenView> {

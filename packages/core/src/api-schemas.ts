@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { QuorumPolicy } from './quorum-policy';
 
 /**
  * The bodies the HTTP API answers with, as JSON schemas (TypeBox). The API validates and
@@ -31,6 +32,13 @@ export const TokenViewSchema = Type.Object({
       hints: Type.Object({ hsms: Type.Integer(), serviceNumber: Type.Integer(), requester: Type.String(), generatedAt: Type.Union([Type.String(), Type.Null()]) }),
     }),
   ),
+  policy: Type.Optional(Type.Unsafe<QuorumPolicy>({ type: 'object', description: 'a custom service token: the policy signed into it (docs/policies.md)', additionalProperties: true })),
+  policyVersion: Type.Optional(Type.Integer()),
+  progress: Type.Optional(
+    Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer(), { description: 'the approvers assigned to this rule, each counted for one rule only' }) })),
+  ),
+  reason: Type.Optional(Type.String()),
+  ticket: Type.Optional(Type.String()),
 });
 export const TokenReply = Type.Object({ token: TokenViewSchema });
 export const TokensReply = Type.Object({ tokens: Type.Array(TokenViewSchema) });
@@ -57,8 +65,33 @@ export const BundleSchema = Type.Object({
   approvals: Type.Array(
     Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), signature: Type.String(), at: Iso, publicKeyPem: Type.String() }),
   ),
+  assignment: Type.Optional(
+    Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer()) }), {
+      description: "a custom service's token: how its approvals fill the rules of the policy signed into its bytes (when used, as they did then), each approver counted for one rule",
+    }),
+  ),
+  approverGroups: Type.Optional(
+    Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
+  ),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
+/** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */
+export const PolicySchema = Type.Object(
+  {
+    rules: Type.Array(Type.Object({ group: Type.String(), m: Type.Integer() }, { additionalProperties: false }), { minItems: 1, maxItems: 8 }),
+    requesterMayApprove: Type.Optional(Type.Boolean()),
+    vetoGroups: Type.Optional(Type.Array(Type.String(), { maxItems: 8 })),
+    commands: Type.Optional(Type.Array(Type.String(), { maxItems: 32 })),
+    tokenTtlSeconds: Type.Optional(Type.Integer()),
+    approvedTimeoutSeconds: Type.Optional(Type.Integer()),
+    requireReason: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+/** A quorum service: a built-in one's policy is its M of every officer. */
+export const ServiceViewSchema = Type.Object({ service: Type.String(), number: Type.Integer(), builtin: Type.Boolean(), version: Type.Integer(), policy: PolicySchema });
+/** A group of officers: `officers` (every CO) is built in. */
+export const GroupViewSchema = Type.Object({ group: Type.String(), members: Type.Array(Type.Integer()), version: Type.Integer(), builtin: Type.Boolean() });
 export const ApiKeyViewSchema = Type.Object({ id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()), ownerId: Type.Integer(), createdAt: Iso });
 export const Empty = Type.Object({});
 
@@ -66,4 +99,6 @@ export type TokenViewBody = Static<typeof TokenViewSchema>;
 export type UserViewBody = Static<typeof UserViewSchema>;
 export type BundleBody = Static<typeof BundleSchema>;
 export type MValueBody = Static<typeof MValueSchema>;
+export type ServiceViewBody = Static<typeof ServiceViewSchema>;
+export type GroupViewBody = Static<typeof GroupViewSchema>;
 export type ApiKeyViewBody = Static<typeof ApiKeyViewSchema>;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, checkJsonValue } from './canonical-json';
 import { QuorumError } from './errors';
-import { checkMValue, resolveService, type QuorumService } from './quorum-services';
+import { BUILTIN_GROUP, GROUP_NAME, SERVICE_NAME, parsePolicy } from './quorum-policy';
+import { checkMValue, QUORUM_SERVICES, resolveService, SERVICE_NAMES, type QuorumService } from './quorum-services';
 import { checkUserName, checkUserType } from './user-rules';
 
 /** One exact operation a token authorises: a command and its arguments. */
@@ -21,6 +22,9 @@ export const PROTECTED_COMMANDS = {
   deleteUser: 'USER_MGMT',
   changePswd: 'USER_MGMT',
   setMValue: 'QUORUM_MGMT',
+  setPolicy: 'QUORUM_MGMT',
+  deleteService: 'QUORUM_MGMT',
+  setGroup: 'QUORUM_MGMT',
 } as const satisfies Record<string, QuorumService>;
 
 type ProtectedCommand = keyof typeof PROTECTED_COMMANDS;
@@ -49,6 +53,39 @@ function onlyKeys(args: Record<string, unknown>, keys: string[]): void {
   if (extra.length > 0) {
     throw new QuorumError('RET_BAD_REQUEST', `Unexpected argument(s): ${extra.slice(0, 5).join(', ')}`);
   }
+}
+
+/** The most members a group holds. */
+export const MAX_GROUP_MEMBERS = 256;
+
+/** A custom service's name: not a built-in one (their policy is their M: setMValue). */
+function customServiceArg(args: Record<string, unknown>): string {
+  const service = args.service;
+  if (typeof service !== 'string' || !SERVICE_NAME.test(service)) throw new QuorumError('RET_BAD_REQUEST', `args.service must be a service name (${SERVICE_NAME.source})`);
+  // (Nor any other name of one: USER, MISC_CO, QUORUM would name the built-in service everywhere else.)
+  if (SERVICE_NAMES.some((name) => (QUORUM_SERVICES[name].aliases as readonly string[]).includes(service))) {
+    throw new QuorumError('RET_BAD_REQUEST', `${service} is built in: its policy is its M value (setMValue)`);
+  }
+  return service;
+}
+
+function groupArg(args: Record<string, unknown>): string {
+  const group = args.group;
+  if (typeof group !== 'string' || !GROUP_NAME.test(group)) throw new QuorumError('RET_BAD_REQUEST', `args.group must be a group name (${GROUP_NAME.source})`);
+  if (group === BUILTIN_GROUP) throw new QuorumError('RET_BAD_REQUEST', `${BUILTIN_GROUP} is built in (every crypto officer) and cannot be edited`);
+  return group;
+}
+
+/** A group's members: distinct user ids, in ascending order (the one signed form). */
+function membersArg(args: Record<string, unknown>): number[] {
+  const members = args.members;
+  if (!Array.isArray(members) || members.length > MAX_GROUP_MEMBERS) throw new QuorumError('RET_BAD_REQUEST', `args.members must be a list of at most ${MAX_GROUP_MEMBERS} user ids`);
+  for (const id of members) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) throw new QuorumError('RET_BAD_REQUEST', 'args.members must hold positive integer user ids');
+  }
+  const ids = members as number[];
+  if (new Set(ids).size !== ids.length) throw new QuorumError('RET_BAD_REQUEST', 'args.members names a user twice');
+  return [...ids].sort((a, b) => a - b);
 }
 
 /**
@@ -90,6 +127,16 @@ export function normalizeOperation(input: unknown): Operation {
       }
       return { command, args: { service: resolveService(a.service), m: checkMValue(a.m), ...forceArg(a) } };
     }
+    case 'setPolicy':
+      onlyKeys(a, ['service', 'policy', 'force']);
+      // The policy as parsed: the canonical form of what was sent (unknown fields refused).
+      return { command, args: { service: customServiceArg(a), policy: parsePolicy(a.policy), ...forceArg(a) } };
+    case 'deleteService':
+      onlyKeys(a, ['service']);
+      return { command, args: { service: customServiceArg(a) } };
+    case 'setGroup':
+      onlyKeys(a, ['group', 'members', 'force']);
+      return { command, args: { group: groupArg(a), members: membersArg(a), ...forceArg(a) } };
   }
 }
 

@@ -92,3 +92,13 @@ export function canonicalPolicy(policy: QuorumPolicy): string {
 export function builtinPolicy(m: number): QuorumPolicy {
   return { rules: [{ group: BUILTIN_GROUP, m }] };
 }
+
+/** The fewest distinct approvers a policy needs: the sum of its rules' m (no one counts twice). */
+export function policySize(policy: QuorumPolicy): number {
+  return policy.rules.reduce((sum, rule) => sum + rule.m, 0);
+}
+
+/** The groups a policy names: its rules' and its veto groups. */
+export function policyGroups(policy: QuorumPolicy): string[] {
+  return [...new Set([...policy.rules.map((r) => r.group), ...(policy.vetoGroups ?? [])])];
+}

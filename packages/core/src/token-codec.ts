@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import { QuorumError } from './errors';
 import { operationDigest, type Operation } from './operation';
-import type { QuorumService } from './quorum-services';
+import type { QuorumPolicy } from './quorum-policy';
 
 /** Who asked for a token: a user (by session) or an API key. */
 export interface Requester {
@@ -16,7 +16,8 @@ export interface TokenDocument {
   v: 1;
   type: 'quorum-token';
   id: string;
-  service: QuorumService;
+  /** A built-in quorum service (USER_MGMT, QUORUM_MGMT) or a custom one (docs/policies.md). */
+  service: string;
   operation: Operation;
   operationDigest: string;
   nonce: string;
@@ -25,10 +26,24 @@ export interface TokenDocument {
   expiresAt: string;
   m: number;
   issuer: string;
+  /** A custom service's token: the policy in force at issue (as stored, canonical) and its version. */
+  policy?: QuorumPolicy;
+  policyVersion?: number;
+  /** Why the requester asks (at most 500 characters), and a ticket id or URL (at most 200). */
+  reason?: string;
+  ticket?: string;
 }
 
-export interface NewTokenInput {
-  service: QuorumService;
+/** What a token request may say beside its operation, signed into its bytes. */
+export interface TokenJustification {
+  reason?: string;
+  ticket?: string;
+}
+
+export interface NewTokenInput extends TokenJustification {
+  service: string;
+  /** A custom service's policy and version at issue. */
+  signedPolicy?: { policy: QuorumPolicy; version: number };
   operation: Operation;
   requester: Requester;
   m: number;
@@ -71,6 +86,10 @@ export function newTokenDocument(input: NewTokenInput): TokenDocument {
     expiresAt: rfc3339(input.now + input.ttlSeconds * 1000),
     m: input.m,
     issuer: input.issuer,
+    // (Only present when given: a built-in service's token without them has the bytes it always had.)
+    ...(input.signedPolicy ? { policy: input.signedPolicy.policy, policyVersion: input.signedPolicy.version } : {}),
+    ...(input.reason !== undefined ? { reason: input.reason } : {}),
+    ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
   };
 }
 

@@ -2,6 +2,8 @@ import { cloudHsmHints, type CloudHsmHints } from './cloudhsm-token-file';
 import type { TokenDocument } from './token-codec';
 import { rfc3339 } from './token-codec';
 import type { SignatureAlg } from './signature';
+import type { RuleProgress } from './approver-assignment';
+import type { QuorumPolicy } from './quorum-policy';
 
 /**
  * The lifecycle of a token (docs/token-format.md):
@@ -73,6 +75,8 @@ export interface TokenRecord {
   cloudhsmApprovalData?: Buffer;
   approvals: StoredApproval[];
   rejections: StoredRejection[];
+  /** A custom service's token: its counting approvers assigned to the rules of its policy (the store's answer). */
+  progress?: RuleProgress[];
 }
 
 export interface TokenView {
@@ -94,6 +98,12 @@ export interface TokenView {
   issuer: string;
   /** An AWS CloudHSM token: the digest (the file's `token`) officers sign, and hints decoded from it. */
   cloudhsm?: { digest: string; hints: CloudHsmHints };
+  /** A custom service's token: the policy signed into it, its version, and each rule's assigned approvers now. */
+  policy?: QuorumPolicy;
+  policyVersion?: number;
+  progress?: RuleProgress[];
+  reason?: string;
+  ticket?: string;
 }
 
 /** The public view of a token: approvals listed are the ones that count. */
@@ -119,5 +129,12 @@ export function tokenView(record: TokenRecord): TokenView {
   if (record.cloudhsmApprovalData) {
     view.cloudhsm = { digest: String(record.doc.operation.args.digest ?? ''), hints: cloudHsmHints(record.cloudhsmApprovalData) };
   }
+  if (record.doc.policy) {
+    view.policy = record.doc.policy;
+    view.policyVersion = record.doc.policyVersion ?? 1;
+    view.progress = record.progress ?? record.doc.policy.rules.map((rule) => ({ group: rule.group, m: rule.m, have: [] }));
+  }
+  if (record.doc.reason !== undefined) view.reason = record.doc.reason;
+  if (record.doc.ticket !== undefined) view.ticket = record.doc.ticket;
   return view;
 }

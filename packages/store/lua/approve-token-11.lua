@@ -3,7 +3,7 @@
 -- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys webhook — the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- Reaches: events user userKeys webhook service group officers keyHolders — the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
 -- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs
 --   `signature` signature (raw bytes)
 --   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms
@@ -24,18 +24,19 @@ if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum 
 local function approve_if_carried(new_vote)
   local voters, keys = counting_votes(t, may)
   local need = required(t)
-  if #voters < need then
+  if not carried(t, voters, need, may) then
     if new_vote then publish_vote(t.id) end
-    return { STATUS.PENDING, snapshot_of(t, voters, keys, need) }
+    return { STATUS.PENDING, snapshot_of(t, voters, keys, need, may) }
   end
-  local until_ms = tostring(NOW + tonumber(A.approvedTimeoutMs))
+  -- (A custom service's policy may set its own approved timeout, fixed at issue.)
+  local until_ms = tostring(NOW + tonumber(t[TF.approvedTimeout] or A.approvedTimeoutMs))
   redis.call('HSET', tkey, TF.status, STATUS.APPROVED, TF.approvedAt, ARGV[2], TF.approvedUntil, until_ms)
   t[TF.status], t[TF.approvedAt], t[TF.approvedUntil] = STATUS.APPROVED, ARGV[2], until_ms
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = need })
   publish_status(t.id, STATUS.APPROVED, t)
-  return { STATUS.APPROVED, snapshot_of(t, voters, keys, need) }
+  return { STATUS.APPROVED, snapshot_of(t, voters, keys, need, may) }
 end
 local previous = t[VOTE .. uid]
 if previous then
@@ -54,6 +55,10 @@ if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum to
 if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
 if not may_approve(t, uid, may) then
   return fail('RET_FORBIDDEN', 'The requester (or the owner of the API key that asked) may not approve its own token')
+end
+-- A custom service's token: only an officer who can fill a rule's place approves it.
+if not may_help(t, uid, may) then
+  return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts (or is the requester it excludes)')
 end
 if held[3] ~= A.fingerprint then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')

@@ -4,9 +4,10 @@
 -- lifted (this is how a locked user is unlocked). A crypto officer's password reset through a
 -- quorum token is a one-time password (`otp`, as create-user sets it): its requester knows
 -- it, so the officer must set its own before its sessions can do anything else; the user's
--- own change clears the flag.
+-- own change clears the flag. Another officer's password is also held to the policy of every
+-- custom service whose rules count that officer.
 -- KEYS: user gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook — the gate token's voters (whether their votes count; finishing it; their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: events token user userKeys userVotes webhook customServices group officers service keyHolders — the gate token's voters (whether their votes count; finishing it; their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId passwordHash gated retentionMs verified
 --   `gated` '1' when gated
 --   `retentionMs` retention of finished tokens, ms
@@ -20,6 +21,11 @@ if A.gated == '1' then
   local err
   err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.changePswd, A.operationDigest, A.issuer, required_m, A.requesterMayApprove == '1', A.verified)
   if err then return err end
+  -- And the policy of every custom service whose rules count this officer (its account votes there too).
+  if redis.call('HGET', ukey, 'type') == 'CO' then
+    err = check_gate_policies(gate, policies_counting(A.userId), A.requesterMayApprove == '1')
+    if err then return err end
+  end
 end
 if redis.call('EXISTS', ukey) == 0 then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. A.userId) end
 commit_gate(gate, tonumber(A.retentionMs))

@@ -1,7 +1,7 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
+-- Reaches: events token user userKeys userVotes webhook group officers service keyHolders — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove retentionMs verified
 --   `requester` caller's requester key
 --   `retentionMs` retention of finished tokens, ms
@@ -10,5 +10,12 @@ local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 local err, gate = check_gate(key('token'), A.requester, t[TF.service], A.operationDigest, A.issuer, 0, A.requesterMayApprove == '1', A.verified)
 if err then return err end
+-- A custom service's token: its approvals assigned to the rules of the policy signed into it
+-- and of the one in force now (both held), membership as of now.
+if not carried(gate.token, gate.voters, gate.need, A.requesterMayApprove == '1') then
+  return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: the approvals no longer satisfy every rule of the policy of ' .. t[TF.service])
+end
+local used = used_assignment_json(gate.token, gate.voters, A.requesterMayApprove == '1')
+if used then redis.call('HSET', key('token'), TF.usedAssignment, used) end
 commit_gate(gate, tonumber(A.retentionMs))
 return token_snapshot(key('token'), A.requesterMayApprove == '1')

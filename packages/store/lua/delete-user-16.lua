@@ -2,9 +2,10 @@
 -- The deleted user's sessions and API keys end with it; a CO's votes stop counting and
 -- tokens they carried go back to PENDING. Deleting a key-holding CO runs the lock-out
 -- guard: it is refused when a service's M would be above the officers left who could
--- approve, unless the signed operation says force.
+-- approve, or a custom service's policy unsatisfiable by them, unless the signed operation
+-- says force. The user leaves every group it was in.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: apiKey events token user userKeys userVotes webhook — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: apiKey events token user userKeys userVotes webhook group officers service customServices groups keyHolders — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
 --   `retentionMs` retention of finished tokens, ms   `force` '1' when the operation says force
 -- Returns: 1
@@ -25,6 +26,11 @@ if user.type == 'CO' then
       err = check_reachable(service, m_value(service), left, A.force == '1')
       if err then return err end
     end
+    -- And every custom service's policy, without this officer.
+    for _, service in ipairs(custom_services()) do
+      err = check_policy_reachable(service, current_policy(service), may, A.force == '1', uid)
+      if err then return err end
+    end
   end
 end
 commit_gate(gate, tonumber(A.retentionMs))
@@ -42,6 +48,10 @@ for _, kid in ipairs(keys) do
   redis.call('ZREM', key('apiKeys'), kid)
 end
 redis.call('DEL', key('userApiKeys'))
+-- A deleted officer leaves every group it was in (each such group's version moves on).
+for _, group in ipairs(redis.call('HKEYS', KEY.groups())) do
+  if redis.call('SREM', KEY.group(group), uid) == 1 then redis.call('HINCRBY', KEY.groups(), group, 1) end
+end
 -- A deleted officer hears nothing more (not even how the tokens it asked for end).
 redis.call('DEL', KEY.webhook(uid))
 reopen_tokens_voted_by(uid, may)

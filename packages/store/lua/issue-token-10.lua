@@ -1,7 +1,9 @@
 -- getToken: stores a new PENDING token and indexes it.
 -- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox issueCount
--- Reaches: events user userKeys webhook — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel
--- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs
+-- Reaches: events user userKeys webhook group officers service — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel
+-- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs policy policyVersion approvedTimeoutMs
+--   `policy` a custom service's policy as signed into the bytes (canonical JSON), or ''; `policyVersion` its version, or ''
+--   `approvedTimeoutMs` a custom service's policy's approved timeout, ms, or ''
 --   `bytes` token bytes
 --   `expiresAt` expiresAt ms
 --   `callbackUrl` callback URL or ''   `retentionMs` retention of finished tokens, ms
@@ -33,6 +35,14 @@ local m_now = math.max(required_now({ [TF.service] = A.service, [TF.governingSer
 if tonumber(A.m) ~= m_now then
   return fail('RET_M_VALUE_CHANGED', 'An M value changed while the token was issued: its operation now needs ' .. m_now .. ' approvals')
 end
+-- A custom service's token is signed with the policy in force: refused as an M change when it moved on.
+-- (Its text as well as its version: a service deleted and made again starts at version 1 again.)
+if A.policy ~= '' then
+  local current = redis.call('HMGET', KEY.service(A.service), SVF.version, SVF.policy)
+  if current[1] ~= A.policyVersion or current[2] ~= A.policy then
+    return fail('RET_M_VALUE_CHANGED', 'The policy of ' .. A.service .. ' changed while the token was issued')
+  end
+end
 local id = A.id
 local by_api_key = string.sub(A.requesterKey, 1, 7) == 'apikey:'
 -- The hash as written, field by field; the answer is built from it (no second read).
@@ -46,6 +56,8 @@ if A.callbackUrl ~= '' then t[TF.callbackUrl] = A.callbackUrl end
 if A.callbackSecret ~= '' then t[TF.callbackSecret] = A.callbackSecret end
 if A.governingServices ~= A.service then t[TF.governingServices] = A.governingServices end
 if A.hsmData ~= '' then t[TF.hsmData] = A.hsmData end
+if A.policy ~= '' then t[TF.policy] = A.policy end
+if A.approvedTimeoutMs ~= '' then t[TF.approvedTimeout] = A.approvedTimeoutMs end
 local fields = {}
 for field, value in pairs(t) do
   fields[#fields + 1] = field
@@ -66,4 +78,4 @@ if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('is
 audit('token.issued', { id = id, service = A.service, command = A.command, m = tonumber(A.m) })
 publish_status(id, STATUS.PENDING)
 -- (A new token has no votes: the self-approval setting changes nothing in it.)
-return snapshot_of(t, {}, {}, m_now)
+return snapshot_of(t, {}, {}, m_now, true)

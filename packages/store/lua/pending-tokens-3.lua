@@ -1,9 +1,9 @@
 -- A CO's queue: PENDING, unexpired tokens it has not decided on (and, when the requester
 -- may not approve, not its own nor its API keys'), soonest expiry first. Computed from
 -- the open-token index, so a token shows at once when issued and leaves when decided or
--- finished.
+-- finished. A custom service's token is only in the queue of the officers its policy counts.
 -- KEYS: openTokens userVotes mValues
--- Reaches: token user userKeys — the open tokens' hashes and their voters
+-- Reaches: token user userKeys group officers service keyHolders — the open tokens' hashes and their voters
 -- ARGV: userId requesterMayApprove limit
 --   `requesterMayApprove` '1' when the requester may approve   `limit` how many to return
 -- Returns: one token snapshot per pending token, as read-token returns it but without the token
@@ -20,7 +20,8 @@ while #out < limit do
     -- Each token's hash is read once: the checks and the answer come from it.
     local t, flat
     if redis.call('SISMEMBER', key('userVotes'), id) == 0 then t, flat = load_token(KEY.token(id)) end
-    if t and not t[REJECTION .. uid] and may_approve(t, uid, may) then
+    -- (A custom service's token: only an officer who can fill one of its rules' places.)
+    if t and not t[REJECTION .. uid] and may_approve(t, uid, may) and may_help(t, uid, may) then
       out[#out + 1] = read_snapshot(t, flat, may, true)
       if #out >= limit then break end
     end

@@ -4,7 +4,7 @@
 -- tokens they carried drop back to PENDING, and the CO cannot vote again on them.
 -- Registering the key one holds already changes nothing.
 -- KEYS: challenge user keyHolders keyOwners quorumKey userVotes mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user webhook — the tokens the CO voted on and their voters
+-- Reaches: events token user webhook group keyHolders officers service — the tokens the CO voted on and their voters
 -- ARGV: userId challenge fingerprint publicKeyPem requesterMayApprove
 --   `userId` user id   `challenge` challenge value the signature was checked against
 --   `fingerprint` fingerprint   `publicKeyPem` public key PEM   `requesterMayApprove` '1' when the requester may approve

@@ -1,7 +1,7 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
 -- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys userVotes webhook — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
+-- Reaches: events user userKeys userVotes webhook group officers service keyHolders — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
 -- ARGV: userId reason issuer requesterMayApprove retentionMs
 --   `requesterMayApprove` '1' when the requester may approve
 --   `retentionMs` retention of finished tokens, ms
@@ -20,6 +20,10 @@ if t[VOTE .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already
 local status = effective_status(t)
 if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+-- A custom service's token: only an officer its policies count, or a veto group's member, decides on it.
+if not may_help(t, uid, may) and not vetoes(t, uid) then
+  return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts')
+end
 local value = NOW .. '|' .. A.reason
 redis.call('HSET', tkey, REJECTION .. uid, value)
 t[REJECTION .. uid] = value
@@ -28,15 +32,22 @@ audit('token.rejection', { id = t.id, userId = tonumber(uid), reason = A.reason 
 -- vote (if any) still counts, and not the requester when it may not approve.
 local counting = {}
 for _, v in ipairs(counting_voters(t, may)) do counting[tostring(v)] = true end
-local possible = 0
+local possible, candidates = 0, {}
 for _, holder in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
   local excluded = t[REJECTION .. holder] or (t[VOTE .. holder] and not counting[holder])
     or not may_approve(t, holder, may) or lock_state(holder) == 'forever'
-  if not excluded then possible = possible + 1 end
+  if not excluded then
+    possible = possible + 1
+    candidates[#candidates + 1] = tonumber(holder)
+  end
 end
-if possible < required(t) then
+table.sort(candidates)
+-- A custom service's token: a veto group member's rejection ends it at once; otherwise it
+-- ends when those candidates could no longer be assigned to its policies' rules.
+local veto = vetoes(t, uid)
+if veto or not carried(t, candidates, required(t), may) then
   finish_token(tkey, t, STATUS.REJECTED, tonumber(A.retentionMs))
-  audit('token.rejected', { id = t.id, possibleApprovals = possible })
+  audit('token.rejected', veto and { id = t.id, possibleApprovals = possible, vetoedBy = tonumber(uid) } or { id = t.id, possibleApprovals = possible })
 else
   publish_vote(t.id)
 end

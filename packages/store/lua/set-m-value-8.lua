@@ -3,7 +3,7 @@
 -- is refused unless the signed operation itself says force. Raising an M sends every
 -- APPROVED token below its new bar back to PENDING.
 -- KEYS: mValues gateToken keyHolders openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook — the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: events token user userKeys userVotes webhook service group officers keyHolders — the service's hash (its policy version); the key holders' hashes (locks); the APPROVED tokens and their voters; the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove service m force retentionMs verified
 --   `m` new M   `force` '1' when the operation says force
 --   `retentionMs` retention of finished tokens, ms
@@ -21,6 +21,8 @@ if err then return err end
 commit_gate(gate, tonumber(A.retentionMs))
 local old = m_value(service)
 set_m_value(service, m)
+-- A built-in service's policy is its M: its version moves with it.
+redis.call('HINCRBY', KEY.service(service), SVF.version, 1)
 audit('quorum.m_changed', { service = service, from = old, to = m, forced = force })
 if m > old then reopen_tokens_below_bar(may) end
 return m

@@ -3,7 +3,7 @@
 -- rejected it, and is not locked for good. A token no longer waiting for approvals
 -- (decided, ended, expired) has nobody. What a refusal of the quorum gate tells its requester.
 -- KEYS: token keyHolders
--- Reaches: user — the key holders' hashes (names, locks)
+-- Reaches: user group officers service keyHolders — the key holders' hashes (names, locks)
 -- ARGV: requesterMayApprove
 --   `requesterMayApprove` '1' when the requester may approve
 -- Returns: a flat list: user id, name, ... (ids ascending).
@@ -12,7 +12,7 @@ if not t or effective_status(t) ~= STATUS.PENDING then return {} end
 local may = A.requesterMayApprove == '1'
 local ids = {}
 for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
-  if not t[VOTE .. uid] and not t[REJECTION .. uid] and may_approve(t, uid, may) and lock_state(uid) ~= 'forever' then ids[#ids + 1] = tonumber(uid) end
+  if not t[VOTE .. uid] and not t[REJECTION .. uid] and may_approve(t, uid, may) and may_help(t, uid, may) and lock_state(uid) ~= 'forever' then ids[#ids + 1] = tonumber(uid) end
 end
 table.sort(ids)
 local out = {}

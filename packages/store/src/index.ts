@@ -6,6 +6,7 @@ export * from './users-repository';
 export * from './sessions-repository';
 export * from './quorum-keys-repository';
 export * from './m-values-repository';
+export * from './policies-repository';
 export * from './quorum-gate';
 export * from './tokens-repository';
 export * from './api-keys-repository';

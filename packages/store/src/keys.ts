@@ -13,6 +13,9 @@ export interface KeyIds {
   /** A login's lower-case name and source address (see loginName, loginSource). */
   loginName?: string;
   loginSource?: string;
+  /** A quorum service's name, a group's name. */
+  service?: string;
+  group?: string;
 }
 
 type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];

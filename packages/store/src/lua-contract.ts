@@ -98,7 +98,8 @@ function expandKeys(code: string, patterns: Record<string, string>): string {
  * text in their place (`t['svc']`, `(P .. 'user:' .. (uid))`). The names cost a script
  * nothing when it runs (Redis re-runs a script's top level at every call: a table of builders
  * would be made again each time), and a name the contract does not declare fails the load.
- * SF and OF are the session and outbox entry fields; VOTE_BYTE_1/2 the vote prefix's bytes;
+ * SF, OF and SVF are the session, outbox entry and service fields; BUILTIN_GROUP the group of
+ * every officer; VOTE_BYTE_1/2 the vote prefix's bytes;
  * TOKEN_KEY_LENGTH the length of a token key before its id.
  */
 export function expandContract(source: string, contract: RedisContract = REDIS_CONTRACT): string {
@@ -108,6 +109,7 @@ export function expandContract(source: string, contract: RedisContract = REDIS_C
     TF: { what: 'token field', names: contract.tokenFields },
     SF: { what: 'session field', names: contract.sessionFields },
     OF: { what: 'outbox field', names: contract.outboxFields },
+    SVF: { what: 'service field', names: contract.serviceFields },
     STATUS: { what: 'token status', names: Object.fromEntries(contract.statuses.map((s) => [s, s])) },
     PROTECTED: { what: 'protected command', names: contract.protectedCommands },
   };
@@ -116,6 +118,7 @@ export function expandContract(source: string, contract: RedisContract = REDIS_C
     SERVICES: `({ ${contract.services.map(luaString).join(', ')} })`,
     VOTE: luaString(vote),
     REJECTION: luaString(rejection),
+    BUILTIN_GROUP: luaString(contract.builtinGroup),
     VOTE_BYTE_1: String(vote.charCodeAt(0)),
     VOTE_BYTE_2: String(vote.charCodeAt(1)),
     TOKEN_KEY_LENGTH: `(#P + ${tokenKeyPrefix.length})`,
@@ -123,13 +126,13 @@ export function expandContract(source: string, contract: RedisContract = REDIS_C
   return segments(expandKeys(source, contract.keyPatterns))
     .map(({ code, text }) => {
       if (!code) return text;
-      const out = text.replace(/\b(TF|SF|OF|STATUS|PROTECTED)\.([A-Za-z_][A-Za-z0-9_]*)/g, (_, table: string, name: string) => {
+      const out = text.replace(/\b(TF|SF|OF|SVF|STATUS|PROTECTED)\.([A-Za-z_][A-Za-z0-9_]*)/g, (_, table: string, name: string) => {
         const declared = tables[table];
         const value = declared?.names[name];
         if (value === undefined) throw new Error(`the Redis contract declares no ${declared?.what ?? table} ${name}`);
         return luaString(value);
       });
-      return out.replace(/\b(SERVICES|VOTE_BYTE_1|VOTE_BYTE_2|VOTE|REJECTION|TOKEN_KEY_LENGTH)\b/g, (name: string) => constants[name] ?? name);
+      return out.replace(/\b(SERVICES|BUILTIN_GROUP|VOTE_BYTE_1|VOTE_BYTE_2|VOTE|REJECTION|TOKEN_KEY_LENGTH)\b/g, (name: string) => constants[name] ?? name);
     })
     .join('');
 }

@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-url';
 import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
 import { MValuesRepository } from './m-values-repository';
+import { PoliciesRepository } from './policies-repository';
 import { QuorumKeysRepository } from './quorum-keys-repository';
 import { SessionsRepository } from './sessions-repository';
 import { StoreContext, type StoreOptions } from './store-context';
@@ -17,6 +18,7 @@ export class QuorumStore {
   readonly sessions: SessionsRepository;
   readonly quorumKeys: QuorumKeysRepository;
   readonly mValues: MValuesRepository;
+  readonly policies: PoliciesRepository;
   readonly tokens: TokensRepository;
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
@@ -28,6 +30,7 @@ export class QuorumStore {
     this.sessions = new SessionsRepository(this.ctx);
     this.quorumKeys = new QuorumKeysRepository(this.ctx);
     this.mValues = new MValuesRepository(this.ctx);
+    this.policies = new PoliciesRepository(this.ctx);
     this.tokens = new TokensRepository(this.ctx);
     this.apiKeys = new ApiKeysRepository(this.ctx);
     this.audit = new AuditRepository(this.ctx);

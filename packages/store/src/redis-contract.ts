@@ -1,4 +1,4 @@
-import { PROTECTED_COMMANDS, SERVICE_NAMES, TOKEN_STATUSES } from '@quorumd/core';
+import { BUILTIN_GROUP, PROTECTED_COMMANDS, SERVICE_NAMES, TOKEN_STATUSES } from '@quorumd/core';
 
 /**
  * The contract between the TypeScript side and the Lua scripts, declared once. The keys
@@ -44,7 +44,21 @@ export const KEY_PATTERNS = {
   loginSource: 'login:source:<loginSource>',
   apiKey: 'apikey:<apiKeyId>',
   apiKeys: 'apikeys',
+  /**
+   * M of each quorum service; a custom service's entry is its policy's size (the sum of its
+   * rules' m: the fewest distinct approvers it needs), so that every count reads one hash.
+   */
   mValues: 'mvalues',
+  /** Hash: custom service name -> its number (100 up). */
+  customServices: 'services',
+  /** The last number given to a custom service. */
+  customServicesSeq: 'services:seq',
+  /** Hash of a service (SERVICE_FIELDS): a custom one's policy and version; a built-in one's version. */
+  service: 'service:<service>',
+  /** Hash: group name -> its version (the groups an operator made; `officers` is built in). */
+  groups: 'groups',
+  /** Set of the user ids in a group. */
+  group: 'group:<group>',
   /** A token's hash; the empty id stands for "no token" in a protected command. */
   token: 'token:<tokenId>',
   /** PENDING tokens by expiresAt. */
@@ -123,6 +137,20 @@ export const TOKEN_FIELDS = {
   finishedAt: 'endAt',
   /** Times the token went back to PENDING (its deliveries' round). */
   round: 'ro',
+  /** A custom service's token: the policy signed into its bytes (canonical JSON), for the scripts to read without the bytes. */
+  policy: 'pol',
+  /** A custom service's token whose policy sets approvedTimeoutSeconds: that timeout, ms. */
+  approvedTimeout: 'apTo',
+  /**
+   * Never stored: the readers' answer for a custom service's token carries, under this name,
+   * its counting approvers assigned to the rules of its policy (JSON [{group, m, have}]).
+   */
+  progress: 'prg',
+  /**
+   * A used custom service's token: how its approvals filled the signed policy's rules when it
+   * was used, and each approver's groups then (JSON {"assignment", "groups"}).
+   */
+  usedAssignment: 'uas',
   /** The approvals the gate checked when the token was used. */
   need: 'need',
   /** The voters whose votes carried the token when it was used. */
@@ -139,6 +167,16 @@ export const SESSION_FIELDS = {
   expiresAt: 'exp',
   /** The user's session generation it was made in (a logout, password change or lock moves it on). */
   generation: 'gen',
+} as const;
+
+/** The fields of a service's hash (`service:<name>`). */
+export const SERVICE_FIELDS = {
+  /** A custom service's policy, canonical JSON. */
+  policy: 'policy',
+  /** The policy's version: 1 at creation, one more at each change (a built-in one's at each M change). */
+  version: 'version',
+  /** A custom service's number. */
+  number: 'number',
 } as const;
 
 /** The fields of an outbox stream entry: a token's status change. */
@@ -159,9 +197,12 @@ export interface RedisContract {
   keyPatterns: Record<string, string>;
   tokenFields: Record<string, string>;
   sessionFields: Record<string, string>;
+  serviceFields: Record<string, string>;
   outboxFields: Record<string, string>;
   tokenFieldPrefixes: { vote: string; rejection: string };
   services: readonly string[];
+  /** The group of every crypto officer (the `officers` set). */
+  builtinGroup: string;
   statuses: readonly string[];
   /** Protected command -> the quorum service its gate checks. */
   protectedCommands: Record<string, string>;
@@ -171,9 +212,11 @@ export const REDIS_CONTRACT: RedisContract = {
   keyPatterns: KEY_PATTERNS,
   tokenFields: TOKEN_FIELDS,
   sessionFields: SESSION_FIELDS,
+  serviceFields: SERVICE_FIELDS,
   outboxFields: OUTBOX_FIELDS,
   tokenFieldPrefixes: TOKEN_FIELD_PREFIXES,
   services: SERVICE_NAMES,
+  builtinGroup: BUILTIN_GROUP,
   statuses: TOKEN_STATUSES,
   protectedCommands: PROTECTED_COMMANDS,
 };

@@ -10,6 +10,7 @@ export const SCRIPT_NAMES = [
   'createApiKey',
   'createUser',
   'deleteApiKey',
+  'deleteService',
   'deleteToken',
   'deleteUser',
   'expireToken',
@@ -25,7 +26,9 @@ export const SCRIPT_NAMES = [
   'rejectToken',
   'sealAudit',
   'setHsmUsername',
+  'setGroup',
   'setMValue',
+  'setPolicy',
   'setWebhook',
   'tokenApprovers',
 ] as const;

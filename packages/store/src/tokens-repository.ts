@@ -2,6 +2,8 @@ import {
   QuorumError,
   SIGNATURE_ALGS,
   boundCloudHsmApprovalData,
+  canonicalPolicy,
+  type RuleProgress,
   type QuorumService,
   type SignatureAlg,
   type StoredApproval,
@@ -22,6 +24,8 @@ export interface StoredToken extends TokenRecord {
   issuer: string;
   /** The votes (user id and key) that carried the token when it was consumed. */
   usedApprovals?: { userId: number; fingerprint: string }[];
+  /** A used custom service's token: how its approvals filled the signed policy's rules then, and each approver's groups then. */
+  usedAssignment?: { assignment: RuleProgress[]; groups: Record<string, string[]> };
   /** HMAC secret for the requester's callback (never shown, never in a job). */
   callbackSecret?: string;
 }
@@ -128,6 +132,17 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   if (hsm) token.cloudhsmApprovalData = hsm;
   const requesterUser = hash[F.requesterUser] ?? /^user:(\d+)$/.exec(hash[F.requester] ?? '')?.[1];
   if (requesterUser) token.requesterUserId = Number(requesterUser);
+  const progress = hash[F.progress];
+  // (An empty list comes from Lua as {}.)
+  if (progress) token.progress = (JSON.parse(progress) as RuleProgress[]).map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] }));
+  const assigned = hash[F.usedAssignment];
+  if (assigned) {
+    const parsed = JSON.parse(assigned) as { assignment: RuleProgress[]; groups: Record<string, string[] | Record<string, never>> };
+    token.usedAssignment = {
+      assignment: parsed.assignment.map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] })),
+      groups: Object.fromEntries(Object.entries(Array.isArray(parsed.groups) ? {} : parsed.groups).map(([uid, of]) => [uid, Array.isArray(of) ? of : []])),
+    };
+  }
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
@@ -169,7 +184,7 @@ export class TokensRepository {
     doc: TokenDocument,
     bytes: Buffer,
     /** The services whose M the operation requires (their largest M is the bar, now and later). */
-    governing: readonly QuorumService[],
+    governing: readonly string[],
     /**
      * `sessionHash`: the requester's session, checked in the same script (absent for an API key).
      * `limit`: tokens the user (its API keys count for it) may ask for per window; none when absent.
@@ -178,6 +193,8 @@ export class TokensRepository {
     callback: { url?: string; secret?: string },
     actor: Actor,
     cloudhsmApprovalData?: Buffer,
+    /** A custom service's token: its policy's approved timeout, when it sets one. */
+    approvedTimeoutMs?: number,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
     const reply = await this.ctx.run('issueToken', ids, actor, {
@@ -198,6 +215,9 @@ export class TokensRepository {
       withSession: requester.sessionHash === undefined ? '0' : '1',
       issueLimit: requester.limit?.max ?? Number.MAX_SAFE_INTEGER,
       issueWindowMs: requester.limit?.windowMs ?? 60_000,
+      policy: doc.policy ? canonicalPolicy(doc.policy) : '',
+      policyVersion: doc.policyVersion ?? '',
+      approvedTimeoutMs: approvedTimeoutMs ?? '',
     });
     return found(readTokenReply(reply));
   }

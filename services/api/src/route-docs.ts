@@ -31,7 +31,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /v1/sessions/current': { operationId: 'logoutHSM', summary: 'End the calling session', errors: COMMON },
   'GET /v1/users': { operationId: 'listUsers', summary: 'List users (id, type, name, MofnPubKey, loginFailureCnt)', errors: COMMON },
   'POST /v1/users': { operationId: 'createUser', summary: 'Create a user (USER_MGMT quorum; a CO needs every service’s M)', errors: [...COMMON, ...GATE, 'RET_USER_EXISTS'] },
-  'DELETE /v1/users/:id': { operationId: 'deleteUser', summary: 'Delete a user, its sessions and API keys (USER_MGMT quorum)', errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_M_EXCEEDS_APPROVERS'] },
+  'DELETE /v1/users/:id': { operationId: 'deleteUser', summary: 'Delete a user, its sessions and API keys (USER_MGMT quorum)', errors: [...COMMON, ...GATE, 'RET_USER_NOT_FOUND', 'RET_M_EXCEEDS_APPROVERS', 'RET_QUORUM_UNREACHABLE'] },
   'PUT /v1/users/:id/password': {
     operationId: 'changePswd',
     summary: 'Change one’s own password (with the current one) or reset another user’s (USER_MGMT quorum)',
@@ -50,6 +50,24 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     operationId: 'setMValue',
     summary: 'Set a service’s M (QUORUM_MGMT quorum; refused above the officers who could approve unless forced)',
     errors: [...COMMON, ...GATE, 'RET_SERVICE_UNKNOWN', 'RET_M_VALUE_OUT_OF_RANGE', 'RET_M_EXCEEDS_APPROVERS'],
+  },
+  'GET /v1/quorum/services': { operationId: 'getServices', summary: 'Every quorum service with its policy (docs/policies.md)', errors: COMMON },
+  'GET /v1/quorum/services/:service': { operationId: 'getService', summary: 'One quorum service with its policy', errors: [...COMMON, 'RET_SERVICE_UNKNOWN'] },
+  'PUT /v1/quorum/services/:service': {
+    operationId: 'setPolicy',
+    summary: 'Create or change a custom service’s policy (QUORUM_MGMT quorum and the service’s current policy; refused when unsatisfiable unless forced)',
+    errors: [...COMMON, ...GATE, 'RET_QUORUM_UNREACHABLE'],
+  },
+  'DELETE /v1/quorum/services/:service': {
+    operationId: 'deleteService',
+    summary: 'Delete a custom service (QUORUM_MGMT quorum and its current policy; refused while it has open tokens)',
+    errors: [...COMMON, ...GATE, 'RET_NOT_FOUND', 'RET_SERVICE_IN_USE'],
+  },
+  'GET /v1/groups': { operationId: 'getGroups', summary: 'Every group of officers with its members (`officers`: every CO, built in)', errors: COMMON },
+  'PUT /v1/groups/:group': {
+    operationId: 'setGroup',
+    summary: 'Set a group’s members (QUORUM_MGMT quorum and every policy naming the group; refused when a policy is left unsatisfiable unless forced)',
+    errors: [...COMMON, ...GATE, 'RET_QUORUM_UNREACHABLE'],
   },
   'POST /v1/tokens': { operationId: 'getToken', summary: 'Request a quorum token for one exact operation', errors: [...COMMON, 'RET_SERVICE_UNKNOWN', 'RET_M_VALUE_OUT_OF_RANGE', 'RET_RATE_LIMITED'] },
   'GET /v1/tokens': { operationId: 'listTokens', summary: 'List tokens, newest first (an API key sees its own)', errors: COMMON },

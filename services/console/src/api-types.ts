@@ -3,7 +3,7 @@
  * (packages/core/src/api-schemas.ts, its OpenAPI document at /docs/json), as types only —
  * nothing of core is bundled into the page.
  */
-export type { TokenView, UserViewBody as UserView, MValueBody as MValue, ApiKeyViewBody as ApiKeyView } from '@quorumd/core';
+export type { TokenView, UserViewBody as UserView, MValueBody as MValue, ApiKeyViewBody as ApiKeyView, ServiceViewBody as ServiceView, GroupViewBody as GroupView } from '@quorumd/core';
 
 export interface Session {
   token: string;

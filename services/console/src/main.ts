@@ -9,12 +9,13 @@ import { renderMyKey } from './views/my-key-view';
 import { passwordForm, renderMyPassword } from './views/my-password-view';
 import { renderQueue } from './views/queue-view';
 import { renderQuorumValues } from './views/quorum-values-view';
+import { renderServices } from './views/services-view';
 import { renderToken } from './views/token-view';
 import { renderUsers } from './views/users-view';
 
 /**
  * The approver console: sign in, then a page per hash route (#/queue, #/tokens/<id>, #/key,
- * #/password, #/users, #/quorum, #/audit, #/api-keys). The officer's queue is followed for the
+ * #/password, #/users, #/quorum, #/services, #/audit, #/api-keys). The officer's queue is followed for the
  * whole sign-in (its count is in the page title and the menu). An officer whose password
  * someone else chose (a one-time password) is led to set its own first, and goes on from there.
  */
@@ -35,6 +36,7 @@ const PAGES: { hash: string; label: string; render: (root: HTMLElement, state: C
   { hash: 'password', label: 'My password', render: (main) => renderMyPassword(main, setOwnPassword) },
   { hash: 'users', label: 'Users', render: renderUsers },
   { hash: 'quorum', label: 'Quorum (M values)', render: renderQuorumValues },
+  { hash: 'services', label: 'Services', render: renderServices },
   { hash: 'audit', label: 'Audit log', render: renderAudit },
   { hash: 'api-keys', label: 'API keys', render: renderApiKeys },
 ];

@@ -14,6 +14,7 @@ import { errorHint } from './error-hint';
 import { addHsmCommands } from './hsm';
 import { addKeyCommands } from './keys';
 import { addLifecycleCommands } from './lifecycle';
+import { addPolicyCommands } from './policies';
 import { addQuorumValueCommands } from './quorum-values';
 import { addSessionCommands } from './session';
 import { addTokenCommands } from './tokens';
@@ -75,6 +76,7 @@ export function buildProgram(deps: CliDeps): QuorumProgram {
     addSessionCommands,
     addUserCommands,
     addQuorumValueCommands,
+    addPolicyCommands,
     addTokenCommands,
     addDecisionCommands,
     addLifecycleCommands,

@@ -7,15 +7,19 @@ export function addTokenCommands(program: Command, run: CliRun): void {
   program
     .command('getToken')
     .description('request a quorum token for one operation')
-    .requiredOption('--service <service>', 'USER_MGMT, QUORUM_MGMT (or 3, 4, user, quorum)')
+    .requiredOption('--service <service>', 'USER_MGMT, QUORUM_MGMT (or 3, 4, user, quorum), or a custom service (DEPLOY_PROD)')
     .requiredOption('--command <command>', 'e.g. createUser')
     .option('--args <json>', 'arguments as JSON, e.g. {"type":"CU","name":"alice"}', '{}')
     .option('--ttl <seconds>', 'time to approve')
-    .action(async (opts: { service: string; command: string; args: string; ttl?: string }) => {
+    .option('--reason <text>', 'why you ask (signed into the token; a policy may require it)')
+    .option('--ticket <id>', 'a ticket id or URL (signed into the token)')
+    .action(async (opts: { service: string; command: string; args: string; ttl?: string; reason?: string; ticket?: string }) => {
       const token = await run.client().requestQuorum({
         service: opts.service,
         operation: { command: opts.command, args: JSON.parse(opts.args) as Record<string, unknown> },
         ...(opts.ttl ? { ttlSeconds: Number(opts.ttl) } : {}),
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        ...(opts.ticket !== undefined ? { ticket: opts.ticket } : {}),
       });
       run.print(`getToken success: ${token.id}\n${tokenDetails(token)}`, { token });
     });

@@ -74,3 +74,32 @@ local function commit_gate(gate, retention_ms)
   finish_token(gate.tkey, gate.token, STATUS.CONSUMED, retention_ms)
   audit('token.consumed', { id = gate.token.id, approvals = gate.voters })
 end
+
+-- The rest of a gate governed by custom services' policies as well (`policies`, read now by
+-- the script; after check_gate passed, before commit_gate): the same counting votes must be
+-- assignable to each policy's rules, membership as of now, no approver counted twice.
+-- `force` (a signed operation's, which needs every built-in M): a policy the officers holding
+-- keys can no longer satisfy is passed over — the way out of a service locked out for good.
+local function check_gate_policies(gate, policies, requester_may_approve, force)
+  if force then
+    local reachable = {}
+    for _, policy in ipairs(policies) do
+      if policy_reachable(policy, requester_may_approve) then reachable[#reachable + 1] = policy end
+    end
+    policies = reachable
+  end
+  -- (A custom policy always asks for its approvers, even of one: no token, no change.)
+  if not gate.token then
+    if #policies == 0 then return nil end
+    return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: 0 of ' .. policy_size(policies[1]) .. ' approvals')
+  end
+  for _, policy in ipairs(policies) do
+    local voters = policy_voters(policy, gate.voters, requester_uid(gate.token), requester_may_approve)
+    local carried, progress = assign_approvers(policy.rules, voters)
+    if not carried then
+      return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: the approvals do not satisfy every rule (' .. progress_text(progress) .. ')')
+    end
+    gate.need = math.max(gate.need, policy_size(policy))
+  end
+  return nil
+end

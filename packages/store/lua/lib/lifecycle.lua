@@ -26,8 +26,9 @@ local function reopen_if_short(id, reason, data, requester_may_approve)
     redis.call('ZREM', key('approvedTokens'), id)
     return
   end
-  local have, need = #counting_voters(t, requester_may_approve), required(t)
-  if have >= need then return end
+  local voters = counting_voters(t, requester_may_approve)
+  local have, need = #voters, required(t)
+  if carried(t, voters, need, requester_may_approve) then return end
   redis.call('HSET', tkey, TF.status, STATUS.PENDING)
   redis.call('HDEL', tkey, TF.approvedAt, TF.approvedUntil)
   local round = redis.call('HINCRBY', tkey, TF.round, 1)
@@ -44,6 +45,16 @@ end
 local function reopen_tokens_voted_by(uid, requester_may_approve)
   for _, id in ipairs(redis.call('SMEMBERS', key('userVotes'))) do
     reopen_if_short(id, 'approvals stopped counting', { userId = tonumber(uid) }, requester_may_approve)
+  end
+end
+
+-- After a policy or a group changed (`reason`, `data` say which): every APPROVED token its
+-- policies no longer carry goes back to PENDING (a token of built-in services only is unchanged).
+local function reopen_tokens_not_carried(reason, data, requester_may_approve)
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', key('approvedTokens'), '(' .. NOW, '+inf')) do
+    local copy = {}
+    for k, v in pairs(data) do copy[k] = v end
+    reopen_if_short(id, reason, copy, requester_may_approve)
   end
 end
 

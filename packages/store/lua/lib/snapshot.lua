@@ -24,13 +24,18 @@ end
 -- the gate checked when it was used), and its status now.
 -- `t` is the token as the script holds it (load_token, with the script's own writes), and
 -- `voters`, `keys`, `need` what counting_votes and required answered for it.
-local function snapshot_of(t, voters, keys, need)
+local function snapshot_of(t, voters, keys, need, requester_may_approve)
   local flat = {}
   for field, value in pairs(t) do
     if field ~= 'id' then
       flat[#flat + 1] = field
       flat[#flat + 1] = reader_value(t, field, value, keys)
     end
+  end
+  local progress = progress_json(t, voters, requester_may_approve)
+  if progress then
+    flat[#flat + 1] = TF.progress
+    flat[#flat + 1] = progress
   end
   return { flat, voters, t[TF.need] and tonumber(t[TF.need]) or need, effective_status(t) }
 end
@@ -51,6 +56,11 @@ local function read_snapshot(t, flat, requester_may_approve, without_doc)
     end
   end
   local need = t[TF.need] and tonumber(t[TF.need]) or required(t)
+  local progress = progress_json(t, voters, requester_may_approve)
+  if progress then
+    flat[#flat + 1] = TF.progress
+    flat[#flat + 1] = progress
+  end
   if without_doc then return { flat, voters, need, effective_status(t), t.id } end
   return { flat, voters, need, effective_status(t) }
 end

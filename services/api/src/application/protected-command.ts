@@ -16,7 +16,7 @@ interface GateRefusal {
   id: string;
   reason: 'not-found' | 'other-issuer' | 'other-requester' | 'other-service' | 'other-operation' | 'pending' | 'expired' | 'rejected' | 'consumed' | 'deleted' | 'short';
   status?: string;
-  service?: QuorumService;
+  service?: string;
   operation?: Operation;
   approvals?: number;
   required?: number;

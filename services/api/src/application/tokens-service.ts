@@ -18,12 +18,16 @@ import {
   resolveService,
   tokenBytes,
   tokenView,
+  hasHiddenCharacters,
+  policySize,
+  SERVICE_NAME,
+  type TokenJustification,
   verifySignature,
   type OutboundPolicy,
   type TokenView,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { QuorumStore, StoredToken } from '@quorumd/store';
+import type { QuorumStore, StoredService, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
@@ -67,6 +71,10 @@ export interface Bundle {
   required: number;
   tokenBytes: string;
   approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
+  /** A custom service's token: how its approvals fill the signed policy's rules (when used: as they did then). */
+  assignment?: { group: string; m: number; have: number[] }[];
+  /** A used custom service's token: each approver's groups when it was used. */
+  approverGroups?: Record<string, string[]>;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -109,7 +117,16 @@ export class TokensService {
 
   async issue(
     principal: Principal,
-    input: { service: string | number; operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: { tokenFile: unknown } },
+    input: {
+      service: string | number;
+      operation: unknown;
+      ttlSeconds?: number;
+      callbackUrl?: string;
+      callbackSecret?: string;
+      cloudhsm?: { tokenFile: unknown };
+      reason?: string;
+      ticket?: string;
+    },
   ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
     // A user the issue script found over its limit a moment ago is refused before any work (a
@@ -119,25 +136,30 @@ export class TokensService {
     if ((input.callbackUrl === undefined) !== (input.callbackSecret === undefined)) {
       throw new QuorumError('RET_BAD_REQUEST', 'callbackUrl and callbackSecret go together: callbacks are signed with the secret');
     }
+    const justification = checkJustification(input);
+    const builtin = builtinService(input.service);
+    if (builtin === undefined) return this.issueCustom(principal, String(input.service), input, justification);
     const ttlSeconds = input.ttlSeconds ?? this.options.tokenTtlSeconds;
     if (ttlSeconds > this.options.maxTokenTtlSeconds) {
       throw new QuorumError('RET_BAD_REQUEST', `ttlSeconds must be at most ${this.options.maxTokenTtlSeconds} (QUORUM_MAX_TOKEN_TTL_SECONDS)`);
     }
-    const service = resolveService(input.service);
+    const service = builtin;
     const hsm = cloudHsmRequest(service, input.operation, input.cloudhsm);
     const operation = hsm?.operation ?? normalizeOperation(input.operation);
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
     // changePswd of another officer hands out its approving power: the target's type decides.
     const target = operation.command === 'changePswd' ? await this.store.users.get(operation.args.id as number) : undefined;
     const governing = governingServices(service, operation, { targetIsOfficer: target?.type === 'CO' });
+    // A policy or group change: also the custom services whose policies it touches (none for any other operation).
+    let policies = await this.store.policies.governingPolicies(operation);
     const issueWith = async (mValues: Record<QuorumService, number>) => {
       // An HSM token never needs fewer than two officers.
-      const m = Math.max(requiredApprovals(governing, mValues), hsm ? 2 : 1);
-      const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds });
+      const m = Math.max(requiredApprovals(governing, mValues), hsm ? 2 : 1, ...policies.map((p) => p.size));
+      const doc = newTokenDocument({ service, operation, requester: requesterOf(principal), m, issuer: this.options.issuer, now: this.now(), ttlSeconds, ...justification });
       return this.store.tokens.issue(
         doc,
         tokenBytes(doc),
-        governing,
+        [...governing, ...policies.map((p) => p.service)],
         {
           key: requesterKey(principal),
           userId: requesterUserId(principal),
@@ -153,6 +175,7 @@ export class TokensService {
     const token = await issueWith(await this.store.mValues.lastKnown())
       .catch(async (err: unknown) => {
         if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
+        policies = await this.store.policies.governingPolicies(operation);
         return issueWith(await this.store.mValues.all());
       })
       .catch((err: unknown) => {
@@ -163,6 +186,69 @@ export class TokensService {
     // Its approvers will sign these bytes: no read of them when the approvals come to this process.
     const signed = signedDataOf(token);
     if (signed.data.length <= SIGNED_DATA_MAX_BYTES) this.signedData.set(token.doc.id, Promise.resolve(signed));
+    return this.view(token);
+  }
+
+  /**
+   * A token of a custom service (docs/policies.md): its policy in force, with its version,
+   * is signed into the bytes, and its m is the policy's size; the operation must be one of
+   * the policy's commands (when it lists them), and a reason is required when it says so.
+   * quorumd's own commands and AWS CloudHSM tokens belong to the built-in services.
+   */
+  private async issueCustom(principal: Principal, name: string, input: { operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: unknown }, justification: { reason?: string; ticket?: string }): Promise<TokenView> {
+    const read = async () => {
+      const found = await this.store.policies.service(name);
+      if (!found || found.builtin) throw new QuorumError('RET_SERVICE_UNKNOWN', `Unknown quorum service: ${name.slice(0, 40)}`);
+      return found;
+    };
+    let service = await read();
+    if (input.cloudhsm !== undefined) throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is for a built-in service (USER_MGMT, QUORUM_MGMT)');
+    const operation = normalizeOperation(input.operation);
+    if (operation.command === 'cloudhsm' || isProtectedCommand(operation.command)) {
+      throw new QuorumError('RET_BAD_REQUEST', `${operation.command} belongs to a built-in service, not ${service.service}`);
+    }
+    const { policy } = service;
+    if (policy.commands && !policy.commands.includes(operation.command)) {
+      throw new QuorumError('RET_BAD_REQUEST', `${service.service} may be asked only for ${policy.commands.join(', ')}, not ${operation.command}`);
+    }
+    if (policy.requireReason === true && (justification.reason === undefined || justification.reason.trim() === '')) {
+      throw new QuorumError('RET_BAD_REQUEST', `The policy of ${service.service} requires a reason`);
+    }
+    const ttlSeconds = input.ttlSeconds ?? policy.tokenTtlSeconds ?? this.options.tokenTtlSeconds;
+    if (ttlSeconds > this.options.maxTokenTtlSeconds) {
+      throw new QuorumError('RET_BAD_REQUEST', `ttlSeconds must be at most ${this.options.maxTokenTtlSeconds} (QUORUM_MAX_TOKEN_TTL_SECONDS)`);
+    }
+    if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
+    const issueWith = (current: StoredService) => {
+      const m = policySize(current.policy);
+      const doc = newTokenDocument({
+        service: current.service,
+        operation,
+        requester: requesterOf(principal),
+        m,
+        issuer: this.options.issuer,
+        now: this.now(),
+        ttlSeconds,
+        signedPolicy: { policy: current.policy, version: current.version },
+        ...justification,
+      });
+      return this.store.tokens.issue(
+        doc,
+        tokenBytes(doc),
+        [current.service],
+        { key: requesterKey(principal), userId: requesterUserId(principal), sessionHash: sessionOf(principal), limit: { max: this.options.issueLimitPerMinute, windowMs: 60_000 } },
+        { url: input.callbackUrl, secret: input.callbackSecret },
+        actorOf(principal),
+        undefined,
+        current.policy.approvedTimeoutSeconds === undefined ? undefined : current.policy.approvedTimeoutSeconds * 1000,
+      );
+    };
+    const token = await issueWith(service).catch(async (err: unknown) => {
+      if (!(err instanceof QuorumError && err.code === 'RET_M_VALUE_CHANGED')) throw err;
+      service = await read();
+      return issueWith(service);
+    });
+    this.metrics.tokens.inc({ service: service.service, status: 'PENDING' });
     return this.view(token);
   }
 
@@ -354,6 +440,11 @@ export class TokensService {
       required: token.required,
       tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
       approvals,
+      ...(token.usedAssignment
+        ? { assignment: token.usedAssignment.assignment, approverGroups: token.usedAssignment.groups }
+        : token.progress
+          ? { assignment: token.progress }
+          : {}),
     };
   }
 }
@@ -380,6 +471,28 @@ function refuseHsmSignatures(token: StoredToken): never {
  * the HSM service must map to the quorumd service asked for, and the signed operation binds
  * the file's digest.
  */
+/** A built-in service by any of its names, or undefined for a name a custom service may have. */
+function builtinService(input: string | number): QuorumService | undefined {
+  try {
+    return resolveService(input);
+  } catch (err) {
+    if (err instanceof QuorumError && typeof input === 'string' && SERVICE_NAME.test(input)) return undefined;
+    throw err;
+  }
+}
+
+/** `reason` (at most 500 characters) and `ticket` (at most 200), signed into the bytes: visible text only. */
+function checkJustification(input: { reason?: string; ticket?: string }): TokenJustification {
+  const out: TokenJustification = {};
+  for (const [field, max] of [['reason', 500], ['ticket', 200]] as const) {
+    const value = input[field];
+    if (value === undefined) continue;
+    if (value.length > max || hasHiddenCharacters(value)) throw new QuorumError('RET_BAD_REQUEST', `${field} must be at most ${max} visible characters`);
+    out[field] = value;
+  }
+  return out;
+}
+
 function cloudHsmRequest(service: QuorumService, operation: unknown, cloudhsm: { tokenFile: unknown } | undefined): { operation: Operation; approvalData: Buffer } | undefined {
   const command = (operation as { command?: unknown } | null)?.command;
   if (command !== 'cloudhsm' && cloudhsm === undefined) return undefined;

@@ -7,6 +7,7 @@ import { AuthService } from '../application/auth-service';
 import { DeliveriesService } from '../application/deliveries-service';
 import { MValuesService } from '../application/m-values-service';
 import { OfficersService } from '../application/officers-service';
+import { PoliciesService } from '../application/policies-service';
 import { QuorumGates } from '../application/protected-command';
 import { QuorumKeyObjects } from '../application/quorum-key-objects';
 import { QuorumKeysService } from '../application/quorum-keys-service';
@@ -41,6 +42,7 @@ interface Services {
   users: UsersService;
   quorumKeys: QuorumKeysService;
   mValues: MValuesService;
+  policies: PoliciesService;
   tokens: TokensService;
   apiKeys: ApiKeysService;
   officers: OfficersService;
@@ -81,6 +83,7 @@ function buildServices(deps: AppDeps): Services {
     users: new UsersService(store, gates, metrics, auth),
     quorumKeys: new QuorumKeysService(store, issuer, config.requesterMayApprove),
     mValues: new MValuesService(store, gates, metrics),
+    policies: new PoliciesService(store, gates, metrics),
     tokens: new TokensService(store, deps.events, metrics, {
       issuer,
       tokenTtlSeconds: config.tokenTtlSeconds,

@@ -21,8 +21,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         body: Type.Object(
           {
-            service: Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Integer()]),
+            service: Type.Union([Type.String({ minLength: 1, maxLength: 32 }), Type.Integer()]),
             operation: Operation,
+            reason: Type.Optional(Type.String({ maxLength: 500, description: 'why the requester asks: signed into the bytes, shown to approvers' })),
+            ticket: Type.Optional(Type.String({ maxLength: 200, description: 'a ticket id or URL: signed into the bytes' })),
             ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
             callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
             callbackSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),

@@ -48,7 +48,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     const rejectButton = button('Reject', () => void reject(), { kind: 'danger' });
 
     const draw = () => {
-      state.knowUsers([...token.approvals.map((a) => a.userId), ...token.rejections.map((r) => r.userId)]);
+      state.knowUsers([...token.approvals.map((a) => a.userId), ...token.rejections.map((r) => r.userId), ...(token.progress ?? []).flatMap((rule) => rule.have)]);
       const myId = state.session?.user.id;
       const decided = token.approvals.some((a) => a.userId === myId) || token.rejections.some((r) => r.userId === myId);
       const open = token.status === 'PENDING' && !decided;
@@ -63,6 +63,22 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
           token.status === 'PENDING' ? el('span', {}, ' — ', timeLeftText(token.expiresAt)) : null,
           token.status === 'APPROVED' && token.approvedExpiresAt ? el('span', {}, ' — usable until ', localTime(token.approvedExpiresAt)) : null,
         ),
+        // A custom service's token: each rule of its policy and the approvers it counts (no one for two rules).
+        token.progress
+          ? el(
+              'ul',
+              { class: 'rules' },
+              ...token.progress.map((rule) =>
+                el(
+                  'li',
+                  { attrs: { 'data-group': rule.group } },
+                  el('bdi', {}, rule.group),
+                  `: ${rule.have.length} of ${rule.m}`,
+                  rule.have.length ? el('span', {}, ' — ', ...rule.have.flatMap((id, i) => [i ? ', ' : '', el('bdi', {}, userName(state.users, id))])) : null,
+                ),
+              ),
+            )
+          : null,
         el('h2', {}, 'Approvals'),
         token.approvals.length === 0
           ? el('p', {}, 'None yet.')
@@ -145,6 +161,11 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
           el('dd', {}, localTime(token.expiresAt)),
           el('dt', {}, 'M when requested'),
           el('dd', {}, String(token.m)),
+          ...(token.reason !== undefined ? [el('dt', {}, 'Reason'), el('dd', {}, el('bdi', { class: 'value' }, token.reason))] : []),
+          ...(token.ticket !== undefined ? [el('dt', {}, 'Ticket'), el('dd', {}, el('bdi', { class: 'value' }, token.ticket))] : []),
+          ...(token.policy
+            ? [el('dt', {}, 'Policy (signed)'), el('dd', {}, `v${String(token.policyVersion ?? 1)}: `, token.policy.rules.map((r) => `${r.group}:${r.m}`).join(' AND '), token.policy.vetoGroups?.length ? ` (veto: ${token.policy.vetoGroups.join(', ')})` : '')]
+            : []),
         ),
         token.cloudhsm ? hsmHints(token.cloudhsm) : null,
       ),
