@@ -4,7 +4,7 @@ import type { RedisClient } from './redis-url';
 import { KEY_NAMES, type KeyName } from './keys';
 import { expandContract } from './lua-contract';
 import { declaredArgs } from './script-args';
-import { checkArgs, checkReaches, readHeader } from './script-header';
+import { checkArgs, checkReaches, libraryFor, readHeader } from './script-header';
 import { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName } from './script-names';
 
 /**
@@ -92,7 +92,7 @@ export function luaScripts(): LuaScript[] {
       checkArgs(file, name, declaredArgs(name), header.args);
       checkReaches(file, text, header, includes);
       const checksSession = /^[^-\n]*\bsession_refusal\(/m.test(text);
-      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${library}\n${expandContract(text)}` };
+      return { name, file, numberOfKeys, keyNames, checksSession, source: `${bindKeys(keyNames)}${bindArgs(header.args)}${libraryFor(text, library)}\n${expandContract(text)}` };
     });
   const missing = SCRIPT_NAMES.filter((name) => !scripts.some((s) => s.name === name));
   if (missing.length > 0) throw new Error(`Lua scripts missing: ${missing.join(', ')}`);

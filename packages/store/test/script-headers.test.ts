@@ -1,6 +1,6 @@
 import { SCRIPT_NAMES, luaScripts } from '../src';
 import { declaredArgs, orderedArgs } from '../src/script-args';
-import { checkArgs, checkReaches, readHeader } from '../src/script-header';
+import { checkArgs, checkReaches, libraryFor, readHeader } from '../src/script-header';
 
 const INCLUDES = `local function finish(tkey)
   redis.call('SREM', KEY.userVotes(uid), id)
@@ -57,5 +57,16 @@ describe('script headers', () => {
     expect(orderedArgs('approvalRecipients', { tokenIds: ['t1', 't2'], requesterMayApprove: '1' })).toEqual(['1', 't1', 't2']);
     expect(() => orderedArgs('readToken', {})).toThrow(/argument requesterMayApprove is missing/);
     expect(() => orderedArgs('readToken', { requesterMayApprove: '1', extra: 'x' })).toThrow(/declares no argument extra/);
+  });
+
+  it('loads a script with only the include functions it calls, directly or through another', () => {
+    const library = `local P = ARGV[1]\nlocal seen = {}\n${INCLUDES}\nlocal function unused(x)\n  return x\nend\n`;
+    const loaded = libraryFor("finish(key('token'))\n", library);
+    expect(loaded).toContain('local function finish(');
+    expect(loaded).toContain('local function announce(');
+    expect(loaded).not.toContain('local function unused(');
+    // What is not a function (the call's context, tables the functions share) always stays.
+    expect(loaded).toContain('local P = ARGV[1]');
+    expect(loaded).toContain('local seen = {}');
   });
 });
