@@ -24,7 +24,10 @@ describe('deleting an officer keeps custom policies reachable', () => {
     expect(refused.body.code).toBe('RET_QUORUM_UNREACHABLE');
     expect(refused.body.message).toMatch(/DEPLOY_PROD/);
     expect((await h.request('GET', '/v1/users', admin.token)).body.users.map((u: { id: number }) => u.id)).toContain(sre2.id);
-    const forced = await h.request('DELETE', `/v1/users/${sre2.id}`, admin.token, { force: true });
+    // Forced, it is held to the policy that counts the officer (sre:2), not to the built-in Ms alone.
+    expect((await h.request('DELETE', `/v1/users/${sre2.id}`, admin.token, { force: true })).status).toBe(403);
+    const quorumToken = await h.approvedToken(admin, 'USER_MGMT', { command: 'deleteUser', args: { id: sre2.id, force: true } }, [sre1, sre2]);
+    const forced = await h.request('DELETE', `/v1/users/${sre2.id}`, admin.token, { force: true, quorumToken });
     expect(forced.status).toBe(200);
     const groups = (await h.request('GET', '/v1/groups', admin.token)).body.groups;
     expect(groups.find((g: { group: string }) => g.group === 'sre')).toEqual({ group: 'sre', members: [sre1.id], version: 2, builtin: false });

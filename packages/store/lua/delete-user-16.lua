@@ -3,7 +3,8 @@
 -- tokens they carried go back to PENDING. Deleting a key-holding CO runs the lock-out
 -- guard: it is refused when a service's M would be above the officers left who could
 -- approve, or a custom service's policy unsatisfiable by them, unless the signed operation
--- says force. The user leaves every group it was in.
+-- says force; a forced deletion of an officer is held to the policy of every custom service
+-- whose rules count it as well. The user leaves every group it was in.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: apiKey events token user userKeys userVotes webhook group officers service customServices groups keyHolders — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
@@ -18,6 +19,15 @@ local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.deleteUser
 if err then return err end
 local user = hash_to_table(redis.call('HGETALL', key('user')))
 if not user.id then return fail('RET_USER_NOT_FOUND', 'No user with id ' .. uid) end
+-- Forced past the lock-out guard, the deletion of an officer takes its place away from every
+-- custom service whose rules count it: held to those policies too (a policy the officers
+-- holding keys can no longer satisfy is passed over, the way out of a lock-out), so that a
+-- quorum of the built-in Ms alone cannot empty a group and then, with a forced setGroup past
+-- the policy it left unsatisfiable, hand the service's votes to whom it chooses.
+if A.force == '1' and user.type == 'CO' then
+  err = check_gate_policies(gate, policies_counting(uid), may, true)
+  if err then return err end
+end
 if user.type == 'CO' then
   if redis.call('SCARD', key('officers')) <= 1 then return fail('RET_FORBIDDEN', 'The last crypto officer cannot be deleted') end
   if redis.call('SISMEMBER', key('keyHolders'), uid) == 1 then

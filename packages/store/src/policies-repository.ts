@@ -53,15 +53,17 @@ export class PoliciesRepository {
   /**
    * The custom services whose policies govern a policy or group change (setPolicy and
    * deleteService: the target, when it exists; setGroup: every service naming the group;
-   * changePswd of another officer: every service whose rules count that officer),
+   * changePswd of another officer, and a forced deleteUser of one: every service whose
+   * rules count that officer),
    * with their policies' sizes: fixed into the token at issue (its `governingServices`, its
    * m), so that its approvals are counted against them. (The change's script reads them
    * again when it runs.) None for any other operation.
    */
   async governingPolicies(operation: Operation): Promise<{ service: string; size: number }[]> {
     const { command, args } = operation;
-    if (command === 'changePswd') {
-      // Another officer's password: every custom service whose rules count that officer (a CU is in no group).
+    if (command === 'changePswd' || (command === 'deleteUser' && args.force === true)) {
+      // Another officer's password, or its deletion past the lock-out guard: every custom
+      // service whose rules count that officer (a CU is in no group).
       const custom = (await this.services()).filter((s) => !s.builtin);
       if (custom.length === 0) return [];
       const groups = (await this.groups()).filter((g) => g.members.includes(args.id as number)).map((g) => g.group);
