@@ -32,6 +32,7 @@ describe('custom service tokens', () => {
     for (const officer of approvers) expect((await h.approve(id, officer)).status).toBe(200);
     return id;
   }
+  /** (A policy naming a group another service's policy names is held to that policy too.) */
   async function setPolicy(service: string, policy: object, approvers: Officer[] = []): Promise<Reply> {
     const quorumToken = await changeToken({ command: 'setPolicy', args: { service, policy } }, approvers);
     return h.request('PUT', `/v1/quorum/services/${service}`, admin.token, { policy, ...(quorumToken ? { quorumToken } : {}) });
@@ -108,7 +109,7 @@ describe('custom service tokens', () => {
   });
 
   it('refuses at /consume a token issued under sre:1 once the policy became sre:2, and one issued under sre:2 after it was lowered', async () => {
-    expect((await setPolicy('DEPLOY_STAGE', { rules: [{ group: 'sre', m: 1 }] })).status).toBe(201);
+    expect((await setPolicy('DEPLOY_STAGE', { rules: [{ group: 'sre', m: 1 }] }, [both, sre3, sec2])).status).toBe(201);
     const weak = (await issue('DEPLOY_STAGE', deploy('2.0'))).body.token.id as string;
     expect((await h.approve(weak, sre3)).body.token.status).toBe('APPROVED');
     // The change itself is held to the current policy (sre:1).
@@ -127,11 +128,11 @@ describe('custom service tokens', () => {
   });
 
   it('ends a token at a veto group member’s rejection, and at a plain one only when it is out of reach', async () => {
-    expect((await setPolicy('PAYMENTS', { rules: [{ group: 'sre', m: 1 }], vetoGroups: ['security'] })).status).toBe(201);
+    expect((await setPolicy('PAYMENTS', { rules: [{ group: 'sre', m: 1 }], vetoGroups: ['security'] }, [both, sre3, sec2])).status).toBe(201);
     const vetoed = (await issue('PAYMENTS', { command: 'pay' })).body.token.id as string;
     const veto = await h.request('POST', `/v1/tokens/${vetoed}/rejections`, sec2.token, { reason: 'not today' });
     expect(veto.body.token.status).toBe('REJECTED');
-    expect((await setPolicy('ROTATE', { rules: [{ group: 'sre', m: 2 }] })).status).toBe(201);
+    expect((await setPolicy('ROTATE', { rules: [{ group: 'sre', m: 2 }] }, [both, sre3, sec2])).status).toBe(201);
     const id = (await issue('ROTATE', { command: 'rotate' })).body.token.id as string;
     // sre is {both, sre3}: one rejection leaves it out of reach.
     expect((await h.request('POST', `/v1/tokens/${id}/rejections`, sre3.token, { reason: 'no' })).body.token.status).toBe('REJECTED');
@@ -144,7 +145,7 @@ describe('custom service tokens', () => {
   });
 
   it('does not count a requester its policy excludes, also through its API keys', async () => {
-    expect((await setPolicy('SELF', { rules: [{ group: 'sre', m: 1 }], requesterMayApprove: false })).status).toBe(201);
+    expect((await setPolicy('SELF', { rules: [{ group: 'sre', m: 1 }], requesterMayApprove: false }, [both, sre3, sec2])).status).toBe(201);
     const own = (await issue('SELF', { command: 'x' }, both.token)).body.token.id as string;
     expect((await h.approve(own, both)).body.code).toBe('RET_FORBIDDEN');
     const key = (await h.request('POST', '/v1/api-keys', both.token, { name: 'both-bot', scopes: ['tokens:issue', 'tokens:read', 'tokens:consume'] })).body.key as string;
@@ -158,7 +159,7 @@ describe('custom service tokens', () => {
   });
 
   it("takes its policy's token and approved timeouts", async () => {
-    expect((await setPolicy('TIMED', { rules: [{ group: 'sre', m: 1 }], tokenTtlSeconds: 120, approvedTimeoutSeconds: 30 }, [])).status).toBe(201);
+    expect((await setPolicy('TIMED', { rules: [{ group: 'sre', m: 1 }], tokenTtlSeconds: 120, approvedTimeoutSeconds: 30 }, [both, sre3, sec2])).status).toBe(201);
     const token = (await issue('TIMED', { command: 't' })).body.token;
     expect(Date.parse(token.expiresAt) - Date.parse(token.issuedAt)).toBe(120_000);
     const approved = (await h.approve(token.id, sre3)).body.token;

@@ -1,6 +1,7 @@
 -- setPolicy: creates or changes a custom service's policy, behind its quorum gate
 -- (PROTECTED.setPolicy: QUORUM_MGMT's M) and the service's current policy (the same votes
--- assignable to its rules). Refused first: a group the policy names that does not exist,
+-- assignable to its rules), and every other custom service's policy naming a group this
+-- policy comes to name. Refused first: a group the policy names that does not exist,
 -- and (the lock-out guard) a policy the officers holding keys could not satisfy, unless the
 -- signed operation says force. The service's entry in mValues is the policy's size.
 -- KEYS: customServices customServicesSeq groups mValues gateToken openTokens approvedTokens audit auditHead outbox
@@ -22,12 +23,29 @@ end
 local err = check_policy_reachable(service, policy, may, force)
 if err then return err end
 local old = current_policy(service)
+-- The policies it is held to: the service's current one, and every other custom service's
+-- naming a group this policy comes to name (naming a group gives a policy a say over the
+-- group's members and its officers' deletion: no one takes that say without their quorum).
+local governing = old and { old } or {}
+local others, services = {}, redis.call('HKEYS', key('customServices'))
+table.sort(services)
+for _, group in ipairs(named) do
+  if group ~= BUILTIN_GROUP and not (old and policy_names_group(old, group)) then
+    for _, other in ipairs(services) do
+      local other_policy = current_policy(other)
+      if other ~= service and not others[other] and other_policy and policy_names_group(other_policy, group) then
+        others[other] = true
+        governing[#governing + 1] = other_policy
+      end
+    end
+  end
+end
 local required_m = m_value(PROTECTED.setPolicy)
 if force then required_m = max_m_all() end
 local gate
 err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setPolicy, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
-err = check_gate_policies(gate, old and { old } or {}, may, force)
+err = check_gate_policies(gate, governing, may, force)
 if err then return err end
 commit_gate(gate, tonumber(A.retentionMs))
 local skey = KEY.service(service)

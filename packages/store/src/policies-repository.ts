@@ -52,7 +52,8 @@ export class PoliciesRepository {
 
   /**
    * The custom services whose policies govern a policy or group change (setPolicy and
-   * deleteService: the target, when it exists; setGroup: every service naming the group;
+   * deleteService: the target, when it exists, and for setPolicy every other service naming
+   * a group the new policy comes to name; setGroup: every service naming the group;
    * changePswd of another officer, and a forced deleteUser of one: every service whose
    * rules count that officer),
    * with their policies' sizes: fixed into the token at issue (its `governingServices`, its
@@ -72,6 +73,12 @@ export class PoliciesRepository {
     if (command !== 'setPolicy' && command !== 'deleteService' && command !== 'setGroup') return [];
     const custom = (await this.services()).filter((s) => !s.builtin);
     const governing = command === 'setGroup' ? custom.filter((s) => policyGroups(s.policy).includes(args.group as string)) : custom.filter((s) => s.service === args.service);
+    if (command === 'setPolicy') {
+      // And every other service whose policy names a group this one comes to name (set-policy's script reads the same).
+      const old = governing[0] ? policyGroups(governing[0].policy) : [];
+      const named = policyGroups(args.policy as QuorumPolicy).filter((g) => g !== BUILTIN_GROUP && !old.includes(g));
+      governing.push(...custom.filter((s) => s.service !== args.service && policyGroups(s.policy).some((g) => named.includes(g))));
+    }
     return governing.map((s) => ({ service: s.service, size: policySize(s.policy) }));
   }
 
