@@ -20,6 +20,8 @@ local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.deleteServ
 if err then return err end
 err = check_gate_policies(gate, { old }, may)
 if err then return err end
+err = check_change_base(gate, service_change_base(service), 'the policy of ' .. service)
+if err then return err end
 commit_gate(gate, tonumber(A.retentionMs))
 redis.call('DEL', KEY.service(service))
 redis.call('HDEL', key('customServices'), service)

@@ -1,6 +1,6 @@
 -- getToken: stores a new PENDING token and indexes it.
 -- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox issueCount
--- Reaches: events user userKeys webhook group officers service — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel
+-- Reaches: events user userKeys webhook group groups officers service — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel; the version of the group or service a setGroup, setPolicy or deleteService changes
 -- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs policy policyVersion approvedTimeoutMs
 --   `policy` a custom service's policy as signed into the bytes (canonical JSON), or ''; `policyVersion` its version, or ''
 --   `approvedTimeoutMs` a custom service's policy's approved timeout, ms, or ''
@@ -43,6 +43,14 @@ if A.policy ~= '' then
     return fail('RET_M_VALUE_CHANGED', 'The policy of ' .. A.service .. ' changed while the token was issued')
   end
 end
+-- A change of a group or a service's policy: what it replaces, as the approvers see it now.
+local base = nil
+if A.command == 'setGroup' or A.command == 'setPolicy' or A.command == 'deleteService' then
+  local readable, doc = pcall(cjson.decode, A.bytes)
+  local args = readable and type(doc) == 'table' and type(doc.operation) == 'table' and doc.operation.args
+  if type(args) == 'table' and A.command == 'setGroup' and type(args.group) == 'string' then base = group_change_base(args.group) end
+  if type(args) == 'table' and A.command ~= 'setGroup' and type(args.service) == 'string' then base = service_change_base(args.service) end
+end
 local id = A.id
 local by_api_key = string.sub(A.requesterKey, 1, 7) == 'apikey:'
 -- The hash as written, field by field; the answer is built from it (no second read).
@@ -58,6 +66,7 @@ if A.governingServices ~= A.service then t[TF.governingServices] = A.governingSe
 if A.hsmData ~= '' then t[TF.hsmData] = A.hsmData end
 if A.policy ~= '' then t[TF.policy] = A.policy end
 if A.approvedTimeoutMs ~= '' then t[TF.approvedTimeout] = A.approvedTimeoutMs end
+if base then t[TF.changeBase] = base end
 local fields = {}
 for field, value in pairs(t) do
   fields[#fields + 1] = field

@@ -5,7 +5,7 @@
 -- who is not a crypto officer, and (the lock-out guard) members that leave a service's
 -- policy unsatisfiable by the officers holding keys, unless the signed operation says force.
 -- KEYS: groups customServices officers mValues gateToken openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook service group keyHolders officers — the services' hashes (policies); the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
+-- Reaches: events token user userKeys userVotes webhook service group groups keyHolders officers — the group's version (what the token was issued against); the services' hashes (policies); the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove group members force retentionMs verified
 --   `members` the user ids, space separated, ascending   `force` '1' when the operation says force
 -- Returns: the group's new version
@@ -35,6 +35,8 @@ if force then required_m = max_m_all() end
 local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setGroup, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end
 err = check_gate_policies(gate, governing, may, force)
+if err then return err end
+err = check_change_base(gate, group_change_base(group), 'the group ' .. group)
 if err then return err end
 -- The lock-out guard, with the members as the change leaves them.
 group_override[group] = members

@@ -47,6 +47,8 @@ err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setPolicy, A.ope
 if err then return err end
 err = check_gate_policies(gate, governing, may, force)
 if err then return err end
+err = check_change_base(gate, service_change_base(service), 'the policy of ' .. service)
+if err then return err end
 commit_gate(gate, tonumber(A.retentionMs))
 local skey = KEY.service(service)
 local number = redis.call('HGET', key('customServices'), service)

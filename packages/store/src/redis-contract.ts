@@ -151,6 +151,12 @@ export const TOKEN_FIELDS = {
    * was used, and each approver's groups then (JSON {"assignment", "groups"}).
    */
   usedAssignment: 'uas',
+  /**
+   * A setGroup, setPolicy or deleteService token: the state of the group or service it
+   * changes, when it was issued (`g<version>`, `s<number>/<version>`); the change
+   * runs only while that is still the state (what a whole member list or policy replaces).
+   */
+  changeBase: 'cbase',
   /** The approvals the gate checked when the token was used. */
   need: 'need',
   /** The voters whose votes carried the token when it was used. */

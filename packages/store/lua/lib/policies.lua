@@ -297,3 +297,26 @@ local function policies_counting(uid)
   end
   return out
 end
+
+-- What a setGroup, or a setPolicy or deleteService, changes, as it is now: `g<version>` for a group,
+-- `s<number>/<version>` for a service (a service deleted and made again has a new number). Such a
+-- change names the whole member list or policy: its token, which keeps this from its issue
+-- (TF.changeBase), counts only while it is still so.
+local function group_change_base(group)
+  return 'g' .. (redis.call('HGET', KEY.groups(), group) or '0')
+end
+
+local function service_change_base(service)
+  local held = redis.call('HMGET', KEY.service(service), SVF.number, SVF.version)
+  return 's' .. (held[1] or '0') .. '/' .. (held[2] or '0')
+end
+
+-- Refuses a gate's token for a change of a group or service that changed since the token was
+-- issued (`base`: group_change_base or service_change_base now): its approvers approved
+-- replacing what was then.
+local function check_change_base(gate, base, what)
+  if gate.token and gate.token[TF.changeBase] ~= base then
+    return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. what .. ' changed since the token was issued; ask for a new one')
+  end
+  return nil
+end
