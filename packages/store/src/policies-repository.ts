@@ -55,7 +55,7 @@ export class PoliciesRepository {
    * deleteService: the target, when it exists, and for setPolicy every other service naming
    * a group the new policy comes to name; setGroup: every service naming the group;
    * changePswd of another officer, and a forced deleteUser of one: every service whose
-   * rules count that officer),
+   * rules count that officer or whose veto groups hold it),
    * with their policies' sizes: fixed into the token at issue (its `governingServices`, its
    * m), so that its approvals are counted against them. (The change's script reads them
    * again when it runs.) None for any other operation.
@@ -68,7 +68,8 @@ export class PoliciesRepository {
       const custom = (await this.services()).filter((s) => !s.builtin);
       if (custom.length === 0) return [];
       const groups = (await this.groups()).filter((g) => g.members.includes(args.id as number)).map((g) => g.group);
-      return custom.filter((s) => s.policy.rules.some((r) => groups.includes(r.group))).map((s) => ({ service: s.service, size: policySize(s.policy) }));
+      // (A veto group's member too: its account ends every token of the service.)
+      return custom.filter((s) => policyGroups(s.policy).some((g) => groups.includes(g))).map((s) => ({ service: s.service, size: policySize(s.policy) }));
     }
     if (command !== 'setPolicy' && command !== 'deleteService' && command !== 'setGroup') return [];
     const custom = (await this.services()).filter((s) => !s.builtin);

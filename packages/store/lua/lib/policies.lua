@@ -280,15 +280,19 @@ local function used_assignment_json(t, voters, requester_may_approve)
   return cjson.encode({ assignment = assignment, groups = groups })
 end
 
--- The policies of the custom services whose rules count officer `uid` (it is a member of a
--- group a rule names): what its account's approving power is worth beyond the built-in M.
+-- The policies of the custom services that count officer `uid` (it is a member of a group a
+-- rule names) or take its veto (a member of a veto group): what its account's approving (or
+-- vetoing) power is worth beyond the built-in M.
 local function policies_counting(uid)
   local out = {}
   for _, service in ipairs(custom_services()) do
     local policy = current_policy(service)
     if policy then
-      for _, rule in ipairs(policy.rules) do
-        if is_member(uid, rule.group) then
+      local groups = {}
+      for _, rule in ipairs(policy.rules) do groups[#groups + 1] = rule.group end
+      for _, veto in ipairs(policy.vetoGroups or {}) do groups[#groups + 1] = veto end
+      for _, group in ipairs(groups) do
+        if is_member(uid, group) then
           out[#out + 1] = policy
           break
         end
