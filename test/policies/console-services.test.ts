@@ -22,6 +22,10 @@ describe('console: services, groups and a custom service token', () => {
     expect((await h.request('PUT', '/v1/groups/security', h.adminToken, { members: [both.id] })).status).toBe(200);
     const policy = { rules: [{ group: 'sre', m: 1 }, { group: 'security', m: 1 }] };
     expect((await h.request('PUT', '/v1/quorum/services/DEPLOY_PROD', h.adminToken, { policy })).status).toBe(201);
+    // A group only a veto group names: its changes need that policy too.
+    expect((await h.request('PUT', '/v1/groups/ops', h.adminToken, { members: [sre2.id] })).status).toBe(200);
+    expect((await h.request('PUT', '/v1/groups/audit', h.adminToken, { members: [sre2.id] })).status).toBe(200);
+    expect((await h.request('PUT', '/v1/quorum/services/PAYMENTS', h.adminToken, { policy: { rules: [{ group: 'ops', m: 1 }], vetoGroups: ['audit'] } })).status).toBe(201);
     url = await h.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
   }, 60_000);
@@ -44,6 +48,7 @@ describe('console: services, groups and a custom service token', () => {
     const sre = page.locator('tr[data-group="sre"]');
     await sre.getByText('cs_sre2').waitFor();
     expect(await sre.textContent()).toContain('QUORUM_MGMT and DEPLOY_PROD');
+    expect(await page.locator('tr[data-group="audit"]').textContent()).toContain('QUORUM_MGMT and PAYMENTS');
     await page.context().close();
   }, 60_000);
 

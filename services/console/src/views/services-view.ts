@@ -21,7 +21,8 @@ export function renderServices(main: HTMLElement, state: ConsoleState, _signal: 
       state.knowUsers(groups.flatMap((g) => g.members));
       const quorum = services.find((s) => s.service === 'QUORUM_MGMT');
       const rules = (s: ServiceView) => s.policy.rules.map((r) => `${r.group}:${r.m}`).join(' AND ');
-      const namingGroup = (group: string) => services.filter((s) => !s.builtin && s.policy.rules.some((r) => r.group === group)).map((s) => s.service);
+      // (Every policy naming the group governs its changes: in a rule or as a veto group.)
+      const namingGroup = (group: string) => services.filter((s) => !s.builtin && (s.policy.rules.some((r) => r.group === group) || (s.policy.vetoGroups ?? []).includes(group))).map((s) => s.service);
       replace(
         body,
         el('h2', {}, 'Services'),
