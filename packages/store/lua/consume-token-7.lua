@@ -15,6 +15,9 @@ if err then return err end
 if not carried(gate.token, gate.voters, gate.need, A.requesterMayApprove == '1') then
   return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: the approvals no longer satisfy every rule of the policy of ' .. t[TF.service])
 end
+-- And what the policy in force asks beyond its rules: the command allowed, a reason when required.
+local refusal = policy_in_force_refusal(gate.token)
+if refusal then return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: ' .. refusal) end
 local used = used_assignment_json(gate.token, gate.voters, A.requesterMayApprove == '1')
 if used then redis.call('HSET', key('token'), TF.usedAssignment, used) end
 commit_gate(gate, tonumber(A.retentionMs))

@@ -324,3 +324,26 @@ local function check_change_base(gate, base, what)
   end
   return nil
 end
+
+-- What the policy in force refuses in a custom service's token beyond its rules, or nil: a
+-- command it no longer allows, or no reason when it now requires one (a token must satisfy
+-- the policy in force when it is used, as well as the one signed into it).
+local function policy_in_force_refusal(t)
+  if not t[TF.policy] then return nil end
+  local service = t[TF.service]
+  local policy = current_policy(service)
+  if not policy then return nil end
+  local readable, doc = pcall(cjson.decode, t[TF.doc])
+  if not readable or type(doc) ~= 'table' or type(doc.operation) ~= 'table' then return 'its bytes cannot be read' end
+  if policy.commands then
+    local allowed = false
+    for _, command in ipairs(policy.commands) do
+      if command == doc.operation.command then allowed = true end
+    end
+    if not allowed then return 'the policy of ' .. service .. ' no longer allows ' .. tostring(doc.operation.command) end
+  end
+  if policy.requireReason == true and (type(doc.reason) ~= 'string' or string.match(doc.reason, '^%s*$')) then
+    return 'the policy of ' .. service .. ' now requires a reason, and the token has none'
+  end
+  return nil
+end
