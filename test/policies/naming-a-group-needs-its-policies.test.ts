@@ -76,4 +76,20 @@ describe("naming another service's group needs that service's policy", () => {
     expect(refused.status).toBe(403);
     expect(refused.body.message).toMatch(/rule ops: 0 of 2/);
   });
+
+  it('holds a policy naming officers (every CO) to every built-in M: it would govern every officer', async () => {
+    // {officers:1 AND friends:1} would put friends over every officer's password reset and forced
+    // deletion; {officers:N} would stop every officer's deletion at the lock-out guard.
+    await h.setM(admin, 'USER_MGMT', 3, [admin, outsider]);
+    const policy = { rules: [{ group: 'officers', m: 1 }, { group: 'friends', m: 1 }] };
+    const operation = { command: 'setPolicy', args: { service: 'OVER_ALL', policy } };
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'QUORUM_MGMT', operation });
+    expect(issued.body.token.required).toBe(3);
+    const id = issued.body.token.id as string;
+    expect((await h.approve(id, admin)).body.token.status).toBe('PENDING');
+    expect((await h.approve(id, outsider)).body.token.status).toBe('PENDING');
+    expect((await setPolicy('OVER_ALL', policy, id)).status).toBe(403);
+    expect((await h.approve(id, sre1)).body.token.status).toBe('APPROVED');
+    expect((await setPolicy('OVER_ALL', policy, id)).status).toBe(201);
+  });
 });

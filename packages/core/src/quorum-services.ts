@@ -1,4 +1,5 @@
 import { QuorumError } from './errors';
+import { BUILTIN_GROUP, policyGroups, type QuorumPolicy } from './quorum-policy';
 
 /**
  * Quorum services as in CloudHSM: each has its own M value. Any of the names or the
@@ -39,7 +40,8 @@ export function checkMValue(m: unknown): number {
  * target service's, so no quorum is changed with fewer approvals than it demands; and
  * every service's for what hands out or takes away approving power beyond one service —
  * a new crypto officer, another officer's password, anything forced past the lock-out
- * guard — since an officer account is what every quorum counts.
+ * guard, a custom policy naming `officers` (it then governs every officer) — since an
+ * officer account is what every quorum counts.
  */
 export function governingServices(
   service: QuorumService,
@@ -50,7 +52,9 @@ export function governingServices(
   const everyService =
     args.force === true ||
     (operation.command === 'createUser' && args.type === 'CO') ||
-    (operation.command === 'changePswd' && context.targetIsOfficer === true);
+    (operation.command === 'changePswd' && context.targetIsOfficer === true) ||
+    // A policy naming `officers` governs every officer (their password resets, forced deletions, the lock-out guard).
+    (operation.command === 'setPolicy' && typeof args.policy === 'object' && args.policy !== null && policyGroups(args.policy as QuorumPolicy).includes(BUILTIN_GROUP));
   if (everyService) return [...SERVICE_NAMES];
   if (operation.command === 'setMValue' && typeof args.service === 'string') {
     const target = resolveService(args.service);

@@ -1,9 +1,9 @@
 -- setPolicy: creates or changes a custom service's policy, behind its quorum gate
 -- (PROTECTED.setPolicy: QUORUM_MGMT's M) and the service's current policy (the same votes
 -- assignable to its rules), and every other custom service's policy naming a group this
--- policy comes to name. Refused first: a group the policy names that does not exist,
--- and (the lock-out guard) a policy the officers holding keys could not satisfy, unless the
--- signed operation says force. The service's entry in mValues is the policy's size.
+-- policy comes to name; a policy naming `officers` needs every built-in M. Refused first: a
+-- group the policy names that does not exist, and (the lock-out guard) a policy the officers
+-- holding keys could not satisfy, unless the signed operation says force. The service's entry in mValues is the policy's size.
 -- KEYS: customServices customServicesSeq groups mValues gateToken openTokens approvedTokens audit auditHead outbox
 -- Reaches: events token user userKeys userVotes webhook service group officers keyHolders — the service's hash; the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove service policy force retentionMs verified
@@ -30,7 +30,7 @@ local governing = old and { old } or {}
 local others, services = {}, redis.call('HKEYS', key('customServices'))
 table.sort(services)
 for _, group in ipairs(named) do
-  if group ~= BUILTIN_GROUP and not (old and policy_names_group(old, group)) then
+  if not (old and policy_names_group(old, group)) then
     for _, other in ipairs(services) do
       local other_policy = current_policy(other)
       if other ~= service and not others[other] and other_policy and policy_names_group(other_policy, group) then
@@ -41,7 +41,12 @@ for _, group in ipairs(named) do
   end
 end
 local required_m = m_value(PROTECTED.setPolicy)
-if force then required_m = max_m_all() end
+-- A policy naming `officers` (every CO) governs every officer, as the built-in services do: every built-in M.
+local names_officers = false
+for _, group in ipairs(named) do
+  if group == BUILTIN_GROUP then names_officers = true end
+end
+if force or names_officers then required_m = max_m_all() end
 local gate
 err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setPolicy, A.operationDigest, A.issuer, required_m, may, A.verified)
 if err then return err end

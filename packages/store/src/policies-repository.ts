@@ -77,7 +77,7 @@ export class PoliciesRepository {
     if (command === 'setPolicy') {
       // And every other service whose policy names a group this one comes to name (set-policy's script reads the same).
       const old = governing[0] ? policyGroups(governing[0].policy) : [];
-      const named = policyGroups(args.policy as QuorumPolicy).filter((g) => g !== BUILTIN_GROUP && !old.includes(g));
+      const named = policyGroups(args.policy as QuorumPolicy).filter((g) => !old.includes(g));
       governing.push(...custom.filter((s) => s.service !== args.service && policyGroups(s.policy).some((g) => named.includes(g))));
     }
     return governing.map((s) => ({ service: s.service, size: policySize(s.policy) }));
