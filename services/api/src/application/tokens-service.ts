@@ -443,7 +443,7 @@ export class TokensService {
       ...(token.usedAssignment
         ? { assignment: token.usedAssignment.assignment, approverGroups: token.usedAssignment.groups }
         : token.progress
-          ? { assignment: token.progress }
+          ? { assignment: token.progress.filter((rule) => !rule.current) }
           : {}),
     };
   }
