@@ -252,8 +252,9 @@ export class QuorumClient {
     await this.call('DELETE', `/v1/tokens/${id}`);
   }
 
-  async consume(id: string, operation: Operation): Promise<Bundle> {
-    return (await this.call<{ bundle: Bundle }>('POST', `/v1/tokens/${id}/consume`, { operation })).bundle;
+  /** `service`: the service the operation runs for; a token of any other service is then refused (name it). */
+  async consume(id: string, operation: Operation, options: { service?: string } = {}): Promise<Bundle> {
+    return (await this.call<{ bundle: Bundle }>('POST', `/v1/tokens/${id}/consume`, { operation, ...(options.service !== undefined ? { service: options.service } : {}) })).bundle;
   }
 
   async bundle(id: string): Promise<Bundle> {

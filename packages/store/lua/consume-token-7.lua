@@ -2,13 +2,15 @@
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
 -- Reaches: events token user userKeys userVotes webhook group officers service keyHolders — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
--- ARGV: requester operationDigest issuer requesterMayApprove retentionMs verified
+-- ARGV: requester operationDigest issuer requesterMayApprove retentionMs service verified
 --   `requester` caller's requester key
 --   `retentionMs` retention of finished tokens, ms
+--   `service` the service the caller runs the operation for (a token of another is refused), or '': the token's own
 -- Returns: the token as read-token returns it, after consumption.
 local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
-local err, gate = check_gate(key('token'), A.requester, t[TF.service], A.operationDigest, A.issuer, 0, A.requesterMayApprove == '1', A.verified)
+local service = A.service ~= '' and A.service or t[TF.service]
+local err, gate = check_gate(key('token'), A.requester, service, A.operationDigest, A.issuer, 0, A.requesterMayApprove == '1', A.verified)
 if err then return err end
 -- A custom service's token: its approvals assigned to the rules of the policy signed into it
 -- and of the one in force now (both held), membership as of now.

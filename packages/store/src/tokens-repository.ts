@@ -271,9 +271,10 @@ export class TokensRepository {
   }
 
   /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
-  async consume(gate: QuorumGate, actor: Actor): Promise<StoredToken> {
+  /** `service`: the service the caller runs the operation for (a token of another is refused); undefined: the token's own. */
+  async consume(gate: QuorumGate, actor: Actor, service?: string): Promise<StoredToken> {
     const { gateTokenId, args } = gateIdsAndArgs(gate);
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs })));
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs, service: service ?? '' })));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */

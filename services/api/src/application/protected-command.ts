@@ -78,12 +78,12 @@ export class QuorumGates {
   }
 
   /**
-   * Runs a gated command (`service`: the one its gate requires; undefined for /consume, which
-   * takes the token's own); a refusal of its gate (RET_MXN_AUTH_FAILED) for a named token comes
+   * Runs a gated command (`service`: the one its gate requires; for /consume the one its caller
+   * names, or undefined: the token's own); a refusal of its gate (RET_MXN_AUTH_FAILED) for a named token comes
    * back with `quorumToken` details: why, read from the token after the refusal (see
    * GateRefusal), so that a client can say what to do next without guessing.
    */
-  async run<T>(gate: QuorumGate, service: QuorumService | undefined, command: () => Promise<T>): Promise<T> {
+  async run<T>(gate: QuorumGate, service: QuorumService | string | undefined, command: () => Promise<T>): Promise<T> {
     try {
       return await command();
     } catch (err) {
@@ -94,7 +94,7 @@ export class QuorumGates {
     }
   }
 
-  private async refusal(id: string, token: StoredToken | undefined, gate: QuorumGate, service: QuorumService | undefined): Promise<GateRefusal> {
+  private async refusal(id: string, token: StoredToken | undefined, gate: QuorumGate, service: string | undefined): Promise<GateRefusal> {
     if (!token) return { id, reason: 'not-found' };
     if (token.issuer !== this.options.issuer) return { id, reason: 'other-issuer' };
     // Only the requester reads what the token is for.

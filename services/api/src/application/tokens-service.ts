@@ -392,8 +392,10 @@ export class TokensService {
    * quorumd's own commands run only through their routes (which consume the token in the
    * same step as the change), never here.
    */
-  async consume(principal: Principal, id: string, operation: unknown): Promise<Bundle> {
+  /** `service`, when named: the service the caller runs the operation for (a token of another is refused). */
+  async consume(principal: Principal, id: string, operation: unknown, service?: string): Promise<Bundle> {
     requireOfficerOrScope(principal, 'tokens:consume');
+    const named = service === undefined ? undefined : (builtinService(service) ?? service);
     const normalized = normalizeOperation(operation);
     if (normalized.command === 'cloudhsm') {
       throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is used by fetching its token file: GET /v1/tokens/{id}/cloudhsm-token-file');
@@ -402,7 +404,7 @@ export class TokensService {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
     const gate = await this.gates.open(principal, id, normalized);
-    const token = await this.gates.run(gate, undefined, () => this.store.tokens.consume(gate, actorOf(principal)));
+    const token = await this.gates.run(gate, named, () => this.store.tokens.consume(gate, actorOf(principal), named));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
     return this.bundleOf(token);
   }

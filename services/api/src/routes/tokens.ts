@@ -155,9 +155,21 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/tokens/:id/consume',
-    { schema: { params: TokenIdParams, body: Type.Object({ operation: Operation }, { additionalProperties: false }), response: { 200: Type.Object({ bundle: BundleSchema }) } } },
+    {
+      schema: {
+        params: TokenIdParams,
+        body: Type.Object(
+          {
+            operation: Operation,
+            service: Type.Optional(Type.String({ maxLength: 32, description: 'the service the operation runs for: a token of any other service is refused (name it: a weaker service may hold a token for the same operation)' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ bundle: BundleSchema }) },
+      },
+    },
     async (request) => ({
-      bundle: await services.tokens.consume(request.principal, request.params.id, request.body.operation),
+      bundle: await services.tokens.consume(request.principal, request.params.id, request.body.operation, request.body.service),
     }),
   );
 };
