@@ -2,8 +2,9 @@ import { Harness, type Officer, type Reply } from '../support/harness';
 
 /**
  * A custom service's token must satisfy the policy in force when it is used, not only its
- * rules: a command the policy no longer allows, or a token without a reason once the policy
- * requires one, is refused at /consume (the operators tightened the policy for a reason, and
+ * rules: a command the policy no longer allows, a token without a reason once the policy
+ * requires one, or one approved longer ago than its approved timeout now allows, is refused
+ * at /consume (the operators tightened the policy for a reason, and
  * an approval collected before is no approval of what the policy now forbids).
  */
 describe('/consume holds the whole policy in force', () => {
@@ -49,5 +50,17 @@ describe('/consume holds the whole policy in force', () => {
     const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'DEPLOY_PROD', operation: deploy, reason: 'release 2' });
     expect((await h.approve(issued.body.token.id, sre1)).body.token.status).toBe('APPROVED');
     expect((await consume(issued.body.token.id, deploy)).status).toBe(200);
+  });
+
+  it('refuses a token approved longer ago than the approved timeout of the policy in force', async () => {
+    expect((await setPolicy({ rules: [{ group: 'sre', m: 1 }], requireReason: true, approvedTimeoutSeconds: 3600 })).status).toBe(200);
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'DEPLOY_PROD', operation: deploy, reason: 'release 2' });
+    expect((await h.approve(issued.body.token.id, sre1)).body.token.status).toBe('APPROVED');
+    // Fixed at issue: an hour. The policy now allows one second.
+    expect((await setPolicy({ rules: [{ group: 'sre', m: 1 }], requireReason: true, approvedTimeoutSeconds: 1 })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const refused = await consume(issued.body.token.id, deploy);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/now allows 1 s from approval to use/);
   });
 });

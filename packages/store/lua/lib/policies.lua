@@ -342,7 +342,8 @@ local function check_change_base(gate, base, what)
 end
 
 -- What the policy in force refuses in a custom service's token beyond its rules, or nil: a
--- command it no longer allows, or no reason when it now requires one (a token must satisfy
+-- command it no longer allows, no reason when it now requires one, or an approval older
+-- than its approved timeout (a token must satisfy
 -- the policy in force when it is used, as well as the one signed into it).
 local function policy_in_force_refusal(t)
   if not t[TF.policy] then return nil end
@@ -360,6 +361,11 @@ local function policy_in_force_refusal(t)
   end
   if policy.requireReason == true and (type(doc.reason) ~= 'string' or string.match(doc.reason, '^%s*$')) then
     return 'the policy of ' .. service .. ' now requires a reason, and the token has none'
+  end
+  -- (The approved timeout fixed at issue is the signed policy's; the one in force may be shorter.)
+  local approved_at = tonumber(t[TF.approvedAt] or '')
+  if policy.approvedTimeoutSeconds and approved_at and NOW > approved_at + policy.approvedTimeoutSeconds * 1000 then
+    return 'the policy of ' .. service .. ' now allows ' .. policy.approvedTimeoutSeconds .. ' s from approval to use, and the token was approved longer ago'
   end
   return nil
 end
