@@ -4,7 +4,7 @@
 -- and (the lock-out guard) a policy the officers holding keys could not satisfy, unless the
 -- signed operation says force. The service's entry in mValues is the policy's size.
 -- KEYS: customServices customServicesSeq groups mValues gateToken openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook service group officers keyHolders — the service's hash; the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
+-- Reaches: events token user userKeys userVotes webhook service group officers keyHolders passkeyHolders — the officers holding passkeys; the service's hash; the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove service policy force retentionMs verified
 --   `policy` the policy, canonical JSON (parsed by core's parsePolicy)   `force` '1' when the operation says force
 -- Returns: {number, version, 1 when the service was created}
@@ -19,7 +19,13 @@ for _, group in ipairs(named) do
     return fail('RET_BAD_REQUEST', 'The policy names group ' .. group .. ', which does not exist (PUT /v1/groups/' .. group .. ' first)')
   end
 end
+-- A policy requiring passkeys counts only the officers holding one.
+if policy.requirePasskey then
+  approver_filter = {}
+  for _, holder in ipairs(redis.call('SMEMBERS', KEY.passkeyHolders())) do approver_filter[holder] = true end
+end
 local err = check_policy_reachable(service, policy, may, force)
+approver_filter = nil
 if err then return err end
 local old = current_policy(service)
 local required_m = m_value(PROTECTED.setPolicy)
