@@ -185,6 +185,8 @@ export const SERVICE_FIELDS = {
   version: 'version',
   /** A custom service's number. */
   number: 'number',
+  /** A built-in service whose approvals need passkeys (set through setPolicy): '1'. */
+  requirePasskey: 'passkey',
 } as const;
 
 /** The fields of an outbox stream entry: a token's status change. */
