@@ -201,6 +201,21 @@ describe('passkeys at approval', () => {
     }
   });
 
+  it('refuses a group change that leaves a policy requiring passkeys to officers without one (lock-out guard), and its approvals need passkeys too', async () => {
+    const operation = { command: 'setGroup', args: { group: 'ops', members: [admin.id, alice.id] } };
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'QUORUM_MGMT', operation });
+    const quorumToken = issued.body.token.id as string;
+    // The change is governed by DEPLOY_PROD's policy: its approvals need passkeys too (no way around the requirement without them).
+    expect((await h.approve(quorumToken, alice)).body.code).toBe('RET_PASSKEY_REQUIRED');
+    for (const officer of [alice, bob]) {
+      const bytes = await h.tokenBytes(quorumToken, officer.token);
+      expect((await h.request('POST', `/v1/tokens/${quorumToken}/approvals`, officer.token, approval(officer, bytes, keys.get(officer.id)!.assert(challengeOf(bytes))))).status).toBe(200);
+    }
+    const res = await h.request('PUT', '/v1/groups/ops', admin.token, { members: operation.args.members, quorumToken });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('RET_QUORUM_UNREACHABLE');
+  });
+
   it('deletes a passkey with the password, audited; deleting an officer deletes its passkeys', async () => {
     // Bob's only passkey cannot go while DEPLOY_PROD requires passkeys of both.
     const bobs = (await h.request('GET', `/v1/users/${bob.id}/passkeys`, bob.token)).body.passkeys;

@@ -62,10 +62,11 @@ interface SignedData {
   /** The token's service, and whether the policy signed into it requires a passkey. */
   service: string;
   signedPasskey: boolean;
+  operation: Operation;
 }
 
 function signedDataOf(token: StoredToken): SignedData {
-  const about = { service: token.doc.service, signedPasskey: token.doc.policy?.requirePasskey === true };
+  const about = { service: token.doc.service, signedPasskey: token.doc.policy?.requirePasskey === true, operation: token.doc.operation };
   return token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true, ...about } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false, ...about };
 }
 
@@ -347,8 +348,12 @@ export class TokensService {
    */
   private async requiresPasskey(signed: SignedData): Promise<boolean> {
     if (this.options.requirePasskey || signed.signedPasskey) return true;
-    const current = await this.store.policies.service(signed.service);
-    return current?.policy.requirePasskey === true;
+    const services = await this.store.policies.services();
+    const requires = (name: string) => services.find((s) => s.service === name)?.policy.requirePasskey === true;
+    if (requires(signed.service)) return true;
+    // A change a policy requiring passkeys governs (its setPolicy or deleteService, a setGroup of a
+    // group it names, another officer's password it counts) needs them too: no way around it without them.
+    return (await this.store.policies.governingPolicies(signed.operation)).some((g) => requires(g.service));
   }
 
   /** What the officer's passkey is asked to sign to approve the token: `challenge` = base64url(SHA-256(the bytes it signs)). */
