@@ -90,6 +90,37 @@ describe('passkeys in the console (Chromium, virtual authenticator)', () => {
     await page.context().close();
   });
 
+  it('keeps one status per panel, says "1 token awaits", opens a token from anywhere on its card, and names actors in the audit table', async () => {
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation: { command: 'createUser', args: { type: 'CU', name: 'polish_cu' } } });
+    const id = issued.body.token.id as string;
+    const page = await signInToConsole(browser, url, alice, pageErrors);
+    await page.getByText('1 token awaits your decision').waitFor();
+    // A click on the card's text, not on its id link, opens the token.
+    await page.locator(`li.token[data-token-id="${id}"] dl`).click();
+    await page.getByText('The exact bytes you sign').waitFor();
+    expect(page.url()).toContain(`#/tokens/${id}`);
+    // Approve without a key: the problem shows where the officer clicked, with the focus...
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Pick your private key first').waitFor();
+    expect(await page.locator('.outcome:focus').count()).toBe(1);
+    // ...and goes once a key is loaded: the loaded key is then the one status, in place of an empty file field.
+    await page.getByLabel('Private key').setInputFiles(alice.key!.privatePath);
+    await page.getByText('Key loaded').waitFor();
+    expect(await page.getByText('Pick your private key first').count()).toBe(0);
+    expect(await page.getByLabel('Private key').isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Use another key file' }).waitFor();
+    // One fingerprint format on the page: groups of four hex digits.
+    const fingerprints = await page.locator('code.fingerprint').allInnerTexts();
+    expect(fingerprints.length).toBeGreaterThan(0);
+    for (const fp of fingerprints) expect(fp).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('table.audit').waitFor();
+    const actors = await page.locator('table.audit tbody tr td:nth-child(4)').allInnerTexts();
+    expect(actors).toContain('admin (user 1)');
+    expect(actors.some((a) => a.includes('"user:'))).toBe(false);
+    await page.context().close();
+  });
+
   it('refuses an approval when the authenticator reports no user verification, and nothing is written', async () => {
     const page = await signInToConsole(browser, url, bob, pageErrors);
     const { cdp, authenticatorId } = await withAuthenticator(page, true);

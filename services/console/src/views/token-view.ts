@@ -114,7 +114,12 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     const approve = async () => {
       const key = state.signingKey;
       const registered = state.me?.fingerprint;
-      if (!key) return replace(outcome, notice('error', 'Pick your private key first (the “Private key” field above). Nothing was sent.'));
+      if (!key) {
+        const missing = notice('error', 'Pick your private key first (the “Private key” field above). Nothing was sent.');
+        missing.setAttribute('data-needs-key', '');
+        replace(outcome, missing);
+        return outcome.focus();
+      }
       if (key.fingerprint !== registered) return replace(outcome, notice('error', 'This key is not your registered quorum key. Nothing was sent.'));
       approveButton.disabled = true;
       try {
@@ -207,6 +212,10 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
       ),
     );
     draw();
+    // One status per panel: once a key is loaded, "pick your key first" is no longer the current one.
+    state.subscribe(() => {
+      if (state.signingKey && outcome.querySelector('[data-needs-key]')) replace(outcome);
+    }, signal);
     tickTimeLeft(main, signal);
     followEvents(
       state.api,
