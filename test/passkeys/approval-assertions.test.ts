@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyBundle } from '@quorumd/client';
+import { PassThrough, Writable } from 'node:stream';
+import { buildProgram, QuorumClient, verifyBundle } from '@quorumd/client';
 import { Harness, type Officer } from '../support/harness';
 import { NodeAuthenticator, challengeOf } from './node-authenticator';
 
@@ -20,6 +21,14 @@ describe('passkeys at approval', () => {
   let bob: Officer;
   const keys = new Map<number, NodeAuthenticator>();
   let dir: string;
+
+  /** `quorum <args>` offline (verify reads only its file): exit code and output. */
+  async function quorum(args: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => { out += chunk.toString(); done(); } });
+    const program = buildProgram({ client: (c) => new QuorumClient(c), output: { stdout: sink, stderr: sink }, profile: { read: () => ({}), write: () => undefined }, input: new PassThrough(), env: { QUORUM_URL: 'http://127.0.0.1:1' } });
+    return { code: await program.run(args), out };
+  }
 
   async function registerPasskey(officer: Officer, name: string, authenticator = new NodeAuthenticator()): Promise<NodeAuthenticator> {
     const options = await h.request('POST', `/v1/users/${officer.id}/passkeys/options`, officer.token, { currentPassword: `${officer.name}-password` });
@@ -172,6 +181,18 @@ describe('passkeys at approval', () => {
     const bundle = consumed.body.bundle;
     expect(bundle.webauthn).toEqual({ rpId: 'localhost', origin: 'http://localhost:8080' });
     expect(verifyBundle(bundle)).toMatchObject({ ok: true, approvals: 2 });
+    // quorum verify, with the approvers' keys pinned, and the RP ID and origin one expects.
+    const keysDir = join(dir, 'keys');
+    execFileSync('mkdir', ['-p', keysDir]);
+    writeFileSync(join(keysDir, 'alice.pem'), alice.key!.publicPem);
+    writeFileSync(join(keysDir, 'bob.pem'), bob.key!.publicPem);
+    writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ bundle }));
+    const verified = await quorum(['verify', join(dir, 'bundle.json'), '--keys', keysDir, '--rp-id', 'localhost', '--origin', 'http://localhost:8080']);
+    expect(verified).toMatchObject({ code: 0 });
+    expect(verified.out).toContain('bundle OK: ');
+    const elsewhere = await quorum(['verify', join(dir, 'bundle.json'), '--keys', keysDir, '--origin', 'https://quorum.example.com']);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.out).toContain('passkey: the assertion was made on "http://localhost:8080"');
     // A bundle whose assertion was taken away, or swapped for another token's, does not verify.
     const stripped = { ...bundle, approvals: bundle.approvals.map((a: object, i: number) => (i === 0 ? { ...a, passkey: undefined } : a)) };
     expect(verifyBundle(stripped)).toMatchObject({ ok: false });
