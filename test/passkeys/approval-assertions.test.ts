@@ -30,16 +30,24 @@ describe('passkeys at approval', () => {
     return { code: await program.run(args), out };
   }
 
-  async function registerPasskey(officer: Officer, name: string, authenticator = new NodeAuthenticator()): Promise<NodeAuthenticator> {
+  /** A confirmation by the officer's passkey (needed to add or delete one once it holds one). */
+  async function confirmation(officer: Officer, by = keys.get(officer.id)!): Promise<object> {
+    const options = await h.request('POST', `/v1/users/${officer.id}/passkeys/confirmation-options`, officer.token, { currentPassword: `${officer.name}-password` });
+    expect(options.status).toBe(200);
+    return by.assert(options.body.options.challenge);
+  }
+
+  async function registerPasskey(officer: Officer, name: string, authenticator = new NodeAuthenticator(), confirm = false): Promise<NodeAuthenticator> {
+    const confirmed = confirm ? { confirmation: await confirmation(officer) } : {};
     const options = await h.request('POST', `/v1/users/${officer.id}/passkeys/options`, officer.token, { currentPassword: `${officer.name}-password` });
     expect(options.status).toBe(200);
     expect(options.body.options.authenticatorSelection.userVerification).toBe('required');
     expect(options.body.options.attestation).toBe('none');
     expect(options.body.options.pubKeyCredParams.map((p: { alg: number }) => p.alg).sort((a: number, b: number) => a - b)).toEqual([-257, -8, -7]);
-    const res = await h.request('POST', `/v1/users/${officer.id}/passkeys`, officer.token, { response: authenticator.register(options.body.options), name });
+    const res = await h.request('POST', `/v1/users/${officer.id}/passkeys`, officer.token, { response: authenticator.register(options.body.options), name, ...confirmed });
     expect(res.status).toBe(201);
     expect(res.body.passkey).toMatchObject({ name, credentialId: authenticator.id, algorithm: 'ES256' });
-    keys.set(officer.id, authenticator);
+    if (!confirm) keys.set(officer.id, authenticator);
     return authenticator;
   }
 
@@ -240,12 +248,17 @@ describe('passkeys at approval', () => {
   it('deletes a passkey with the password, audited; deleting an officer deletes its passkeys', async () => {
     // Bob's only passkey cannot go while DEPLOY_PROD requires passkeys of both.
     const bobs = (await h.request('GET', `/v1/users/${bob.id}/passkeys`, bob.token)).body.passkeys;
-    const guarded = await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${bobs[0].id}`, bob.token, { currentPassword: 'pk_bob-password' });
+    const before = await h.snapshot();
+    const guarded = await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${bobs[0].id}`, bob.token, { currentPassword: 'pk_bob-password', confirmation: await confirmation(bob) });
     expect(guarded.body.code).toBe('RET_QUORUM_UNREACHABLE');
-    const extra = await registerPasskey(bob, 'bob-spare');
+    // (Refused before anything was written: the confirmation's challenge and the counter are as they were.)
+    const after = await h.snapshot();
+    expect(after[h.store.keys.userPasskeyCounters(bob.id)]).toEqual(before[h.store.keys.userPasskeyCounters(bob.id)]);
+    const extra = await registerPasskey(bob, 'bob-spare', new NodeAuthenticator(), true);
     const spare = (await h.request('GET', `/v1/users/${bob.id}/passkeys`, bob.token)).body.passkeys.find((p: { credentialId: string }) => p.credentialId === extra.id);
     expect((await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${spare.id}`, bob.token, { currentPassword: 'wrong' })).body.code).toBe('RET_LOGIN_FAILED');
-    expect((await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${spare.id}`, bob.token, { currentPassword: 'pk_bob-password' })).status).toBe(200);
+    expect((await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${spare.id}`, bob.token, { currentPassword: 'pk_bob-password' })).body.code).toBe('RET_PASSKEY_REQUIRED');
+    expect((await h.request('DELETE', `/v1/users/${bob.id}/passkeys/${spare.id}`, bob.token, { currentPassword: 'pk_bob-password', confirmation: await confirmation(bob, extra) })).status).toBe(200);
     expect(JSON.stringify((await h.request('GET', '/v1/audit?limit=1000', admin.token)).body)).toContain('passkey.deleted');
     // Deleting an officer deletes its passkeys, in the same step.
     const carol = await h.addOfficer('pk_carol');

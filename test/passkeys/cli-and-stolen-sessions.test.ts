@@ -86,6 +86,27 @@ describe.each([
     expect((await h.request('GET', `/v1/users/${alice.id}/passkeys`, alice.token)).body.passkeys).toHaveLength(1);
   });
 
+  it('a stolen session with a phished password adds no passkey to an officer holding one, nor deletes its passkeys: that needs one of them', async () => {
+    const before = await h.snapshot();
+    const options = await h.request('POST', `/v1/users/${alice.id}/passkeys/options`, alice.token, { currentPassword: 'pks_alice-password' });
+    const added = await h.request('POST', `/v1/users/${alice.id}/passkeys`, alice.token, { response: new NodeAuthenticator().register(options.body.options), name: 'the-thief' });
+    expect(added.status).toBe(403);
+    expect(added.body.code).toBe('RET_PASSKEY_REQUIRED');
+    const [mine] = (await h.request('GET', `/v1/users/${alice.id}/passkeys`, alice.token)).body.passkeys;
+    const deleted = await h.request('DELETE', `/v1/users/${alice.id}/passkeys/${mine.id}`, alice.token, { currentPassword: 'pks_alice-password' });
+    expect(deleted.body.code).toBe('RET_PASSKEY_REQUIRED');
+    // A confirmation by another authenticator (the thief's own) is no confirmation.
+    const confirm = await h.request('POST', `/v1/users/${alice.id}/passkeys/confirmation-options`, alice.token, { currentPassword: 'pks_alice-password' });
+    const forged = await h.request('DELETE', `/v1/users/${alice.id}/passkeys/${mine.id}`, alice.token, { currentPassword: 'pks_alice-password', confirmation: new NodeAuthenticator().assert(confirm.body.options.challenge) });
+    expect(forged.body.code).toBe('RET_PASSKEY_INVALID');
+    const after = await h.snapshot();
+    // The officer's passkeys, their counters and owners are as they were; the audit holds no passkey change.
+    const k = h.store.keys;
+    for (const key of [k.userPasskeys(alice.id), k.userPasskeyCounters(alice.id), k.passkeyHolders(), k.passkeyCredentials()]) expect([key, after[key]]).toEqual([key, before[key]]);
+    const audited = (after[k.audit()] as string[]).slice((before[k.audit()] as string[]).length).map((e) => JSON.parse(e).type as string);
+    expect(audited.filter((type) => type.startsWith('passkey.'))).toEqual([]);
+  });
+
   it('refuses to register a credential another officer holds (one credential, one user)', async () => {
     const shared = new NodeAuthenticator();
     const first = await h.request('POST', `/v1/users/${admin.id}/passkeys/options`, admin.token, { currentPassword: 'admin-password' });

@@ -15,6 +15,17 @@ export interface StoredPasskey {
   createdAt: string;
 }
 
+/** A verified confirming assertion: the challenge it answered, its passkey, the counter it moves to. */
+export interface PasskeyConfirmation {
+  challenge: string;
+  passkeyId: string;
+  counter: number;
+}
+
+function confirmationArgs(confirmed: PasskeyConfirmation | undefined): { confirmChallenge: string; confirmPasskeyId: string; confirmCounter: number } {
+  return { confirmChallenge: confirmed?.challenge ?? '', confirmPasskeyId: confirmed?.passkeyId ?? '', confirmCounter: confirmed?.counter ?? 0 };
+}
+
 /** Officers' passkeys: registration challenges, the passkeys, their counters. */
 export class PasskeysRepository {
   constructor(private readonly ctx: StoreContext) {}
@@ -22,6 +33,15 @@ export class PasskeysRepository {
   /** One registration in flight per officer: new options replace the last ones. */
   private challengeId(userId: number): string {
     return `passkey:${userId}`;
+  }
+
+  /** The one-time challenge a confirmation by one of the officer's passkeys answers (adding or deleting one). */
+  async createConfirmation(userId: number, challenge: string, ttlMs: number): Promise<void> {
+    await this.ctx.read((r) => r.set(this.ctx.keys.challenge(`passkey-confirm:${userId}`), challenge, 'PX', ttlMs));
+  }
+
+  async confirmation(userId: number): Promise<string | undefined> {
+    return (await this.ctx.read((r) => r.get(this.ctx.keys.challenge(`passkey-confirm:${userId}`)))) ?? undefined;
   }
 
   async createChallenge(userId: number, challenge: string, ttlMs: number): Promise<void> {
@@ -41,7 +61,7 @@ export class PasskeysRepository {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  async register(userId: number, challenge: string, passkey: StoredPasskey, counter: number, actor: Actor): Promise<void> {
+  async register(userId: number, challenge: string, passkey: StoredPasskey, counter: number, confirmed: PasskeyConfirmation | undefined, actor: Actor): Promise<void> {
     await this.ctx.run('registerPasskey', { userId, challengeId: this.challengeId(userId) }, actor, {
       userId,
       challenge,
@@ -51,10 +71,11 @@ export class PasskeysRepository {
       counter,
       name: passkey.name,
       algorithm: passkey.algorithm,
+      ...confirmationArgs(confirmed),
     });
   }
 
-  async delete(userId: number, passkeyId: string, requesterMayApprove: boolean, actor: Actor): Promise<void> {
-    await this.ctx.run('deletePasskey', { userId }, actor, { userId, passkeyId, requesterMayApprove: requesterMayApprove ? '1' : '0' });
+  async delete(userId: number, passkeyId: string, requesterMayApprove: boolean, confirmed: PasskeyConfirmation | undefined, actor: Actor): Promise<void> {
+    await this.ctx.run('deletePasskey', { userId }, actor, { userId, passkeyId, requesterMayApprove: requesterMayApprove ? '1' : '0', ...confirmationArgs(confirmed) });
   }
 }

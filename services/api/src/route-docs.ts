@@ -45,9 +45,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errors: [...COMMON, 'RET_QUORUM_KEY_INVALID', 'RET_CHALLENGE_INVALID', 'RET_SIGNATURE_INVALID', 'RET_KEY_IN_USE'],
   },
   'POST /v1/users/:id/passkeys/options': { operationId: 'passkeyRegistrationOptions', summary: 'WebAuthn options to register a passkey (one’s own, with the current password)', errors: [...COMMON, 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'] },
-  'POST /v1/users/:id/passkeys': { operationId: 'registerPasskey', summary: 'Register a passkey from the authenticator’s response (user verification required)', errors: [...COMMON, 'RET_CHALLENGE_INVALID', 'RET_PASSKEY_INVALID', 'RET_KEY_IN_USE'] },
+  'POST /v1/users/:id/passkeys/confirmation-options': { operationId: 'passkeyConfirmationOptions', summary: 'A one-time challenge for one of one’s passkeys to confirm adding or deleting a passkey (with the current password)', errors: [...COMMON, 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'] },
+  'POST /v1/users/:id/passkeys': { operationId: 'registerPasskey', summary: 'Register a passkey from the authenticator’s response (user verification required; confirmed by a passkey one holds, if any)', errors: [...COMMON, 'RET_CHALLENGE_INVALID', 'RET_PASSKEY_INVALID', 'RET_PASSKEY_REQUIRED', 'RET_KEY_IN_USE'] },
   'GET /v1/users/:id/passkeys': { operationId: 'listPasskeys', summary: 'One’s own passkeys', errors: COMMON },
-  'DELETE /v1/users/:id/passkeys/:passkeyId': { operationId: 'deletePasskey', summary: 'Delete one of one’s passkeys (with the current password; refused when a policy requiring passkeys would be left unsatisfiable)', errors: [...COMMON, 'RET_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED', 'RET_QUORUM_UNREACHABLE'] },
+  'DELETE /v1/users/:id/passkeys/:passkeyId': { operationId: 'deletePasskey', summary: 'Delete one of one’s passkeys (with the current password; refused when a policy requiring passkeys would be left unsatisfiable)', errors: [...COMMON, 'RET_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED', 'RET_QUORUM_UNREACHABLE', 'RET_CHALLENGE_INVALID', 'RET_PASSKEY_INVALID', 'RET_PASSKEY_REQUIRED'] },
   'GET /v1/quorum/values': { operationId: 'getMValues', summary: 'M value of every quorum service', errors: COMMON },
   'GET /v1/quorum/values/:service': { operationId: 'getMValue', summary: 'M value of one quorum service', errors: [...COMMON, 'RET_SERVICE_UNKNOWN'] },
   'PUT /v1/quorum/values/:service': {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PASSKEY_ALGORITHMS, QuorumError, hasHiddenCharacters, passkeyChallenge, passkeyProofProblem, type PasskeyProof } from '@quorumd/core';
-import type { QuorumStore, StoredPasskey, UserRecord } from '@quorumd/store';
+import type { PasskeyConfirmation, QuorumStore, StoredPasskey, UserRecord } from '@quorumd/store';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -94,8 +94,38 @@ export class PasskeysService {
     return options;
   }
 
-  async register(principal: Principal, id: number, input: { response: unknown; name: unknown }): Promise<PasskeyView> {
-    this.own(principal, id);
+  /**
+   * A one-time challenge for one of the officer's passkeys to confirm a change to its passkeys
+   * (adding another, deleting one): with the password alone — phished, say — no passkey of an
+   * officer that holds one is added or taken away.
+   */
+  async confirmationOptions(principal: Principal, id: number, currentPassword: unknown, ip: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const officer = this.own(principal, id);
+    await this.confirm(officer, currentPassword, ip);
+    const passkeys = await this.store.passkeys.list(id);
+    if (passkeys.length === 0) throw new QuorumError('RET_BAD_REQUEST', 'You hold no passkey to confirm with: register your first one with the password alone');
+    const options = await generateAuthenticationOptions({
+      rpID: this.options.rpId,
+      allowCredentials: passkeys.map((p) => ({ id: p.credentialId, ...(p.transports ? { transports: p.transports as never } : {}) })),
+      userVerification: 'required',
+      timeout: REGISTRATION_TTL_MS,
+    });
+    await this.store.passkeys.createConfirmation(id, options.challenge, REGISTRATION_TTL_MS);
+    return options;
+  }
+
+  /** A confirming assertion, checked (the store's script checks its challenge and counter again, and uses them up). */
+  private async confirmation(officer: UserRecord, response: unknown): Promise<PasskeyConfirmation | undefined> {
+    if (response === undefined) return undefined;
+    const challenge = await this.store.passkeys.confirmation(officer.id);
+    if (!challenge) throw new QuorumError('RET_CHALLENGE_INVALID', 'No passkey confirmation is under way: ask for confirmation options first (POST /v1/users/{id}/passkeys/confirmation-options)');
+    const verified = await this.assertion(officer, challenge, response);
+    return { challenge, passkeyId: verified.id, counter: verified.counter };
+  }
+
+  async register(principal: Principal, id: number, input: { response: unknown; name: unknown; confirmation?: unknown }): Promise<PasskeyView> {
+    const officer = this.own(principal, id);
+    const confirmed = await this.confirmation(officer, input.confirmation);
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (name.length < 1 || name.length > PASSKEY_NAME_MAX || hasHiddenCharacters(name)) throw new QuorumError('RET_BAD_REQUEST', `name must be 1-${PASSKEY_NAME_MAX} visible characters`);
     const challenge = await this.store.passkeys.challenge(id);
@@ -123,7 +153,7 @@ export class PasskeysService {
       ...(credential.transports ? { transports: credential.transports } : {}),
       createdAt: new Date(this.store.ctx.clock()).toISOString(),
     };
-    await this.store.passkeys.register(id, challenge, passkey, credential.counter, actorOf(principal));
+    await this.store.passkeys.register(id, challenge, passkey, credential.counter, confirmed, actorOf(principal));
     return view(passkey);
   }
 
@@ -132,10 +162,11 @@ export class PasskeysService {
     return (await this.store.passkeys.list(id)).map(view);
   }
 
-  async delete(principal: Principal, id: number, passkeyId: string, currentPassword: unknown, ip: string): Promise<void> {
+  async delete(principal: Principal, id: number, passkeyId: string, input: { currentPassword: unknown; confirmation?: unknown }, ip: string): Promise<void> {
     const officer = this.own(principal, id);
-    await this.confirm(officer, currentPassword, ip);
-    await this.store.passkeys.delete(id, passkeyId, this.options.requesterMayApprove, actorOf(principal));
+    await this.confirm(officer, input.currentPassword, ip);
+    const confirmed = await this.confirmation(officer, input.confirmation);
+    await this.store.passkeys.delete(id, passkeyId, this.options.requesterMayApprove, confirmed, actorOf(principal));
   }
 
   /** What the officer's authenticator is asked to sign for an approval: SHA-256 of the bytes it signs with its RSA key. */
@@ -158,11 +189,15 @@ export class PasskeysService {
    * step that records the vote). Anything else: RET_PASSKEY_INVALID, before anything is written.
    */
   async verifyApproval(officer: UserRecord, signedBytes: Buffer, response: unknown): Promise<VerifiedAssertion> {
+    return this.assertion(officer, passkeyChallenge(signedBytes), response);
+  }
+
+  /** An assertion by one of the officer's own passkeys over `challenge`, on this origin and RP ID, user verified, its counter moving forward. */
+  private async assertion(officer: UserRecord, challenge: string, response: unknown): Promise<VerifiedAssertion> {
     const given = response as AuthenticationResponseJSON;
     const passkeys = await this.store.passkeys.list(officer.id);
     const passkey = passkeys.find((p) => p.credentialId === given.id && given.rawId === given.id);
     if (!passkey) throw new QuorumError('RET_PASSKEY_INVALID', 'The assertion was made with a credential that is not one of this officer’s passkeys');
-    const challenge = passkeyChallenge(signedBytes);
     const verification = await verifyAuthenticationResponse({
       response: given,
       expectedChallenge: challenge,

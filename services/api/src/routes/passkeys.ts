@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { Empty, PasskeyRegistration, PasskeyViewSchema, UserIdParams, WebAuthnOptions } from '../schemas';
+import { Empty, PasskeyAssertion, PasskeyRegistration, PasskeyViewSchema, UserIdParams, WebAuthnOptions } from '../schemas';
 import { loginSource } from '../application/login-source';
 import { withRetryAfter } from './retry-after';
 
+/** An assertion by one of the officer's passkeys over the challenge of POST .../passkeys/confirmation-options: required once it holds one. */
+const Confirmation = { ...PasskeyAssertion, description: 'an assertion by one of your passkeys over the challenge of POST /v1/users/{id}/passkeys/confirmation-options (required once you hold a passkey)' };
 const CurrentPassword = Type.String({ minLength: 1, maxLength: 128, description: 'the officer’s password: passkeys are managed with it' });
 
 /** An officer's own passkeys (docs/passkeys.md): registration options, registration, list, deletion. */
@@ -25,11 +27,22 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
+    '/users/:id/passkeys/confirmation-options',
+    {
+      config: passwordChecked,
+      schema: { params: UserIdParams, body: Type.Object({ currentPassword: CurrentPassword }, { additionalProperties: false }), response: { 200: WebAuthnOptions } },
+    },
+    async (request, reply) => ({
+      options: (await withRetryAfter(reply, () => services.passkeys.confirmationOptions(request.principal, Number(request.params.id), request.body.currentPassword, request.ip))) as unknown as Record<string, unknown>,
+    }),
+  );
+
+  app.post(
     '/users/:id/passkeys',
     {
       schema: {
         params: UserIdParams,
-        body: Type.Object({ response: PasskeyRegistration, name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        body: Type.Object({ response: PasskeyRegistration, name: Type.String({ minLength: 1, maxLength: 64 }), confirmation: Type.Optional(Confirmation) }, { additionalProperties: false }),
         response: { 201: Type.Object({ passkey: PasskeyViewSchema }) },
       },
     },
@@ -46,12 +59,12 @@ const passkeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: passwordChecked,
       schema: {
         params: Type.Object({ id: UserIdParams.properties.id, passkeyId: Type.String({ format: 'uuid' }) }),
-        body: Type.Object({ currentPassword: CurrentPassword }, { additionalProperties: false }),
+        body: Type.Object({ currentPassword: CurrentPassword, confirmation: Type.Optional(Confirmation) }, { additionalProperties: false }),
         response: { 200: Empty },
       },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => services.passkeys.delete(request.principal, Number(request.params.id), request.params.passkeyId, request.body.currentPassword, request.ip));
+      await withRetryAfter(reply, () => services.passkeys.delete(request.principal, Number(request.params.id), request.params.passkeyId, request.body, request.ip));
       return {};
     },
   );

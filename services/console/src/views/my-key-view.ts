@@ -4,7 +4,7 @@ import type { ConsoleState } from '../console-state';
 import { button, el, field, notice, replace } from '../dom';
 import { download, generateKeyPair, type NewKeyPair } from '../key-pair';
 import { formatFingerprint } from '../signing-key';
-import { registerPasskey, type PasskeyView } from '../passkeys';
+import { deletePasskey, registerPasskey, type PasskeyView } from '../passkeys';
 
 /**
  * My key: make an RSA-2048 pair in this browser, download the private key (encrypted with a
@@ -95,11 +95,13 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
     replace(passkeyOutcome, notice(kind, text));
     passkeyOutcome.focus();
   };
+  let held = 0;
   const loadPasskeys = async () => {
     const session = state.session;
     if (!session) return;
     try {
       const { passkeys } = await state.api.json<{ passkeys: PasskeyView[] }>('GET', `/v1/users/${session.user.id}/passkeys`);
+      held = passkeys.length;
       replace(
         passkeyList,
         passkeys.length === 0
@@ -123,7 +125,7 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
     if (passkeyPassword.value === '') return showPasskey('error', 'Type your password first: passkeys are managed with it. Nothing was sent.');
     try {
       showPasskey('info', 'Follow your browser: it asks your authenticator…');
-      const passkey = await registerPasskey(state.api, session.user.id, passkeyName.value.trim(), passkeyPassword.value);
+      const passkey = await registerPasskey(state.api, session.user.id, passkeyName.value.trim(), passkeyPassword.value, held > 0);
       passkeyName.value = '';
       passkeyPassword.value = '';
       showPasskey('ok', `Passkey registered: ${passkey.name}.`);
@@ -137,7 +139,8 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
     if (!session) return;
     if (passkeyPassword.value === '') return showPasskey('error', `Type your password to delete ${passkey.name}. Nothing was sent.`);
     try {
-      await state.api.json('DELETE', `/v1/users/${session.user.id}/passkeys/${passkey.id}`, { currentPassword: passkeyPassword.value });
+      showPasskey('info', 'Confirm with one of your passkeys…');
+      await deletePasskey(state.api, session.user.id, passkey.id, passkeyPassword.value);
       passkeyPassword.value = '';
       showPasskey('ok', `Passkey deleted: ${passkey.name}.`);
     } catch (err) {
@@ -166,7 +169,7 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
       el('p', {}, 'A service may require a passkey (a security key, or this device with its fingerprint or PIN) with each approval: it confirms the same bytes your key signs.'),
       passkeyList,
       field('Passkey name', passkeyName, 'e.g. yubikey-5c'),
-      field('Your password', passkeyPassword, 'Registering or deleting a passkey needs it.'),
+      field('Your password', passkeyPassword, 'Registering or deleting a passkey needs it, and, once you hold a passkey, a confirmation by one of them.'),
       button('Register a passkey', () => void addPasskey(), { kind: 'primary' }),
       passkeyOutcome,
     ),
