@@ -48,6 +48,13 @@ export class PoliciesRepository {
     });
   }
 
+  /** Whether a service's policy in force requires passkeys: one read of its hash (the approve path asks it). */
+  async requiresPasskey(name: string): Promise<boolean> {
+    const [policy, flag] = await this.ctx.read((r) => r.hmget(this.ctx.keys.service(name), SERVICE_FIELDS.policy, SERVICE_FIELDS.requirePasskey));
+    if (flag === '1') return true;
+    return policy ? (JSON.parse(policy) as { requirePasskey?: unknown }).requirePasskey === true : false;
+  }
+
   async service(name: string): Promise<StoredService | undefined> {
     return (await this.services()).find((s) => s.service === name);
   }

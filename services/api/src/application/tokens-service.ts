@@ -51,6 +51,9 @@ export interface TokensOptions {
 
 export const MAX_WAIT_SECONDS = 60;
 
+/** The operations a custom service's policy governs besides its own tokens (see PoliciesRepository.governingPolicies). */
+const GOVERNED_CHANGES = new Set(['setPolicy', 'deleteService', 'setGroup', 'changePswd']);
+
 /** How many tokens' signed data the API keeps, and the largest it keeps: 80 MB at the very most. */
 const SIGNED_DATA_ENTRIES = 10_000;
 const SIGNED_DATA_MAX_BYTES = 8 * 1024;
@@ -348,12 +351,12 @@ export class TokensService {
    */
   private async requiresPasskey(signed: SignedData): Promise<boolean> {
     if (this.options.requirePasskey || signed.signedPasskey) return true;
-    const services = await this.store.policies.services();
-    const requires = (name: string) => services.find((s) => s.service === name)?.policy.requirePasskey === true;
-    if (requires(signed.service)) return true;
+    if (await this.store.policies.requiresPasskey(signed.service)) return true;
     // A change a policy requiring passkeys governs (its setPolicy or deleteService, a setGroup of a
     // group it names, another officer's password it counts) needs them too: no way around it without them.
-    return (await this.store.policies.governingPolicies(signed.operation)).some((g) => requires(g.service));
+    if (!GOVERNED_CHANGES.has(signed.operation.command)) return false;
+    const governing = await this.store.policies.governingPolicies(signed.operation);
+    return (await Promise.all(governing.map((g) => this.store.policies.requiresPasskey(g.service)))).some(Boolean);
   }
 
   /** What the officer's passkey is asked to sign to approve the token: `challenge` = base64url(SHA-256(the bytes it signs)). */
