@@ -45,4 +45,11 @@ describe('passkeys for a built-in service', () => {
     expect(both.status).toBe(200);
     expect(both.body.token.approvals).toEqual([expect.objectContaining({ passkey: true })]);
   });
+
+  it('refuses an M above the officers who hold passkeys (and keys) for a service requiring them (lock-out guard)', async () => {
+    await h.addOfficer('pkb_nopasskey');
+    const res = await h.request('PUT', '/v1/quorum/values/USER_MGMT', admin.token, { m: 2 });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('RET_M_EXCEEDS_APPROVERS');
+  });
 });
