@@ -218,7 +218,7 @@ describe('approver console in the browser', () => {
     await page.getByLabel('New M for USER_MGMT').fill('6');
     const before = log.length;
     await page.getByRole('button', { name: 'Set M of USER_MGMT' }).click();
-    await page.getByText(/Lock-out guard: only 5 officer\(s\) hold a quorum key/).waitFor();
+    await page.getByText(/Lock-out guard: only 5 officers hold a quorum key/).waitFor();
     expect(log.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
 
     await page.getByRole('link', { name: 'Audit log' }).click();

@@ -1,4 +1,4 @@
-import { decodeSignature, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type Operation, type QuorumPolicy, type SignatureAlg, type TokenDocument } from '@quorumd/core';
+import { decodeSignature, passkeyChallenge, passkeyProofProblem, parseQuorumPublicKey, parseTokenBytes, toKeyObject, verifySignature, type Operation, type QuorumPolicy, type SignatureAlg, type TokenDocument } from '@quorumd/core';
 import type { Bundle } from './quorum-client';
 
 export type BundleVerdict =
@@ -24,6 +24,24 @@ export interface BundleRequirements {
   issuer?: string;
   /** The least `m` the token itself must carry. */
   minM?: number;
+  /** The RP ID and origin passkey assertions must name (default: the bundle's `webauthn`, the deployment's word). */
+  rpId?: string;
+  origin?: string;
+}
+
+/**
+ * An approval's passkey assertion (docs/passkeys.md): over SHA-256 of these token bytes,
+ * `webauthn.get`, on the expected origin and RP ID, user verified, signed by the credential.
+ * A token whose signed policy requires passkeys needs one on every approval that counts.
+ */
+function passkeyProblem(bundle: Bundle, approval: Bundle['approvals'][number], bytes: Buffer, doc: TokenDocument, required: BundleRequirements): string | undefined {
+  const proof = approval.passkey;
+  if (!proof) return doc.policy?.requirePasskey === true ? `approval of user ${approval.userId}: the signed policy requires a passkey assertion, and it carries none` : undefined;
+  const rpId = required.rpId ?? bundle.webauthn?.rpId;
+  const origin = required.origin ?? bundle.webauthn?.origin;
+  if (rpId === undefined || origin === undefined) return `approval of user ${approval.userId}: a passkey assertion, but no RP ID and origin to check it against`;
+  const problem = passkeyProofProblem(proof, { challenge: passkeyChallenge(bytes), rpId, origin });
+  return problem ? `approval of user ${approval.userId}: passkey: ${problem}` : undefined;
 }
 
 /** The bundle's unsigned fields that restate the token bytes must say what they say. */
@@ -96,6 +114,8 @@ export function verifyBundle(bundle: Bundle, trusted?: Set<string>, required: Bu
       if (!verifySignature(toKeyObject(key), approval.alg as SignatureAlg, bytes, decodeSignature(approval.signature))) {
         return { ok: false, reason: `approval of user ${approval.userId}: signature does not verify` };
       }
+      const passkey = passkeyProblem(bundle, approval, bytes, doc, required);
+      if (passkey) return { ok: false, reason: passkey };
       counted.add(key.fingerprint);
       users.add(approval.userId);
     } catch (err) {

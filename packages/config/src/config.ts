@@ -56,6 +56,15 @@ export const ConfigSchema = Type.Object({
   QUORUM_OUTBOX_CLAIM_MS: Int(100, 600000, 10000, 'Outbox entries held this long by a dead dispatcher are taken over'),
   QUORUM_RATE_LIMIT_LOGIN: Int(1, 1000000000, 30, 'Logins (and own password changes) per minute per client address, an IPv6 one by its /64'),
   QUORUM_RATE_LIMIT_ISSUE: Int(1, 1000000000, 600, 'Tokens one user may ask for per minute (its sessions and API keys together)'),
+  QUORUM_REQUIRE_PASSKEY: Bool(false, 'Every approval of every service must carry a passkey (WebAuthn) assertion over the token bytes, whatever its policy says'),
+  QUORUM_WEBAUTHN_RP_ID: Optional(
+    Type.String({ minLength: 1, maxLength: 253, description: 'WebAuthn relying party id passkeys are registered for and assertions must name: a domain name (not an address), the console\'s host or a parent domain of it' }),
+    'the host of the listen URL; `localhost` for a loopback or wildcard address',
+  ),
+  QUORUM_WEBAUTHN_ORIGIN: Optional(
+    Type.String({ pattern: '^https?://[^/?#]+$', description: 'The console\'s origin (scheme, host, port) passkey assertions must come from; https unless its host is localhost' }),
+    '`http://<RP ID>:<PORT>`',
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info', description: 'pino log level' },
@@ -75,7 +84,7 @@ function fieldName(setting: string): string {
 }
 
 /** Settings whose parsed value is refined (a list, a path with its default, 'auto'). */
-type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS';
+type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS' | 'QUORUM_WEBAUTHN_RP_ID' | 'QUORUM_WEBAUTHN_ORIGIN';
 
 /** One field per setting, named after it, typed by its schema; the refined ones below. */
 export type Config = {
@@ -88,6 +97,9 @@ export type Config = {
   checkpointFile: string;
   /** Replicas that must acknowledge a change ('auto': 1 when the master has replicas). */
   minReplicas: number | 'auto';
+  /** Where passkeys are registered and assertions made (QUORUM_WEBAUTHN_RP_ID, QUORUM_WEBAUTHN_ORIGIN, or from the listen URL). */
+  webauthnRpId: string;
+  webauthnOrigin: string;
 };
 
 export class ConfigError extends Error {
@@ -118,6 +130,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`QUORUM_WEBHOOK_ALLOWED_NETWORKS: ${(err as Error).message}; give comma-separated networks, or leave it unset`);
     }
   }
+  const webauthn = webauthnSettings(settings);
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(settings)) fields[fieldName(name)] = value;
   return {
@@ -127,5 +140,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auditKeyFileGiven: settings.QUORUM_AUDIT_KEY_FILE !== undefined,
     checkpointFile: settings.QUORUM_CHECKPOINT_FILE ?? join(settings.QUORUM_DATA_DIR, 'checkpoints.jsonl'),
     minReplicas: settings.QUORUM_MIN_REPLICAS ?? 'auto',
+    webauthnRpId: webauthn.rpId,
+    webauthnOrigin: webauthn.origin,
   };
+}
+
+/**
+ * The WebAuthn relying party: its id (a domain: browsers refuse an address) and the origin
+ * assertions come from, whose host must be the id or below it, over https unless it is
+ * localhost. Unset, both come from the listen URL (a loopback or wildcard address: localhost).
+ */
+function webauthnSettings(settings: Settings): { rpId: string; origin: string } {
+  const host = settings.HOST.toLowerCase();
+  const address = /^[0-9.]+$/.test(host) || host.includes(':');
+  const rpId = settings.QUORUM_WEBAUTHN_RP_ID ?? (address ? 'localhost' : host);
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(rpId)) throw new ConfigError(`QUORUM_WEBAUTHN_RP_ID (${rpId}) is not a domain name: lower-case labels separated by dots, e.g. quorum.example.com`);
+  if (/^[0-9.]+$/.test(rpId)) throw new ConfigError(`QUORUM_WEBAUTHN_RP_ID (${rpId}) is an address: browsers register passkeys for a domain name only (localhost on one machine)`);
+  const origin = settings.QUORUM_WEBAUTHN_ORIGIN ?? `http://${rpId}:${settings.PORT}`;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new ConfigError(`QUORUM_WEBAUTHN_ORIGIN (${origin}) is not a URL: give scheme, host and port, e.g. https://quorum.example.com`);
+  }
+  if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+    throw new ConfigError(`QUORUM_WEBAUTHN_ORIGIN (${origin}) is not on QUORUM_WEBAUTHN_RP_ID (${rpId}): the origin's host must be the RP ID or a name below it`);
+  }
+  if (url.protocol !== 'https:' && url.hostname !== 'localhost') {
+    throw new ConfigError(`QUORUM_WEBAUTHN_ORIGIN (${origin}) must be https (browsers offer passkeys over plain http only on localhost)`);
+  }
+  return { rpId, origin: url.origin };
 }

@@ -14,7 +14,7 @@ export const TokenViewSchema = Type.Object({
   status: Type.String(),
   m: Type.Integer({ description: 'M when the token was issued (part of the signed bytes)' }),
   required: Type.Integer({ description: 'approvals from distinct keys needed now: max(m, the M its operation requires now); for a CONSUMED token, the number its use was checked against' }),
-  approvals: Type.Array(Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), at: Iso })),
+  approvals: Type.Array(Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), at: Iso, passkey: Type.Optional(Type.Boolean({ description: 'the approval carries a verified passkey assertion over the token bytes' })) })),
   rejections: Type.Array(Type.Object({ userId: Type.Integer(), reason: Type.String(), at: Iso })),
   requester: Type.Object({
     kind: Type.String(),
@@ -61,6 +61,15 @@ export const UserViewSchema = Type.Object({
   passwordChangeRequired: Type.Boolean({ description: 'its password was chosen by someone else (a CO created, or its password reset, through a quorum) and works once: its sessions may only set its own' }),
   fingerprint: Type.Optional(Type.String({ description: 'SHA-256 (hex) of the DER SubjectPublicKeyInfo of its registered quorum key' })),
 });
+/** An approval's passkey assertion, checkable offline (docs/passkeys.md): base64url fields as WebAuthn gives them. */
+export const PasskeyProofSchema = Type.Object({
+  credentialId: Type.String(),
+  publicKeyPem: Type.String({ description: 'the credential public key, PEM SubjectPublicKeyInfo' }),
+  algorithm: Type.String({ description: 'ES256, EdDSA or RS256' }),
+  authenticatorData: Type.String({ description: 'base64url' }),
+  clientDataJSON: Type.String({ description: 'base64url' }),
+  signature: Type.String({ description: 'base64url, over authenticatorData || SHA-256(clientDataJSON)' }),
+});
 export const BundleSchema = Type.Object({
   v: Type.Literal(1),
   issuer: Type.String(),
@@ -70,13 +79,22 @@ export const BundleSchema = Type.Object({
   required: Type.Optional(Type.Integer({ description: 'approvals needed when the bundle was made: max(m, the M the operation then required); for a CONSUMED token, the number its use was checked against' })),
   tokenBytes: Type.String({ description: 'base64 of the exact token bytes' }),
   approvals: Type.Array(
-    Type.Object({ userId: Type.Integer(), fingerprint: Type.String(), alg: Type.String(), signature: Type.String(), at: Iso, publicKeyPem: Type.String() }),
+    Type.Object({
+      userId: Type.Integer(),
+      fingerprint: Type.String(),
+      alg: Type.String(),
+      signature: Type.String(),
+      at: Iso,
+      publicKeyPem: Type.String(),
+      passkey: Type.Optional(PasskeyProofSchema),
+    }),
   ),
   assignment: Type.Optional(
     Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer()) }), {
       description: "a custom service's token: how its approvals fill the rules of the policy signed into its bytes (when used, as they did then), each approver counted for one rule",
     }),
   ),
+  webauthn: Type.Optional(Type.Object({ rpId: Type.String(), origin: Type.String() }, { description: 'where passkey assertions were made: the RP ID and origin the deployment accepts' })),
   approverGroups: Type.Optional(
     Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
   ),
@@ -92,6 +110,7 @@ export const PolicySchema = Type.Object(
     tokenTtlSeconds: Type.Optional(Type.Integer()),
     approvedTimeoutSeconds: Type.Optional(Type.Integer()),
     requireReason: Type.Optional(Type.Boolean()),
+    requirePasskey: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -104,6 +123,7 @@ export const Empty = Type.Object({});
 
 export type TokenViewBody = Static<typeof TokenViewSchema>;
 export type UserViewBody = Static<typeof UserViewSchema>;
+export type PasskeyProofBody = Static<typeof PasskeyProofSchema>;
 export type BundleBody = Static<typeof BundleSchema>;
 export type MValueBody = Static<typeof MValueSchema>;
 export type ServiceViewBody = Static<typeof ServiceViewSchema>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, checkJsonValue } from './canonical-json';
 import { QuorumError } from './errors';
-import { BUILTIN_GROUP, GROUP_NAME, SERVICE_NAME, parsePolicy } from './quorum-policy';
+import { BUILTIN_GROUP, GROUP_NAME, SERVICE_NAME, parsePolicy, type QuorumPolicy } from './quorum-policy';
 import { checkMValue, QUORUM_SERVICES, resolveService, SERVICE_NAMES, type QuorumService } from './quorum-services';
 import { checkUserName, checkUserType } from './user-rules';
 
@@ -69,6 +69,21 @@ function customServiceArg(args: Record<string, unknown>): string {
   return service;
 }
 
+/**
+ * A built-in service named by setPolicy (canonical name): its policy is its M of every officer,
+ * and only `requirePasskey` may be added (the M itself changes with setMValue, which the
+ * script checks). Undefined for any other name.
+ */
+function builtinPolicyService(args: Record<string, unknown>, policy: QuorumPolicy): string | undefined {
+  const service = args.service;
+  if (typeof service !== 'string' || !SERVICE_NAMES.some((name) => (QUORUM_SERVICES[name].aliases as readonly string[]).includes(service) || name === service)) return undefined;
+  const extra = Object.keys(policy).filter((field) => field !== 'rules' && field !== 'requirePasskey');
+  if (extra.length > 0 || policy.rules.length !== 1 || policy.rules[0]?.group !== BUILTIN_GROUP) {
+    throw new QuorumError('RET_BAD_REQUEST', `${service} is built in: its policy is {"rules":[{"group":"${BUILTIN_GROUP}","m":<its M>}]}, with requirePasskey alone beside it (its M changes with setMValue)`);
+  }
+  return resolveService(service);
+}
+
 function groupArg(args: Record<string, unknown>): string {
   const group = args.group;
   if (typeof group !== 'string' || !GROUP_NAME.test(group)) throw new QuorumError('RET_BAD_REQUEST', `args.group must be a group name (${GROUP_NAME.source})`);
@@ -127,10 +142,12 @@ export function normalizeOperation(input: unknown): Operation {
       }
       return { command, args: { service: resolveService(a.service), m: checkMValue(a.m), ...forceArg(a) } };
     }
-    case 'setPolicy':
+    case 'setPolicy': {
       onlyKeys(a, ['service', 'policy', 'force']);
       // The policy as parsed: the canonical form of what was sent (unknown fields refused).
-      return { command, args: { service: customServiceArg(a), policy: parsePolicy(a.policy), ...forceArg(a) } };
+      const policy = parsePolicy(a.policy);
+      return { command, args: { service: builtinPolicyService(a, policy) ?? customServiceArg(a), policy, ...forceArg(a) } };
+    }
     case 'deleteService':
       onlyKeys(a, ['service']);
       return { command, args: { service: customServiceArg(a) } };

@@ -27,9 +27,11 @@ export interface QuorumPolicy {
   approvedTimeoutSeconds?: number;
   /** A token request must say why (`reason`). */
   requireReason?: boolean;
+  /** Every approval must carry a passkey (WebAuthn) assertion over the token bytes (docs/passkeys.md). */
+  requirePasskey?: boolean;
 }
 
-const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason'];
+const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason', 'requirePasskey'];
 
 function refuse(message: string): never {
   throw new QuorumError('RET_BAD_REQUEST', `policy: ${message}`);
@@ -79,6 +81,10 @@ export function parsePolicy(input: unknown): QuorumPolicy {
   if (input.requireReason !== undefined) {
     if (typeof input.requireReason !== 'boolean') refuse('requireReason must be true or false');
     policy.requireReason = input.requireReason;
+  }
+  if (input.requirePasskey !== undefined) {
+    if (typeof input.requirePasskey !== 'boolean') refuse('requirePasskey must be true or false');
+    policy.requirePasskey = input.requirePasskey;
   }
   return policy;
 }

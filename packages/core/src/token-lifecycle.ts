@@ -46,6 +46,8 @@ export interface StoredApproval {
   at: number;
   /** Whether the vote still counts: its CO exists and still holds the key that made it. */
   counts: boolean;
+  /** The vote carries a verified passkey assertion. */
+  passkey?: boolean;
 }
 
 export interface StoredRejection {
@@ -89,7 +91,7 @@ export interface TokenView {
   m: number;
   /** Approvals it needs now: max(m, the M its operation requires now); a CONSUMED token: what its use was checked against. */
   required: number;
-  approvals: { userId: number; fingerprint: string; alg: SignatureAlg; at: string }[];
+  approvals: { userId: number; fingerprint: string; alg: SignatureAlg; at: string; passkey?: true }[];
   rejections: { userId: number; reason: string; at: string }[];
   requester: TokenDocument['requester'];
   issuedAt: string;
@@ -118,7 +120,7 @@ export function tokenView(record: TokenRecord): TokenView {
     required: record.required,
     approvals: record.approvals
       .filter((a) => a.counts)
-      .map((a) => ({ userId: a.userId, fingerprint: a.fingerprint, alg: a.alg, at: rfc3339(a.at) })),
+      .map((a) => ({ userId: a.userId, fingerprint: a.fingerprint, alg: a.alg, at: rfc3339(a.at), ...(a.passkey ? { passkey: true as const } : {}) })),
     rejections: record.rejections.map((r) => ({ userId: r.userId, reason: r.reason, at: rfc3339(r.at) })),
     requester: record.doc.requester,
     issuedAt: record.doc.issuedAt,

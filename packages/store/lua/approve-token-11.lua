@@ -3,10 +3,11 @@
 -- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys webhook service group officers keyHolders — the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
--- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs
+-- Reaches: events user userKeys webhook service group officers keyHolders userPasskeys userPasskeyCounters — the officer's passkeys and their counters; the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs passkeyId passkeyCounter passkeyProof
 --   `signature` signature (raw bytes)
 --   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms
+--   `passkeyId` the officer's passkey whose assertion was verified ('' for none)   `passkeyCounter` the assertion's counter   `passkeyProof` the assertion (JSON)
 -- Returns: {status after the vote, the token as read-token returns it}: the caller's answer needs no second read.
 local uid = A.userId
 local may = A.requesterMayApprove == '1'
@@ -65,6 +66,24 @@ if held[3] ~= A.fingerprint then
 end
 if key_of_another(A.fingerprint, uid) then
   return fail('RET_KEY_IN_USE', 'This quorum key is registered to another user')
+end
+-- A passkey assertion (verified before this runs): the passkey is still the officer's, and its
+-- counter moves on in the same step as the vote, so that of two racing assertions one passes.
+if A.passkeyId ~= '' then
+  if redis.call('HEXISTS', KEY.userPasskeys(uid), A.passkeyId) == 0 then
+    return fail('RET_PASSKEY_INVALID', 'The passkey was deleted while the approval was checked')
+  end
+  local stored = tonumber(redis.call('HGET', KEY.userPasskeyCounters(uid), A.passkeyId) or '0')
+  local counter = tonumber(A.passkeyCounter)
+  if (counter > 0 or stored > 0) and counter <= stored then
+    return fail('RET_PASSKEY_INVALID', 'The passkey signature counter did not move forward (' .. counter .. ' after ' .. stored .. '): a replayed or cloned authenticator')
+  end
+  redis.call('HSET', KEY.userPasskeyCounters(uid), A.passkeyId, A.passkeyCounter)
+  redis.call('HSET', tkey, PASSKEY_PROOF .. uid, A.passkeyProof)
+  t[PASSKEY_PROOF .. uid] = A.passkeyProof
+elseif t[PASSKEY_PROOF .. uid] then
+  redis.call('HDEL', tkey, PASSKEY_PROOF .. uid)
+  t[PASSKEY_PROOF .. uid] = nil
 end
 local vote = vote_text(A.alg, held[4] or '0', A.signature)
 redis.call('HSET', tkey, VOTE .. uid, vote)

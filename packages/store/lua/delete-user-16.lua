@@ -6,7 +6,7 @@
 -- says force; a forced deletion of an officer is held to the policy of every custom service
 -- whose rules count it as well. The user leaves every group it was in.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: apiKey events token user userKeys userVotes webhook group officers service customServices groups keyHolders — the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: apiKey events token user userKeys userVotes webhook group officers service customServices groups keyHolders userPasskeys userPasskeyCounters passkeyHolders passkeyCredentials — the user's passkeys; the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
 --   `retentionMs` retention of finished tokens, ms   `force` '1' when the operation says force
 -- Returns: 1
@@ -37,8 +37,14 @@ if user.type == 'CO' then
       if err then return err end
     end
     -- And every custom service's policy, without this officer.
+    -- (One requiring passkeys: counting only the officers who hold one.)
+    local holders = {}
+    for _, holder in ipairs(redis.call('SMEMBERS', KEY.passkeyHolders())) do holders[holder] = true end
     for _, service in ipairs(custom_services()) do
-      err = check_policy_reachable(service, current_policy(service), may, A.force == '1', uid)
+      local policy = current_policy(service)
+      approver_filter = policy.requirePasskey and holders or nil
+      err = check_policy_reachable(service, policy, may, A.force == '1', uid)
+      approver_filter = nil
       if err then return err end
     end
   end
@@ -62,6 +68,13 @@ redis.call('DEL', key('userApiKeys'))
 for _, group in ipairs(redis.call('HKEYS', KEY.groups())) do
   if redis.call('SREM', KEY.group(group), uid) == 1 then redis.call('HINCRBY', KEY.groups(), group, 1) end
 end
+-- Its passkeys go with it.
+for _, text in ipairs(redis.call('HVALS', KEY.userPasskeys(uid))) do
+  local credential = cjson.decode(text).credentialId
+  if redis.call('HGET', KEY.passkeyCredentials(), credential) == uid then redis.call('HDEL', KEY.passkeyCredentials(), credential) end
+end
+redis.call('DEL', KEY.userPasskeys(uid), KEY.userPasskeyCounters(uid))
+redis.call('SREM', KEY.passkeyHolders(), uid)
 -- A deleted officer hears nothing more (not even how the tokens it asked for end).
 redis.call('DEL', KEY.webhook(uid))
 reopen_tokens_voted_by(uid, may)

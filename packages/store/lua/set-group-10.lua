@@ -5,7 +5,7 @@
 -- who is not a crypto officer, and (the lock-out guard) members that leave a service's
 -- policy unsatisfiable by the officers holding keys, unless the signed operation says force.
 -- KEYS: groups customServices officers mValues gateToken openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook service group groups keyHolders officers — the group's version (what the token was issued against); the services' hashes (policies); the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
+-- Reaches: events token user userKeys userVotes webhook service group groups keyHolders officers passkeyHolders — the group's version (what the token was issued against); the officers holding passkeys; the services' hashes (policies); the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove group members force retentionMs verified
 --   `members` the user ids, space separated, ascending   `force` '1' when the operation says force
 -- Returns: the group's new version
@@ -40,8 +40,13 @@ err = check_change_base(gate, group_change_base(group), 'the group ' .. group)
 if err then return err end
 -- The lock-out guard, with the members as the change leaves them.
 group_override[group] = members
+-- (A policy requiring passkeys: counting only the officers who hold one.)
+local passkey_holders = {}
+for _, holder in ipairs(redis.call('SMEMBERS', KEY.passkeyHolders())) do passkey_holders[holder] = true end
 for i, policy in ipairs(governing) do
+  approver_filter = policy.requirePasskey and passkey_holders or nil
   err = check_policy_reachable(governed[i], policy, may, force)
+  approver_filter = nil
   if err then return err end
 end
 commit_gate(gate, tonumber(A.retentionMs))

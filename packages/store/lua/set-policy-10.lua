@@ -5,13 +5,36 @@
 -- group the policy names that does not exist, and (the lock-out guard) a policy the officers
 -- holding keys could not satisfy, unless the signed operation says force. The service's entry in mValues is the policy's size.
 -- KEYS: customServices customServicesSeq groups mValues gateToken openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook service group officers keyHolders — the service's hash; the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
+-- Reaches: events token user userKeys userVotes webhook service group officers keyHolders passkeyHolders — the officers holding passkeys; the service's hash; the groups' members; the key holders (locks); the gate token's voters' key history and its requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove service policy force retentionMs verified
 --   `policy` the policy, canonical JSON (parsed by core's parsePolicy)   `force` '1' when the operation says force
 -- Returns: {number, version, 1 when the service was created}
 local service, force = A.service, A.force == '1'
 local may = A.requesterMayApprove == '1'
 local policy = cjson.decode(A.policy)
+-- A built-in service's policy is its M of every officer (setMValue changes the M): here it
+-- says only whether its approvals need passkeys.
+if is_builtin_service(service) then
+  local m = m_value(service)
+  if #policy.rules ~= 1 or policy.rules[1].group ~= BUILTIN_GROUP or policy.rules[1].m ~= m then
+    return fail('RET_BAD_REQUEST', 'The policy of ' .. service .. ' is ' .. BUILTIN_GROUP .. ':' .. m .. ' (its M): change the M with setMValue')
+  end
+  if policy.requirePasskey and not force then
+    approver_filter = {}
+    for _, holder in ipairs(redis.call('SMEMBERS', KEY.passkeyHolders())) do approver_filter[holder] = true end
+    local err = check_policy_reachable(service, policy, may, false)
+    approver_filter = nil
+    if err then return err end
+  end
+  local err, gate = check_gate(key('gateToken'), A.requester, PROTECTED.setPolicy, A.operationDigest, A.issuer, force and max_m_all() or m_value(PROTECTED.setPolicy), may, A.verified)
+  if err then return err end
+  commit_gate(gate, tonumber(A.retentionMs))
+  local skey = KEY.service(service)
+  if policy.requirePasskey then redis.call('HSET', skey, SVF.requirePasskey, '1') else redis.call('HDEL', skey, SVF.requirePasskey) end
+  local version = redis.call('HINCRBY', skey, SVF.version, 1)
+  audit('quorum.policy_set', { service = service, version = version + 1, policy = A.policy, forced = force })
+  return { 0, version + 1, 0 }
+end
 local named = {}
 for _, rule in ipairs(policy.rules) do named[#named + 1] = rule.group end
 for _, veto in ipairs(policy.vetoGroups or {}) do named[#named + 1] = veto end
@@ -20,7 +43,13 @@ for _, group in ipairs(named) do
     return fail('RET_BAD_REQUEST', 'The policy names group ' .. group .. ', which does not exist (PUT /v1/groups/' .. group .. ' first)')
   end
 end
+-- A policy requiring passkeys counts only the officers holding one.
+if policy.requirePasskey then
+  approver_filter = {}
+  for _, holder in ipairs(redis.call('SMEMBERS', KEY.passkeyHolders())) do approver_filter[holder] = true end
+end
 local err = check_policy_reachable(service, policy, may, force)
+approver_filter = nil
 if err then return err end
 local old = current_policy(service)
 -- The policies it is held to: the service's current one, and every other custom service's

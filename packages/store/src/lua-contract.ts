@@ -99,11 +99,11 @@ function expandKeys(code: string, patterns: Record<string, string>): string {
  * nothing when it runs (Redis re-runs a script's top level at every call: a table of builders
  * would be made again each time), and a name the contract does not declare fails the load.
  * SF, OF and SVF are the session, outbox entry and service fields; BUILTIN_GROUP the group of
- * every officer; VOTE_BYTE_1/2 the vote prefix's bytes;
+ * every officer; VOTE_BYTE_1/2 the vote prefix's bytes; PASSKEY_PROOF the prefix of a vote's passkey assertion;
  * TOKEN_KEY_LENGTH the length of a token key before its id.
  */
 export function expandContract(source: string, contract: RedisContract = REDIS_CONTRACT): string {
-  const { vote, rejection } = contract.tokenFieldPrefixes;
+  const { vote, rejection, passkey } = contract.tokenFieldPrefixes;
   if (vote.length !== 2 || rejection.length !== 2) throw new Error('vote and rejection field prefixes are two bytes (scripts compare them byte by byte)');
   const tables: Record<string, { what: string; names: Record<string, string> }> = {
     TF: { what: 'token field', names: contract.tokenFields },
@@ -118,6 +118,7 @@ export function expandContract(source: string, contract: RedisContract = REDIS_C
     SERVICES: `({ ${contract.services.map(luaString).join(', ')} })`,
     VOTE: luaString(vote),
     REJECTION: luaString(rejection),
+    PASSKEY_PROOF: luaString(passkey),
     BUILTIN_GROUP: luaString(contract.builtinGroup),
     VOTE_BYTE_1: String(vote.charCodeAt(0)),
     VOTE_BYTE_2: String(vote.charCodeAt(1)),
@@ -132,7 +133,7 @@ export function expandContract(source: string, contract: RedisContract = REDIS_C
         if (value === undefined) throw new Error(`the Redis contract declares no ${declared?.what ?? table} ${name}`);
         return luaString(value);
       });
-      return out.replace(/\b(SERVICES|BUILTIN_GROUP|VOTE_BYTE_1|VOTE_BYTE_2|VOTE|REJECTION|TOKEN_KEY_LENGTH)\b/g, (name: string) => constants[name] ?? name);
+      return out.replace(/\b(SERVICES|BUILTIN_GROUP|VOTE_BYTE_1|VOTE_BYTE_2|VOTE|REJECTION|PASSKEY_PROOF|TOKEN_KEY_LENGTH)\b/g, (name: string) => constants[name] ?? name);
     })
     .join('');
 }

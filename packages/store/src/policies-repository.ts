@@ -40,10 +40,19 @@ export class PoliciesRepository {
       if (builtin) {
         const name = SERVICE_NAMES[i] as (typeof SERVICE_NAMES)[number];
         // A built-in service's version moves with its M (from 1, before any change).
-        return { service, number: serviceNumber(name), builtin, version: 1 + Number(hash[SERVICE_FIELDS.version] ?? 0), policy: builtinPolicy(Number(mValues[service] ?? 1)) };
+        const policy = builtinPolicy(Number(mValues[service] ?? 1));
+        if (hash[SERVICE_FIELDS.requirePasskey] === '1') policy.requirePasskey = true;
+        return { service, number: serviceNumber(name), builtin, version: 1 + Number(hash[SERVICE_FIELDS.version] ?? 0), policy };
       }
       return { service, number: Number(custom[service]), builtin, version: Number(hash[SERVICE_FIELDS.version] ?? 1), policy: parsePolicy(JSON.parse(hash[SERVICE_FIELDS.policy] ?? '{}')) };
     });
+  }
+
+  /** Whether a service's policy in force requires passkeys: one read of its hash (the approve path asks it). */
+  async requiresPasskey(name: string): Promise<boolean> {
+    const [policy, flag] = await this.ctx.read((r) => r.hmget(this.ctx.keys.service(name), SERVICE_FIELDS.policy, SERVICE_FIELDS.requirePasskey));
+    if (flag === '1') return true;
+    return policy ? (JSON.parse(policy) as { requirePasskey?: unknown }).requirePasskey === true : false;
   }
 
   async service(name: string): Promise<StoredService | undefined> {

@@ -27,6 +27,14 @@ export const KEY_PATTERNS = {
   userKeys: 'user:<userId>:keys',
   /** Set of ids of the COs. */
   officers: 'officers',
+  /** Hash: passkey id -> the officer's passkey (JSON: name, credential id and public key, algorithm, createdAt). */
+  userPasskeys: 'user:<userId>:passkeys',
+  /** Hash: passkey id -> the signature counter its last accepted assertion carried. */
+  userPasskeyCounters: 'user:<userId>:passkey-counters',
+  /** Set of ids of the COs holding at least one passkey (the lock-out guard of a policy requiring passkeys). */
+  passkeyHolders: 'passkeyholders',
+  /** Hash: WebAuthn credential id -> id of the user it is registered to (one credential, one user). */
+  passkeyCredentials: 'passkeys:credentials',
   /** Set of ids of COs holding a quorum key. */
   keyHolders: 'keyholders',
   /** Hash: key fingerprint -> id of the user it is registered to (one key, one user). */
@@ -183,6 +191,8 @@ export const SERVICE_FIELDS = {
   version: 'version',
   /** A custom service's number. */
   number: 'number',
+  /** A built-in service whose approvals need passkeys (set through setPolicy): '1'. */
+  requirePasskey: 'passkey',
 } as const;
 
 /** The fields of an outbox stream entry: a token's status change. */
@@ -195,8 +205,11 @@ export const OUTBOX_FIELDS = {
   to: 'to',
 } as const;
 
-/** `v:<user id>`: a vote (`alg|at ms|key generation|signature`); `r:<user id>`: a rejection (`at ms|reason`). */
-export const TOKEN_FIELD_PREFIXES = { vote: 'v:', rejection: 'r:' } as const;
+/**
+ * `v:<user id>`: a vote (`alg|at ms|key generation|signature`); `r:<user id>`: a rejection
+ * (`at ms|reason`); `p:<user id>`: the passkey assertion a vote carries (JSON PasskeyProof).
+ */
+export const TOKEN_FIELD_PREFIXES = { vote: 'v:', rejection: 'r:', passkey: 'p:' } as const;
 
 /** The whole declaration, as the Lua prelude is generated from it (a test hands in one of its own). */
 export interface RedisContract {
@@ -205,7 +218,7 @@ export interface RedisContract {
   sessionFields: Record<string, string>;
   serviceFields: Record<string, string>;
   outboxFields: Record<string, string>;
-  tokenFieldPrefixes: { vote: string; rejection: string };
+  tokenFieldPrefixes: { vote: string; rejection: string; passkey: string };
   services: readonly string[];
   /** The group of every crypto officer (the `officers` set). */
   builtinGroup: string;

@@ -11,6 +11,7 @@ import {
   type TokenDocument,
   type TokenRecord,
   type TokenStatus,
+  type PasskeyProof,
 } from '@quorumd/core';
 import { gateIdsAndArgs, sha1Hex, type GateVotes, type QuorumGate } from './quorum-gate';
 import { TOKEN_FIELDS as F, TOKEN_FIELD_PREFIXES } from './redis-contract';
@@ -41,6 +42,8 @@ export interface ApprovalInput {
   issuer: string;
   requesterMayApprove: boolean;
   approvedTimeoutMs: number;
+  /** The verified passkey assertion the vote carries: its passkey, counter and proof. */
+  passkey?: { id: string; counter: number; proof: PasskeyProof };
 }
 
 export interface RejectionInput {
@@ -52,7 +55,7 @@ export interface RejectionInput {
   requesterMayApprove: boolean;
 }
 
-const { vote: VOTE, rejection: REJECTION } = TOKEN_FIELD_PREFIXES;
+const { vote: VOTE, rejection: REJECTION, passkey: PASSKEY_PROOF } = TOKEN_FIELD_PREFIXES;
 
 /** A vote record as Redis holds it: `alg|at|kgen|<raw signature>` (alg '' is RS256). */
 function splitVoteRecord(value: Buffer): { alg: SignatureAlg; kgen: string; signature: Buffer } | undefined {
@@ -91,6 +94,7 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   const hash: Record<string, string> = {};
   const approvals: StoredApproval[] = [];
   const rejections: StoredRejection[] = [];
+  const withPasskey = new Set<number>();
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const field = flat[i] as string;
     const value = flat[i + 1] as string;
@@ -100,12 +104,15 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
       approvals.push(parseVote(uid, value, counting.includes(uid)));
     } else if (field.startsWith(REJECTION)) {
       rejections.push(parseRejection(Number(field.slice(REJECTION.length)), value));
+    } else if (field.startsWith(PASSKEY_PROOF)) {
+      withPasskey.add(Number(field.slice(PASSKEY_PROOF.length)));
     } else {
       hash[field] = value;
     }
   }
   const bytes = hash[F.doc] === '' ? text?.bytes : hash[F.doc];
   if (!bytes || !hash[F.status]) return undefined;
+  for (const approval of approvals) if (withPasskey.has(approval.userId)) approval.passkey = true;
   approvals.sort((a, b) => a.at - b.at || a.userId - b.userId);
   rejections.sort((a, b) => a.at - b.at || a.userId - b.userId);
   const doc = hash[F.doc] === '' && text ? text.doc : (JSON.parse(bytes) as TokenDocument);
@@ -250,6 +257,9 @@ export class TokensRepository {
       issuer: input.issuer,
       requesterMayApprove: input.requesterMayApprove ? '1' : '0',
       approvedTimeoutMs: input.approvedTimeoutMs,
+      passkeyId: input.passkey?.id ?? '',
+      passkeyCounter: input.passkey?.counter ?? 0,
+      passkeyProof: input.passkey ? JSON.stringify(input.passkey.proof) : '',
     })) as [TokenStatus, unknown];
     return { status, token: found(readTokenReply(snapshot)) };
   }
@@ -320,6 +330,16 @@ export class TokensRepository {
       if (token) tokens.push(token);
     }
     return tokens;
+  }
+
+  /** The passkey assertions a token's votes carry, by user id (what bundles carry). */
+  async passkeyProofs(id: string): Promise<Map<number, PasskeyProof>> {
+    const hash = await this.ctx.read((r) => r.hgetall(this.ctx.keys.token(id)));
+    const out = new Map<number, PasskeyProof>();
+    for (const [field, value] of Object.entries(hash)) {
+      if (field.startsWith(PASSKEY_PROOF)) out.set(Number(field.slice(PASSKEY_PROOF.length)), JSON.parse(value) as PasskeyProof);
+    }
+    return out;
   }
 
   /** The raw signatures of a token's votes, by user id (what bundles carry). */

@@ -44,6 +44,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Register one’s RSA quorum key with a signature over the challenge',
     errors: [...COMMON, 'RET_QUORUM_KEY_INVALID', 'RET_CHALLENGE_INVALID', 'RET_SIGNATURE_INVALID', 'RET_KEY_IN_USE'],
   },
+  'POST /v1/users/:id/passkeys/options': { operationId: 'passkeyRegistrationOptions', summary: 'WebAuthn options to register a passkey (one’s own, with the current password)', errors: [...COMMON, 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'] },
+  'POST /v1/users/:id/passkeys/confirmation-options': { operationId: 'passkeyConfirmationOptions', summary: 'A one-time challenge for one of one’s passkeys to confirm adding or deleting a passkey (with the current password)', errors: [...COMMON, 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED'] },
+  'POST /v1/users/:id/passkeys': { operationId: 'registerPasskey', summary: 'Register a passkey from the authenticator’s response (user verification required; confirmed by a passkey one holds, if any)', errors: [...COMMON, 'RET_CHALLENGE_INVALID', 'RET_PASSKEY_INVALID', 'RET_PASSKEY_REQUIRED', 'RET_KEY_IN_USE'] },
+  'GET /v1/users/:id/passkeys': { operationId: 'listPasskeys', summary: 'One’s own passkeys', errors: COMMON },
+  'DELETE /v1/users/:id/passkeys/:passkeyId': { operationId: 'deletePasskey', summary: 'Delete one of one’s passkeys (with the current password; refused when a policy requiring passkeys would be left unsatisfiable)', errors: [...COMMON, 'RET_NOT_FOUND', 'RET_LOGIN_FAILED', 'RET_LOGIN_THROTTLED', 'RET_RATE_LIMITED', 'RET_QUORUM_UNREACHABLE', 'RET_CHALLENGE_INVALID', 'RET_PASSKEY_INVALID', 'RET_PASSKEY_REQUIRED'] },
   'GET /v1/quorum/values': { operationId: 'getMValues', summary: 'M value of every quorum service', errors: COMMON },
   'GET /v1/quorum/values/:service': { operationId: 'getMValue', summary: 'M value of one quorum service', errors: [...COMMON, 'RET_SERVICE_UNKNOWN'] },
   'PUT /v1/quorum/values/:service': {
@@ -74,11 +79,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/tokens/:id': { operationId: 'getTokenStatus', summary: 'Read a token; with ?wait=S, long-poll until it leaves PENDING (at most 16 open per user, per API key)', errors: [...COMMON, ...TOKEN, 'RET_RATE_LIMITED'] },
   'GET /v1/tokens/:id/events': { operationId: 'tokenEvents', summary: 'Server-sent events: the token now and on every change (at most 8 open per user, per API key)', errors: [...COMMON, ...TOKEN, 'RET_RATE_LIMITED'] },
   'GET /v1/tokens/:id/bytes': { operationId: 'getTokenBytes', summary: 'The exact bytes an officer signs', errors: [...COMMON, ...TOKEN] },
+  'GET /v1/tokens/:id/passkey-options': { operationId: 'getTokenPasskeyOptions', summary: 'WebAuthn options to approve with a passkey: challenge = base64url(SHA-256(the bytes one signs)), one’s own passkeys', errors: [...COMMON, ...TOKEN, 'RET_PASSKEY_REQUIRED'] },
   'GET /v1/tokens/:id/bundle': { operationId: 'getTokenBundle', summary: 'Token bytes, the approvals that carry it and their keys, verifiable offline', errors: [...COMMON, ...TOKEN] },
   'POST /v1/tokens/:id/approvals': {
     operationId: 'approveToken',
-    summary: 'Approve a token with an RSA signature over its bytes',
-    errors: [...COMMON, ...TOKEN, ...GATE, 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_ALREADY_APPROVED', 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING', 'RET_KEY_IN_USE'],
+    summary: 'Approve a token with an RSA signature over its bytes (and a passkey assertion over them, when its policy requires one)',
+    errors: [...COMMON, ...TOKEN, ...GATE, 'RET_PASSKEY_REQUIRED', 'RET_PASSKEY_INVALID', 'RET_SIGNATURE_INVALID', 'RET_QUORUM_KEY_NOT_REGISTERED', 'RET_ALREADY_APPROVED', 'RET_TOKEN_EXPIRED', 'RET_TOKEN_NOT_PENDING', 'RET_KEY_IN_USE'],
   },
   'GET /v1/tokens/:id/cloudhsm-token-file': {
     operationId: 'getCloudHsmTokenFile',

@@ -30,3 +30,54 @@ export const ErrorBody = Type.Object(
 );
 
 export { ApiKeyViewSchema, BundleSchema, Empty, MValueSchema, TokenReply, TokensReply, UserViewSchema } from '@quorumd/core';
+
+const Base64Url = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
+
+/** A WebAuthn assertion as @simplewebauthn/browser's startAuthentication gives it (AuthenticationResponseJSON). */
+export const PasskeyAssertion = Type.Object(
+  {
+    id: Base64Url(1400),
+    rawId: Base64Url(1400),
+    type: Type.Literal('public-key'),
+    response: Type.Object(
+      {
+        clientDataJSON: Base64Url(4096),
+        authenticatorData: Base64Url(4096),
+        signature: Base64Url(1400),
+        userHandle: Type.Optional(Type.String({ maxLength: 1400 })),
+      },
+      { additionalProperties: false },
+    ),
+    clientExtensionResults: Type.Object({}, { additionalProperties: true }),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false, description: 'AuthenticationResponseJSON: the passkey assertion over SHA-256 of the token bytes (GET /v1/tokens/{id}/passkey-options)' },
+);
+
+/** A WebAuthn registration response (RegistrationResponseJSON), checked by @simplewebauthn/server. */
+export const PasskeyRegistration = Type.Object(
+  {
+    id: Base64Url(1400),
+    rawId: Base64Url(1400),
+    type: Type.Literal('public-key'),
+    response: Type.Object(
+      {
+        clientDataJSON: Base64Url(4096),
+        attestationObject: Base64Url(16384),
+        authenticatorData: Type.Optional(Base64Url(16384)),
+        transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 8 })),
+        publicKeyAlgorithm: Type.Optional(Type.Integer()),
+        publicKey: Type.Optional(Base64Url(4096)),
+      },
+      { additionalProperties: false },
+    ),
+    clientExtensionResults: Type.Object({}, { additionalProperties: true }),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false, description: 'RegistrationResponseJSON, from @simplewebauthn/browser startRegistration' },
+);
+
+export const PasskeyViewSchema = Type.Object({ id: Type.String(), name: Type.String(), credentialId: Type.String(), createdAt: Type.String({ format: 'date-time' }), algorithm: Type.String() });
+
+/** WebAuthn options handed to the browser as they are (PublicKeyCredential*OptionsJSON). */
+export const WebAuthnOptions = Type.Object({ options: Type.Object({}, { additionalProperties: true }) });

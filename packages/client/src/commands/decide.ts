@@ -30,10 +30,21 @@ async function askYesNo(question: string, input: CliInput, output: NodeJS.Writab
 
 type SignOptions = { key: string; alg?: string; passphrase?: string; yes?: boolean };
 
+/**
+ * The CLI cannot reach an authenticator: a token whose approvals need a passkey assertion is
+ * approved in the console, at the link this names.
+ */
+function passkeyRefusal(run: CliRun, id: string): QuorumError {
+  const url = `${run.connection().url.replace(/\/+$/, '')}/console#/tokens/${id}`;
+  return new QuorumError('RET_PASSKEY_REQUIRED', `This token's approvals need a passkey, which the CLI cannot reach: approve it in the console, ${url}`);
+}
+
 async function sign(run: CliRun, typed: string, opts: SignOptions): Promise<void> {
   const c = run.client();
   const id = await run.tokenId(typed);
   const token = await c.getToken(id);
+  // Stops before signing when the policy signed into the token says so.
+  if (token.policy?.requirePasskey === true) throw passkeyRefusal(run, id);
   if (!opts.yes) {
     // --json changes the output only: the question is still asked (on stderr, so stdout stays JSON).
     const shown = run.globals().json ? run.deps.output.stderr : run.deps.output.stdout;
@@ -42,7 +53,10 @@ async function sign(run: CliRun, typed: string, opts: SignOptions): Promise<void
     if (answer === undefined) throw new QuorumError('RET_FORBIDDEN', 'not approved (no answer; use --yes in scripts)');
     if (!/^y(es)?$/i.test(answer.trim())) throw new QuorumError('RET_FORBIDDEN', 'Not approved');
   }
-  const after = await c.approve(id, run.signer(opts));
+  // (A deployment that requires passkeys everywhere, or a policy changed since: the server refuses, having written nothing.)
+  const after = await c.approve(id, run.signer(opts)).catch((err: unknown) => {
+    throw err instanceof QuorumError && err.code === 'RET_PASSKEY_REQUIRED' ? passkeyRefusal(run, id) : err;
+  });
   run.print(`approveToken success: ${after.status}, ${after.approvals.length} of ${after.required} approvals`, { token: after });
 }
 

@@ -12,12 +12,17 @@ const VERIFY_EXIT = { OK: 0, INVALID: 1, UNPINNED: 2 } as const;
 const UNPINNED =
   "no --keys: the approvals were checked with the keys the bundle itself carries, which anyone can generate (with made-up user ids); this proves nothing about who signed. Pin the officers' public keys with --keys DIR, or accept the bundle's own keys with --trust-bundle-keys";
 
-type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string };
+type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; rpId?: string; origin?: string };
 
 function requirementsOf(opts: VerifyOptions): BundleRequirements {
   if (opts.keys !== undefined && opts.trustBundleKeys) throw new QuorumError('RET_BAD_REQUEST', 'give --keys DIR or --trust-bundle-keys, not both');
   if (opts.minM !== undefined && !/^[1-8]$/.test(opts.minM)) throw new QuorumError('RET_BAD_REQUEST', '--min-m must be an integer from 1 to 8');
-  return { ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}), ...(opts.minM !== undefined ? { minM: Number(opts.minM) } : {}) };
+  return {
+    ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
+    ...(opts.minM !== undefined ? { minM: Number(opts.minM) } : {}),
+    ...(opts.rpId !== undefined ? { rpId: opts.rpId } : {}),
+    ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
+  };
 }
 
 /** What the signed token bytes say the approvals are for, one line each. */
@@ -35,6 +40,8 @@ export function addVerifyCommand(program: Command, run: CliRun): void {
     .option('--trust-bundle-keys', 'without --keys: accept the keys the bundle carries (proves nothing about who signed)')
     .option('--issuer <name>', 'refuse a bundle whose token another deployment issued')
     .option('--min-m <m>', 'refuse a bundle whose token needs fewer than m approvals')
+    .option('--rp-id <id>', 'the WebAuthn RP ID passkey assertions must name (default: the bundle\u2019s)')
+    .option('--origin <origin>', 'the origin passkey assertions must come from (default: the bundle\u2019s)')
     .action((file: string, opts: VerifyOptions) => {
       const requirements = requirementsOf(opts);
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;

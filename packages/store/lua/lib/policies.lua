@@ -138,10 +138,14 @@ end
 -- leaves one out, the officer about to be deleted) can satisfy a policy, counting the
 -- matching; when requesters may not approve, whoever of them asks does not count (the
 -- policy must hold without any one of the officers it assigns).
+-- `approver_filter` (a set of ids as strings), when a script sets it, narrows the officers
+-- who could approve further (a policy requiring passkeys: the officers holding one).
+local approver_filter = nil
+
 local function policy_reachable(policy, requester_may_approve, without)
   local candidates = {}
   for _, uid in ipairs(redis.call('SMEMBERS', KEY.keyHolders())) do
-    if uid ~= without and lock_state(uid) ~= 'forever' then candidates[#candidates + 1] = tonumber(uid) end
+    if uid ~= without and lock_state(uid) ~= 'forever' and (approver_filter == nil or approver_filter[uid]) then candidates[#candidates + 1] = tonumber(uid) end
   end
   table.sort(candidates)
   local ok, progress = assign_approvers(policy.rules, candidates)

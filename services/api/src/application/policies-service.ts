@@ -44,6 +44,9 @@ export class PoliciesService {
     const gate = await this.gates.open(principal, input.quorumToken, operation);
     const done = await this.gates.run(gate, 'QUORUM_MGMT', () => this.store.policies.setPolicy(gate, service, operation.args.policy as QuorumPolicy, force, actorOf(principal)));
     countConsumed(this.metrics, gate, 'QUORUM_MGMT');
+    // A built-in service (its policy says only whether it requires passkeys): as it reads now.
+    const builtin = done.number === 0 ? await this.store.policies.service(service) : undefined;
+    if (builtin) return { service: builtin, created: false };
     return { service: { service, number: done.number, builtin: false, version: done.version, policy: operation.args.policy as QuorumPolicy }, created: done.created };
   }
 

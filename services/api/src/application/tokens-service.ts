@@ -25,6 +25,7 @@ import {
   verifySignature,
   type OutboundPolicy,
   type TokenView,
+  type PasskeyProof,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
 import type { QuorumStore, StoredService, StoredToken } from '@quorumd/store';
@@ -32,6 +33,7 @@ import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, require
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
 import type { QuorumKeyObjects } from './quorum-key-objects';
+import type { PasskeysService, VerifiedAssertion } from './passkeys-service';
 import type { TokenEvents } from '@quorumd/store';
 
 export interface TokensOptions {
@@ -43,9 +45,14 @@ export interface TokensOptions {
   outbound: OutboundPolicy;
   /** Tokens one user may ask for per minute (its API keys count for it): counted by the issue script. */
   issueLimitPerMinute: number;
+  /** QUORUM_REQUIRE_PASSKEY: every approval carries a passkey assertion. */
+  requirePasskey: boolean;
 }
 
 export const MAX_WAIT_SECONDS = 60;
+
+/** The operations a custom service's policy governs besides its own tokens (see PoliciesRepository.governingPolicies). */
+const GOVERNED_CHANGES = new Set(['setPolicy', 'deleteService', 'setGroup', 'changePswd']);
 
 /** How many tokens' signed data the API keeps, and the largest it keeps: 80 MB at the very most. */
 const SIGNED_DATA_ENTRIES = 10_000;
@@ -55,10 +62,15 @@ const SIGNED_DATA_MAX_BYTES = 8 * 1024;
 interface SignedData {
   data: Buffer;
   cloudhsm: boolean;
+  /** The token's service, and whether the policy signed into it requires a passkey. */
+  service: string;
+  signedPasskey: boolean;
+  operation: Operation;
 }
 
 function signedDataOf(token: StoredToken): SignedData {
-  return token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false };
+  const about = { service: token.doc.service, signedPasskey: token.doc.policy?.requirePasskey === true, operation: token.doc.operation };
+  return token.cloudhsmApprovalData ? { data: token.cloudhsmApprovalData, cloudhsm: true, ...about } : { data: Buffer.from(token.bytes, 'utf8'), cloudhsm: false, ...about };
 }
 
 export interface Bundle {
@@ -70,7 +82,9 @@ export interface Bundle {
   /** Approvals needed when the bundle was made: max(m, the M the operation then required); for a used token, what its use was checked against. */
   required: number;
   tokenBytes: string;
-  approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string }[];
+  approvals: { userId: number; fingerprint: string; alg: string; signature: string; at: string; publicKeyPem: string; passkey?: PasskeyProof }[];
+  /** Where the approvals' passkey assertions were made (present when one carries one). */
+  webauthn?: { rpId: string; origin: string };
   /** A custom service's token: how its approvals fill the signed policy's rules (when used: as they did then). */
   assignment?: { group: string; m: number; have: number[] }[];
   /** A used custom service's token: each approver's groups when it was used. */
@@ -91,6 +105,7 @@ export class TokensService {
     private readonly options: TokensOptions,
     private readonly keys: QuorumKeyObjects,
     private readonly gates: QuorumGates,
+    private readonly passkeys: PasskeysService,
   ) {}
 
   private now(): number {
@@ -286,7 +301,7 @@ export class TokensService {
   }
 
   /** Authenticated twice: the caller's session and the RSA signature over the token bytes. */
-  async approve(principal: Principal, id: string, input: { signature: unknown; alg?: unknown }): Promise<TokenView> {
+  async approve(principal: Principal, id: string, input: { signature: unknown; alg?: unknown; passkey?: unknown }): Promise<TokenView> {
     const officer = requireOfficer(principal);
     const alg = checkAlg(input.alg);
     const signature = decodeSignature(input.signature);
@@ -294,11 +309,16 @@ export class TokensService {
     if (!fingerprint) throw new QuorumError('RET_QUORUM_KEY_NOT_REGISTERED');
     const signed = await (this.signedData.get(id) ?? this.loadSignedData(id));
     if (signed.cloudhsm && alg !== 'RS256') throw new QuorumError('RET_BAD_REQUEST', 'An AWS CloudHSM token is signed with RS256 (PKCS#1 v1.5, SHA-256), as the HSM verifies it');
+    if (input.passkey === undefined && (await this.requiresPasskey(signed))) {
+      throw new QuorumError('RET_PASSKEY_REQUIRED', `Approving a token of ${signed.service} needs a passkey assertion over its bytes (GET /v1/tokens/{id}/passkey-options): approve it in the console`);
+    }
     const key = await this.keys.get(fingerprint);
     if (!verifySignature(key, alg, signed.data, signature)) {
       this.metrics.signatureFailures.inc();
       throw new QuorumError('RET_SIGNATURE_INVALID', 'The signature does not verify over this token’s bytes with your registered key');
     }
+    // Every check that can refuse the assertion runs here, before the script writes anything.
+    const passkey: VerifiedAssertion | undefined = input.passkey === undefined ? undefined : await this.passkeys.verifyApproval(officer, signed.data, input.passkey);
     const { status, token: after } = await this.store.tokens.approve(
       id,
       {
@@ -310,6 +330,7 @@ export class TokensService {
         issuer: this.options.issuer,
         requesterMayApprove: this.options.requesterMayApprove,
         approvedTimeoutMs: this.options.approvedTimeoutSeconds * 1000,
+        ...(passkey ? { passkey } : {}),
       },
       actorOf(principal),
     );
@@ -321,6 +342,29 @@ export class TokensService {
       this.metrics.timeToQuorum.observe((this.now() - Date.parse(after.doc.issuedAt)) / 1000);
     }
     return this.view(after);
+  }
+
+  /**
+   * Whether an approval of the token needs a passkey assertion: the deployment says so for
+   * every token (QUORUM_REQUIRE_PASSKEY), or the policy signed into it does, or its service's
+   * policy in force does now (the stricter of both, as for counting).
+   */
+  private async requiresPasskey(signed: SignedData): Promise<boolean> {
+    if (this.options.requirePasskey || signed.signedPasskey) return true;
+    if (await this.store.policies.requiresPasskey(signed.service)) return true;
+    // A change a policy requiring passkeys governs (its setPolicy or deleteService, a setGroup of a
+    // group it names, another officer's password it counts) needs them too: no way around it without them.
+    if (!GOVERNED_CHANGES.has(signed.operation.command)) return false;
+    const governing = await this.store.policies.governingPolicies(signed.operation);
+    return (await Promise.all(governing.map((g) => this.store.policies.requiresPasskey(g.service)))).some(Boolean);
+  }
+
+  /** What the officer's passkey is asked to sign to approve the token: `challenge` = base64url(SHA-256(the bytes it signs)). */
+  async passkeyOptions(principal: Principal, id: string): Promise<unknown> {
+    const officer = requireOfficer(principal);
+    await this.visible(principal, id);
+    const signed = await (this.signedData.get(id) ?? this.loadSignedData(id));
+    return this.passkeys.approvalOptions(officer, signed.data);
   }
 
   /**
@@ -420,9 +464,11 @@ export class TokensService {
     // A used token: the votes and keys that carried it then; otherwise the votes that count now.
     const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => ({ userId: a.userId, fingerprint: a.fingerprint }));
     const signatures = await this.store.tokens.signatures(token.doc.id);
+    const proofs = await this.store.tokens.passkeyProofs(token.doc.id);
     const approvals = await Promise.all(
       carrying.map(async (c) => {
         const vote = token.approvals.find((a) => a.userId === c.userId);
+        const proof = proofs.get(c.userId);
         return {
           userId: c.userId,
           fingerprint: c.fingerprint,
@@ -430,6 +476,7 @@ export class TokensService {
           signature: signatures.get(c.userId)?.toString('base64') ?? '',
           at: new Date(vote?.at ?? 0).toISOString(),
           publicKeyPem: (await this.store.quorumKeys.quorumKeyPem(c.fingerprint)) ?? '',
+          ...(proof ? { passkey: proof } : {}),
         };
       }),
     );
@@ -442,6 +489,7 @@ export class TokensService {
       required: token.required,
       tokenBytes: Buffer.from(token.bytes, 'utf8').toString('base64'),
       approvals,
+      ...(approvals.some((a) => a.passkey) ? { webauthn: this.passkeys.relyingParty } : {}),
       ...(token.usedAssignment
         ? { assignment: token.usedAssignment.assignment, approverGroups: token.usedAssignment.groups }
         : token.progress

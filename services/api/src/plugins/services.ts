@@ -7,6 +7,7 @@ import { AuthService } from '../application/auth-service';
 import { DeliveriesService } from '../application/deliveries-service';
 import { MValuesService } from '../application/m-values-service';
 import { OfficersService } from '../application/officers-service';
+import { PasskeysService } from '../application/passkeys-service';
 import { PoliciesService } from '../application/policies-service';
 import { QuorumGates } from '../application/protected-command';
 import { QuorumKeyObjects } from '../application/quorum-key-objects';
@@ -41,6 +42,7 @@ interface Services {
   auth: AuthService;
   users: UsersService;
   quorumKeys: QuorumKeysService;
+  passkeys: PasskeysService;
   mValues: MValuesService;
   policies: PoliciesService;
   tokens: TokensService;
@@ -78,10 +80,12 @@ function buildServices(deps: AppDeps): Services {
   });
   const keys = new QuorumKeyObjects(store);
   const gates = new QuorumGates(store, keys, metrics, { issuer, requesterMayApprove: config.requesterMayApprove });
+  const passkeys = new PasskeysService(store, auth, { rpId: config.webauthnRpId, origin: config.webauthnOrigin, requesterMayApprove: config.requesterMayApprove });
   return {
     auth,
     users: new UsersService(store, gates, metrics, auth),
     quorumKeys: new QuorumKeysService(store, issuer, config.requesterMayApprove),
+    passkeys,
     mValues: new MValuesService(store, gates, metrics),
     policies: new PoliciesService(store, gates, metrics),
     tokens: new TokensService(store, deps.events, metrics, {
@@ -92,7 +96,8 @@ function buildServices(deps: AppDeps): Services {
       requesterMayApprove: config.requesterMayApprove,
       outbound,
       issueLimitPerMinute: config.rateLimitIssue,
-    }, keys, gates),
+      requirePasskey: config.requirePasskey,
+    }, keys, gates, passkeys),
     apiKeys: new ApiKeysService(store),
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { openCallerStream } from './event-stream-response';
 import { streamTokenStatus } from './token-event-stream';
 import { MAX_WAIT_SECONDS } from '../application/tokens-service';
-import { Alg, BundleSchema, mediaResponse, Empty, Operation, Signature, TokenIdParams, TokenReply, TokensReply } from '../schemas';
+import { Alg, BundleSchema, mediaResponse, Empty, Operation, PasskeyAssertion, Signature, TokenIdParams, TokenReply, TokensReply, WebAuthnOptions } from '../schemas';
 
 /** getToken, listTokens, approveToken, delToken, plus reject, wait, consume and bundle. */
 const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -106,6 +106,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type('application/octet-stream').send(bytes as unknown as string);
   });
 
+  app.get('/tokens/:id/passkey-options', { schema: { params: TokenIdParams, response: { 200: WebAuthnOptions } } }, async (request) => ({
+    options: (await services.tokens.passkeyOptions(request.principal, request.params.id)) as Record<string, unknown>,
+  }));
+
   app.get('/tokens/:id/bundle', { schema: { params: TokenIdParams, response: { 200: Type.Object({ bundle: BundleSchema }) } } }, async (request) => ({
     bundle: await services.tokens.bundle(request.principal, request.params.id),
   }));
@@ -113,7 +117,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/tokens/:id/approvals',
     {
-      schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg }, { additionalProperties: false }), response: { 200: TokenReply } },
+      schema: { params: TokenIdParams, body: Type.Object({ signature: Signature, alg: Alg, passkey: Type.Optional(PasskeyAssertion) }, { additionalProperties: false }), response: { 200: TokenReply } },
       // The approve script checks the session itself: no separate read of it first.
       config: { sessionCheckedBy: 'approveToken' },
     },

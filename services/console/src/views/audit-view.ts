@@ -3,7 +3,7 @@ import { defaultMaxCheckpointAgeMs, describeAuditVerdict, verifyAuditLedger, typ
 import { browserAuditCrypto } from '../audit-crypto';
 import type { ConsoleState } from '../console-state';
 import { button, el, notice, replace } from '../dom';
-import { localTime } from '../operation-text';
+import { localTime, userName } from '../operation-text';
 
 const PAGE = 50;
 
@@ -18,6 +18,8 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
       const head = await state.api.json<{ seq: number }>('GET', '/v1/audit/head');
       const start = from ?? Math.max(1, head.seq - PAGE + 1);
       const { entries } = await state.api.json<{ entries: AuditEntry[] }>('GET', `/v1/audit?from=${start}&limit=${PAGE}`);
+      // Actors by name: the users read once more when an entry names one this tab does not know.
+      if (entries.some((e) => /^user:(\d+)$/.exec(String(e.actor)) && !state.users.has(Number(String(e.actor).slice(5))))) await state.loadUsers().catch(() => undefined);
       replace(
         table,
         el(
@@ -28,7 +30,7 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
             'tbody',
             {},
             ...[...entries].reverse().map((e) =>
-              el('tr', {}, el('td', {}, String(e.seq)), el('td', {}, localTime(e.at)), el('td', {}, e.type), el('td', {}, el('code', {}, JSON.stringify(e.actor))), el('td', {}, el('code', {}, JSON.stringify(e.data)))),
+              el('tr', {}, el('td', {}, String(e.seq)), el('td', {}, localTime(e.at)), el('td', {}, e.type), el('td', {}, actorText(e.actor, state)), el('td', {}, el('code', {}, JSON.stringify(e.data)))),
             ),
           ),
         ),
@@ -95,4 +97,14 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     table,
   );
   void show();
+}
+
+/** An audit entry's actor as a person reads it: a user by name (and id), an API key by id, the system. */
+function actorText(actor: unknown, state: ConsoleState): HTMLElement {
+  const text = typeof actor === 'string' ? actor : JSON.stringify(actor);
+  const user = /^user:([1-9][0-9]*)$/.exec(text);
+  if (user) return el('span', { attrs: { title: text } }, el('bdi', {}, userName(state.users, Number(user[1]))), ` (user ${user[1]})`);
+  const apiKey = /^apikey:(.+)$/.exec(text);
+  if (apiKey) return el('span', { attrs: { title: text } }, 'API key ', el('code', {}, apiKey[1] ?? ''));
+  return el('span', {}, el('bdi', {}, text));
 }

@@ -1,5 +1,5 @@
 import type { ConsoleState } from '../console-state';
-import { el, field, notice, replace } from '../dom';
+import { button, el, field, notice, replace } from '../dom';
 import { KeyFileError, formatFingerprint, readPrivateKey } from '../signing-key';
 
 /**
@@ -15,16 +15,29 @@ export function keyPanel(state: ConsoleState, signal: AbortSignal): HTMLElement 
   let pem: string | undefined;
   let message: HTMLElement | null = null;
 
+  const fileField = field('Private key', file, 'A PEM file: PKCS#8, PKCS#1, or encrypted PKCS#8. It is read here and never leaves this browser.');
+  const passphraseField = field('Passphrase', passphrase, 'Only for an encrypted key.');
+  let choosing = false;
+  const another = button('Use another key file', () => {
+    choosing = true;
+    describe();
+    file.focus();
+  });
+  // One status at a time, always the current one: the last problem, else the loaded key; and
+  // while a key is loaded the file field (which would say "No file chosen") gives way to it.
   const describe = () => {
     const registered = state.me?.fingerprint;
     const key = state.signingKey;
+    const loaded = key !== undefined && message === null;
+    fileField.hidden = loaded && !choosing;
+    passphraseField.hidden = loaded && !choosing;
+    another.hidden = !loaded || choosing;
     replace(
       status,
       registered
         ? el('p', {}, 'Your registered key: ', el('code', { class: 'fingerprint' }, formatFingerprint(registered)))
         : notice('error', 'You have no registered quorum key: make and register one under “My key”.'),
-      key ? notice('ok', `Key loaded: ${formatFingerprint(key.fingerprint)} — your registered key (${key.bits}-bit RSA, read by ${key.reader}). It stays in this tab.`) : null,
-      message,
+      message ?? (key ? notice('ok', `Key loaded: ${formatFingerprint(key.fingerprint)} — your registered key (${key.bits}-bit RSA, read by ${key.reader}). It stays in this tab.`) : null),
     );
   };
   const say = (next: HTMLElement | null) => {
@@ -51,6 +64,7 @@ export function keyPanel(state: ConsoleState, signal: AbortSignal): HTMLElement 
         return;
       }
       message = null;
+      choosing = false;
       state.signingKey = key;
       state.changed();
     } catch (err) {
@@ -87,8 +101,9 @@ export function keyPanel(state: ConsoleState, signal: AbortSignal): HTMLElement 
     'section',
     { class: 'card key-panel', attrs: { 'aria-label': 'Key for signing' } },
     el('h2', {}, 'Your key'),
-    field('Private key', file, 'A PEM file: PKCS#8, PKCS#1, or encrypted PKCS#8. It is read here and never leaves this browser.'),
-    field('Passphrase', passphrase, 'Only for an encrypted key.'),
+    fileField,
+    passphraseField,
     status,
+    another,
   );
 }

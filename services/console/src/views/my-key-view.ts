@@ -4,6 +4,7 @@ import type { ConsoleState } from '../console-state';
 import { button, el, field, notice, replace } from '../dom';
 import { download, generateKeyPair, type NewKeyPair } from '../key-pair';
 import { formatFingerprint } from '../signing-key';
+import { deletePasskey, registerPasskey, type PasskeyView } from '../passkeys';
 
 /**
  * My key: make an RSA-2048 pair in this browser, download the private key (encrypted with a
@@ -85,6 +86,69 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
     drawSteps();
   };
 
+  // Passkeys: a second factor bound to the exact bytes of each approval (docs/passkeys.md).
+  const passkeyList = el('div', {});
+  const passkeyOutcome = el('div', { attrs: { 'aria-live': 'polite', tabindex: '-1' } });
+  const passkeyName = el('input', { attrs: { type: 'text', maxlength: '64', autocomplete: 'off' } });
+  const passkeyPassword = el('input', { attrs: { type: 'password', autocomplete: 'current-password' } });
+  const showPasskey = (kind: 'ok' | 'error' | 'info', text: string) => {
+    replace(passkeyOutcome, notice(kind, text));
+    passkeyOutcome.focus();
+  };
+  let held = 0;
+  const loadPasskeys = async () => {
+    const session = state.session;
+    if (!session) return;
+    try {
+      const { passkeys } = await state.api.json<{ passkeys: PasskeyView[] }>('GET', `/v1/users/${session.user.id}/passkeys`);
+      held = passkeys.length;
+      replace(
+        passkeyList,
+        passkeys.length === 0
+          ? el('p', {}, 'No passkey yet.')
+          : el(
+              'ul',
+              { class: 'passkeys' },
+              ...passkeys.map((p) =>
+                el('li', {}, el('bdi', {}, p.name), ` (${p.algorithm}, registered ${new Date(p.createdAt).toLocaleString()}) `, button(`Delete ${p.name}`, () => void removePasskey(p), { kind: 'danger' })),
+              ),
+            ),
+      );
+    } catch (err) {
+      replace(passkeyList, notice('error', describeError(err)));
+    }
+  };
+  const addPasskey = async () => {
+    const session = state.session;
+    if (!session) return;
+    if (passkeyName.value.trim() === '') return showPasskey('error', 'Give the passkey a name first. Nothing was sent.');
+    if (passkeyPassword.value === '') return showPasskey('error', 'Type your password first: passkeys are managed with it. Nothing was sent.');
+    try {
+      showPasskey('info', 'Follow your browser: it asks your authenticator…');
+      const passkey = await registerPasskey(state.api, session.user.id, passkeyName.value.trim(), passkeyPassword.value, held > 0);
+      passkeyName.value = '';
+      passkeyPassword.value = '';
+      showPasskey('ok', `Passkey registered: ${passkey.name}.`);
+    } catch (err) {
+      showPasskey('error', describeError(err));
+    }
+    await loadPasskeys();
+  };
+  const removePasskey = async (passkey: PasskeyView) => {
+    const session = state.session;
+    if (!session) return;
+    if (passkeyPassword.value === '') return showPasskey('error', `Type your password to delete ${passkey.name}. Nothing was sent.`);
+    try {
+      showPasskey('info', 'Confirm with one of your passkeys…');
+      await deletePasskey(state.api, session.user.id, passkey.id, passkeyPassword.value);
+      passkeyPassword.value = '';
+      showPasskey('ok', `Passkey deleted: ${passkey.name}.`);
+    } catch (err) {
+      showPasskey('error', describeError(err));
+    }
+    await loadPasskeys();
+  };
+
   replace(
     main,
     el('h1', {}, 'My key'),
@@ -98,7 +162,19 @@ export function renderMyKey(main: HTMLElement, state: ConsoleState, signal: Abor
       steps,
       outcome,
     ),
+    el(
+      'section',
+      { class: 'card passkeys-card' },
+      el('h2', {}, 'Passkeys'),
+      el('p', {}, 'A service may require a passkey (a security key, or this device with its fingerprint or PIN) with each approval: it confirms the same bytes your key signs.'),
+      passkeyList,
+      field('Passkey name', passkeyName, 'e.g. yubikey-5c'),
+      field('Your password', passkeyPassword, 'Registering or deleting a passkey needs it, and, once you hold a passkey, a confirmation by one of them.'),
+      button('Register a passkey', () => void addPasskey(), { kind: 'primary' }),
+      passkeyOutcome,
+    ),
   );
+  void loadPasskeys();
   showCurrent();
   drawSteps();
   state.subscribe(showCurrent, signal);

@@ -11,9 +11,19 @@ export function renderQueue(main: HTMLElement, state: ConsoleState, signal: Abor
   const draw = () => {
     const tokens = state.queue;
     summary.textContent =
-      tokens.length === 0 ? 'Nothing awaits your decision. New tokens appear here as they are requested.' : `${tokens.length} token(s) await your decision, soonest expiry first.`;
+      tokens.length === 0
+        ? 'Nothing awaits your decision. New tokens appear here as they are requested.'
+        : `${tokens.length === 1 ? '1 token awaits' : `${tokens.length} tokens await`} your decision, soonest expiry first.`;
     replace(list, ...tokens.map((token) => queueItem(token, state)));
   };
+  // A click anywhere on a card opens its token (the id stays the link keyboards and screen readers use).
+  list.addEventListener('click', (event) => {
+    const target = event.target as Element | null;
+    if (!target || target.closest('a, button, input, select, textarea')) return;
+    const card = target.closest('li.token');
+    const id = card?.getAttribute('data-token-id');
+    if (id && !window.getSelection()?.toString()) location.hash = `#/tokens/${id}`;
+  });
   replace(main, el('h1', {}, 'My queue'), summary, list);
   draw();
   state.subscribe(draw, signal);

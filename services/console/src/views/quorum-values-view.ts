@@ -50,7 +50,7 @@ export function renderQuorumValues(main: HTMLElement, state: ConsoleState, signa
     if (!force && m > could) {
       replace(
         outcome,
-        notice('error', `Lock-out guard: only ${could} officer(s) hold a quorum key and are not locked. With M = ${m}, ${value.service} could never gather its approvals, and quorumd will refuse unless forced.`),
+        notice('error', `Lock-out guard: only ${could === 1 ? '1 officer holds' : `${could} officers hold`} a quorum key and ${could === 1 ? 'is' : 'are'} not locked. With M = ${m}, ${value.service} could never gather its approvals, and quorumd will refuse unless forced.`),
         button(`Set M of ${value.service} to ${m} anyway (force)`, () => void set(value, m, true), { kind: 'danger' }),
       );
       return;

@@ -1,4 +1,4 @@
-import { describeError } from '../api-client';
+import { ApiError, describeError } from '../api-client';
 import type { TokenView } from '../api-types';
 import { bytesToHex } from '../byte-encoding';
 import type { ConsoleState } from '../console-state';
@@ -6,7 +6,8 @@ import { hasHiddenCharacters, hasRightToLeftLetters } from '@quorumd/core/dist/v
 import { button, el, field, notice, replace } from '../dom';
 import { followEvents } from '../event-stream';
 import { approvalCount, describeOperation, localTime, userName } from '../operation-text';
-import { sha256Hex } from '../signing-key';
+import { approvalAssertion } from '../passkeys';
+import { formatFingerprint, sha256Hex } from '../signing-key';
 import { keyPanel } from './key-panel';
 import { tickTimeLeft, timeLeftText } from './time-left';
 
@@ -42,7 +43,8 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     const digest = await sha256Hex(bytes);
     const shownBytes = bytesAsText(bytes, token.cloudhsm !== undefined);
     const live = el('div', {});
-    const outcome = el('div', { attrs: { 'aria-live': 'polite' } });
+    // The result shows where the officer clicked, and takes the focus (screen readers read it).
+    const outcome = el('div', { class: 'outcome', attrs: { 'aria-live': 'polite', tabindex: '-1' } });
     const reason = el('textarea', { attrs: { rows: '2', maxlength: '500' } });
     const approveButton = button('Approve', () => void approve(), { kind: 'primary' });
     const rejectButton = button('Reject', () => void reject(), { kind: 'danger' });
@@ -87,7 +89,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
               'ul',
               { class: 'approvals' },
               ...token.approvals.map((a) =>
-                el('li', {}, el('bdi', {}, userName(state.users, a.userId)), ` approved at ${localTime(a.at)} (${a.alg}, key ${a.fingerprint.slice(0, 16)}…)`),
+                el('li', {}, el('bdi', {}, userName(state.users, a.userId)), ` approved at ${localTime(a.at)} (${a.alg}, key ${formatFingerprint(a.fingerprint)}${a.passkey ? ', with a passkey' : ''})`),
               ),
             ),
         el('h2', {}, 'Rejections'),
@@ -113,16 +115,33 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
     const approve = async () => {
       const key = state.signingKey;
       const registered = state.me?.fingerprint;
-      if (!key) return replace(outcome, notice('error', 'Pick your private key first (the “Private key” field above). Nothing was sent.'));
+      if (!key) {
+        const missing = notice('error', 'Pick your private key first (the “Private key” field above). Nothing was sent.');
+        missing.setAttribute('data-needs-key', '');
+        replace(outcome, missing);
+        return outcome.focus();
+      }
       if (key.fingerprint !== registered) return replace(outcome, notice('error', 'This key is not your registered quorum key. Nothing was sent.'));
       approveButton.disabled = true;
       try {
         const signature = await key.sign(bytes);
-        token = (await state.api.json<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature })).token;
+        // A token whose policy requires a passkey: the RSA signature first, then the passkey, then both
+        // (and when the deployment requires one everywhere, the server's refusal says so: ask it then).
+        const send = (passkey?: unknown) => state.api.json<{ token: TokenView }>('POST', `/v1/tokens/${id}/approvals`, { signature, ...(passkey ? { passkey } : {}) });
+        const asked = async () => {
+          replace(outcome, notice('info', 'Signed with your key. Now confirm with your passkey…'));
+          return approvalAssertion(state.api, id);
+        };
+        const reply = await send(token.policy?.requirePasskey === true ? await asked() : undefined).catch(async (err: unknown) => {
+          if (err instanceof ApiError && err.code === 'RET_PASSKEY_REQUIRED' && token.policy?.requirePasskey !== true) return send(await asked());
+          throw err;
+        });
+        token = reply.token;
         replace(outcome, notice('ok', `Approved: ${approvalCount(token)} approvals, status ${token.status}.`));
       } catch (err) {
         replace(outcome, notice('error', describeError(err)));
       }
+      outcome.focus();
       draw();
     };
 
@@ -134,6 +153,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
       } catch (err) {
         replace(outcome, notice('error', describeError(err)));
       }
+      outcome.focus();
       draw();
     };
 
@@ -185,6 +205,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
         { class: 'card decide' },
         el('h2', {}, 'Decide'),
         el('p', {}, 'Approve signs the bytes above with your private key, here in this browser (RS256), and sends only the signature.'),
+        token.policy?.requirePasskey === true ? el('p', {}, 'This service requires a passkey too: after signing, your browser asks for it, over the SHA-256 of these same bytes.') : null,
         approveButton,
         field('Reason', reason, 'Sent with a rejection; the other officers see it.'),
         rejectButton,
@@ -192,6 +213,10 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
       ),
     );
     draw();
+    // One status per panel: once a key is loaded, "pick your key first" is no longer the current one.
+    state.subscribe(() => {
+      if (state.signingKey && outcome.querySelector('[data-needs-key]')) replace(outcome);
+    }, signal);
     tickTimeLeft(main, signal);
     followEvents(
       state.api,
