@@ -22,3 +22,7 @@ export * from './visible-text';
 export * from './approver-assignment';
 export * from './quorum-policy';
 export * from './one-time-password-text';
+export * from './notification-policy';
+export * from './notification-events';
+export * from './notification-settings';
+export * from './notification-message';

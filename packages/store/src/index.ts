@@ -12,6 +12,7 @@ export * from './tokens-repository';
 export * from './api-keys-repository';
 export * from './audit-repository';
 export * from './webhooks-repository';
+export * from './notifications-repository';
 export * from './quorum-store';
 export * from './redis-connection';
 export * from './token-events';

@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-url';
 import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
 import { MValuesRepository } from './m-values-repository';
+import { NotificationsRepository } from './notifications-repository';
 import { PoliciesRepository } from './policies-repository';
 import { QuorumKeysRepository } from './quorum-keys-repository';
 import { SessionsRepository } from './sessions-repository';
@@ -23,6 +24,7 @@ export class QuorumStore {
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
   readonly webhooks: WebhooksRepository;
+  readonly notifications: NotificationsRepository;
 
   constructor(redis: RedisClient, options: StoreOptions) {
     this.ctx = new StoreContext(redis, options);
@@ -35,6 +37,7 @@ export class QuorumStore {
     this.apiKeys = new ApiKeysRepository(this.ctx);
     this.audit = new AuditRepository(this.ctx);
     this.webhooks = new WebhooksRepository(this.ctx);
+    this.notifications = new NotificationsRepository(this.ctx);
   }
 
   get keys() {

@@ -84,6 +84,10 @@ export const KEY_PATTERNS = {
   auditPublicKey: 'audit:publickey',
   /** A CO's webhook: url and HMAC secret. */
   webhook: 'webhook:<userId>',
+  /** Hash of a user's notification channels: `email`, `chatUrl`, `chatFormat`, `events` (space separated; absent: all). */
+  notifications: 'notify:<userId>',
+  /** List of a user's latest notification deliveries (JSON, newest first, at most 50): what its settings page shows. */
+  notificationLog: 'notify:<userId>:log',
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
   outbox: 'outbox',
   /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */

@@ -29,6 +29,7 @@ export const SCRIPT_NAMES = [
   'setGroup',
   'setMValue',
   'setPolicy',
+  'setNotifications',
   'setWebhook',
   'tokenApprovers',
 ] as const;

@@ -15,6 +15,7 @@ import consoleRoutes from './routes/console';
 import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
 import officerRoutes from './routes/officers';
+import notificationRoutes from './routes/notifications';
 import quorumValueRoutes from './routes/quorum-values';
 import policyRoutes from './routes/policies';
 import sessionRoutes from './routes/sessions';
@@ -104,7 +105,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(consoleRoutes);
-  for (const routes of [sessionRoutes, userRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes]) {
+  for (const routes of [sessionRoutes, userRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes, notificationRoutes]) {
     await app.register(routes, { prefix: '/v1' });
   }
   return app;
