@@ -11,6 +11,8 @@ export interface ReceivedMail {
   text: string;
   html: string;
   headers: Record<string, string>;
+  /** When this process read it (epoch ms). */
+  receivedAt: number;
 }
 
 /** A real SMTP server in a child process of its own (scripts/smtp-sink.js) on loopback; what it received, parsed. */
@@ -37,11 +39,11 @@ export class SmtpSink {
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`smtp sink exited (${code})`)));
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        const parsed = JSON.parse(line) as ReceivedMail | { listening: number };
+        const parsed = { ...(JSON.parse(line) as Omit<ReceivedMail, 'receivedAt'> | { listening: number }), receivedAt: Date.now() };
         if ('listening' in parsed) {
           this.port = parsed.listening;
           resolve();
-        } else this.received.push(parsed);
+        } else this.received.push(parsed as ReceivedMail);
       });
     });
   }
