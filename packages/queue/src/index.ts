@@ -8,3 +8,4 @@ export * from './notification-worker';
 export * from './shutdown-budget';
 export * from './notification-fanout';
 export * from './notification-delivery';
+export * from './notification-digest';

@@ -17,6 +17,11 @@ export interface DeliveryJob {
   event: DeliveryEvent;
   tokenId: string;
   target: DeliveryTarget;
+  /**
+   * E-mail or chat: the digest batch this job sends (every delivery that joined it, listed in
+   * one message; see notification-digest.ts). Its event and token are the first one's.
+   */
+  batch?: string;
 }
 
 /** A reminder or an escalation, due at a set time: it fans out to whoever should hear of it then. */

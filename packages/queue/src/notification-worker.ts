@@ -13,6 +13,7 @@ import { outboundPolicyForThisHost } from './outbound-guard';
 import { DELIVERIES_QUEUE, SCHEDULES_QUEUE, type DeliveryJob, type ScheduleJob } from './jobs';
 import { createMailer, sendNotification, type NotificationSenders } from './notification-delivery';
 import { NotificationFanOut } from './notification-fanout';
+import { NotificationDigest, type DigestWindows } from './notification-digest';
 import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
@@ -115,10 +116,17 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   };
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
-    async (job: Job<DeliveryJob>) =>
-      job.data.target.kind === 'email' || job.data.target.kind === 'chat'
-        ? sendNotification(store, senders, job.data, [job.data], { made: job.attemptsMade, of: job.opts.attempts ?? 1 })
-        : processDelivery(store, job.data, config.deliveryTimeoutMs, policy, config.requesterMayApprove),
+    async (job: Job<DeliveryJob>) => {
+      const { target, batch } = job.data;
+      if (target.kind !== 'email' && target.kind !== 'chat') return processDelivery(store, job.data, config.deliveryTimeoutMs, policy, config.requesterMayApprove);
+      const attempt = { made: job.attemptsMade, of: job.opts.attempts ?? 1 };
+      if (batch === undefined) return sendNotification(store, senders, job.data, [job.data], attempt);
+      // A digest: every delivery that joined the batch, in one message; the batch goes once it went out.
+      const items = await store.notifications.takeDigest(target.userId, target.kind, batch);
+      const outcome = items.length === 0 ? { delivered: false, reason: 'empty batch' } : await sendNotification(store, senders, job.data, items, attempt);
+      await store.notifications.dropDigest(target.userId, target.kind, batch);
+      return outcome;
+    },
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
   );
   deliveries.on('failed', (job, err) => {
@@ -131,6 +139,8 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
 
   // Reminders and escalations: a delayed job each, which fans out when due (to whoever its route names then).
   const fanOut = new NotificationFanOut(store, { requesterMayApprove: config.requesterMayApprove, mailEnabled: mailer !== undefined });
+  const digestWindows: DigestWindows = { email: config.emailDigestMs, chat: config.chatDigestMs };
+  const digest = new NotificationDigest(store, queues, digestWindows);
   const schedules = new Worker<ScheduleJob>(
     SCHEDULES_QUEUE,
     async (job: Job<ScheduleJob>) => {
@@ -138,7 +148,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
       // Ended (approved, rejected, expired) before it was due: nobody is reminded.
       if (!token || token.status !== 'PENDING') return { delivered: false, reason: 'token ended before it was due' };
       const jobs = await fanOut.jobsForToken(job.data.event, token, job.data.round, job.data.step);
-      await queues.deliver(jobs);
+      await digest.deliver(jobs);
       return { delivered: true, jobs: jobs.length };
     },
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
@@ -170,6 +180,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     // Under load, a batch every 10 ms rather than one read per entry; a webhook waits at most that much more.
     lingerMs: 10,
     mailEnabled: mailer !== undefined,
+    digestWindows,
     log: warnWhileUp('outbox-dispatcher'),
   });
   await dispatcher.start();

@@ -4,6 +4,7 @@ import { OUTBOX_FIELDS, isStoreUnavailable, type QuorumStore, type RedisClient }
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
 import { NotificationFanOut, type DueSchedule } from './notification-fanout';
+import { NotificationDigest, type DigestWindows } from './notification-digest';
 
 const GROUP = 'dispatch';
 
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   lingerMs?: number;
   /** Whether e-mail goes out (QUORUM_SMTP_URL set): without it no e-mail job is made. */
   mailEnabled?: boolean;
+  /** E-mail and chat digest windows (QUORUM_EMAIL_DIGEST_MS, QUORUM_CHAT_DIGEST_MS); absent: none. */
+  digestWindows?: DigestWindows;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -95,6 +98,7 @@ export class OutboxDispatcher {
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private readonly notifications: NotificationFanOut;
+  private readonly digest: NotificationDigest;
 
   constructor(
     private readonly store: QuorumStore,
@@ -104,6 +108,7 @@ export class OutboxDispatcher {
     private readonly options: DispatcherOptions,
   ) {
     this.notifications = new NotificationFanOut(store, { requesterMayApprove: options.requesterMayApprove, mailEnabled: options.mailEnabled ?? false });
+    this.digest = new NotificationDigest(store, queues, options.digestWindows ?? { email: 0, chat: 0 });
   }
 
   async start(): Promise<void> {
@@ -271,7 +276,7 @@ export class OutboxDispatcher {
     // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
     const toldOf = new Set(asking.filter((_, i) => (told[i] ?? []).length > 0).map((c) => c.id));
     await this.queues.schedule((await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId)));
-    await this.queues.deliver([...fanOut, ...told.flat(), ...others.flat()]);
+    await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat()]);
   }
 
   /** The reminders and escalation of the tokens that have just asked for approvals (still waiting for them). */

@@ -41,7 +41,8 @@ export class QuorumQueues {
     );
   }
 
-  async deliver(jobs: DeliveryJob[]): Promise<void> {
+  /** Adds the jobs (an id already there is not added again), due at once or after `delayMs`. */
+  async deliver(jobs: DeliveryJob[], delayMs = 0): Promise<void> {
     if (jobs.length === 0) return;
     await this.deliveries.addBulk(
       jobs.map((data) => ({
@@ -49,6 +50,7 @@ export class QuorumQueues {
         data,
         opts: {
           jobId: data.deliveryId,
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
           attempts: this.settings.deliveryAttempts,
           backoff: { type: 'exponential', delay: this.settings.deliveryBackoffMs },
           removeOnComplete: KEEP_DONE,

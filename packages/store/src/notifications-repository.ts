@@ -58,6 +58,34 @@ export class NotificationsRepository {
     await this.ctx.read((r) => r.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, LOG_KEPT - 1).exec());
   }
 
+  /**
+   * A delivery joins the user's open digest batch of its channel (or opens one for `windowMs`);
+   * answers the batch and whether this call opened it. A delivery that joined before answers
+   * the batch it joined.
+   */
+  async joinDigest(userId: number, channel: NotificationChannel, item: { deliveryId: string; event: string; tokenId: string }, windowMs: number, newBatch: string): Promise<{ batch: string; opened: boolean }> {
+    const digest = `${userId}-${channel}`;
+    const [batch, opened] = (await this.ctx.run('joinDigest', { digest }, { kind: 'system' }, { digest, deliveryId: item.deliveryId, item: `${item.event} ${item.tokenId}`, windowMs, newBatch })) as [string, number];
+    return { batch: String(batch), opened: Number(opened) === 1 };
+  }
+
+  /** Closes a due batch and answers its items (they stay until dropDigest: a retry sends the same). */
+  async takeDigest(userId: number, channel: NotificationChannel, batch: string): Promise<{ deliveryId: string; event: string; tokenId: string }[]> {
+    const digest = `${userId}-${channel}`;
+    const flat = (await this.ctx.run('takeDigest', { digest }, { kind: 'system' }, { digest, batch })) as string[];
+    const items: { deliveryId: string; event: string; tokenId: string }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [event = '', tokenId = ''] = String(flat[i + 1]).split(' ');
+      items.push({ deliveryId: String(flat[i]), event, tokenId });
+    }
+    return items.sort((a, b) => a.deliveryId.localeCompare(b.deliveryId));
+  }
+
+  /** A batch's message went out: its items go. */
+  async dropDigest(userId: number, channel: NotificationChannel, batch: string): Promise<void> {
+    await this.ctx.read((r) => r.del(this.ctx.keys.digestItems(`${userId}-${channel}-${batch}`)));
+  }
+
   async log(userId: number, limit = LOG_KEPT): Promise<NotificationLogEntry[]> {
     const lines = await this.ctx.read((r) => r.lrange(this.ctx.keys.notificationLog(userId), 0, limit - 1));
     return lines.map((line) => JSON.parse(line) as NotificationLogEntry);

@@ -15,6 +15,7 @@ export const SCRIPT_NAMES = [
   'deleteUser',
   'expireToken',
   'issueToken',
+  'joinDigest',
   'loginAttempt',
   'loginFinish',
   'logout',
@@ -31,6 +32,7 @@ export const SCRIPT_NAMES = [
   'setPolicy',
   'setNotifications',
   'setWebhook',
+  'takeDigest',
   'tokenApprovers',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
