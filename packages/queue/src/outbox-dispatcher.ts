@@ -275,7 +275,8 @@ export class OutboxDispatcher {
     // Reminders and escalations are scheduled before the deliveries: a re-read entry schedules nothing twice (job ids).
     // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
     const toldOf = new Set(asking.filter((_, i) => (told[i] ?? []).length > 0).map((c) => c.id));
-    await this.queues.schedule((await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId)));
+    const due = (await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId));
+    if (due.length > 0) await this.queues.schedule(due);
     await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat()]);
   }
 

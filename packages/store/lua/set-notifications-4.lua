@@ -13,7 +13,7 @@ end
 redis.call('DEL', key('notifications'))
 local fields = { 'email', A.email, 'chatUrl', A.chatUrl, 'chatFormat', A.chatFormat }
 if A.events ~= '' then
-  fields[#fields + 1] = 'events'
+  fields[#fields + 1] = 'eventList'
   fields[#fields + 1] = A.events
 end
 redis.call('HSET', key('notifications'), unpack(fields))

@@ -97,6 +97,6 @@ function settingsOf(hash: Record<string, string>): NotificationSettings | undefi
   const settings: NotificationSettings = {};
   if (hash.email) settings.email = hash.email;
   if (hash.chatUrl) settings.chat = { url: hash.chatUrl, format: 'slack' };
-  if (hash.events) settings.events = hash.events.split(' ').filter(isNotificationEvent);
+  if (hash.eventList) settings.events = hash.eventList.split(' ').filter(isNotificationEvent);
   return settings;
 }

@@ -84,7 +84,7 @@ export const KEY_PATTERNS = {
   auditPublicKey: 'audit:publickey',
   /** A CO's webhook: url and HMAC secret. */
   webhook: 'webhook:<userId>',
-  /** Hash of a user's notification channels: `email`, `chatUrl`, `chatFormat`, `events` (space separated; absent: all). */
+  /** Hash of a user's notification channels: `email`, `chatUrl`, `chatFormat`, `eventList` (space separated; absent: all). */
   notifications: 'notify:<userId>',
   /** List of a user's latest notification deliveries (JSON, newest first, at most 50): what its settings page shows. */
   notificationLog: 'notify:<userId>:log',
