@@ -29,19 +29,33 @@ export class NotificationFanOut {
 
   /** The e-mail and chat jobs of `event` for these users (those without a channel, or not wanting it, get none). */
   async jobsFor(event: NotificationEvent, tokenId: string, userIds: readonly number[], round = 0, step = 0): Promise<DeliveryJob[]> {
-    const ids = [...new Set(userIds)];
-    const settings = await this.store.notifications.getMany(ids);
+    return (await this.jobsForMany(event, [{ tokenId, userIds, round }], step))[0] ?? [];
+  }
+
+  /** As jobsFor, for several tokens at once: each user's channels are read once for all of them (a fan-out batch). */
+  async jobsForMany(event: NotificationEvent, tokens: readonly { tokenId: string; userIds: readonly number[]; round: number }[], step = 0): Promise<DeliveryJob[][]> {
+    const ids = [...new Set(tokens.flatMap((t) => t.userIds))];
+    const read = await this.store.notifications.getMany(ids);
+    const settings = new Map(ids.map((id, i) => [id, read[i]]));
     const urgent = NOTIFICATION_ROUTES[event].urgent;
-    const jobs: DeliveryJob[] = [];
-    ids.forEach((userId, i) => {
-      const s = settings[i];
-      if (!s || (!urgent && !wantsEvent(s, event))) return;
-      const targets: DeliveryTarget[] = [];
-      if (s.email && this.options.mailEnabled) targets.push({ kind: 'email', userId });
-      if (s.chat) targets.push({ kind: 'chat', userId });
-      for (const target of targets) jobs.push({ deliveryId: deliveryId(event, tokenId, target, round, step), event, tokenId, target });
+    return tokens.map(({ tokenId, userIds, round }) => {
+      const jobs: DeliveryJob[] = [];
+      for (const userId of new Set(userIds)) {
+        const s = settings.get(userId);
+        if (!s || (!urgent && !wantsEvent(s, event))) continue;
+        const targets: DeliveryTarget[] = [];
+        if (s.email && this.options.mailEnabled) targets.push({ kind: 'email', userId });
+        if (s.chat) targets.push({ kind: 'chat', userId });
+        for (const target of targets) jobs.push({ deliveryId: deliveryId(event, tokenId, target, round, step), event, tokenId, target });
+      }
+      return jobs;
     });
-    return jobs;
+  }
+
+  /** The e-mail and chat jobs of an event for the token with this id, to whoever its route names now (none for a token no longer stored). */
+  async jobsForEvent(event: NotificationEvent, tokenId: string, round = 0): Promise<DeliveryJob[]> {
+    const token = await this.store.tokens.get(tokenId, this.options.requesterMayApprove);
+    return token ? this.jobsForToken(event, token, round) : [];
   }
 
   /** Who the event's route names, for this token now. */

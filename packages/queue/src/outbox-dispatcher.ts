@@ -270,7 +270,7 @@ export class OutboxDispatcher {
     // The recipients are those with a webhook or a notification channel: webhooks go to the first.
     const hooked = await this.store.webhooks.having([...new Set(recipients.flat())]);
     const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).filter((uid) => hooked.has(uid)).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
-    const told = await Promise.all(asking.map((c, i) => this.notifications.jobsFor('approval.requested', c.id, recipients[i] ?? [], c.round)));
+    const told = await this.notifications.jobsForMany('approval.requested', asking.map((c, i) => ({ tokenId: c.id, userIds: recipients[i] ?? [], round: c.round })));
     const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
     // Reminders and escalations are scheduled before the deliveries: a re-read entry schedules nothing twice (job ids).
     // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
