@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
 import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redactUrl, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
@@ -105,7 +105,8 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
 
   const policy = outboundPolicyForThisHost(config.webhookAllowedNetworks);
   const mailer = createMailer(config.smtpUrl, config.deliveryTimeoutMs);
-  if (!mailer) log.info('QUORUM_SMTP_URL is not set: no notification e-mail is sent');
+  if (mailer && config.smtpUrl) log.info({ smtp: redactUrl(config.smtpUrl) }, 'notification e-mail goes through this relay');
+  else log.info('QUORUM_SMTP_URL is not set: no notification e-mail is sent');
   const senders: NotificationSenders = {
     mailer,
     mailFrom: config.mailFrom,
