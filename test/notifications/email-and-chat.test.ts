@@ -50,8 +50,12 @@ describe('e-mail and chat notifications', () => {
     expect(put.body.notifications).toEqual({ email: 'co1@example.test', chat: { url: chat.url, format: 'slack' } });
     const got = await h.request('GET', `/v1/users/${co1.id}/notifications`, co1.token);
     expect(got.body).toMatchObject({ notifications: { email: 'co1@example.test', chat: { url: chat.url, format: 'slack' } }, deliveries: [] });
-    const audit = await h.request('GET', '/v1/audit?from=1', admin.token);
-    expect(JSON.stringify(audit.body)).toContain('notifications.set');
+    const audit = JSON.stringify((await h.request('GET', '/v1/audit?from=1', admin.token)).body);
+    expect(audit).toContain('notifications.set');
+    // The incoming webhook's path is its secret: the audit names only its origin, another user sees only that.
+    expect(audit).not.toContain(chat.url);
+    expect(audit).toContain(new URL(chat.url).origin);
+    expect((await h.request('GET', `/v1/users/${co1.id}/notifications`, admin.token)).body.notifications.chat).toEqual({ url: `${new URL(chat.url).origin}/…`, format: 'slack' });
   });
 
   it('a CO sets another user’s channels; a user who is not a CO may not', async () => {

@@ -49,6 +49,7 @@ export class NotificationsRepository {
       chatUrl: settings.chat?.url ?? '',
       chatFormat: settings.chat?.format ?? '',
       events: (settings.events ?? []).join(' '),
+      chatOrigin: settings.chat ? new URL(settings.chat.url).origin : '',
     });
   }
 

@@ -41,7 +41,7 @@ const SCRIPT_ARGS = {
   setPolicy: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'policy', 'force', 'retentionMs', 'verified'],
   joinDigest: ['digest', 'deliveryId', 'item', 'windowMs', 'newBatch'],
   takeDigest: ['digest', 'batch'],
-  setNotifications: ['userId', 'email', 'chatUrl', 'chatFormat', 'events'],
+  setNotifications: ['userId', 'email', 'chatUrl', 'chatFormat', 'events', 'chatOrigin'],
   setWebhook: ['userId', 'url', 'secret'],
   tokenApprovers: ['requesterMayApprove'],
 } as const satisfies Record<ScriptName, readonly string[]>;

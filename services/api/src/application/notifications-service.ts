@@ -26,6 +26,8 @@ export class NotificationsService {
     this.allowed(principal, userId);
     if (!(await this.store.users.get(userId))) throw new QuorumError('RET_USER_NOT_FOUND', 'No such user');
     const [settings, deliveries] = await Promise.all([this.store.notifications.get(userId), this.store.notifications.log(userId, 20)]);
+    // An incoming webhook's path is its secret: another user (a CO) sees only where it points.
+    if (settings?.chat && requireUser(principal).id !== userId) settings.chat = { ...settings.chat, url: `${new URL(settings.chat.url).origin}/…` };
     return { notifications: settings ?? null, deliveries };
   }
 
