@@ -55,6 +55,22 @@ describe('notification digests', () => {
     expect(sink.received.filter((m) => m.to.includes('co2@example.test'))).toHaveLength(0);
   });
 
+  it('a delivery that joins its digest again (a re-read outbox entry) is in its batch once, and a closed batch takes no more', async () => {
+    const item = { deliveryId: 'approval.requested-x-email99', event: 'approval.requested', tokenId: 'x' };
+    const first = await h.store.notifications.joinDigest(99, 'email', item, 5000, 'b1');
+    expect(first).toEqual({ batch: 'b1', opened: true });
+    expect(await h.store.notifications.joinDigest(99, 'email', item, 5000, 'b2')).toEqual({ batch: 'b1', opened: false });
+    const second = { ...item, deliveryId: 'approval.requested-y-email99', tokenId: 'y' };
+    expect(await h.store.notifications.joinDigest(99, 'email', second, 5000, 'b3')).toEqual({ batch: 'b1', opened: false });
+    expect((await h.store.notifications.takeDigest(99, 'email', 'b1')).map((i) => i.tokenId)).toEqual(['x', 'y']);
+    // Taken (closed): the next delivery opens a new batch; the taken one keeps its items until sent.
+    const third = { ...item, deliveryId: 'approval.requested-z-email99', tokenId: 'z' };
+    expect(await h.store.notifications.joinDigest(99, 'email', third, 5000, 'b4')).toEqual({ batch: 'b4', opened: true });
+    expect((await h.store.notifications.takeDigest(99, 'email', 'b1')).map((i) => i.tokenId)).toEqual(['x', 'y']);
+    await h.store.notifications.dropDigest(99, 'email', 'b1');
+    expect(await h.store.notifications.takeDigest(99, 'email', 'b1')).toEqual([]);
+  });
+
   it('sends break-glass at once to every officer of the service’s rules, whatever events they chose', async () => {
     const id = await h.issue(admin.token, { command: 'deleteUser', args: { id: 950 } });
     const token = (await h.store.tokens.get(id, true))!;
