@@ -63,6 +63,19 @@ export interface TokenRequest {
 }
 
 /** A login's answer. */
+/** A user's notification channels (docs/notifications.md). */
+export interface NotificationSettings {
+  email?: string | null;
+  chat?: { url: string; format?: 'slack' } | null;
+  /** The events it hears of (absent: all). */
+  events?: string[] | null;
+}
+
+export interface NotificationsView {
+  notifications: { email?: string; chat?: { url: string; format: 'slack' }; events?: string[] } | null;
+  deliveries: { at: string; event: string; tokenId: string; channel: 'email' | 'chat'; deliveryId: string; outcome: 'sent' | 'failed' | 'dropped'; attempt?: number; final?: boolean; detail?: string }[];
+}
+
 export interface Session {
   token: string;
   user: { id: number; name: string; type: string; passwordChangeRequired: boolean };
@@ -267,6 +280,16 @@ export class QuorumClient {
 
   async setWebhook(url: string, secret: string): Promise<{ url: string }> {
     return (await this.call<{ webhook: { url: string } }>('PUT', '/v1/officers/me/webhook', { url, secret })).webhook;
+  }
+
+  /** A user's e-mail and chat channels and its latest deliveries (one's own, or any user's as a CO). */
+  async notifications(userId: number): Promise<NotificationsView> {
+    return this.call<NotificationsView>('GET', `/v1/users/${userId}/notifications`);
+  }
+
+  /** Sets a user's channels (`{}`: removes them); a chat URL must be a public http(s) incoming webhook. */
+  async setNotifications(userId: number, settings: NotificationSettings): Promise<NotificationsView> {
+    return this.call<NotificationsView>('PUT', `/v1/users/${userId}/notifications`, settings);
   }
 
   async removeWebhook(): Promise<void> {

@@ -111,6 +111,8 @@ export const PolicySchema = Type.Object(
     approvedTimeoutSeconds: Type.Optional(Type.Integer()),
     requireReason: Type.Optional(Type.Boolean()),
     requirePasskey: Type.Optional(Type.Boolean()),
+    reminders: Type.Optional(Type.Array(Type.Number(), { maxItems: 4, description: 'fractions of a token’s time at which undecided officers are reminded (absent: [0.5, 0.9]; []: none)' })),
+    escalation: Type.Optional(Type.Object({ afterSeconds: Type.Integer(), group: Type.String() }, { additionalProperties: false, description: 'the group told when a token is still short of its rules afterSeconds after issue' })),
   },
   { additionalProperties: false },
 );

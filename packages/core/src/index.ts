@@ -23,3 +23,7 @@ export * from './approver-assignment';
 export * from './quorum-policy';
 export * from './one-time-password-text';
 export * from './passkey-assertion';
+export * from './notification-policy';
+export * from './notification-events';
+export * from './notification-settings';
+export * from './notification-message';

@@ -1,6 +1,7 @@
 import { canonicalJson } from './canonical-json';
 import { QuorumError } from './errors';
 import type { PolicyRule } from './approver-assignment';
+import { parseEscalation, parseReminders, type PolicyEscalation } from './notification-policy';
 
 /** A group of crypto officers: `officers` is every CO (built in, not editable). */
 export const GROUP_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -29,9 +30,13 @@ export interface QuorumPolicy {
   requireReason?: boolean;
   /** Every approval must carry a passkey (WebAuthn) assertion over the token bytes (docs/passkeys.md). */
   requirePasskey?: boolean;
+  /** Fractions of a token's time at which undecided officers are reminded (absent: DEFAULT_REMINDERS; []: none). */
+  reminders?: number[];
+  /** Who is told when a token is still short of its rules some time after issue. */
+  escalation?: PolicyEscalation;
 }
 
-const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason', 'requirePasskey'];
+const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason', 'requirePasskey', 'reminders', 'escalation'];
 
 function refuse(message: string): never {
   throw new QuorumError('RET_BAD_REQUEST', `policy: ${message}`);
@@ -86,6 +91,8 @@ export function parsePolicy(input: unknown): QuorumPolicy {
     if (typeof input.requirePasskey !== 'boolean') refuse('requirePasskey must be true or false');
     policy.requirePasskey = input.requirePasskey;
   }
+  if (input.reminders !== undefined) policy.reminders = parseReminders(input.reminders);
+  if (input.escalation !== undefined) policy.escalation = parseEscalation(input.escalation, GROUP_NAME, POLICY_LIMITS.ttlSeconds);
   return policy;
 }
 

@@ -6,3 +6,6 @@ export * from './outbox-dispatcher';
 export * from './outbound-guard';
 export * from './notification-worker';
 export * from './shutdown-budget';
+export * from './notification-fanout';
+export * from './notification-delivery';
+export * from './notification-digest';

@@ -4,13 +4,16 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Config } from '@quorumd/config';
 import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
-import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
+import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redactUrl, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { loadAuditKey } from './audit-key';
 import { processDelivery } from './delivery-processor';
 import { outboundPolicyForThisHost } from './outbound-guard';
-import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
+import { DELIVERIES_QUEUE, SCHEDULES_QUEUE, type DeliveryJob, type ScheduleJob } from './jobs';
+import { createMailer, sendNotification, type NotificationSenders } from './notification-delivery';
+import { NotificationFanOut } from './notification-fanout';
+import { NotificationDigest, type DigestWindows } from './notification-digest';
 import { ExpirySweeper } from './expiry-sweeper';
 import { OutboxDispatcher } from './outbox-dispatcher';
 import { QuorumQueues } from './quorum-queues';
@@ -101,9 +104,30 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   const queues = new QuorumQueues(connection, prefix, { deliveryAttempts: config.deliveryAttempts, deliveryBackoffMs: config.deliveryBackoffMs });
 
   const policy = outboundPolicyForThisHost(config.webhookAllowedNetworks);
+  const mailer = createMailer(config.smtpUrl, config.deliveryTimeoutMs);
+  if (mailer && config.smtpUrl) log.info({ smtp: redactUrl(config.smtpUrl) }, 'notification e-mail goes through this relay');
+  else log.info('QUORUM_SMTP_URL is not set: no notification e-mail is sent');
+  const senders: NotificationSenders = {
+    mailer,
+    mailFrom: config.mailFrom,
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    policy,
+    timeoutMs: config.deliveryTimeoutMs,
+    requesterMayApprove: config.requesterMayApprove,
+  };
   const deliveries = new Worker<DeliveryJob>(
     DELIVERIES_QUEUE,
-    async (job: Job<DeliveryJob>) => processDelivery(store, job.data, config.deliveryTimeoutMs, policy, config.requesterMayApprove),
+    async (job: Job<DeliveryJob>) => {
+      const { target, batch } = job.data;
+      if (target.kind !== 'email' && target.kind !== 'chat') return processDelivery(store, job.data, config.deliveryTimeoutMs, policy, config.requesterMayApprove);
+      const attempt = { made: job.attemptsMade, of: job.opts.attempts ?? 1 };
+      if (batch === undefined) return sendNotification(store, senders, job.data, [job.data], attempt);
+      // A digest: every delivery that joined the batch, in one message; the batch goes once it went out.
+      const items = await store.notifications.takeDigest(target.userId, target.kind, batch);
+      const outcome = items.length === 0 ? { delivered: false, reason: 'empty batch' } : await sendNotification(store, senders, job.data, items, attempt);
+      await store.notifications.dropDigest(target.userId, target.kind, batch);
+      return outcome;
+    },
     { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
   );
   deliveries.on('failed', (job, err) => {
@@ -113,6 +137,25 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     log.child({ module: 'deliveries' }).warn({ deliveryId: job?.id, attempts: job?.attemptsMade, deadLettered: final, err, detail }, 'delivery failed');
   });
   deliveries.on('error', onError);
+
+  // Reminders and escalations: a delayed job each, which fans out when due (to whoever its route names then).
+  const fanOut = new NotificationFanOut(store, { requesterMayApprove: config.requesterMayApprove, mailEnabled: mailer !== undefined });
+  const digestWindows: DigestWindows = { email: config.emailDigestMs, chat: config.chatDigestMs };
+  const digest = new NotificationDigest(store, queues, digestWindows);
+  const schedules = new Worker<ScheduleJob>(
+    SCHEDULES_QUEUE,
+    async (job: Job<ScheduleJob>) => {
+      const token = await store.tokens.get(job.data.tokenId, config.requesterMayApprove);
+      // Ended (approved, rejected, expired) before it was due: nobody is reminded.
+      if (!token || token.status !== 'PENDING') return { delivered: false, reason: 'token ended before it was due' };
+      const jobs = await fanOut.jobsForToken(job.data.event, token, job.data.round, job.data.step);
+      await digest.deliver(jobs);
+      return { delivered: true, jobs: jobs.length };
+    },
+    { connection, prefix, concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: Math.max(1000, Math.floor(config.jobLockMs / 2)) },
+  );
+  schedules.on('failed', (job, err) => log.child({ module: 'schedules' }).warn({ scheduleId: job?.id, attempts: job?.attemptsMade, err }, 'schedule failed'));
+  schedules.on('error', onError);
 
   // Each background loop logs through a child logger of its own (`module`), errors as { err }.
   // While Redis is away the monitor has said so once: the loops' retries stay quiet.
@@ -130,12 +173,15 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   });
   sweeper.start();
   queues.deliveries.on('error', onError);
+  queues.schedules.on('error', onError);
 
   const dispatcher = new OutboxDispatcher(store, queues, blocking, {
     requesterMayApprove: config.requesterMayApprove,
     claimIdleMs: config.outboxClaimMs,
     // Under load, a batch every 10 ms rather than one read per entry; a webhook waits at most that much more.
     lingerMs: 10,
+    mailEnabled: mailer !== undefined,
+    digestWindows,
     log: warnWhileUp('outbox-dispatcher'),
   });
   await dispatcher.start();
@@ -185,8 +231,9 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
         await within(sealer.stop(), ms('sealer', 100));
         await within(dispatcher.stop(), ms('dispatcher', 100), () => blocking.disconnect());
         await within(sweeper.stop(), ms('sweeper', 100));
-        await within(deliveries.close(!graceful), ms('deliveries', 300));
+        await within(Promise.all([deliveries.close(!graceful), schedules.close(!graceful)]), ms('deliveries', 300));
         await within(queues.close(), ms('queues', 300));
+        mailer?.close();
         await closeConnections([connection, blocking, storeRedis], Math.max(100, ms('connections', 100)));
       })();
       return closing;

@@ -3,6 +3,8 @@ import { QuorumError } from '@quorumd/core';
 import { OUTBOX_FIELDS, isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
+import { NotificationFanOut, type DueSchedule } from './notification-fanout';
+import { NotificationDigest, type DigestWindows } from './notification-digest';
 
 const GROUP = 'dispatch';
 
@@ -16,13 +18,17 @@ export interface DispatcherOptions {
    * Webhooks and callbacks may go out this much later; waiters are woken by pub/sub, not by this.
    */
   lingerMs?: number;
+  /** Whether e-mail goes out (QUORUM_SMTP_URL set): without it no e-mail job is made. */
+  mailEnabled?: boolean;
+  /** E-mail and chat digest windows (QUORUM_EMAIL_DIGEST_MS, QUORUM_CHAT_DIGEST_MS); absent: none. */
+  digestWindows?: DigestWindows;
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 type StreamEntry = [id: string, fields: string[]];
 
 /** The statuses a requester hears of, and the event each is. */
-const ENDINGS: Partial<Record<string, DeliveryEvent>> = { APPROVED: 'token.approved', REJECTED: 'token.rejected', EXPIRED: 'token.expired' };
+const ENDINGS: Partial<Record<string, 'token.approved' | 'token.rejected' | 'token.expired'>> = { APPROVED: 'token.approved', REJECTED: 'token.rejected', EXPIRED: 'token.expired' };
 
 const BATCH = 100;
 /** Pages of idle entries taken over in one pass (a page is a batch). */
@@ -91,6 +97,8 @@ export class OutboxDispatcher {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly notifications: NotificationFanOut;
+  private readonly digest: NotificationDigest;
 
   constructor(
     private readonly store: QuorumStore,
@@ -98,7 +106,10 @@ export class OutboxDispatcher {
     /** A connection of its own: XREADGROUP blocks it. */
     private readonly blocking: RedisClient,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.notifications = new NotificationFanOut(store, { requesterMayApprove: options.requesterMayApprove, mailEnabled: options.mailEnabled ?? false });
+    this.digest = new NotificationDigest(store, queues, options.digestWindows ?? { email: 0, chat: 0 });
+  }
 
   async start(): Promise<void> {
     await this.createGroup();
@@ -256,9 +267,25 @@ export class OutboxDispatcher {
       asking.map((c) => c.id),
       this.options.requesterMayApprove,
     );
-    const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
+    // The recipients are those with a webhook or a notification channel: webhooks go to the first.
+    const hooked = await this.store.webhooks.having([...new Set(recipients.flat())]);
+    const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).filter((uid) => hooked.has(uid)).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
+    const told = await this.notifications.jobsForMany('approval.requested', asking.map((c, i) => ({ tokenId: c.id, userIds: recipients[i] ?? [], round: c.round })));
     const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
-    await this.queues.deliver([...fanOut, ...others.flat()]);
+    // Reminders and escalations are scheduled before the deliveries: a re-read entry schedules nothing twice (job ids).
+    // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
+    const toldOf = new Set(asking.filter((_, i) => (told[i] ?? []).length > 0).map((c) => c.id));
+    const due = (await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId));
+    if (due.length > 0) await this.queues.schedule(due);
+    await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat()]);
+  }
+
+  /** The reminders and escalation of the tokens that have just asked for approvals (still waiting for them). */
+  private async schedulesFor(asking: Change[]): Promise<DueSchedule[]> {
+    if (asking.length === 0) return [];
+    const tokens = await this.store.tokens.getMany(asking.map((c) => c.id), this.options.requesterMayApprove);
+    const rounds = new Map(asking.map((c) => [c.id, c.round]));
+    return tokens.filter((t) => t.status === 'PENDING').flatMap((t) => this.notifications.schedulesFor(t, rounds.get(t.doc.id) ?? 0));
   }
 
   /**
@@ -294,15 +321,18 @@ export class OutboxDispatcher {
     }
   }
 
-  /** What an ending sets off: the requester hears how its token ended. */
+  /** What an ending sets off: the requester hears how its token ended (its callback, its webhook, its e-mail and chat channels). */
   private async jobsFor(change: Change): Promise<DeliveryJob[]> {
     const event = ENDINGS[change.status];
     if (!event) return [];
     const to = change.to ?? (await this.recipientsFromToken(change.id));
-    return to
+    const hooks = to
       .split(' ')
       .filter(Boolean)
       .map((target) => (target === 'callback' ? this.job(event, change, { kind: 'callback' }) : this.job(event, change, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })));
+    const token = await this.store.tokens.get(change.id, this.options.requesterMayApprove);
+    const told = token ? await this.notifications.jobsFor(event, change.id, await this.notifications.recipients(event, token), change.round) : [];
+    return [...hooks, ...told];
   }
 
   /** Who hears of an ending, for an entry written before entries named it: the token's callback, and its requester's webhook when it is an officer with one. */

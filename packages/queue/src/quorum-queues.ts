@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
-import { DELIVERIES_QUEUE, type DeliveryJob } from './jobs';
+import { DELIVERIES_QUEUE, SCHEDULES_QUEUE, type DeliveryJob, type ScheduleJob } from './jobs';
+import type { DueSchedule } from './notification-fanout';
 
 export interface QueueSettings {
   deliveryAttempts: number;
@@ -16,6 +17,8 @@ const KEEP_DONE = { age: 3600, count: 10_000 };
 /** The producer side of quorumd's BullMQ queues. */
 export class QuorumQueues {
   readonly deliveries: Queue<DeliveryJob>;
+  /** Reminders and escalations, each a delayed job until it is due. */
+  readonly schedules: Queue<ScheduleJob>;
 
   constructor(
     connection: ConnectionOptions,
@@ -23,9 +26,23 @@ export class QuorumQueues {
     private readonly settings: QueueSettings,
   ) {
     this.deliveries = new Queue<DeliveryJob>(DELIVERIES_QUEUE, { connection, prefix });
+    this.schedules = new Queue<ScheduleJob>(SCHEDULES_QUEUE, { connection, prefix });
   }
 
-  async deliver(jobs: DeliveryJob[]): Promise<void> {
+  /** Delayed jobs, each due at its time (an id already there is not added again). */
+  async schedule(due: DueSchedule[], now = Date.now()): Promise<void> {
+    if (due.length === 0) return;
+    await this.schedules.addBulk(
+      due.map(({ id, job, at }) => ({
+        name: job.event,
+        data: job,
+        opts: { jobId: id, delay: Math.max(0, Math.ceil(at - now)), attempts: this.settings.deliveryAttempts, backoff: { type: 'exponential', delay: this.settings.deliveryBackoffMs }, removeOnComplete: KEEP_DONE, removeOnFail: false },
+      })),
+    );
+  }
+
+  /** Adds the jobs (an id already there is not added again), due at once or after `delayMs`. */
+  async deliver(jobs: DeliveryJob[], delayMs = 0): Promise<void> {
     if (jobs.length === 0) return;
     await this.deliveries.addBulk(
       jobs.map((data) => ({
@@ -33,6 +50,7 @@ export class QuorumQueues {
         data,
         opts: {
           jobId: data.deliveryId,
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
           attempts: this.settings.deliveryAttempts,
           backoff: { type: 'exponential', delay: this.settings.deliveryBackoffMs },
           removeOnComplete: KEEP_DONE,
@@ -57,6 +75,6 @@ export class QuorumQueues {
   }
 
   async close(): Promise<void> {
-    await this.deliveries.close();
+    await Promise.all([this.deliveries.close(), this.schedules.close()]);
   }
 }

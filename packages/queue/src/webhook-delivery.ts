@@ -6,7 +6,8 @@ import { DestinationRefused, guardedLookup } from './outbound-guard';
 
 export interface DeliveryRequest {
   url: string;
-  secret: string;
+  /** The HMAC secret it is signed with (X-Quorum-Signature); none: unsigned (a chat incoming webhook). */
+  secret?: string;
   deliveryId: string;
   event: string;
   body: string;
@@ -65,7 +66,7 @@ function post(url: URL, request: DeliveryRequest, policy: OutboundPolicy): Promi
           'user-agent': 'quorumd-webhook/1',
           'x-quorum-event': request.event,
           'x-quorum-delivery': request.deliveryId,
-          'x-quorum-signature': webhookSignature(request.secret, request.body),
+          ...(request.secret === undefined ? {} : { 'x-quorum-signature': webhookSignature(request.secret, request.body) }),
         },
         lookup: guardedLookup(policy),
         timeout: request.timeoutMs,

@@ -1,16 +1,16 @@
 -- Who is asked to approve each of a batch of tokens (the fan-out of a new or reopened token):
 -- every key holder who may approve it — not the requester, nor the owner of the API key that
 -- asked, when requesters may not approve — has not approved or rejected it yet, and has a
--- webhook to be asked at (the others find it in their pending list; a job that notifies nobody
--- is not made). A custom service's token asks only the officers its policy counts. A token no longer waiting for approvals (decided, ended, expired) asks nobody.
+-- webhook or a notification channel (e-mail, chat) to be asked at (the others find it in their
+-- pending list; a job that notifies nobody is not made). A custom service's token asks only the officers its policy counts. A token no longer waiting for approvals (decided, ended, expired) asks nobody.
 -- KEYS: keyHolders
--- Reaches: token webhook group officers service keyHolders user — the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks
+-- Reaches: token webhook notifications group officers service keyHolders user — the tokens named in ARGV (status, expiry, requester, votes and rejections), the key holders' webhooks and notification channels
 -- ARGV: requesterMayApprove ...tokenIds
 --   `requesterMayApprove` '1' when the requester may approve
 -- Returns: for each token id in order, the user ids ascending (empty when there is no such token).
 local asked = {}
 for _, uid in ipairs(redis.call('SMEMBERS', key('keyHolders'))) do
-  if redis.call('EXISTS', KEY.webhook(uid)) == 1 then asked[#asked + 1] = uid end
+  if redis.call('EXISTS', KEY.webhook(uid)) == 1 or redis.call('EXISTS', KEY.notifications(uid)) == 1 then asked[#asked + 1] = uid end
 end
 table.sort(asked, function(a, b) return tonumber(a) < tonumber(b) end)
 -- The fields read of each token: its status, expiry and requester, then each asked officer's

@@ -6,7 +6,7 @@
 -- says force; a forced deletion of an officer is held to the policy of every custom service
 -- whose rules count it as well. The user leaves every group it was in.
 -- KEYS: user usersByName users officers keyHolders keyOwners userApiKeys userVotes apiKeys gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: apiKey events token user userKeys userVotes webhook group officers service customServices groups keyHolders userPasskeys userPasskeyCounters passkeyHolders passkeyCredentials — the user's passkeys; the user's API keys and webhook; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: apiKey events token user userKeys userVotes webhook notifications notificationLog group officers service customServices groups keyHolders userPasskeys userPasskeyCounters passkeyHolders passkeyCredentials — the user's passkeys; the user's API keys, webhook and notification channels; the tokens it voted on and their voters; the key holders' hashes (locks); the gate token's voters' key history; the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove userId retentionMs force verified
 --   `retentionMs` retention of finished tokens, ms   `force` '1' when the operation says force
 -- Returns: 1
@@ -76,7 +76,7 @@ end
 redis.call('DEL', KEY.userPasskeys(uid), KEY.userPasskeyCounters(uid))
 redis.call('SREM', KEY.passkeyHolders(), uid)
 -- A deleted officer hears nothing more (not even how the tokens it asked for end).
-redis.call('DEL', KEY.webhook(uid))
+redis.call('DEL', KEY.webhook(uid), KEY.notifications(uid), KEY.notificationLog(uid))
 reopen_tokens_voted_by(uid, may)
 redis.call('DEL', key('userVotes'))
 audit('user.deleted', { id = tonumber(uid), name = user.name, type = user.type, apiKeysRevoked = #keys })

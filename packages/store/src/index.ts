@@ -13,6 +13,7 @@ export * from './api-keys-repository';
 export * from './audit-repository';
 export * from './webhooks-repository';
 export * from './passkeys-repository';
+export * from './notifications-repository';
 export * from './quorum-store';
 export * from './redis-connection';
 export * from './token-events';

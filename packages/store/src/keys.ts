@@ -16,6 +16,9 @@ export interface KeyIds {
   /** A quorum service's name, a group's name. */
   service?: string;
   group?: string;
+  /** A user's notification digest of one channel (`<userId>-email`), and one batch of it (`<userId>-email-<batch>`). */
+  digest?: string;
+  digestBatch?: string;
 }
 
 type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];

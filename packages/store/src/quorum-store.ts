@@ -4,6 +4,7 @@ import { ApiKeysRepository } from './api-keys-repository';
 import { AuditRepository } from './audit-repository';
 import { MValuesRepository } from './m-values-repository';
 import { PasskeysRepository } from './passkeys-repository';
+import { NotificationsRepository } from './notifications-repository';
 import { PoliciesRepository } from './policies-repository';
 import { QuorumKeysRepository } from './quorum-keys-repository';
 import { SessionsRepository } from './sessions-repository';
@@ -25,6 +26,7 @@ export class QuorumStore {
   readonly audit: AuditRepository;
   readonly webhooks: WebhooksRepository;
   readonly passkeys: PasskeysRepository;
+  readonly notifications: NotificationsRepository;
 
   constructor(redis: RedisClient, options: StoreOptions) {
     this.ctx = new StoreContext(redis, options);
@@ -38,6 +40,7 @@ export class QuorumStore {
     this.audit = new AuditRepository(this.ctx);
     this.webhooks = new WebhooksRepository(this.ctx);
     this.passkeys = new PasskeysRepository(this.ctx);
+    this.notifications = new NotificationsRepository(this.ctx);
   }
 
   get keys() {

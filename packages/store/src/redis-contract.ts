@@ -92,6 +92,16 @@ export const KEY_PATTERNS = {
   auditPublicKey: 'audit:publickey',
   /** A CO's webhook: url and HMAC secret. */
   webhook: 'webhook:<userId>',
+  /** Hash of a user's notification channels: `email`, `chatUrl`, `chatFormat`, `eventList` (space separated; absent: all). */
+  notifications: 'notify:<userId>',
+  /** List of a user's latest notification deliveries (JSON, newest first, at most 50): what its settings page shows. */
+  notificationLog: 'notify:<userId>:log',
+  /** The open batch of a user's digest of one channel (its id), for the digest window (PX). */
+  digestOpen: 'digest:<digest>',
+  /** Hash: delivery id -> the batch it joined (a re-read outbox entry joins none twice); kept a day. */
+  digestSeen: 'digest:<digest>:seen',
+  /** Hash: delivery id -> `<event> <token id>`, the deliveries one digest message carries. */
+  digestItems: 'digest-items:<digestBatch>',
   /** Stream of token status changes, consumed by the worker (group `dispatch`). */
   outbox: 'outbox',
   /** Outbox entries the worker could not turn into jobs (see OutboxDispatcher). */

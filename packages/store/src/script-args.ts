@@ -41,6 +41,9 @@ const SCRIPT_ARGS = {
   setGroup: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'group', 'members', 'force', 'retentionMs', 'verified'],
   setMValue: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'm', 'force', 'retentionMs', 'verified'],
   setPolicy: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'policy', 'force', 'retentionMs', 'verified'],
+  joinDigest: ['digest', 'deliveryId', 'item', 'windowMs', 'newBatch'],
+  takeDigest: ['digest', 'batch'],
+  setNotifications: ['userId', 'email', 'chatUrl', 'chatFormat', 'events', 'chatOrigin'],
   setWebhook: ['userId', 'url', 'secret'],
   tokenApprovers: ['requesterMayApprove'],
 } as const satisfies Record<ScriptName, readonly string[]>;

@@ -16,6 +16,7 @@ export const SCRIPT_NAMES = [
   'deleteUser',
   'expireToken',
   'issueToken',
+  'joinDigest',
   'loginAttempt',
   'loginFinish',
   'logout',
@@ -31,7 +32,9 @@ export const SCRIPT_NAMES = [
   'setGroup',
   'setMValue',
   'setPolicy',
+  'setNotifications',
   'setWebhook',
+  'takeDigest',
   'tokenApprovers',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

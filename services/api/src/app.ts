@@ -16,6 +16,7 @@ import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
 import officerRoutes from './routes/officers';
 import passkeyRoutes from './routes/passkeys';
+import notificationRoutes from './routes/notifications';
 import quorumValueRoutes from './routes/quorum-values';
 import policyRoutes from './routes/policies';
 import sessionRoutes from './routes/sessions';
@@ -105,7 +106,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(consoleRoutes);
-  for (const routes of [sessionRoutes, userRoutes, passkeyRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes]) {
+  for (const routes of [sessionRoutes, userRoutes, passkeyRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes, notificationRoutes]) {
     await app.register(routes, { prefix: '/v1' });
   }
   return app;

@@ -7,6 +7,7 @@ import { renderApiKeys } from './views/api-keys-view';
 import { renderAudit } from './views/audit-view';
 import { renderMyKey } from './views/my-key-view';
 import { passwordForm, renderMyPassword } from './views/my-password-view';
+import { renderMySettings } from './views/my-settings-view';
 import { renderQueue } from './views/queue-view';
 import { renderQuorumValues } from './views/quorum-values-view';
 import { renderServices } from './views/services-view';
@@ -34,6 +35,7 @@ const PAGES: { hash: string; label: string; render: (root: HTMLElement, state: C
   { hash: 'queue', label: 'My queue', render: renderQueue },
   { hash: 'key', label: 'My key', render: renderMyKey },
   { hash: 'password', label: 'My password', render: (main) => renderMyPassword(main, setOwnPassword) },
+  { hash: 'settings', label: 'My settings', render: renderMySettings },
   { hash: 'users', label: 'Users', render: renderUsers },
   { hash: 'quorum', label: 'Quorum (M values)', render: renderQuorumValues },
   { hash: 'services', label: 'Services', render: renderServices },

@@ -14,6 +14,7 @@ import { errorHint } from './error-hint';
 import { addHsmCommands } from './hsm';
 import { addKeyCommands } from './keys';
 import { addLifecycleCommands } from './lifecycle';
+import { addNotificationCommands } from './notifications';
 import { addPolicyCommands } from './policies';
 import { addQuorumValueCommands } from './quorum-values';
 import { addSessionCommands } from './session';
@@ -83,6 +84,7 @@ export function buildProgram(deps: CliDeps): QuorumProgram {
     addHsmCommands,
     addDownloadCommands,
     addApiKeyCommands,
+    addNotificationCommands,
     addKeyCommands,
     addVerifyCommand,
     addAuditCommand,

@@ -1,18 +1,18 @@
 import { QuorumError } from '@quorumd/core';
-import type { QuorumQueues } from '@quorumd/queue';
+import type { DeliveryTarget, QuorumQueues } from '@quorumd/queue';
 import { requireOfficer, type Principal } from './principal';
 
 export interface DeliveryView {
   deliveryId: string;
   event: string;
   tokenId: string;
-  target: { kind: 'officer'; userId: number } | { kind: 'callback' };
+  target: DeliveryTarget;
   attempts: number;
   failedReason: string;
   failedAt: string | null;
 }
 
-/** The dead letters of webhook and callback deliveries, for operators (COs). */
+/** The dead letters of webhook, callback, e-mail and chat deliveries, for operators (COs). */
 export class DeliveriesService {
   constructor(private readonly queues: QuorumQueues | undefined) {}
 

@@ -6,6 +6,7 @@ import { ApiKeysService } from '../application/api-keys-service';
 import { AuthService } from '../application/auth-service';
 import { DeliveriesService } from '../application/deliveries-service';
 import { MValuesService } from '../application/m-values-service';
+import { NotificationsService } from '../application/notifications-service';
 import { OfficersService } from '../application/officers-service';
 import { PasskeysService } from '../application/passkeys-service';
 import { PoliciesService } from '../application/policies-service';
@@ -49,6 +50,7 @@ interface Services {
   apiKeys: ApiKeysService;
   officers: OfficersService;
   deliveries: DeliveriesService;
+  notifications: NotificationsService;
   events: TokenEvents;
   /** Open event streams per user, per API key, in this process (see StreamSlots). */
   streams: StreamSlots;
@@ -101,6 +103,7 @@ function buildServices(deps: AppDeps): Services {
     apiKeys: new ApiKeysService(store),
     officers: new OfficersService(store, config.requesterMayApprove, outbound),
     deliveries: new DeliveriesService(deps.queues),
+    notifications: new NotificationsService(store, outbound),
     events: deps.events,
     streams: new StreamSlots('event streams', MAX_EVENT_STREAMS_PER_CALLER),
     polls: new StreamSlots('long-polls', MAX_LONG_POLLS_PER_CALLER),
