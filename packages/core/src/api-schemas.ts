@@ -39,6 +39,15 @@ export const TokenViewSchema = Type.Object({
   ),
   reason: Type.Optional(Type.String()),
   ticket: Type.Optional(Type.String()),
+  path: Type.Optional(Type.Literal('breakGlass', { description: 'asked for on the emergency path (signed into the bytes, docs/policies.md)' })),
+  breakGlass: Type.Optional(
+    Type.Object({
+      delayEndsAt: Type.String({ format: 'date-time' }),
+      approvedBy: Type.Optional(Type.Union([Type.Literal('breakGlass'), Type.Literal('quorum')])),
+      reviewToken: Type.Optional(Type.String()),
+    }),
+  ),
+  reviewOf: Type.Optional(Type.String({ description: 'a review token: the break-glass token it reviews' })),
 });
 export const TokenReply = Type.Object({ token: TokenViewSchema });
 export const TokensReply = Type.Object({ tokens: Type.Array(TokenViewSchema) });
@@ -85,6 +94,12 @@ export const PolicySchema = Type.Object(
     tokenTtlSeconds: Type.Optional(Type.Integer()),
     approvedTimeoutSeconds: Type.Optional(Type.Integer()),
     requireReason: Type.Optional(Type.Boolean()),
+    breakGlass: Type.Optional(
+      Type.Object(
+        { group: Type.String(), m: Type.Integer(), delaySeconds: Type.Integer(), reviewWithinSeconds: Type.Integer() },
+        { additionalProperties: false, description: 'the emergency path: m members of group, after a time lock of delaySeconds with no veto; reviewed within reviewWithinSeconds of its use' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

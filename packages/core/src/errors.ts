@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   RET_QUORUM_UNREACHABLE: { status: 409, message: "The change leaves a service's policy unsatisfiable by the officers holding quorum keys" },
   RET_SERVICE_UNKNOWN: { status: 400, message: 'Unknown quorum service' },
   RET_SERVICE_IN_USE: { status: 409, message: 'The service has open tokens' },
+  RET_BREAK_GLASS_NOT_ALLOWED: { status: 400, message: 'Break-glass is not allowed for this service or operation' },
   RET_NOT_FOUND: { status: 404, message: 'No such resource' },
   RET_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   RET_STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable' },

@@ -1,13 +1,15 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook group officers service keyHolders — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
+-- Reaches: approvedTokens breakGlassTokens events group keyHolders officers openTokens service token user userKeys userVotes webhook — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
 -- ARGV: requester operationDigest issuer requesterMayApprove retentionMs verified
 --   `requester` caller's requester key
 --   `retentionMs` retention of finished tokens, ms
 -- Returns: the token as read-token returns it, after consumption.
 local t = load_token(key('token'))
 if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
+-- A break-glass token whose time lock is over is APPROVED now, even when the sweep is late.
+settle_break_glass(key('token'), t, A.requesterMayApprove == '1')
 local err, gate = check_gate(key('token'), A.requester, t[TF.service], A.operationDigest, A.issuer, 0, A.requesterMayApprove == '1', A.verified)
 if err then return err end
 -- A custom service's token: its approvals assigned to the rules of the policy signed into it

@@ -26,6 +26,7 @@ export const SCRIPT_NAMES = [
   'rejectToken',
   'sealAudit',
   'setHsmUsername',
+  'settleBreakGlass',
   'setGroup',
   'setMValue',
   'setPolicy',

@@ -26,6 +26,10 @@ export interface StoredToken extends TokenRecord {
   usedApprovals?: { userId: number; fingerprint: string }[];
   /** A used custom service's token: how its approvals filled the signed policy's rules then, and each approver's groups then. */
   usedAssignment?: { assignment: RuleProgress[]; groups: Record<string, string[]> };
+  /** A break-glass token: the end of its time lock, and once APPROVED what carried it. */
+  breakGlass?: { delayEndsAt: number; approvedBy?: 'breakGlass' | 'quorum'; reviewToken?: string };
+  /** A review token: the break-glass token it reviews. */
+  reviewOf?: string;
   /** HMAC secret for the requester's callback (never shown, never in a job). */
   callbackSecret?: string;
 }
@@ -143,6 +147,13 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
       groups: Object.fromEntries(Object.entries(Array.isArray(parsed.groups) ? {} : parsed.groups).map(([uid, of]) => [uid, Array.isArray(of) ? of : []])),
     };
   }
+  if (hash[F.breakGlassAt]) {
+    token.breakGlass = { delayEndsAt: Number(hash[F.breakGlassAt]) };
+    const by = hash[F.breakGlassApproval];
+    if (by === 'breakGlass' || by === 'quorum') token.breakGlass.approvedBy = by;
+    if (hash[F.reviewToken]) token.breakGlass.reviewToken = hash[F.reviewToken];
+  }
+  if (hash[F.reviewOf]) token.reviewOf = hash[F.reviewOf];
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
@@ -195,6 +206,8 @@ export class TokensRepository {
     cloudhsmApprovalData?: Buffer,
     /** A custom service's token: its policy's approved timeout, when it sets one. */
     approvedTimeoutMs?: number,
+    /** A break-glass token: the end of its time lock, epoch ms. */
+    breakGlassAt?: number,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
     const reply = await this.ctx.run('issueToken', ids, actor, {
@@ -218,6 +231,7 @@ export class TokensRepository {
       policy: doc.policy ? canonicalPolicy(doc.policy) : '',
       policyVersion: doc.policyVersion ?? '',
       approvedTimeoutMs: approvedTimeoutMs ?? '',
+      breakGlassAt: breakGlassAt ?? '',
     });
     return found(readTokenReply(reply));
   }
@@ -394,5 +408,15 @@ export class TokensRepository {
       this.ctx.read((r) => r.zrangebyscore(k.approvedTokens(), '-inf', now, 'LIMIT', 0, limit)),
     ]);
     return [...open, ...approved];
+  }
+
+  /** Break-glass tokens whose time lock is over (the sweep settles them). */
+  async dueForBreakGlass(now: number, limit: number): Promise<string[]> {
+    return this.ctx.read((r) => r.zrangebyscore(this.ctx.keys.breakGlassTokens(), '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  /** A break-glass token at the end of its time lock: APPROVED when its break-glass approvals carry it; answers the status after. */
+  async settleBreakGlass(id: string, requesterMayApprove: boolean, actor: Actor): Promise<string> {
+    return (await this.ctx.run('settleBreakGlass', { tokenId: id }, actor, { requesterMayApprove: requesterMayApprove ? '1' : '0' })) as string;
   }
 }

@@ -126,6 +126,7 @@ export class TokensService {
       cloudhsm?: { tokenFile: unknown };
       reason?: string;
       ticket?: string;
+      breakGlass?: boolean;
     },
   ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
@@ -138,6 +139,12 @@ export class TokensService {
     }
     const justification = checkJustification(input);
     const builtin = builtinService(input.service);
+    if (input.breakGlass === true) {
+      // quorumd's own services hand out approving power (createUser of a CO, setGroup, setPolicy):
+      // one person must never make themselves a quorum, so they have no emergency path.
+      if (builtin !== undefined) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `Break-glass is not allowed for ${builtin}: quorumd's own services have no emergency path`);
+      if (justification.reason === undefined || justification.reason.trim() === '') throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', 'A break-glass token needs a reason');
+    }
     if (builtin === undefined) return this.issueCustom(principal, String(input.service), input, justification);
     const ttlSeconds = input.ttlSeconds ?? this.options.tokenTtlSeconds;
     if (ttlSeconds > this.options.maxTokenTtlSeconds) {
@@ -195,7 +202,12 @@ export class TokensService {
    * the policy's commands (when it lists them), and a reason is required when it says so.
    * quorumd's own commands and AWS CloudHSM tokens belong to the built-in services.
    */
-  private async issueCustom(principal: Principal, name: string, input: { operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: unknown }, justification: { reason?: string; ticket?: string }): Promise<TokenView> {
+  private async issueCustom(
+    principal: Principal,
+    name: string,
+    input: { operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: unknown; breakGlass?: boolean },
+    justification: { reason?: string; ticket?: string },
+  ): Promise<TokenView> {
     const read = async () => {
       const found = await this.store.policies.service(name);
       if (!found || found.builtin) throw new QuorumError('RET_SERVICE_UNKNOWN', `Unknown quorum service: ${name.slice(0, 40)}`);
@@ -208,6 +220,8 @@ export class TokensService {
       throw new QuorumError('RET_BAD_REQUEST', `${operation.command} belongs to a built-in service, not ${service.service}`);
     }
     const { policy } = service;
+    const breakGlass = input.breakGlass === true;
+    if (breakGlass && !policy.breakGlass) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${service.service} has no break-glass path`);
     if (policy.commands && !policy.commands.includes(operation.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${service.service} may be asked only for ${policy.commands.join(', ')}, not ${operation.command}`);
     }
@@ -221,17 +235,23 @@ export class TokensService {
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
     const issueWith = (current: StoredService) => {
       const m = policySize(current.policy);
+      const now = this.now();
+      // A break-glass token waits out its time lock first: its time to live starts after it.
+      const delaySeconds = breakGlass ? (current.policy.breakGlass?.delaySeconds ?? 0) : 0;
+      if (breakGlass && !current.policy.breakGlass) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${current.service} has no break-glass path`);
       const doc = newTokenDocument({
         service: current.service,
         operation,
         requester: requesterOf(principal),
         m,
         issuer: this.options.issuer,
-        now: this.now(),
-        ttlSeconds,
+        now,
+        ttlSeconds: ttlSeconds + delaySeconds,
         signedPolicy: { policy: current.policy, version: current.version },
         ...justification,
+        ...(breakGlass ? { breakGlass } : {}),
       });
+      const approvedTimeoutSeconds = current.policy.approvedTimeoutSeconds ?? (breakGlass ? this.options.approvedTimeoutSeconds : undefined);
       return this.store.tokens.issue(
         doc,
         tokenBytes(doc),
@@ -240,7 +260,8 @@ export class TokensService {
         { url: input.callbackUrl, secret: input.callbackSecret },
         actorOf(principal),
         undefined,
-        current.policy.approvedTimeoutSeconds === undefined ? undefined : current.policy.approvedTimeoutSeconds * 1000,
+        approvedTimeoutSeconds === undefined ? undefined : approvedTimeoutSeconds * 1000,
+        breakGlass ? now + delaySeconds * 1000 : undefined,
       );
     };
     const token = await issueWith(service).catch(async (err: unknown) => {
