@@ -1,8 +1,9 @@
 -- consume, for external systems: marks an APPROVED token CONSUMED if the caller is its
 -- requester and the operation is exactly the token's. At most once, ever.
 -- KEYS: token mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: approvedTokens breakGlassTokens events group keyHolders officers openTokens service token user userKeys userVotes webhook — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
--- ARGV: requester operationDigest issuer requesterMayApprove retentionMs verified
+-- Reaches: allTokens approvedTokens breakGlassTokens events group keyHolders officers openTokens service token user userKeys userVotes webhook — the token's voters (whether their votes count; their key history, user:<id>:keys), the requester's webhook
+-- ARGV: requester operationDigest issuer requesterMayApprove retentionMs reviewId reviewBytes reviewM reviewPolicy reviewExpiresAt verified
+--   `reviewId` ... `reviewExpiresAt`: a break-glass token's review token (see issue_review), made by Node; '' for any other token
 --   `requester` caller's requester key
 --   `retentionMs` retention of finished tokens, ms
 -- Returns: the token as read-token returns it, after consumption.
@@ -16,6 +17,12 @@ if err then return err end
 -- and of the one in force now (both held), membership as of now.
 if not carried(gate.token, gate.voters, gate.need, A.requesterMayApprove == '1') then
   return fail('RET_MXN_AUTH_FAILED', 'Quorum approval is required for this operation: the approvals no longer satisfy every rule of the policy of ' .. t[TF.service])
+end
+-- A break-glass token used on its break-glass approvals: its review token is issued in the same step.
+if t[TF.breakGlassAt] and not carried_by_quorum(gate.token, gate.voters, gate.need, A.requesterMayApprove == '1') then
+  if A.reviewId == '' then return fail('RET_TOKEN_NOT_APPROVED', 'A break-glass token is used with its review token; ask again') end
+  local refused = issue_review(gate.token, gate.voters, { id = A.reviewId, bytes = A.reviewBytes, m = A.reviewM, policy = A.reviewPolicy, expiresAt = A.reviewExpiresAt })
+  if refused then return refused end
 end
 local used = used_assignment_json(gate.token, gate.voters, A.requesterMayApprove == '1')
 if used then redis.call('HSET', key('token'), TF.usedAssignment, used) end

@@ -1,7 +1,7 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
 -- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: approvedTokens breakGlassTokens events group keyHolders officers openTokens service user userKeys userVotes webhook — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
+-- Reaches: approvedTokens breakGlassTokens events group keyHolders officers openTokens outbox service user userKeys userVotes webhook — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
 -- ARGV: userId reason issuer requesterMayApprove retentionMs
 --   `requesterMayApprove` '1' when the requester may approve
 --   `retentionMs` retention of finished tokens, ms
@@ -22,6 +22,10 @@ settle_break_glass(tkey, t, may)
 local status = effective_status(t)
 if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+-- A break-glass review: the reviewed token's requester and approvers do not decide on it.
+if t[TF.reviewOf] and not may_approve(t, uid, may) then
+  return fail('RET_FORBIDDEN', 'The requester and approvers of a break-glass token do not decide on its review')
+end
 -- A custom service's token: only an officer its policies count, or a veto group's member, decides on it.
 if not may_help(t, uid, may) and not vetoes(t, uid) then
   return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts')
@@ -50,6 +54,7 @@ local veto = vetoes(t, uid)
 if veto or not carried(t, candidates, required(t), may) then
   finish_token(tkey, t, STATUS.REJECTED, tonumber(A.retentionMs))
   audit('token.rejected', veto and { id = t.id, possibleApprovals = possible, vetoedBy = tonumber(uid) } or { id = t.id, possibleApprovals = possible })
+  if t[TF.reviewOf] then review_failed(t, 'rejected') end
   if veto and t[TF.breakGlassAt] then
     redis.call('ZREM', KEY.breakGlassTokens(), t.id)
     audit('token.breakglass.vetoed', { id = t.id, service = t[TF.service], vetoedBy = tonumber(uid), reason = A.reason })

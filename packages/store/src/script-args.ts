@@ -16,7 +16,7 @@ const SCRIPT_ARGS = {
   approvalRecipients: ['requesterMayApprove', '...tokenIds'],
   approveToken: ['userId', 'fingerprint', 'alg', 'signature', 'issuer', 'requesterMayApprove', 'approvedTimeoutMs'],
   changePassword: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'userId', 'passwordHash', 'gated', 'retentionMs', 'verified'],
-  consumeToken: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'retentionMs', 'verified'],
+  consumeToken: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'retentionMs', 'reviewId', 'reviewBytes', 'reviewM', 'reviewPolicy', 'reviewExpiresAt', 'verified'],
   settleBreakGlass: ['requesterMayApprove'],
   createApiKey: ['id', 'secretHash', 'name', 'scopes', 'ownerId'],
   createUser: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'name', 'nameKey', 'type', 'passwordHash', 'retentionMs', 'verified'],

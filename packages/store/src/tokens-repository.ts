@@ -56,6 +56,12 @@ export interface RejectionInput {
   requesterMayApprove: boolean;
 }
 
+/** A break-glass token's review token, made before its use (the consume script issues it when the use needs it). */
+export interface ReviewTokenInput {
+  doc: TokenDocument;
+  bytes: Buffer;
+}
+
 const { vote: VOTE, rejection: REJECTION } = TOKEN_FIELD_PREFIXES;
 
 /** A vote record as Redis holds it: `alg|at|kgen|<raw signature>` (alg '' is RS256). */
@@ -283,9 +289,12 @@ export class TokensRepository {
   }
 
   /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
-  async consume(gate: QuorumGate, actor: Actor): Promise<StoredToken> {
+  async consume(gate: QuorumGate, actor: Actor, review?: ReviewTokenInput): Promise<StoredToken> {
     const { gateTokenId, args } = gateIdsAndArgs(gate);
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs })));
+    const reviewArgs = review
+      ? { reviewId: review.doc.id, reviewBytes: review.bytes.toString('utf8'), reviewM: review.doc.m, reviewPolicy: review.doc.policy ? canonicalPolicy(review.doc.policy) : '', reviewExpiresAt: Date.parse(review.doc.expiresAt) }
+      : { reviewId: '', reviewBytes: '', reviewM: '', reviewPolicy: '', reviewExpiresAt: '' };
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs, ...reviewArgs })));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */

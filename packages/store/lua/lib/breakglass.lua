@@ -121,3 +121,4 @@ local function note_break_glass_approval(tkey, t, voters, need, requester_may_ap
   redis.call('ZREM', KEY.breakGlassTokens(), t.id)
   audit('token.breakglass.approved', { id = t.id, service = t[TF.service], approvals = voters, by = path })
 end
+

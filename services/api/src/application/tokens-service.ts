@@ -27,7 +27,7 @@ import {
   type TokenView,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { QuorumStore, StoredService, StoredToken } from '@quorumd/store';
+import type { QuorumStore, ReviewTokenInput, StoredService, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
@@ -270,6 +270,7 @@ export class TokensService {
       return issueWith(service);
     });
     this.metrics.tokens.inc({ service: service.service, status: 'PENDING' });
+    if (breakGlass) this.metrics.breakGlass.inc({ service: service.service, outcome: 'requested' });
     return this.view(token);
   }
 
@@ -340,6 +341,7 @@ export class TokensService {
     if (status === 'APPROVED' && mine !== undefined && after.approvedAt === mine.at) {
       this.metrics.tokens.inc({ service: after.doc.service, status: 'APPROVED' });
       this.metrics.timeToQuorum.observe((this.now() - Date.parse(after.doc.issuedAt)) / 1000);
+      if (after.breakGlass) this.metrics.breakGlass.inc({ service: after.doc.service, outcome: after.breakGlass.approvedBy === 'breakGlass' ? 'approved' : 'quorum' });
     }
     return this.view(after);
   }
@@ -396,7 +398,10 @@ export class TokensService {
     );
     // This call finished the token when its rejection and the token's end share one script time.
     const mine = after.rejections.find((r) => r.userId === officer.id);
-    if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
+    if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) {
+      this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
+      if (after.breakGlass) this.metrics.breakGlass.inc({ service: after.doc.service, outcome: 'vetoed' });
+    }
     return this.view(after);
   }
 
@@ -422,10 +427,41 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
+    const before = await this.store.tokens.get(id, this.options.requesterMayApprove);
+    // A break-glass token's review token is made now; the script issues it when the use needs it.
+    const review = before?.doc.path === 'breakGlass' ? await this.reviewTokenFor(before) : undefined;
     const gate = await this.gates.open(principal, id, normalized);
-    const token = await this.gates.run(gate, undefined, () => this.store.tokens.consume(gate, actorOf(principal)));
+    const token = await this.gates.run(gate, undefined, () => this.store.tokens.consume(gate, actorOf(principal), review));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
+    if (token.breakGlass?.reviewToken) this.metrics.breakGlass.inc({ service: token.doc.service, outcome: 'used' });
     return this.bundleOf(token);
+  }
+
+  /**
+   * The review token of a break-glass token's use (docs/policies.md): QUORUM_MGMT, operation
+   * reviewBreakGlass {token}, the service's normal policy (without its break-glass path) signed
+   * into it and QUORUM_MGMT's M at least, to be approved within the shorter of the signed and
+   * the current review window.
+   */
+  private async reviewTokenFor(token: StoredToken): Promise<ReviewTokenInput> {
+    const service = await this.store.policies.service(token.doc.service);
+    const signed = token.doc.policy?.breakGlass;
+    if (!service || !signed) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${token.doc.service} has no break-glass path`);
+    const { breakGlass: current, ...normal } = service.policy;
+    const windowSeconds = Math.min(signed.reviewWithinSeconds, current?.reviewWithinSeconds ?? signed.reviewWithinSeconds);
+    const mValues = await this.store.mValues.all();
+    const doc = newTokenDocument({
+      service: 'QUORUM_MGMT',
+      operation: normalizeOperation({ command: 'reviewBreakGlass', args: { token: token.doc.id } }),
+      requester: token.doc.requester,
+      m: Math.max(mValues.QUORUM_MGMT, policySize(normal)),
+      issuer: this.options.issuer,
+      now: this.now(),
+      ttlSeconds: windowSeconds,
+      signedPolicy: { policy: normal, version: service.version },
+      reason: `Review of the use of break-glass token ${token.doc.id} (${token.doc.service}): ${token.doc.reason ?? ''}`.slice(0, 500),
+    });
+    return { doc, bytes: tokenBytes(doc) };
   }
 
   /** Token bytes, the approvals that carry it and their keys: verifiable offline. */
