@@ -1,7 +1,7 @@
 /** Queue names, job names and typed payloads. Payloads carry ids only: never secrets. */
 export const DELIVERIES_QUEUE = 'deliveries';
 
-export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired'] as const;
+export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired', 'breakglass.requested', 'breakglass.unreviewed'] as const;
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number];
 
 /** Where a delivery goes: a CO's webhook, or the requester's callbackUrl. */

@@ -32,6 +32,8 @@ const POISON_ATTEMPTS = 5;
 /** A token id as the scripts write it (a UUID); anything else names no token. */
 const TOKEN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES: ReadonlySet<string> = new Set(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CONSUMED', 'DELETED']);
+/** The announcements an entry may carry instead of a status change (docs/policies.md, Break-glass): told to every officer its entry names. */
+const ANNOUNCEMENTS: ReadonlySet<string> = new Set<DeliveryEvent>(['breakglass.requested', 'breakglass.unreviewed']);
 
 function field(fields: string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
@@ -57,6 +59,8 @@ interface Change {
   status: string;
   to: string | undefined;
   round: number;
+  /** An announcement (breakglass.requested, breakglass.unreviewed) rather than a status change. */
+  event?: DeliveryEvent;
 }
 
 /** An entry as read from the stream, with its change. */
@@ -78,7 +82,9 @@ function parseChange(fields: string[]): Change | string {
   if (!TOKEN_ID.test(id)) return 'no token id';
   if (!STATUSES.has(status)) return 'unknown status';
   if (!/^\d{1,9}$/.test(round)) return 'round is not a count';
-  return { id, status, to: field(fields, OUTBOX_FIELDS.to), round: Number(round) };
+  const event = field(fields, OUTBOX_FIELDS.event);
+  if (event !== undefined && !ANNOUNCEMENTS.has(event)) return 'unknown event';
+  return { id, status, to: field(fields, OUTBOX_FIELDS.to), round: Number(round), ...(event !== undefined ? { event: event as DeliveryEvent } : {}) };
 }
 
 /**
@@ -251,14 +257,23 @@ export class OutboxDispatcher {
   /** The jobs a batch of changes sets off, added in one bulk. */
   private async dispatch(changes: Change[]): Promise<void> {
     // A token issued or reopened (PENDING again) asks the officers who could approve it.
-    const asking = changes.filter((c) => c.status === 'PENDING');
+    const asking = changes.filter((c) => c.status === 'PENDING' && c.event === undefined);
     const recipients = await this.store.tokens.approvalRecipients(
       asking.map((c) => c.id),
       this.options.requesterMayApprove,
     );
     const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
-    const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
-    await this.queues.deliver([...fanOut, ...others.flat()]);
+    const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING' && c.event === undefined).map((c) => this.jobsFor(c)));
+    // An announcement goes to every officer its entry names (those with a webhook: the script looked).
+    const announced = changes.flatMap((c) =>
+      c.event === undefined
+        ? []
+        : (c.to ?? '')
+            .split(' ')
+            .filter((target) => target.startsWith('officer:'))
+            .map((target) => this.job(c.event as DeliveryEvent, c, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })),
+    );
+    await this.queues.deliver([...fanOut, ...others.flat(), ...announced]);
   }
 
   /**
