@@ -1,3 +1,4 @@
+import { verifyBundle } from '@quorumd/client';
 import { SYSTEM } from '@quorumd/store';
 import { Harness, type Officer, type Reply } from '../support/harness';
 
@@ -51,7 +52,14 @@ describe('break-glass review', () => {
 
   it('issues the review with the use, in every officer’s queue but its user’s, and its requester and approvers do not count toward it', async () => {
     const { id, review, used } = await useBreakGlass('DEPLOY_PROD', o1, '2.0');
-    expect(used.body.bundle.status).toBe('CONSUMED');
+    expect(used.body.bundle).toMatchObject({ status: 'CONSUMED', path: 'breakGlass', approvedBy: 'breakGlass', reviewToken: review });
+    // The offline check says break-glass, and refuses it unless told to accept it.
+    const refused = verifyBundle(used.body.bundle, new Set([o1.key?.fingerprint ?? '']));
+    expect(refused).toMatchObject({ ok: false, reason: expect.stringMatching(/break-glass/) });
+    const accepted = verifyBundle(used.body.bundle, new Set([o1.key?.fingerprint ?? '']), { allowBreakGlass: true });
+    expect(accepted).toMatchObject({ ok: true, path: 'breakGlass', approvedBy: 'breakGlass', approvals: 1, m: 1 });
+    // Claiming the normal quorum approved it does not lower the bar: 1 of 2.
+    expect(verifyBundle({ ...used.body.bundle, approvedBy: 'quorum' }, new Set([o1.key?.fingerprint ?? '']), { allowBreakGlass: true }).ok).toBe(false);
     const token = await read(review);
     expect(token).toMatchObject({ service: 'QUORUM_MGMT', status: 'PENDING', operation: { command: 'reviewBreakGlass', args: { token: id } }, reviewOf: id, required: 2 });
     for (const officer of [admin, sre1, sre2, o2, o3]) expect(await pendingIds(officer)).toContain(review);

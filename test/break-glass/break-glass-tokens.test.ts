@@ -98,6 +98,12 @@ describe('break-glass tokens', () => {
     expect((await h.request('POST', `/v1/tokens/${id}/consume`, oncall.token, { operation: deploy('1.0') })).status).toBe(403);
   });
 
+  it('holds a change of the break-glass group to the service’s policy: one insider cannot add itself', async () => {
+    // QUORUM_MGMT's M is 1, but DEPLOY_PROD's policy names oncall: no token, no change.
+    const alone = await h.request('PUT', '/v1/groups/oncall', admin.token, { members: [oncall.id, outsider.id] });
+    expect([alone.status, alone.body.code]).toEqual([403, 'RET_MXN_AUTH_FAILED']);
+  });
+
   it('approves at once when the normal quorum is reached during the time lock', async () => {
     const id = (await issue(oncall, { breakGlass: true, reason: 'hotfix' })).body.token.id as string;
     expect((await h.approve(id, sre1)).body.token.status).toBe('PENDING');

@@ -82,6 +82,11 @@ export const BundleSchema = Type.Object({
   approverGroups: Type.Optional(
     Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
   ),
+  path: Type.Optional(Type.Literal('breakGlass', { description: 'the token was asked for on the break-glass path (its bytes say so too)' })),
+  approvedBy: Type.Optional(
+    Type.Union([Type.Literal('breakGlass'), Type.Literal('quorum')], { description: "a break-glass token: what carried it, its break-glass group after the time lock or its normal quorum (the server's word)" }),
+  ),
+  reviewToken: Type.Optional(Type.String({ description: 'a break-glass token used on its break-glass approvals: the id of its review token' })),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
 /** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */

@@ -12,17 +12,23 @@ const VERIFY_EXIT = { OK: 0, INVALID: 1, UNPINNED: 2 } as const;
 const UNPINNED =
   "no --keys: the approvals were checked with the keys the bundle itself carries, which anyone can generate (with made-up user ids); this proves nothing about who signed. Pin the officers' public keys with --keys DIR, or accept the bundle's own keys with --trust-bundle-keys";
 
-type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string };
+type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; allowBreakGlass?: boolean };
 
 function requirementsOf(opts: VerifyOptions): BundleRequirements {
   if (opts.keys !== undefined && opts.trustBundleKeys) throw new QuorumError('RET_BAD_REQUEST', 'give --keys DIR or --trust-bundle-keys, not both');
   if (opts.minM !== undefined && !/^[1-8]$/.test(opts.minM)) throw new QuorumError('RET_BAD_REQUEST', '--min-m must be an integer from 1 to 8');
-  return { ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}), ...(opts.minM !== undefined ? { minM: Number(opts.minM) } : {}) };
+  return {
+    ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
+    ...(opts.minM !== undefined ? { minM: Number(opts.minM) } : {}),
+    ...(opts.allowBreakGlass ? { allowBreakGlass: true } : {}),
+  };
 }
 
 /** What the signed token bytes say the approvals are for, one line each. */
 function whatItApproves(verdict: Extract<BundleVerdict, { ok: true }>): string {
-  return [`Issuer       ${verdict.issuer}`, `Service      ${verdict.service}`, `Operation    ${verdict.operation.command} ${JSON.stringify(verdict.operation.args ?? {})}`].join('\n');
+  const lines = [`Issuer       ${verdict.issuer}`, `Service      ${verdict.service}`, `Operation    ${verdict.operation.command} ${JSON.stringify(verdict.operation.args ?? {})}`];
+  if (verdict.path === 'breakGlass') lines.push(`Path         BREAK-GLASS (approved by ${verdict.approvedBy === 'quorum' ? 'its normal quorum' : 'its break-glass group after the time lock'}; --allow-break-glass)`);
+  return lines.join('\n');
 }
 
 /** verify: an approval bundle checked offline, against pinned officers' keys. */
@@ -35,6 +41,7 @@ export function addVerifyCommand(program: Command, run: CliRun): void {
     .option('--trust-bundle-keys', 'without --keys: accept the keys the bundle carries (proves nothing about who signed)')
     .option('--issuer <name>', 'refuse a bundle whose token another deployment issued')
     .option('--min-m <m>', 'refuse a bundle whose token needs fewer than m approvals')
+    .option('--allow-break-glass', 'accept a token asked for on the break-glass path (refused otherwise)')
     .action((file: string, opts: VerifyOptions) => {
       const requirements = requirementsOf(opts);
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;

@@ -267,6 +267,8 @@ local function used_assignment_json(t, voters, requester_may_approve)
       end
     end
   end
+  -- (A break-glass token's approvers' membership of its break-glass group, too.)
+  if signed.breakGlass and not seen[signed.breakGlass.group] then named[#named + 1] = signed.breakGlass.group end
   table.sort(named)
   local groups = {}
   for _, uid in ipairs(voters) do

@@ -75,6 +75,10 @@ export interface Bundle {
   assignment?: { group: string; m: number; have: number[] }[];
   /** A used custom service's token: each approver's groups when it was used. */
   approverGroups?: Record<string, string[]>;
+  /** A break-glass token: its path, what approved it, and its review token once used. */
+  path?: 'breakGlass';
+  approvedBy?: 'breakGlass' | 'quorum';
+  reviewToken?: string;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -502,6 +506,9 @@ export class TokensService {
         : token.progress
           ? { assignment: token.progress }
           : {}),
+      ...(token.doc.path === 'breakGlass' ? { path: 'breakGlass' as const } : {}),
+      ...(token.breakGlass?.approvedBy ? { approvedBy: token.breakGlass.approvedBy } : {}),
+      ...(token.breakGlass?.reviewToken ? { reviewToken: token.breakGlass.reviewToken } : {}),
     };
   }
 }
