@@ -47,16 +47,21 @@ describe('break-glass announcement', () => {
       expect(Date.now()).toBeLessThan(lockEnds);
       const told = hook.accepted().filter((d) => d.event === 'breakglass.requested');
       expect(told.map((d) => (d.token as unknown as { path: string }).path)).toEqual(['breakGlass', 'breakGlass']);
-      // The on-call officer approves; the worker's sweep approves it at the lock's end (reads never write).
+      // The on-call officer approves; the worker's sweep writes APPROVED at the lock's end (actor system).
       expect((await h.approve(id, oncall)).body.token.status).toBe('PENDING');
       const deadline = Date.now() + 5000;
-      let status = 'PENDING';
-      while (status === 'PENDING' && Date.now() < deadline) {
+      const written = async () =>
+        (await h.redis.lrange(h.store.keys.audit(), 0, -1))
+          .map((e) => JSON.parse(e) as { type: string; actor: string; at: string; data: { id?: string } })
+          .find((e) => e.type === 'token.breakglass.approved' && e.data.id === id);
+      let entry = await written();
+      while (!entry && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
-        status = (await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token.status as string;
+        entry = await written();
       }
-      expect(status).toBe('APPROVED');
-      expect(Date.now()).toBeGreaterThanOrEqual(lockEnds);
+      expect(entry).toMatchObject({ actor: 'system' });
+      expect(Date.parse(entry?.at ?? '')).toBeGreaterThanOrEqual(lockEnds);
+      expect(await h.redis.hget(h.store.keys.token(id), 'status')).toBe('APPROVED');
     } finally {
       queue.close();
     }

@@ -79,6 +79,9 @@ describe('break-glass tokens', () => {
     expect((await h.approve(id, oncall)).body.token.status).toBe('PENDING');
     expect((await h.request('POST', `/v1/tokens/${id}/consume`, oncall.token, { operation: deploy('1.0') })).status).toBe(403);
     await sleep(2100);
+    // A read says APPROVED at once, though nothing wrote it yet (a late worker changes nothing a reader sees).
+    expect((await read(id)).status).toBe('APPROVED');
+    expect(await h.redis.hget(h.store.keys.token(id), 'status')).toBe('PENDING');
     // The worker's sweep (ExpirySweeper) does this: the tokens due, settled one by one.
     const due = await h.store.tokens.dueForBreakGlass(Date.now(), 100);
     expect(due).toContain(id);
