@@ -29,6 +29,11 @@ describe('break-glass tokens', () => {
   const read = async (id: string) => (await h.request('GET', `/v1/tokens/${id}`, admin.token)).body.token;
   const auditTypes = async (): Promise<string[]> => (await h.redis.lrange(h.store.keys.audit(), 0, -1)).map((e) => (JSON.parse(e) as { type: string }).type);
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const metric = async (name: string): Promise<number> => {
+    const text = (await h.request('GET', '/metrics')).body as string;
+    const line = text.split('\n').find((l) => l.startsWith(name));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
 
   it('refuses a breakGlass field that is malformed, and one naming a group that does not exist', async () => {
     const bad = await h.request('PUT', '/v1/quorum/services/DEPLOY_X', admin.token, { policy: { rules: [{ group: 'sre', m: 1 }], breakGlass: { group: 'oncall', m: 0, delaySeconds: 2, reviewWithinSeconds: 60 } } });
@@ -92,10 +97,14 @@ describe('break-glass tokens', () => {
   });
 
   it('ends a token at once when an officer of the rules vetoes it during the time lock', async () => {
+    const requested = await metric('quorum_breakglass_total{service="DEPLOY_PROD",outcome="requested"}');
+    const vetoed = await metric('quorum_breakglass_total{service="DEPLOY_PROD",outcome="vetoed"}');
     const id = (await issue(oncall, { breakGlass: true, reason: 'db failover' })).body.token.id as string;
     expect((await h.approve(id, oncall)).body.token.status).toBe('PENDING');
     const veto = await h.request('POST', `/v1/tokens/${id}/rejections`, sre2.token, { reason: 'not an emergency' });
     expect(veto.body.token.status).toBe('REJECTED');
+    expect(await metric('quorum_breakglass_total{service="DEPLOY_PROD",outcome="requested"}')).toBe(requested + 1);
+    expect(await metric('quorum_breakglass_total{service="DEPLOY_PROD",outcome="vetoed"}')).toBe(vetoed + 1);
     expect(await auditTypes()).toContain('token.breakglass.vetoed');
     await sleep(2100);
     expect((await h.request('POST', `/v1/tokens/${id}/consume`, oncall.token, { operation: deploy('1.0') })).status).toBe(403);
