@@ -75,6 +75,8 @@ describe('break-glass tokens', () => {
     expect(announcement).toBeDefined();
     const officers = (announcement as string[])[(announcement as string[]).indexOf('officers') + 1];
     expect(officers?.split(' ').map(Number).sort()).toEqual([sre1.id, sre2.id, oncall.id].sort((a, b) => a - b));
+    const data = JSON.parse((announcement as string[])[(announcement as string[]).indexOf('data') + 1] ?? '{}');
+    expect(data).toMatchObject({ service: 'DEPLOY_PROD', command: 'deploy', operation: { command: 'deploy', args: { version: '1.0' } }, requester: `user:${oncall.id}`, reason: 'prod is down' });
     expect(await auditTypes()).toContain('token.breakglass.requested');
     // Every officer of the rules sees it in its queue (and may veto it).
     const queue = await h.request('GET', '/v1/officers/me/pending', sre1.token);

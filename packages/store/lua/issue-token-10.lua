@@ -92,8 +92,8 @@ if break_glass then
   redis.call('ZADD', KEY.breakGlassTokens(), A.breakGlassAt, id)
   local doc = cjson.decode(A.bytes)
   local requester = A.requesterKey
-  local officers = announce(id, 'breakglass.requested', cjson.decode(A.policy), { service = A.service, command = A.command, requester = requester,
-    reason = doc.reason or '', delayEndsAt = tonumber(A.breakGlassAt) })
+  local officers = announce(id, 'breakglass.requested', cjson.decode(A.policy), { service = A.service, command = A.command, operation = doc.operation,
+    requester = requester, reason = doc.reason or '', delayEndsAt = tonumber(A.breakGlassAt) })
   audit('token.breakglass.requested', { id = id, service = A.service, command = A.command, reason = doc.reason or '', delayEndsAt = tonumber(A.breakGlassAt), told = officers })
 end
 -- (A new token has no votes: the self-approval setting changes nothing in it.)
