@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { verifyBundle, type Bundle } from '@quorumd/client';
 import { Harness, type Officer } from '../support/harness';
 
@@ -47,5 +51,45 @@ describe('custom service bundles', () => {
     expect(verifyBundle(unsigned).ok).toBe(false);
     const short = { ...bundle, assignment: [{ group: 'sre', m: 2, have: [both.id] }, { group: 'security', m: 1, have: [sec2.id] }] };
     expect(verifyBundle(short)).toEqual({ ok: false, reason: 'rule sre: 1 of 2 approvals' });
+  });
+
+  describe('the documented openssl and jq check', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'policies.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('<!-- bundle-assignment-check:start -->'), doc.indexOf('<!-- bundle-assignment-check:end -->'));
+    const script = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+    const check = (b: Bundle, pinned: Officer[] = [both, sre2, sec2]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'quorumd-assignment-'));
+      try {
+        mkdirSync(join(dir, 'keys'));
+        for (const o of pinned) writeFileSync(join(dir, 'keys', `${o.id}.pub`), o.key!.publicPem);
+        writeFileSync(join(dir, 'bundle.json'), JSON.stringify(b));
+        return spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir, encoding: 'utf8' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it('accepts the bundle of a used custom service token', () => {
+      const run = check(bundle);
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim()).toBe('assignment OK');
+      expect(run.status).toBe(0);
+    });
+
+    it('refuses an approver counted for two rules, outside its group, unpinned, or a short rule', () => {
+      const cases: [Bundle, Officer[] | undefined, RegExp][] = [
+        [{ ...bundle, assignment: [{ group: 'sre', m: 2, have: [both.id, sre2.id] }, { group: 'security', m: 1, have: [both.id] }] }, undefined, /counted for two rules/],
+        [{ ...bundle, assignment: [{ group: 'sre', m: 2, have: [both.id, sec2.id] }, { group: 'security', m: 1, have: [sre2.id] }] }, undefined, /was not in group sre/],
+        [bundle, [both, sre2], new RegExp(`user ${sec2.id} has no approval that verified`)],
+        [{ ...bundle, assignment: [{ group: 'sre', m: 2, have: [both.id, both.id] }, { group: 'security', m: 1, have: [sec2.id] }] }, undefined, /counts an approver twice/],
+        [{ ...bundle, assignment: [{ group: 'sre', m: 1, have: [both.id] }, { group: 'security', m: 1, have: [sec2.id] }] }, undefined, /rule 1 is not sre:2/],
+      ];
+      for (const [b, pinned, reason] of cases) {
+        const run = check(b, pinned);
+        expect(run.status).not.toBe(0);
+        expect(run.stdout).not.toContain('assignment OK');
+        expect(run.stderr).toMatch(reason);
+      }
+    });
   });
 });

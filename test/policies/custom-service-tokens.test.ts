@@ -117,8 +117,16 @@ describe('custom service tokens', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe('RET_MXN_AUTH_FAILED');
     expect((await read(weak)).status).toBe('PENDING');
+    // Its view shows what it lacks: the signed rule is filled, the rule in force now is not.
+    expect((await read(weak)).progress).toEqual([
+      { group: 'sre', m: 1, have: [sre3.id] },
+      { group: 'sre', m: 2, have: [sre3.id], current: true },
+    ]);
+    // Its bundle's assignment stays the signed policy's (what the offline check compares).
+    expect((await h.request('GET', `/v1/tokens/${weak}/bundle`, admin.token)).body.bundle.assignment).toEqual([{ group: 'sre', m: 1, have: [sre3.id] }]);
     const strong = (await issue('DEPLOY_STAGE', deploy('2.1'))).body.token.id as string;
     expect((await read(strong)).policy).toEqual({ rules: [{ group: 'sre', m: 2 }] });
+    expect((await read(strong)).progress).toEqual([{ group: 'sre', m: 2, have: [] }]);
     expect((await setPolicy('DEPLOY_STAGE', { rules: [{ group: 'sre', m: 1 }] }, [both, sre3])).status).toBe(200);
     // The policy signed into it still asks two.
     expect((await h.approve(strong, sre3)).body.token.status).toBe('PENDING');

@@ -127,7 +127,7 @@ export function tokenDetails(t: TokenView, users: KnownUsers = new Map()): strin
     `Expires      ${t.expiresAt}${t.approvedExpiresAt ? ` (approved: use by ${t.approvedExpiresAt})` : ''}`,
     `Approvals    ${t.approvals.length} of ${t.required}${t.approvals.length ? ': ' + t.approvals.map((a) => who(a.userId, users)).join(', ') : ''}`,
     // A custom service's token: each rule's approvers (no one counted for two rules).
-    ...(t.progress ?? []).map((rule) => `Rule         ${visibleText(rule.group)}: ${rule.have.length} of ${rule.m}${rule.have.length ? ': ' + rule.have.map((id) => who(id, users)).join(', ') : ''}`),
+    ...(t.progress ?? []).map((rule) => `${rule.current ? 'Rule (now)  ' : 'Rule        '} ${visibleText(rule.group)}: ${rule.have.length} of ${rule.m}${rule.have.length ? ': ' + rule.have.map((id) => who(id, users)).join(', ') : ''}`),
     ...(t.reason !== undefined ? [`Reason       ${visibleText(t.reason)}`] : []),
     ...(t.ticket !== undefined ? [`Ticket       ${visibleText(t.ticket)}`] : []),
     ...(t.rejections.length ? [`Rejections   ${t.rejections.map((r) => `${who(r.userId, users)}${r.reason ? ` (${visibleText(r.reason)})` : ''}`).join(', ')}`] : []),

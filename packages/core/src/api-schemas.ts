@@ -35,7 +35,14 @@ export const TokenViewSchema = Type.Object({
   policy: Type.Optional(Type.Unsafe<QuorumPolicy>({ type: 'object', description: 'a custom service token: the policy signed into it (docs/policies.md)', additionalProperties: true })),
   policyVersion: Type.Optional(Type.Integer()),
   progress: Type.Optional(
-    Type.Array(Type.Object({ group: Type.String(), m: Type.Integer(), have: Type.Array(Type.Integer(), { description: 'the approvers assigned to this rule, each counted for one rule only' }) })),
+    Type.Array(
+      Type.Object({
+        group: Type.String(),
+        m: Type.Integer(),
+        have: Type.Array(Type.Integer(), { description: 'the approvers assigned to this rule, each counted for one rule only' }),
+        current: Type.Optional(Type.Literal(true, { description: "a rule of the service's policy in force now, listed after the signed policy's rules when the policy changed since issue: the token needs both" })),
+      }),
+    ),
   ),
   reason: Type.Optional(Type.String()),
   ticket: Type.Optional(Type.String()),

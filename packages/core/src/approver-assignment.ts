@@ -9,6 +9,8 @@ export interface RuleProgress {
   group: string;
   m: number;
   have: number[];
+  /** A rule of the service's policy in force now, when it changed since the token was issued (a token view's progress lists them after the signed policy's). */
+  current?: true;
 }
 
 export interface Assignment {

@@ -144,7 +144,9 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
   if (requesterUser) token.requesterUserId = Number(requesterUser);
   const progress = hash[F.progress];
   // (An empty list comes from Lua as {}.)
-  if (progress) token.progress = (JSON.parse(progress) as RuleProgress[]).map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [] }));
+  if (progress) {
+    token.progress = (JSON.parse(progress) as RuleProgress[]).map((rule) => ({ group: rule.group, m: rule.m, have: Array.isArray(rule.have) ? rule.have : [], ...(rule.current === true ? { current: true as const } : {}) }));
+  }
   const assigned = hash[F.usedAssignment];
   if (assigned) {
     const parsed = JSON.parse(assigned) as { assignment: RuleProgress[]; groups: Record<string, string[] | Record<string, never>> };

@@ -19,6 +19,8 @@ end
 -- A custom service's policy as stored (a table), or nil: a built-in service, or none such.
 -- Read once per script run.
 local policies = {}
+-- The same policies' texts (canonical JSON, as a token of the service signs them).
+local policy_texts = {}
 
 local function current_policy(service)
   local policy = policies[service]
@@ -26,7 +28,10 @@ local function current_policy(service)
     policy = false
     if not is_builtin_service(service) then
       local text = redis.call('HGET', KEY.service(service), SVF.policy)
-      if text then policy = cjson.decode(text) end
+      if text then
+        policy = cjson.decode(text)
+        policy_texts[service] = text
+      end
     end
     policies[service] = policy
   end
@@ -242,11 +247,22 @@ local function vetoes_by_group(t, uid)
 end
 
 -- A custom service's token's progress: its counting voters assigned to the rules of the
--- policy signed into it (JSON [{group, m, have}]), or nil for any other token.
+-- policy signed into it (JSON [{group, m, have}]), or nil for any other token. When the
+-- service's policy changed since, the rules of the one in force follow, each with
+-- `current = true`: the token needs both.
 local function progress_json(t, voters, requester_may_approve)
   local signed = signed_policy(t)
   if not signed then return nil end
-  local _, progress = assign_approvers(signed.rules, policy_voters(signed, voters, requester_uid(t), requester_may_approve))
+  local requester = requester_uid(t)
+  local _, progress = assign_approvers(signed.rules, policy_voters(signed, voters, requester, requester_may_approve))
+  local now = current_policy(t[TF.service])
+  if now and policy_texts[t[TF.service]] ~= t[TF.policy] then
+    local _, in_force = assign_approvers(now.rules, policy_voters(now, voters, requester, requester_may_approve))
+    for _, rule in ipairs(in_force) do
+      rule.current = true
+      progress[#progress + 1] = rule
+    end
+  end
   -- (An empty `have` encodes as {}: readers take it for [].)
   return cjson.encode(progress)
 end

@@ -504,7 +504,7 @@ export class TokensService {
       ...(token.usedAssignment
         ? { assignment: token.usedAssignment.assignment, approverGroups: token.usedAssignment.groups }
         : token.progress
-          ? { assignment: token.progress }
+          ? { assignment: token.progress.filter((rule) => !rule.current) }
           : {}),
       ...(token.doc.path === 'breakGlass' ? { path: 'breakGlass' as const } : {}),
       ...(token.breakGlass?.approvedBy ? { approvedBy: token.breakGlass.approvedBy } : {}),

@@ -72,7 +72,8 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
               ...token.progress.map((rule) =>
                 el(
                   'li',
-                  { attrs: { 'data-group': rule.group } },
+                  { attrs: { 'data-group': rule.group, ...(rule.current ? { 'data-current': 'true' } : {}) } },
+                  rule.current ? 'policy in force now — ' : '',
                   el('bdi', {}, rule.group),
                   `: ${rule.have.length} of ${rule.m}`,
                   rule.have.length ? el('span', {}, ' — ', ...rule.have.flatMap((id, i) => [i ? ', ' : '', el('bdi', {}, userName(state.users, id))])) : null,
