@@ -15,6 +15,9 @@ export type BundleVerdict =
       signers: string[];
       /** Whether only `trusted` keys counted; without them the bundle's own keys did, which anyone can make. */
       pinned: boolean;
+      /** `breakGlass` when the token was asked for on the emergency path (its bytes say so), and then what approved it. */
+      path: 'breakGlass' | 'normal';
+      approvedBy?: 'breakGlass' | 'quorum';
     }
   | { ok: false; reason: string };
 
@@ -27,6 +30,8 @@ export interface BundleRequirements {
   /** The RP ID and origin passkey assertions must name (default: the bundle's `webauthn`, the deployment's word). */
   rpId?: string;
   origin?: string;
+  /** Accept a token asked for on the break-glass path (refused otherwise, even when its quorum approved it). */
+  allowBreakGlass?: boolean;
 }
 
 /**
@@ -42,6 +47,19 @@ function passkeyProblem(bundle: Bundle, approval: Bundle['approvals'][number], b
   if (rpId === undefined || origin === undefined) return `approval of user ${approval.userId}: a passkey assertion, but no RP ID and origin to check it against`;
   const problem = passkeyProofProblem(proof, { challenge: passkeyChallenge(bytes), rpId, origin });
   return problem ? `approval of user ${approval.userId}: passkey: ${problem}` : undefined;
+}
+
+/**
+ * A break-glass token approved on its break-glass path: `m` members of the signed policy's
+ * break-glass group approved (approvals that verified; their groups as the bundle says, the
+ * server's word). Its time lock and the absence of a veto are the server's word: the audit log has them.
+ */
+function breakGlassProblem(policy: QuorumPolicy, bundle: Bundle, signed: Set<number>): string | undefined {
+  const rule = policy.breakGlass;
+  if (!rule) return 'the token says break-glass, but the policy signed into it has no break-glass path';
+  const members = [...signed].filter((userId) => !bundle.approverGroups || (bundle.approverGroups[String(userId)] ?? []).includes(rule.group));
+  if (members.length < rule.m) return `break-glass group ${rule.group}: ${members.length} of ${rule.m} approvals`;
+  return undefined;
 }
 
 /** The bundle's unsigned fields that restate the token bytes must say what they say. */
@@ -123,12 +141,32 @@ export function verifyBundle(bundle: Bundle, trusted?: Set<string>, required: Bu
     }
   }
   const approvals = Math.min(counted.size, users.size);
-  if (approvals < m) return { ok: false, reason: `${approvals} of ${m} approvals` };
-  if (doc.policy) {
-    const problem = assignmentProblem(doc.policy, bundle, users);
+  const breakGlass = doc.path === 'breakGlass';
+  if (breakGlass && !required.allowBreakGlass) return { ok: false, reason: 'the token was asked for on the break-glass path (emergency access, reviewed afterwards); accept it with --allow-break-glass' };
+  const onBreakGlass = breakGlass && bundle.approvedBy !== 'quorum';
+  if (onBreakGlass && doc.policy) {
+    const problem = breakGlassProblem(doc.policy, bundle, users);
     if (problem) return { ok: false, reason: problem };
+  } else {
+    if (approvals < m) return { ok: false, reason: `${approvals} of ${m} approvals` };
+    if (doc.policy) {
+      const problem = assignmentProblem(doc.policy, bundle, users);
+      if (problem) return { ok: false, reason: problem };
+    }
   }
-  return { ok: true, tokenId: doc.id, approvals, m, issuer: doc.issuer, service: doc.service, operation: doc.operation, signers: [...counted], pinned: trusted !== undefined };
+  return {
+    ok: true,
+    tokenId: doc.id,
+    approvals,
+    m: onBreakGlass ? (doc.policy?.breakGlass?.m ?? m) : m,
+    issuer: doc.issuer,
+    service: doc.service,
+    operation: doc.operation,
+    signers: [...counted],
+    pinned: trusted !== undefined,
+    path: breakGlass ? 'breakGlass' : 'normal',
+    ...(breakGlass ? { approvedBy: onBreakGlass ? ('breakGlass' as const) : ('quorum' as const) } : {}),
+  };
 }
 
 /** SHA-256 fingerprint of a PEM public key file's SubjectPublicKeyInfo. */

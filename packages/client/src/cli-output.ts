@@ -92,11 +92,31 @@ function operationNote(operation: TokenView['operation'], users: KnownUsers): st
  * What a CO approves: exactly the operation, what it hands out, who asks, until when, and how
  * far the quorum is; approvers and rejecters by name (from `users`, the users by id).
  */
+/** The marker of a token asked for on the break-glass path (or of a break-glass review), shown beside its status. */
+function breakGlassBadge(t: TokenView): string {
+  if (t.path === 'breakGlass') return ' [BREAK-GLASS]';
+  if (t.reviewOf !== undefined) return ' [BREAK-GLASS REVIEW]';
+  return '';
+}
+
+/** What a break-glass token's details add: its time lock, what approved it, its review. */
+function breakGlassLines(t: TokenView): string[] {
+  const lines: string[] = [];
+  if (t.breakGlass) {
+    lines.push(`Break-glass  time lock until ${t.breakGlass.delayEndsAt}; any officer of the service's rules may veto it until then (quorum reject)`);
+    if (t.breakGlass.approvedBy) lines.push(`Approved by  ${t.breakGlass.approvedBy === 'quorum' ? 'its normal quorum' : 'its break-glass group, after the time lock'}`);
+    if (t.breakGlass.reviewToken) lines.push(`Review       ${t.breakGlass.reviewToken} (its users are locked unless the quorum approves it in time)`);
+  }
+  if (t.reviewOf !== undefined) lines.push(`Reviews      break-glass token ${t.reviewOf}: approve to accept its use; rejecting or leaving it locks the officers who used it`);
+  return lines;
+}
+
 export function tokenDetails(t: TokenView, users: KnownUsers = new Map()): string {
   const note = operationNote(t.operation, users);
   return [
     `Token        ${t.id}`,
-    `Status       ${t.status}`,
+    `Status       ${t.status}${breakGlassBadge(t)}`,
+    ...breakGlassLines(t),
     `Service      ${t.service}`,
     `Command      ${t.operation.command}`,
     `Arguments    ${JSON.stringify(t.operation.args)}`,
@@ -142,7 +162,7 @@ const COMMAND_COLUMN = 40;
 export function tokensTable(tokens: TokenView[]): string {
   return table(
     ['Token', 'Status', 'Service', 'Command', 'Approvals', 'Expires'],
-    tokens.map((t) => [t.id, t.status, t.service, t.operation.command, `${t.approvals.length}/${t.required}`, t.expiresAt]),
+    tokens.map((t) => [t.id, `${t.status}${breakGlassBadge(t)}`, t.service, t.operation.command, `${t.approvals.length}/${t.required}`, t.expiresAt]),
     [undefined, undefined, undefined, COMMAND_COLUMN],
   );
 }

@@ -46,6 +46,15 @@ export const TokenViewSchema = Type.Object({
   ),
   reason: Type.Optional(Type.String()),
   ticket: Type.Optional(Type.String()),
+  path: Type.Optional(Type.Literal('breakGlass', { description: 'asked for on the emergency path (signed into the bytes, docs/policies.md)' })),
+  breakGlass: Type.Optional(
+    Type.Object({
+      delayEndsAt: Type.String({ format: 'date-time' }),
+      approvedBy: Type.Optional(Type.Union([Type.Literal('breakGlass'), Type.Literal('quorum')])),
+      reviewToken: Type.Optional(Type.String()),
+    }),
+  ),
+  reviewOf: Type.Optional(Type.String({ description: 'a review token: the break-glass token it reviews' })),
 });
 export const TokenReply = Type.Object({ token: TokenViewSchema });
 export const TokensReply = Type.Object({ tokens: Type.Array(TokenViewSchema) });
@@ -98,6 +107,11 @@ export const BundleSchema = Type.Object({
   approverGroups: Type.Optional(
     Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
   ),
+  path: Type.Optional(Type.Literal('breakGlass', { description: 'the token was asked for on the break-glass path (its bytes say so too)' })),
+  approvedBy: Type.Optional(
+    Type.Union([Type.Literal('breakGlass'), Type.Literal('quorum')], { description: "a break-glass token: what carried it, its break-glass group after the time lock or its normal quorum (the server's word)" }),
+  ),
+  reviewToken: Type.Optional(Type.String({ description: 'a break-glass token used on its break-glass approvals: the id of its review token' })),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
 /** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */
@@ -113,6 +127,12 @@ export const PolicySchema = Type.Object(
     requirePasskey: Type.Optional(Type.Boolean()),
     reminders: Type.Optional(Type.Array(Type.Number(), { maxItems: 4, description: 'fractions of a token’s time at which undecided officers are reminded (absent: [0.5, 0.9]; []: none)' })),
     escalation: Type.Optional(Type.Object({ afterSeconds: Type.Integer(), group: Type.String() }, { additionalProperties: false, description: 'the group told when a token is still short of its rules afterSeconds after issue' })),
+    breakGlass: Type.Optional(
+      Type.Object(
+        { group: Type.String(), m: Type.Integer(), delaySeconds: Type.Integer(), reviewWithinSeconds: Type.Integer() },
+        { additionalProperties: false, description: 'the emergency path: m members of group, after a time lock of delaySeconds with no veto; reviewed within reviewWithinSeconds of its use' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

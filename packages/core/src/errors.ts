@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   RET_SERVICE_IN_USE: { status: 409, message: 'The service has open tokens' },
   RET_PASSKEY_REQUIRED: { status: 403, message: 'This token’s policy requires a passkey assertion over its bytes with the approval (approve it in the console)' },
   RET_PASSKEY_INVALID: { status: 403, message: 'The passkey assertion does not verify: wrong challenge, origin or RP ID, no user verification, a credential not the officer’s, or a counter gone backwards' },
+  RET_BREAK_GLASS_NOT_ALLOWED: { status: 400, message: 'Break-glass is not allowed for this service or operation' },
   RET_NOT_FOUND: { status: 404, message: 'No such resource' },
   RET_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   RET_STORE_UNAVAILABLE: { status: 503, message: 'The store is unavailable' },

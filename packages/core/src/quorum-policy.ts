@@ -10,7 +10,19 @@ export const BUILTIN_GROUP = 'officers';
 export const SERVICE_NAME = /^[A-Z][A-Z0-9_]{1,31}$/;
 
 const COMMAND = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
-export const POLICY_LIMITS = { rules: 8, m: 8, vetoGroups: 8, commands: 32, ttlSeconds: 86400 } as const;
+export const POLICY_LIMITS = { rules: 8, m: 8, vetoGroups: 8, commands: 32, ttlSeconds: 86400, reviewSeconds: 30 * 86400 } as const;
+
+/**
+ * A service's emergency path (docs/policies.md, Break-glass): `m` members of `group` approve
+ * a token asked for with `breakGlass: true`, which is APPROVED once `delaySeconds` passed
+ * since its issue with no veto; its use must be reviewed within `reviewWithinSeconds`.
+ */
+export interface BreakGlassRule {
+  group: string;
+  m: number;
+  delaySeconds: number;
+  reviewWithinSeconds: number;
+}
 
 /**
  * A service's quorum policy: every rule must hold (AND), no approver counted for two rules
@@ -34,9 +46,12 @@ export interface QuorumPolicy {
   reminders?: number[];
   /** Who is told when a token is still short of its rules some time after issue. */
   escalation?: PolicyEscalation;
+  /** The emergency path (absent: none). */
+  breakGlass?: BreakGlassRule;
 }
 
-const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason', 'requirePasskey', 'reminders', 'escalation'];
+const FIELDS = ['rules', 'requesterMayApprove', 'vetoGroups', 'commands', 'tokenTtlSeconds', 'approvedTimeoutSeconds', 'requireReason', 'requirePasskey', 'reminders', 'escalation', 'breakGlass'];
+const BREAK_GLASS_FIELDS = ['group', 'm', 'delaySeconds', 'reviewWithinSeconds'];
 
 function refuse(message: string): never {
   throw new QuorumError('RET_BAD_REQUEST', `policy: ${message}`);
@@ -93,7 +108,19 @@ export function parsePolicy(input: unknown): QuorumPolicy {
   }
   if (input.reminders !== undefined) policy.reminders = parseReminders(input.reminders);
   if (input.escalation !== undefined) policy.escalation = parseEscalation(input.escalation, GROUP_NAME, POLICY_LIMITS.ttlSeconds);
+  if (input.breakGlass !== undefined) policy.breakGlass = parseBreakGlass(input.breakGlass);
   return policy;
+}
+
+function parseBreakGlass(input: unknown): BreakGlassRule {
+  if (!isObject(input) || Object.keys(input).some((k) => !BREAK_GLASS_FIELDS.includes(k))) refuse('breakGlass must be {"group", "m", "delaySeconds", "reviewWithinSeconds"}');
+  if (typeof input.group !== 'string' || !GROUP_NAME.test(input.group)) refuse(`breakGlass.group is not a group name (${GROUP_NAME.source})`);
+  return {
+    group: input.group,
+    m: count(input.m, 'breakGlass.m', 1, POLICY_LIMITS.m),
+    delaySeconds: count(input.delaySeconds, 'breakGlass.delaySeconds', 1, POLICY_LIMITS.ttlSeconds),
+    reviewWithinSeconds: count(input.reviewWithinSeconds, 'breakGlass.reviewWithinSeconds', 1, POLICY_LIMITS.reviewSeconds),
+  };
 }
 
 /** The policy's canonical JSON (RFC 8785): what is stored, versioned and signed into token bytes. */
@@ -111,7 +138,7 @@ export function policySize(policy: QuorumPolicy): number {
   return policy.rules.reduce((sum, rule) => sum + rule.m, 0);
 }
 
-/** The groups a policy names: its rules' and its veto groups. */
+/** The groups a policy names: its rules', its veto groups and its break-glass group. */
 export function policyGroups(policy: QuorumPolicy): string[] {
-  return [...new Set([...policy.rules.map((r) => r.group), ...(policy.vetoGroups ?? [])])];
+  return [...new Set([...policy.rules.map((r) => r.group), ...(policy.vetoGroups ?? []), ...(policy.breakGlass ? [policy.breakGlass.group] : [])])];
 }

@@ -32,6 +32,8 @@ export interface TokenDocument {
   /** Why the requester asks (at most 500 characters), and a ticket id or URL (at most 200). */
   reason?: string;
   ticket?: string;
+  /** `breakGlass`: asked for on the service's emergency path (docs/policies.md); absent: the normal one. */
+  path?: 'breakGlass';
 }
 
 /** What a token request may say beside its operation, signed into its bytes. */
@@ -50,6 +52,8 @@ export interface NewTokenInput extends TokenJustification {
   issuer: string;
   now: number;
   ttlSeconds: number;
+  /** Asked for on the break-glass path: signed into the bytes as `path`. */
+  breakGlass?: boolean;
 }
 
 /** RFC 3339 UTC with milliseconds. */
@@ -90,6 +94,7 @@ export function newTokenDocument(input: NewTokenInput): TokenDocument {
     ...(input.signedPolicy ? { policy: input.signedPolicy.policy, policyVersion: input.signedPolicy.version } : {}),
     ...(input.reason !== undefined ? { reason: input.reason } : {}),
     ...(input.ticket !== undefined ? { ticket: input.ticket } : {}),
+    ...(input.breakGlass === true ? { path: 'breakGlass' as const } : {}),
   };
 }
 

@@ -79,6 +79,10 @@ export interface TokenRecord {
   rejections: StoredRejection[];
   /** A custom service's token: its counting approvers assigned to the rules of its policy (the store's answer). */
   progress?: RuleProgress[];
+  /** A break-glass token: the end of its time lock, and once APPROVED what carried it (the store's answer). */
+  breakGlass?: { delayEndsAt: number; approvedBy?: 'breakGlass' | 'quorum'; reviewToken?: string };
+  /** A review token: the break-glass token it reviews. */
+  reviewOf?: string;
 }
 
 export interface TokenView {
@@ -106,6 +110,12 @@ export interface TokenView {
   progress?: RuleProgress[];
   reason?: string;
   ticket?: string;
+  /** `breakGlass`: asked for on the emergency path (signed into the bytes). */
+  path?: 'breakGlass';
+  /** A break-glass token: when its time lock ends, what approved it, its review token once used. */
+  breakGlass?: { delayEndsAt: string; approvedBy?: 'breakGlass' | 'quorum'; reviewToken?: string };
+  /** A review token: the break-glass token it reviews. */
+  reviewOf?: string;
 }
 
 /** The public view of a token: approvals listed are the ones that count. */
@@ -138,5 +148,12 @@ export function tokenView(record: TokenRecord): TokenView {
   }
   if (record.doc.reason !== undefined) view.reason = record.doc.reason;
   if (record.doc.ticket !== undefined) view.ticket = record.doc.ticket;
+  if (record.doc.path === 'breakGlass') view.path = 'breakGlass';
+  if (record.breakGlass) {
+    view.breakGlass = { delayEndsAt: rfc3339(record.breakGlass.delayEndsAt) };
+    if (record.breakGlass.approvedBy) view.breakGlass.approvedBy = record.breakGlass.approvedBy;
+    if (record.breakGlass.reviewToken) view.breakGlass.reviewToken = record.breakGlass.reviewToken;
+  }
+  if (record.reviewOf) view.reviewOf = record.reviewOf;
   return view;
 }

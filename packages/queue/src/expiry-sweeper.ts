@@ -13,7 +13,7 @@ export class ExpirySweeper {
 
   constructor(
     private readonly store: QuorumStore,
-    private readonly options: { intervalMs: number; batch: number; log: (message: string, fields?: Record<string, unknown>) => void },
+    private readonly options: { intervalMs: number; batch: number; log: (message: string, fields?: Record<string, unknown>) => void; requesterMayApprove?: boolean },
   ) {}
 
   start(): void {
@@ -41,6 +41,9 @@ export class ExpirySweeper {
     const due = await this.store.tokens.dueForExpiry(this.store.ctx.clock(), this.options.batch);
     // An id whose token is gone is dropped from the indexes by the script (GONE).
     for (const id of due) await this.store.tokens.expire(id, SYSTEM);
-    return due.length;
+    // Break-glass tokens at the end of their time lock: APPROVED without anyone calling.
+    const locked = await this.store.tokens.dueForBreakGlass(this.store.ctx.clock(), this.options.batch);
+    for (const id of locked) await this.store.tokens.settleBreakGlass(id, this.options.requesterMayApprove ?? false, SYSTEM);
+    return due.length + locked.length;
   }
 }

@@ -5,7 +5,7 @@ export const DELIVERIES_QUEUE = 'deliveries';
 /** Delayed jobs that fan out when due: reminders and escalations (see notification-fanout.ts). */
 export const SCHEDULES_QUEUE = 'schedules';
 
-export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired'] as const;
+export const DELIVERY_EVENTS = ['approval.requested', 'token.approved', 'token.rejected', 'token.expired', 'breakglass.requested', 'breakglass.unreviewed'] as const;
 /** A webhook's or a callback's events (DELIVERY_EVENTS); e-mail and chat carry every NotificationEvent. */
 export type DeliveryEvent = (typeof DELIVERY_EVENTS)[number] | NotificationEvent;
 

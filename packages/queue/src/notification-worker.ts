@@ -170,6 +170,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     intervalMs: 250,
     batch: 500,
     log: warnWhileUp('expiry-sweeper'),
+    requesterMayApprove: config.requesterMayApprove,
   });
   sweeper.start();
   queues.deliveries.on('error', onError);

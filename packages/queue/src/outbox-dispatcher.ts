@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { QuorumError } from '@quorumd/core';
+import { QuorumError, isNotificationEvent, type NotificationEvent } from '@quorumd/core';
 import { OUTBOX_FIELDS, isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
@@ -38,6 +38,8 @@ const POISON_ATTEMPTS = 5;
 /** A token id as the scripts write it (a UUID); anything else names no token. */
 const TOKEN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES: ReadonlySet<string> = new Set(['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CONSUMED', 'DELETED']);
+/** The announcements an entry may carry instead of a status change (docs/policies.md, Break-glass): told to every officer its entry names. */
+const ANNOUNCEMENTS: ReadonlySet<string> = new Set<DeliveryEvent>(['breakglass.requested', 'breakglass.unreviewed']);
 
 function field(fields: string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
@@ -63,6 +65,8 @@ interface Change {
   status: string;
   to: string | undefined;
   round: number;
+  /** An announcement (breakglass.requested, breakglass.unreviewed) rather than a status change. */
+  event?: DeliveryEvent;
 }
 
 /** An entry as read from the stream, with its change. */
@@ -84,7 +88,9 @@ function parseChange(fields: string[]): Change | string {
   if (!TOKEN_ID.test(id)) return 'no token id';
   if (!STATUSES.has(status)) return 'unknown status';
   if (!/^\d{1,9}$/.test(round)) return 'round is not a count';
-  return { id, status, to: field(fields, OUTBOX_FIELDS.to), round: Number(round) };
+  const event = field(fields, OUTBOX_FIELDS.event);
+  if (event !== undefined && !ANNOUNCEMENTS.has(event)) return 'unknown event';
+  return { id, status, to: field(fields, OUTBOX_FIELDS.to), round: Number(round), ...(event !== undefined ? { event: event as DeliveryEvent } : {}) };
 }
 
 /**
@@ -262,7 +268,7 @@ export class OutboxDispatcher {
   /** The jobs a batch of changes sets off, added in one bulk. */
   private async dispatch(changes: Change[]): Promise<void> {
     // A token issued or reopened (PENDING again) asks the officers who could approve it.
-    const asking = changes.filter((c) => c.status === 'PENDING');
+    const asking = changes.filter((c) => c.status === 'PENDING' && c.event === undefined);
     const recipients = await this.store.tokens.approvalRecipients(
       asking.map((c) => c.id),
       this.options.requesterMayApprove,
@@ -271,13 +277,26 @@ export class OutboxDispatcher {
     const hooked = await this.store.webhooks.having([...new Set(recipients.flat())]);
     const fanOut = asking.flatMap((c, i) => (recipients[i] ?? []).filter((uid) => hooked.has(uid)).map((uid) => this.job('approval.requested', c, { kind: 'officer', userId: uid })));
     const told = await this.notifications.jobsForMany('approval.requested', asking.map((c, i) => ({ tokenId: c.id, userIds: recipients[i] ?? [], round: c.round })));
-    const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING').map((c) => this.jobsFor(c)));
+    const others = await Promise.all(changes.filter((c) => c.status !== 'PENDING' && c.event === undefined).map((c) => this.jobsFor(c)));
+    // An announcement goes to every officer its entry names (those with a webhook: the script looked),
+    // and through every e-mail and chat channel of the officers its event's route names (urgent: no digest wait).
+    const announced = changes.flatMap((c) =>
+      c.event === undefined
+        ? []
+        : (c.to ?? '')
+            .split(' ')
+            .filter((target) => target.startsWith('officer:'))
+            .map((target) => this.job(c.event as DeliveryEvent, c, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })),
+    );
+    const announcedOnChannels = await Promise.all(
+      changes.filter((c) => c.event !== undefined && isNotificationEvent(c.event)).map((c) => this.notifications.jobsForEvent(c.event as NotificationEvent, c.id)),
+    );
     // Reminders and escalations are scheduled before the deliveries: a re-read entry schedules nothing twice (job ids).
     // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
     const toldOf = new Set(asking.filter((_, i) => (told[i] ?? []).length > 0).map((c) => c.id));
     const due = (await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId));
     if (due.length > 0) await this.queues.schedule(due);
-    await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat()]);
+    await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat(), ...announced, ...announcedOnChannels.flat()]);
   }
 
   /** The reminders and escalation of the tokens that have just asked for approvals (still waiting for them). */

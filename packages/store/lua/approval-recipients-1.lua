@@ -20,12 +20,12 @@ local CHUNK = 1000
 local may = A.requesterMayApprove == '1'
 local reads = {}
 for first = 1, math.max(#asked, 1), CHUNK do
-  local fields = first == 1 and { TF.status, TF.expiresAt, TF.requester, TF.requesterUser, TF.service, TF.governingServices, TF.policy } or {}
+  local fields = first == 1 and { TF.status, TF.expiresAt, TF.requester, TF.requesterUser, TF.service, TF.governingServices, TF.policy, TF.reviewExcluded, TF.breakGlassAt } or {}
   for n = first, math.min(first + CHUNK - 1, #asked) do
     fields[#fields + 1] = VOTE .. asked[n]
     fields[#fields + 1] = REJECTION .. asked[n]
   end
-  reads[#reads + 1] = { fields = fields, first = first, skip = first == 1 and 7 or 0 }
+  reads[#reads + 1] = { fields = fields, first = first, skip = first == 1 and 9 or 0 }
 end
 local out = {}
 for _, token in ipairs(A.tokenIds) do
@@ -33,7 +33,7 @@ for _, token in ipairs(A.tokenIds) do
   local got = redis.call('HMGET', tkey, unpack(reads[1].fields))
   local ids = {}
   if got[1] == STATUS.PENDING and NOW < tonumber(got[2] or '0') then
-    local t = { [TF.requester] = got[3] or nil, [TF.requesterUser] = got[4] or nil, [TF.service] = got[5] or '', [TF.governingServices] = got[6] or nil, [TF.policy] = got[7] or nil }
+    local t = { [TF.requester] = got[3] or nil, [TF.requesterUser] = got[4] or nil, [TF.service] = got[5] or '', [TF.governingServices] = got[6] or nil, [TF.policy] = got[7] or nil, [TF.reviewExcluded] = got[8] or nil, [TF.breakGlassAt] = got[9] or nil }
     for r, read in ipairs(reads) do
       if r > 1 then got = redis.call('HMGET', tkey, unpack(read.fields)) end
       for n = read.first, math.min(read.first + CHUNK - 1, #asked) do

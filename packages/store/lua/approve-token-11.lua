@@ -3,7 +3,7 @@
 -- was verified against `fingerprint` before this runs; the script checks that this is still
 -- the CO's key, and records the key registration it belongs to.
 -- KEYS: token user session userVotes keyOwners mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys webhook service group officers keyHolders userPasskeys userPasskeyCounters — the officer's passkeys and their counters; the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook
+-- Reaches: breakGlassTokens events group keyHolders officers service user userKeys userVotes webhook userPasskeys userPasskeyCounters — the officer's passkeys and their counters; the policies of the custom services that govern the token and their groups' members; the hashes of the token's other voters (whether their votes count), the requester's webhook; the break-glass index (a token settled at its lock's end)
 -- ARGV: userId fingerprint alg signature issuer requesterMayApprove approvedTimeoutMs passkeyId passkeyCounter passkeyProof
 --   `signature` signature (raw bytes)
 --   `requesterMayApprove` '1' when the requester may approve   `approvedTimeoutMs` approved timeout, ms
@@ -36,6 +36,11 @@ local function approve_if_carried(new_vote)
   redis.call('ZREM', key('openTokens'), t.id)
   redis.call('ZADD', key('approvedTokens'), until_ms, t.id)
   audit('token.approved', { id = t.id, approvals = voters, required = need })
+  note_break_glass_approval(tkey, t, voters, need, may)
+  if t[TF.reviewOf] then
+    review_approved(tkey, t, voters, keys, need)
+    return { STATUS.CONSUMED, snapshot_of(t, voters, keys, need, may) }
+  end
   publish_status(t.id, STATUS.APPROVED, t)
   return { STATUS.APPROVED, snapshot_of(t, voters, keys, need, may) }
 end

@@ -1,6 +1,6 @@
 -- createUser, behind its quorum gate (PROTECTED.createUser); consumes the token with the change.
 -- KEYS: usersSeq usersByName users officers gateToken mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events token user userKeys userVotes webhook — the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
+-- Reaches: events group officers service token user userKeys userVotes webhook — the new user's hash (its id comes from usersSeq); the gate token's voters (and their key history); the gate token's requester's webhook (its outbox entry names who hears of it)
 -- ARGV: requester operationDigest issuer requesterMayApprove name nameKey type passwordHash retentionMs verified
 --   `nameKey` lower-case name
 --   `retentionMs` retention of finished tokens, ms

@@ -11,6 +11,7 @@ if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum 
 if A.callerIsOfficer ~= '1' and t[TF.requester] ~= A.callerKey then
   return fail('RET_FORBIDDEN', 'Only the requester or a crypto officer may delete this token')
 end
+if t[TF.reviewOf] then return fail('RET_FORBIDDEN', 'A break-glass review is approved or rejected, never deleted') end
 local status = effective_status(t)
 if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= STATUS.PENDING and status ~= STATUS.APPROVED then

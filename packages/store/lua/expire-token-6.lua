@@ -1,6 +1,6 @@
 -- Moves a token whose time has passed to EXPIRED (idempotent; a no-op otherwise).
 -- KEYS: token openTokens approvedTokens audit auditHead outbox
--- Reaches: events userVotes webhook — the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
+-- Reaches: events group officers outbox service user userVotes webhook — the votes sets of the token's voters (it leaves them), the requester's webhook (whether it hears of the ending)
 -- ARGV: retentionMs
 --   `retentionMs` retention of finished tokens, ms
 -- Returns: the status after, or GONE when the token's hash is gone.
@@ -16,4 +16,6 @@ end
 if t[TF.status] == STATUS.EXPIRED or effective_status(t) ~= STATUS.EXPIRED then return t[TF.status] end
 finish_token(key('token'), t, STATUS.EXPIRED, tonumber(A.retentionMs))
 audit('token.expired', { id = t.id })
+-- A break-glass review not approved in its window locks the officers it names.
+if t[TF.reviewOf] then review_failed(t, 'unreviewed') end
 return STATUS.EXPIRED

@@ -1,7 +1,8 @@
 -- getToken: stores a new PENDING token and indexes it.
 -- KEYS: token session openTokens allTokens requesterTokens mValues audit auditHead outbox issueCount
--- Reaches: events user userKeys webhook group groups officers service — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel; the version of the group or service a setGroup, setPolicy or deleteService changes
--- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs policy policyVersion approvedTimeoutMs
+-- Reaches: breakGlassTokens events group groups officers outbox service user userKeys webhook — the requester's hash (its session's check), the requester's webhook (whether it hears of the change), the events channel; the version of the group or service a setGroup, setPolicy or deleteService changes; the break-glass index and the outbox (a break-glass token's announcement)
+-- ARGV: id bytes service m requesterKey expiresAt issuer callbackUrl retentionMs command callbackSecret requesterUserId governingServices hsmData withSession issueLimit issueWindowMs policy policyVersion approvedTimeoutMs breakGlassAt
+--   `breakGlassAt` a break-glass token's end of its time lock (epoch ms), or '': its requester must be in the policy's break-glass group
 --   `policy` a custom service's policy as signed into the bytes (canonical JSON), or ''; `policyVersion` its version, or ''
 --   `approvedTimeoutMs` a custom service's policy's approved timeout, ms, or ''
 --   `bytes` token bytes
@@ -51,6 +52,14 @@ if A.command == 'setGroup' or A.command == 'setPolicy' or A.command == 'deleteSe
   if type(args) == 'table' and A.command == 'setGroup' and type(args.group) == 'string' then base = group_change_base(args.group) end
   if type(args) == 'table' and A.command ~= 'setGroup' and type(args.service) == 'string' then base = service_change_base(args.service) end
 end
+-- A break-glass token: asked for by a member of the break-glass group (an API key: its owner).
+local break_glass = A.breakGlassAt ~= '' and cjson.decode(A.policy).breakGlass or nil
+if A.breakGlassAt ~= '' then
+  if not break_glass then return fail('RET_BREAK_GLASS_NOT_ALLOWED', 'The policy of ' .. A.service .. ' has no break-glass path') end
+  if not is_member(A.requesterUserId, break_glass.group) then
+    return fail('RET_FORBIDDEN', 'Only a member of group ' .. break_glass.group .. ' may ask for a break-glass token of ' .. A.service)
+  end
+end
 local id = A.id
 local by_api_key = string.sub(A.requesterKey, 1, 7) == 'apikey:'
 -- The hash as written, field by field; the answer is built from it (no second read).
@@ -67,6 +76,7 @@ if A.hsmData ~= '' then t[TF.hsmData] = A.hsmData end
 if A.policy ~= '' then t[TF.policy] = A.policy end
 if A.approvedTimeoutMs ~= '' then t[TF.approvedTimeout] = A.approvedTimeoutMs end
 if base then t[TF.changeBase] = base end
+if break_glass then t[TF.breakGlassAt] = A.breakGlassAt end
 local fields = {}
 for field, value in pairs(t) do
   fields[#fields + 1] = field
@@ -86,5 +96,14 @@ end
 if redis.call('INCR', key('issueCount')) == 1 then redis.call('PEXPIRE', key('issueCount'), A.issueWindowMs) end
 audit('token.issued', { id = id, service = A.service, command = A.command, m = tonumber(A.m) })
 publish_status(id, STATUS.PENDING)
+if break_glass then
+  -- Told at once to every officer of the service's rules, in the same step as the issue.
+  redis.call('ZADD', KEY.breakGlassTokens(), A.breakGlassAt, id)
+  local doc = cjson.decode(A.bytes)
+  local requester = A.requesterKey
+  local officers = announce(id, 'breakglass.requested', cjson.decode(A.policy), { service = A.service, command = A.command, operation = doc.operation,
+    requester = requester, reason = doc.reason or '', delayEndsAt = tonumber(A.breakGlassAt) })
+  audit('token.breakglass.requested', { id = id, service = A.service, command = A.command, reason = doc.reason or '', delayEndsAt = tonumber(A.breakGlassAt), told = officers })
+end
 -- (A new token has no votes: the self-approval setting changes nothing in it.)
 return snapshot_of(t, {}, {}, m_now, true)

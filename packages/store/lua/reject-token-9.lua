@@ -1,7 +1,7 @@
 -- Records a CO's rejection; the token becomes REJECTED once the COs who could still
 -- approve are fewer than the approvals it needs.
 -- KEYS: token session keyHolders mValues openTokens approvedTokens audit auditHead outbox
--- Reaches: events user userKeys userVotes webhook group officers service keyHolders — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
+-- Reaches: approvedTokens breakGlassTokens events group keyHolders officers openTokens outbox service user userKeys userVotes webhook — the token's voters and the key holders' hashes (locks), the requester's webhook (whether it hears of the ending)
 -- ARGV: userId reason issuer requesterMayApprove retentionMs
 --   `requesterMayApprove` '1' when the requester may approve
 --   `retentionMs` retention of finished tokens, ms
@@ -17,9 +17,15 @@ if not t then return fail('RET_TOKEN_NOT_FOUND', 'No such quorum token') end
 if t[TF.issuer] ~= A.issuer then return fail('RET_MXN_AUTH_FAILED', 'The quorum token was issued by another quorumd') end
 if t[REJECTION .. uid] then return token_snapshot(tkey, may) end
 if t[VOTE .. uid] then return fail('RET_ALREADY_APPROVED', 'This officer already approved this token') end
+-- A break-glass token whose time lock is over is APPROVED first: a veto comes during the lock.
+settle_break_glass(tkey, t, may)
 local status = effective_status(t)
 if status == STATUS.EXPIRED then return fail('RET_TOKEN_EXPIRED', 'The quorum token has expired') end
 if status ~= STATUS.PENDING then return fail('RET_TOKEN_NOT_PENDING', 'The quorum token is ' .. status) end
+-- A break-glass review: the reviewed token's requester and approvers do not decide on it.
+if t[TF.reviewOf] and not may_approve(t, uid, may) then
+  return fail('RET_FORBIDDEN', 'The requester and approvers of a break-glass token do not decide on its review')
+end
 -- A custom service's token: only an officer its policies count, or a veto group's member, decides on it.
 if not may_help(t, uid, may) and not vetoes(t, uid) then
   return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts')
@@ -48,6 +54,11 @@ local veto = vetoes(t, uid)
 if veto or not carried(t, candidates, required(t), may) then
   finish_token(tkey, t, STATUS.REJECTED, tonumber(A.retentionMs))
   audit('token.rejected', veto and { id = t.id, possibleApprovals = possible, vetoedBy = tonumber(uid) } or { id = t.id, possibleApprovals = possible })
+  if t[TF.reviewOf] then review_failed(t, 'rejected') end
+  if veto and t[TF.breakGlassAt] then
+    redis.call('ZREM', KEY.breakGlassTokens(), t.id)
+    audit('token.breakglass.vetoed', { id = t.id, service = t[TF.service], vetoedBy = tonumber(uid), reason = A.reason })
+  end
 else
   publish_vote(t.id)
 end

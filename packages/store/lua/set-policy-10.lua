@@ -38,6 +38,7 @@ end
 local named = {}
 for _, rule in ipairs(policy.rules) do named[#named + 1] = rule.group end
 for _, veto in ipairs(policy.vetoGroups or {}) do named[#named + 1] = veto end
+if policy.breakGlass then named[#named + 1] = policy.breakGlass.group end
 for _, group in ipairs(named) do
   if group ~= BUILTIN_GROUP and redis.call('HEXISTS', key('groups'), group) == 0 then
     return fail('RET_BAD_REQUEST', 'The policy names group ' .. group .. ', which does not exist (PUT /v1/groups/' .. group .. ' first)')

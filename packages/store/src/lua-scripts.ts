@@ -16,7 +16,7 @@ import { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName } from './scrip
  * reads them as `key('name')`.
  */
 export const LUA_DIR = join(__dirname, '..', 'lua');
-const LIBRARY = ['audit-outbox.lua', 'tokens.lua', 'sessions.lua', 'counting.lua', 'policies.lua', 'snapshot.lua', 'lifecycle.lua', 'gate.lua'];
+const LIBRARY = ['audit-outbox.lua', 'tokens.lua', 'sessions.lua', 'counting.lua', 'policies.lua', 'breakglass.lua', 'snapshot.lua', 'lifecycle.lua', 'gate.lua', 'breakglass-review.lua'];
 
 export { SCRIPT_NAMES, SESSION_CHECKING_SCRIPTS, type ScriptName, type SessionCheckingScript } from './script-names';
 

@@ -73,6 +73,8 @@ export const KEY_PATTERNS = {
   openTokens: 'tokens:open',
   /** APPROVED tokens by the end of their approved timeout. */
   approvedTokens: 'tokens:approved',
+  /** Break-glass tokens (docs/policies.md) by the end of their time lock: the sweep settles them then. */
+  breakGlassTokens: 'tokens:breakglass',
   /** Tokens by issue time (within the retention window). */
   allTokens: 'tokens:all',
   requesterTokens: 'tokens:req:<requesterKey>',
@@ -175,6 +177,18 @@ export const TOKEN_FIELDS = {
    * runs only while that is still the state (what a whole member list or policy replaces).
    */
   changeBase: 'cbase',
+  /** A break-glass token: the end of its time lock (epoch ms), from issue plus the signed delay. */
+  breakGlassAt: 'bgAt',
+  /** A break-glass token once APPROVED: what carried it, 'breakGlass' (its group, after the delay) or 'quorum'. */
+  breakGlassApproval: 'bgAp',
+  /** A break-glass token used on its break-glass approvals: the id of its review token. */
+  reviewToken: 'bgRv',
+  /** A review token: the id of the break-glass token it reviews. */
+  reviewOf: 'rvOf',
+  /** A review token: ` <id> <id> ` the officers who may not count toward it (the reviewed token's requester and approvers). */
+  reviewExcluded: 'rvX',
+  /** A review token: ` <id> <id> ` the officers locked when it is rejected or not approved in time. */
+  reviewLocks: 'rvL',
   /** The approvals the gate checked when the token was used. */
   need: 'need',
   /** The voters whose votes carried the token when it was used. */
@@ -213,6 +227,12 @@ export const OUTBOX_FIELDS = {
   round: 'round',
   /** Who hears of it: 'callback', 'officer:<id>', space separated. */
   to: 'to',
+  /** An announcement rather than a status change (breakglass.requested, breakglass.unreviewed): its event name. */
+  event: 'event',
+  /** An announcement's officers to tell (every officer of the service's rules, webhook or not), space separated ids. */
+  officers: 'officers',
+  /** An announcement's facts, JSON ({service, command, requester, reason, ...}). */
+  data: 'data',
 } as const;
 
 /**

@@ -29,6 +29,7 @@ export const SCRIPT_NAMES = [
   'rejectToken',
   'sealAudit',
   'setHsmUsername',
+  'settleBreakGlass',
   'setGroup',
   'setMValue',
   'setPolicy',

@@ -27,6 +27,10 @@ export interface StoredToken extends TokenRecord {
   usedApprovals?: { userId: number; fingerprint: string }[];
   /** A used custom service's token: how its approvals filled the signed policy's rules then, and each approver's groups then. */
   usedAssignment?: { assignment: RuleProgress[]; groups: Record<string, string[]> };
+  /** A break-glass token: the end of its time lock, and once APPROVED what carried it. */
+  breakGlass?: { delayEndsAt: number; approvedBy?: 'breakGlass' | 'quorum'; reviewToken?: string };
+  /** A review token: the break-glass token it reviews. */
+  reviewOf?: string;
   /** HMAC secret for the requester's callback (never shown, never in a job). */
   callbackSecret?: string;
 }
@@ -53,6 +57,12 @@ export interface RejectionInput {
   reason: string;
   issuer: string;
   requesterMayApprove: boolean;
+}
+
+/** A break-glass token's review token, made before its use (the consume script issues it when the use needs it). */
+export interface ReviewTokenInput {
+  doc: TokenDocument;
+  bytes: Buffer;
 }
 
 const { vote: VOTE, rejection: REJECTION, passkey: PASSKEY_PROOF } = TOKEN_FIELD_PREFIXES;
@@ -152,6 +162,13 @@ function readTokenReply(reply: unknown, text?: TokenText): StoredToken | undefin
       groups: Object.fromEntries(Object.entries(Array.isArray(parsed.groups) ? {} : parsed.groups).map(([uid, of]) => [uid, Array.isArray(of) ? of : []])),
     };
   }
+  if (hash[F.breakGlassAt]) {
+    token.breakGlass = { delayEndsAt: Number(hash[F.breakGlassAt]) };
+    const by = hash[F.breakGlassApproval];
+    if (by === 'breakGlass' || by === 'quorum') token.breakGlass.approvedBy = by;
+    if (hash[F.reviewToken]) token.breakGlass.reviewToken = hash[F.reviewToken];
+  }
+  if (hash[F.reviewOf]) token.reviewOf = hash[F.reviewOf];
   const used = hash[F.used];
   if (used) token.usedApprovals = (JSON.parse(used) as [number, string][]).map(([userId, fingerprint]) => ({ userId, fingerprint }));
   return token;
@@ -204,6 +221,8 @@ export class TokensRepository {
     cloudhsmApprovalData?: Buffer,
     /** A custom service's token: its policy's approved timeout, when it sets one. */
     approvedTimeoutMs?: number,
+    /** A break-glass token: the end of its time lock, epoch ms. */
+    breakGlassAt?: number,
   ): Promise<StoredToken> {
     const ids = { tokenId: doc.id, requesterKey: requester.key, sessionHash: requester.sessionHash ?? 'none', userId: requester.userId };
     const reply = await this.ctx.run('issueToken', ids, actor, {
@@ -227,6 +246,7 @@ export class TokensRepository {
       policy: doc.policy ? canonicalPolicy(doc.policy) : '',
       policyVersion: doc.policyVersion ?? '',
       approvedTimeoutMs: approvedTimeoutMs ?? '',
+      breakGlassAt: breakGlassAt ?? '',
     });
     return found(readTokenReply(reply));
   }
@@ -281,10 +301,16 @@ export class TokensRepository {
   }
 
   /** Consumes an APPROVED token for exactly its operation (the gate's); answers the token as consumed. */
-  /** `service`: the service the caller runs the operation for (a token of another is refused); undefined: the token's own. */
-  async consume(gate: QuorumGate, actor: Actor, service?: string): Promise<StoredToken> {
+  /**
+   * `service`: the service the caller runs the operation for (a token of another is refused); undefined: the token's own.
+   * `review`: a break-glass token's review token, issued by the script when the use needs it.
+   */
+  async consume(gate: QuorumGate, actor: Actor, service?: string, review?: ReviewTokenInput): Promise<StoredToken> {
     const { gateTokenId, args } = gateIdsAndArgs(gate);
-    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs, service: service ?? '' })));
+    const reviewArgs = review
+      ? { reviewId: review.doc.id, reviewBytes: review.bytes.toString('utf8'), reviewM: review.doc.m, reviewPolicy: review.doc.policy ? canonicalPolicy(review.doc.policy) : '', reviewExpiresAt: Date.parse(review.doc.expiresAt) }
+      : { reviewId: '', reviewBytes: '', reviewM: '', reviewPolicy: '', reviewExpiresAt: '' };
+    return found(readTokenReply(await this.ctx.run('consumeToken', { tokenId: gateTokenId }, actor, { ...args, retentionMs: this.ctx.retentionMs, service: service ?? '', ...reviewArgs })));
   }
 
   /** Moves a token past its time to EXPIRED; returns the status after, or GONE (its hash is gone: its id left the indexes). */
@@ -417,5 +443,15 @@ export class TokensRepository {
       this.ctx.read((r) => r.zrangebyscore(k.approvedTokens(), '-inf', now, 'LIMIT', 0, limit)),
     ]);
     return [...open, ...approved];
+  }
+
+  /** Break-glass tokens whose time lock is over (the sweep settles them). */
+  async dueForBreakGlass(now: number, limit: number): Promise<string[]> {
+    return this.ctx.read((r) => r.zrangebyscore(this.ctx.keys.breakGlassTokens(), '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  /** A break-glass token at the end of its time lock: APPROVED when its break-glass approvals carry it; answers the status after. */
+  async settleBreakGlass(id: string, requesterMayApprove: boolean, actor: Actor): Promise<string> {
+    return (await this.ctx.run('settleBreakGlass', { tokenId: id }, actor, { requesterMayApprove: requesterMayApprove ? '1' : '0' })) as string;
   }
 }

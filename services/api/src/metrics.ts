@@ -20,6 +20,13 @@ export class Metrics {
     labelNames: ['service', 'status'] as const,
     registers: [this.registry],
   });
+  /** Break-glass tokens by what became of them in this process: requested, vetoed, approved, used. */
+  readonly breakGlass = new Counter({
+    name: 'quorum_breakglass_total',
+    help: 'Break-glass tokens requested, vetoed, approved and used through this process (docs/policies.md)',
+    labelNames: ['service', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly approvals = new Counter({ name: 'quorum_approvals_total', help: 'Approvals accepted', labelNames: ['alg'] as const, registers: [this.registry] });
   readonly signatureFailures = new Counter({ name: 'quorum_signature_failures_total', help: 'Approvals refused because the signature did not verify', registers: [this.registry] });
   readonly gateVotesRefused = new Counter({ name: 'quorum_gate_votes_refused_total', help: 'Vote records a quorum gate found in Redis whose signature does not verify (they never count)', registers: [this.registry] });

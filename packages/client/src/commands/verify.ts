@@ -12,7 +12,7 @@ const VERIFY_EXIT = { OK: 0, INVALID: 1, UNPINNED: 2 } as const;
 const UNPINNED =
   "no --keys: the approvals were checked with the keys the bundle itself carries, which anyone can generate (with made-up user ids); this proves nothing about who signed. Pin the officers' public keys with --keys DIR, or accept the bundle's own keys with --trust-bundle-keys";
 
-type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; rpId?: string; origin?: string };
+type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; rpId?: string; origin?: string; allowBreakGlass?: boolean };
 
 function requirementsOf(opts: VerifyOptions): BundleRequirements {
   if (opts.keys !== undefined && opts.trustBundleKeys) throw new QuorumError('RET_BAD_REQUEST', 'give --keys DIR or --trust-bundle-keys, not both');
@@ -22,12 +22,15 @@ function requirementsOf(opts: VerifyOptions): BundleRequirements {
     ...(opts.minM !== undefined ? { minM: Number(opts.minM) } : {}),
     ...(opts.rpId !== undefined ? { rpId: opts.rpId } : {}),
     ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
+    ...(opts.allowBreakGlass ? { allowBreakGlass: true } : {}),
   };
 }
 
 /** What the signed token bytes say the approvals are for, one line each. */
 function whatItApproves(verdict: Extract<BundleVerdict, { ok: true }>): string {
-  return [`Issuer       ${verdict.issuer}`, `Service      ${verdict.service}`, `Operation    ${verdict.operation.command} ${JSON.stringify(verdict.operation.args ?? {})}`].join('\n');
+  const lines = [`Issuer       ${verdict.issuer}`, `Service      ${verdict.service}`, `Operation    ${verdict.operation.command} ${JSON.stringify(verdict.operation.args ?? {})}`];
+  if (verdict.path === 'breakGlass') lines.push(`Path         BREAK-GLASS (approved by ${verdict.approvedBy === 'quorum' ? 'its normal quorum' : 'its break-glass group after the time lock'}; --allow-break-glass)`);
+  return lines.join('\n');
 }
 
 /** verify: an approval bundle checked offline, against pinned officers' keys. */
@@ -42,6 +45,7 @@ export function addVerifyCommand(program: Command, run: CliRun): void {
     .option('--min-m <m>', 'refuse a bundle whose token needs fewer than m approvals')
     .option('--rp-id <id>', 'the WebAuthn RP ID passkey assertions must name (default: the bundle\u2019s)')
     .option('--origin <origin>', 'the origin passkey assertions must come from (default: the bundle\u2019s)')
+    .option('--allow-break-glass', 'accept a token asked for on the break-glass path (refused otherwise)')
     .action((file: string, opts: VerifyOptions) => {
       const requirements = requirementsOf(opts);
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;

@@ -53,7 +53,7 @@ local function policy_names_group(policy, group)
   for _, veto in ipairs(policy.vetoGroups or {}) do
     if veto == group then return true end
   end
-  return false
+  return policy.breakGlass ~= nil and policy.breakGlass.group == group
 end
 
 -- Group membership now (read once per run). `group_override[group]` (a set of ids as
@@ -214,7 +214,7 @@ end
 -- and an assignment of them to the rules of each of its policies (token_policies: the
 -- stricter of the signed and the current one, both held), membership as of now.
 -- A token of built-in services only is the count alone.
-local function carried(t, voters, need, requester_may_approve)
+local function carried_by_quorum(t, voters, need, requester_may_approve)
   if #voters < need then return false end
   for _, policy in ipairs(token_policies(t)) do
     if not assign_approvers(policy.rules, policy_voters(policy, voters, requester_uid(t), requester_may_approve)) then return false end
@@ -226,7 +226,7 @@ end
 -- of its policies' rules names, and not a requester excluded from approving it. Any officer
 -- for a built-in service's token (its M counts every officer; the requester rule is
 -- may_approve's), also one a custom policy governs as well (a policy or group change).
-local function may_help(t, uid, requester_may_approve)
+local function may_help_by_rules(t, uid, requester_may_approve)
   if is_builtin_service(t[TF.service]) then return true end
   local policies = token_policies(t)
   for _, policy in ipairs(policies) do
@@ -241,7 +241,7 @@ local function may_help(t, uid, requester_may_approve)
 end
 
 -- Whether officer `uid` is in a veto group of the token's policies (its rejection ends the token).
-local function vetoes(t, uid)
+local function vetoes_by_group(t, uid)
   for _, policy in ipairs(token_policies(t)) do
     for _, group in ipairs(policy.vetoGroups or {}) do
       if is_member(uid, group) then return true end
@@ -287,6 +287,8 @@ local function used_assignment_json(t, voters, requester_may_approve)
       end
     end
   end
+  -- (A break-glass token's approvers' membership of its break-glass group, too.)
+  if signed.breakGlass and not seen[signed.breakGlass.group] then named[#named + 1] = signed.breakGlass.group end
   table.sort(named)
   local groups = {}
   for _, uid in ipairs(voters) do

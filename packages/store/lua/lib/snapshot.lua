@@ -1,5 +1,14 @@
 -- Included by every script: a token as readers get it.
 
+-- The status readers get: its status now (effective_status), and APPROVED for a break-glass
+-- token whose time lock is over and whose break-glass approvals carry it, before the sweep or
+-- a use writes it (reads never write: a late worker changes nothing a reader sees).
+local function reader_status(t, voters, requester_may_approve)
+  local status = effective_status(t)
+  if status == STATUS.PENDING and t[TF.breakGlassAt] and break_glass_ready(t, voters, requester_may_approve) then return STATUS.APPROVED end
+  return status
+end
+
 -- A field's value as readers get it (`keys`: what counting_votes answered for `t`).
 local function reader_value(t, field, value, keys)
   if is_vote_field(field) then
@@ -37,7 +46,7 @@ local function snapshot_of(t, voters, keys, need, requester_may_approve)
     flat[#flat + 1] = TF.progress
     flat[#flat + 1] = progress
   end
-  return { flat, voters, t[TF.need] and tonumber(t[TF.need]) or need, effective_status(t) }
+  return { flat, voters, t[TF.need] and tonumber(t[TF.need]) or need, reader_status(t, voters, requester_may_approve) }
 end
 
 -- The same for a token as load_token read it (`t`, `flat`), with no write since: the list
@@ -61,8 +70,9 @@ local function read_snapshot(t, flat, requester_may_approve, without_doc)
     flat[#flat + 1] = TF.progress
     flat[#flat + 1] = progress
   end
-  if without_doc then return { flat, voters, need, effective_status(t), t.id } end
-  return { flat, voters, need, effective_status(t) }
+  local status = reader_status(t, voters, requester_may_approve)
+  if without_doc then return { flat, voters, need, status, t.id } end
+  return { flat, voters, need, status }
 end
 
 -- A token as readers get it (see snapshot_of), read now. (An empty hash when there is no such token.)

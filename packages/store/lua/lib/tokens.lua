@@ -78,6 +78,8 @@ local function requester_uid(t)
 end
 
 -- Whether user `uid` may approve token `t` given the deployment's self-approval setting.
+-- A break-glass review token: the reviewed token's requester and approvers never count (reviewExcluded).
 local function may_approve(t, uid, requester_may_approve)
+  if t[TF.reviewExcluded] and string.find(t[TF.reviewExcluded], ' ' .. tostring(uid) .. ' ', 1, true) then return false end
   return requester_may_approve or requester_uid(t) ~= tostring(uid)
 end

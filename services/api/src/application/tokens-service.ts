@@ -28,7 +28,7 @@ import {
   type PasskeyProof,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { QuorumStore, StoredService, StoredToken } from '@quorumd/store';
+import type { QuorumStore, ReviewTokenInput, StoredService, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
@@ -89,6 +89,10 @@ export interface Bundle {
   assignment?: { group: string; m: number; have: number[] }[];
   /** A used custom service's token: each approver's groups when it was used. */
   approverGroups?: Record<string, string[]>;
+  /** A break-glass token: its path, what approved it, and its review token once used. */
+  path?: 'breakGlass';
+  approvedBy?: 'breakGlass' | 'quorum';
+  reviewToken?: string;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -141,6 +145,7 @@ export class TokensService {
       cloudhsm?: { tokenFile: unknown };
       reason?: string;
       ticket?: string;
+      breakGlass?: boolean;
     },
   ): Promise<TokenView> {
     requireOfficerOrScope(principal, 'tokens:issue');
@@ -153,6 +158,12 @@ export class TokensService {
     }
     const justification = checkJustification(input);
     const builtin = builtinService(input.service);
+    if (input.breakGlass === true) {
+      // quorumd's own services hand out approving power (createUser of a CO, setGroup, setPolicy):
+      // one person must never make themselves a quorum, so they have no emergency path.
+      if (builtin !== undefined) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `Break-glass is not allowed for ${builtin}: quorumd's own services have no emergency path`);
+      if (justification.reason === undefined || justification.reason.trim() === '') throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', 'A break-glass token needs a reason');
+    }
     if (builtin === undefined) return this.issueCustom(principal, String(input.service), input, justification);
     const ttlSeconds = input.ttlSeconds ?? this.options.tokenTtlSeconds;
     if (ttlSeconds > this.options.maxTokenTtlSeconds) {
@@ -210,7 +221,12 @@ export class TokensService {
    * the policy's commands (when it lists them), and a reason is required when it says so.
    * quorumd's own commands and AWS CloudHSM tokens belong to the built-in services.
    */
-  private async issueCustom(principal: Principal, name: string, input: { operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: unknown }, justification: { reason?: string; ticket?: string }): Promise<TokenView> {
+  private async issueCustom(
+    principal: Principal,
+    name: string,
+    input: { operation: unknown; ttlSeconds?: number; callbackUrl?: string; callbackSecret?: string; cloudhsm?: unknown; breakGlass?: boolean },
+    justification: { reason?: string; ticket?: string },
+  ): Promise<TokenView> {
     const read = async () => {
       const found = await this.store.policies.service(name);
       if (!found || found.builtin) throw new QuorumError('RET_SERVICE_UNKNOWN', `Unknown quorum service: ${name.slice(0, 40)}`);
@@ -223,6 +239,8 @@ export class TokensService {
       throw new QuorumError('RET_BAD_REQUEST', `${operation.command} belongs to a built-in service, not ${service.service}`);
     }
     const { policy } = service;
+    const breakGlass = input.breakGlass === true;
+    if (breakGlass && !policy.breakGlass) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${service.service} has no break-glass path`);
     if (policy.commands && !policy.commands.includes(operation.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${service.service} may be asked only for ${policy.commands.join(', ')}, not ${operation.command}`);
     }
@@ -236,17 +254,23 @@ export class TokensService {
     if (input.callbackUrl !== undefined) await checkOutboundUrl(this.options.outbound, input.callbackUrl, 'callbackUrl');
     const issueWith = (current: StoredService) => {
       const m = policySize(current.policy);
+      const now = this.now();
+      // A break-glass token waits out its time lock first: its time to live starts after it.
+      const delaySeconds = breakGlass ? (current.policy.breakGlass?.delaySeconds ?? 0) : 0;
+      if (breakGlass && !current.policy.breakGlass) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${current.service} has no break-glass path`);
       const doc = newTokenDocument({
         service: current.service,
         operation,
         requester: requesterOf(principal),
         m,
         issuer: this.options.issuer,
-        now: this.now(),
-        ttlSeconds,
+        now,
+        ttlSeconds: ttlSeconds + delaySeconds,
         signedPolicy: { policy: current.policy, version: current.version },
         ...justification,
+        ...(breakGlass ? { breakGlass } : {}),
       });
+      const approvedTimeoutSeconds = current.policy.approvedTimeoutSeconds ?? (breakGlass ? this.options.approvedTimeoutSeconds : undefined);
       return this.store.tokens.issue(
         doc,
         tokenBytes(doc),
@@ -255,7 +279,8 @@ export class TokensService {
         { url: input.callbackUrl, secret: input.callbackSecret },
         actorOf(principal),
         undefined,
-        current.policy.approvedTimeoutSeconds === undefined ? undefined : current.policy.approvedTimeoutSeconds * 1000,
+        approvedTimeoutSeconds === undefined ? undefined : approvedTimeoutSeconds * 1000,
+        breakGlass ? now + delaySeconds * 1000 : undefined,
       );
     };
     const token = await issueWith(service).catch(async (err: unknown) => {
@@ -264,6 +289,7 @@ export class TokensService {
       return issueWith(service);
     });
     this.metrics.tokens.inc({ service: service.service, status: 'PENDING' });
+    if (breakGlass) this.metrics.breakGlass.inc({ service: service.service, outcome: 'requested' });
     return this.view(token);
   }
 
@@ -340,6 +366,7 @@ export class TokensService {
     if (status === 'APPROVED' && mine !== undefined && after.approvedAt === mine.at) {
       this.metrics.tokens.inc({ service: after.doc.service, status: 'APPROVED' });
       this.metrics.timeToQuorum.observe((this.now() - Date.parse(after.doc.issuedAt)) / 1000);
+      if (after.breakGlass) this.metrics.breakGlass.inc({ service: after.doc.service, outcome: after.breakGlass.approvedBy === 'breakGlass' ? 'approved' : 'quorum' });
     }
     return this.view(after);
   }
@@ -419,7 +446,10 @@ export class TokensService {
     );
     // This call finished the token when its rejection and the token's end share one script time.
     const mine = after.rejections.find((r) => r.userId === officer.id);
-    if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
+    if (after.status === 'REJECTED' && mine !== undefined && after.finishedAt === mine.at) {
+      this.metrics.tokens.inc({ service: after.doc.service, status: 'REJECTED' });
+      if (after.breakGlass) this.metrics.breakGlass.inc({ service: after.doc.service, outcome: 'vetoed' });
+    }
     return this.view(after);
   }
 
@@ -447,10 +477,41 @@ export class TokensService {
     if (isProtectedCommand(normalized.command)) {
       throw new QuorumError('RET_BAD_REQUEST', `${normalized.command} runs through its own route, which consumes the token with the change; /consume is for external systems`);
     }
+    const before = await this.store.tokens.get(id, this.options.requesterMayApprove);
+    // A break-glass token's review token is made now; the script issues it when the use needs it.
+    const review = before?.doc.path === 'breakGlass' ? await this.reviewTokenFor(before) : undefined;
     const gate = await this.gates.open(principal, id, normalized);
-    const token = await this.gates.run(gate, named, () => this.store.tokens.consume(gate, actorOf(principal), named));
+    const token = await this.gates.run(gate, named, () => this.store.tokens.consume(gate, actorOf(principal), named, review));
     this.metrics.tokens.inc({ service: token.doc.service, status: 'CONSUMED' });
+    if (token.breakGlass?.reviewToken) this.metrics.breakGlass.inc({ service: token.doc.service, outcome: 'used' });
     return this.bundleOf(token);
+  }
+
+  /**
+   * The review token of a break-glass token's use (docs/policies.md): QUORUM_MGMT, operation
+   * reviewBreakGlass {token}, the service's normal policy (without its break-glass path) signed
+   * into it and QUORUM_MGMT's M at least, to be approved within the shorter of the signed and
+   * the current review window.
+   */
+  private async reviewTokenFor(token: StoredToken): Promise<ReviewTokenInput> {
+    const service = await this.store.policies.service(token.doc.service);
+    const signed = token.doc.policy?.breakGlass;
+    if (!service || !signed) throw new QuorumError('RET_BREAK_GLASS_NOT_ALLOWED', `The policy of ${token.doc.service} has no break-glass path`);
+    const { breakGlass: current, ...normal } = service.policy;
+    const windowSeconds = Math.min(signed.reviewWithinSeconds, current?.reviewWithinSeconds ?? signed.reviewWithinSeconds);
+    const mValues = await this.store.mValues.all();
+    const doc = newTokenDocument({
+      service: 'QUORUM_MGMT',
+      operation: normalizeOperation({ command: 'reviewBreakGlass', args: { token: token.doc.id } }),
+      requester: token.doc.requester,
+      m: Math.max(mValues.QUORUM_MGMT, policySize(normal)),
+      issuer: this.options.issuer,
+      now: this.now(),
+      ttlSeconds: windowSeconds,
+      signedPolicy: { policy: normal, version: service.version },
+      reason: `Review of the use of break-glass token ${token.doc.id} (${token.doc.service}): ${token.doc.reason ?? ''}`.slice(0, 500),
+    });
+    return { doc, bytes: tokenBytes(doc) };
   }
 
   /** Token bytes, the approvals that carry it and their keys: verifiable offline. */
@@ -495,6 +556,9 @@ export class TokensService {
         : token.progress
           ? { assignment: token.progress.filter((rule) => !rule.current) }
           : {}),
+      ...(token.doc.path === 'breakGlass' ? { path: 'breakGlass' as const } : {}),
+      ...(token.breakGlass?.approvedBy ? { approvedBy: token.breakGlass.approvedBy } : {}),
+      ...(token.breakGlass?.reviewToken ? { reviewToken: token.breakGlass.reviewToken } : {}),
     };
   }
 }

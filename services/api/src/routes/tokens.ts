@@ -25,6 +25,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
             operation: Operation,
             reason: Type.Optional(Type.String({ maxLength: 500, description: 'why the requester asks: signed into the bytes, shown to approvers' })),
             ticket: Type.Optional(Type.String({ maxLength: 200, description: 'a ticket id or URL: signed into the bytes' })),
+            breakGlass: Type.Optional(Type.Boolean({ description: "the service's emergency path (its policy's breakGlass): announced to every officer, APPROVED after the time lock, reviewed after use; needs a reason" })),
             ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400 })),
             callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })),
             callbackSecret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),

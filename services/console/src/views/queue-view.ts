@@ -2,6 +2,7 @@ import type { TokenView } from '../api-types';
 import type { ConsoleState } from '../console-state';
 import { el, replace } from '../dom';
 import { approvalCount, describeOperation, userName } from '../operation-text';
+import { breakGlassBadge } from './break-glass-badge';
 import { tickTimeLeft, timeLeftText } from './time-left';
 
 /** My queue: the tokens this officer can still decide on, live (the session's queue stream). */
@@ -37,6 +38,7 @@ function queueItem(token: TokenView, state: ConsoleState): HTMLElement {
     'li',
     { class: 'token', attrs: { 'data-token-id': token.id } },
     el('a', { class: 'token-id', attrs: { href: `#/tokens/${token.id}` } }, token.id),
+    breakGlassBadge(token),
     el('p', { class: 'operation' }, ...describeOperation(token, state.users)),
     el(
       'dl',

@@ -8,6 +8,7 @@ import { followEvents } from '../event-stream';
 import { approvalCount, describeOperation, localTime, userName } from '../operation-text';
 import { approvalAssertion } from '../passkeys';
 import { formatFingerprint, sha256Hex } from '../signing-key';
+import { breakGlassBadge, breakGlassFacts } from './break-glass-badge';
 import { keyPanel } from './key-panel';
 import { tickTimeLeft, timeLeftText } from './time-left';
 
@@ -159,7 +160,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
 
     replace(
       main,
-      el('h1', {}, 'Token ', el('code', { class: 'token-id' }, token.id)),
+      el('h1', {}, 'Token ', el('code', { class: 'token-id' }, token.id), ' ', breakGlassBadge(token)),
       hiddenCharactersBanner(token, shownBytes),
       rightToLeftNote(token),
       el(
@@ -184,6 +185,7 @@ export function renderToken(main: HTMLElement, state: ConsoleState, signal: Abor
           el('dd', {}, String(token.m)),
           ...(token.reason !== undefined ? [el('dt', {}, 'Reason'), el('dd', {}, el('bdi', { class: 'value' }, token.reason))] : []),
           ...(token.ticket !== undefined ? [el('dt', {}, 'Ticket'), el('dd', {}, el('bdi', { class: 'value' }, token.ticket))] : []),
+          ...breakGlassFacts(token),
           ...(token.policy
             ? [el('dt', {}, 'Policy (signed)'), el('dd', {}, `v${String(token.policyVersion ?? 1)}: `, token.policy.rules.map((r) => `${r.group}:${r.m}`).join(' AND '), token.policy.vetoGroups?.length ? ` (veto: ${token.policy.vetoGroups.join(', ')})` : '')]
             : []),
