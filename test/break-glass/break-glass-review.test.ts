@@ -26,7 +26,9 @@ describe('break-glass review', () => {
     const slow = { rules, breakGlass: { group: 'oncall', m: 1, delaySeconds: 1, reviewWithinSeconds: 60 } };
     const fast = { rules, breakGlass: { group: 'oncall', m: 1, delaySeconds: 1, reviewWithinSeconds: 2 } };
     expect((await h.request('PUT', '/v1/quorum/services/DEPLOY_PROD', admin.token, { policy: slow })).status).toBe(201);
-    expect((await h.request('PUT', '/v1/quorum/services/DEPLOY_FAST', admin.token, { policy: fast })).status).toBe(201);
+    // DEPLOY_FAST names DEPLOY_PROD's groups: its creation is held to DEPLOY_PROD's policy (sre:2).
+    const quorumToken = await h.approvedToken(admin, 'QUORUM_MGMT', { command: 'setPolicy', args: { service: 'DEPLOY_FAST', policy: fast } }, [sre1, sre2]);
+    expect((await h.request('PUT', '/v1/quorum/services/DEPLOY_FAST', admin.token, { policy: fast, quorumToken })).status).toBe(201);
   });
   afterAll(() => h.close());
 
