@@ -22,3 +22,5 @@ export * from './visible-text';
 export * from './approver-assignment';
 export * from './quorum-policy';
 export * from './one-time-password-text';
+export * from './merkle-tree';
+export * from './tlog-checkpoint';
