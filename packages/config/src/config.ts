@@ -45,6 +45,10 @@ export const ConfigSchema = Type.Object({
     '<data dir>/audit-key.pem, created when missing',
   ),
   QUORUM_CHECKPOINT_FILE: Optional(Type.String({ minLength: 1, description: 'File outside Redis the signed audit checkpoints are appended to' }), '<data dir>/checkpoints.jsonl'),
+  QUORUM_AUDIT_ORIGIN: Optional(
+    Type.String({ pattern: '^[^\\s+]{1,200}$', description: 'Origin line of the audit checkpoints (C2SP tlog-checkpoint) and name of their note key: no spaces, no +' }),
+    'quorumd/<issuer>',
+  ),
   QUORUM_CHECKPOINT_INTERVAL_MS: Int(100, 3600000, 1000, 'How often, at most, the audit head is signed into a checkpoint (when it moved)'),
   QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable (bundles)'),
   QUORUM_INLINE_WORKER: Bool(true, 'Run the notification worker inside the API process'),

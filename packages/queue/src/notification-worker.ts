@@ -157,6 +157,7 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
     signer,
     lastCheckpoint: lastCheckpointIn(config.checkpointFile, log),
     checkpointIntervalMs: config.checkpointIntervalMs,
+    ...(config.auditOrigin === undefined ? {} : { origin: config.auditOrigin }),
     onCheckpoint: (checkpoint) => {
       try {
         appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });

@@ -1,4 +1,4 @@
-import { nodeAuditCrypto, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict } from '@quorumd/core';
+import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
 import type { StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
@@ -15,9 +15,47 @@ export class AuditRepository {
   }
 
   /** The last entry sealed: its seq and the chain's hash there. */
-  async sealed(): Promise<{ seq: number; hash: string | undefined }> {
-    const [seq, hash] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash'));
-    return { seq: Number(seq ?? 0), hash: hash ?? undefined };
+  async sealed(): Promise<{ seq: number; hash: string | undefined; treeSize: number }> {
+    const [seq, hash, tree] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash', 'tree'));
+    return { seq: Number(seq ?? 0), hash: hash ?? undefined, treeSize: Number(tree ?? 0) };
+  }
+
+  /** How many entries the Merkle tree holds (the sealer grows it right after the chain). */
+  async treeSize(): Promise<number> {
+    return Number((await this.ctx.read((r) => r.hget(this.ctx.keys.auditSealed(), 'tree'))) ?? 0);
+  }
+
+  /** Stored complete-subtree hashes of the Merkle tree, in the order asked; throws when one is missing (not grown that far). */
+  readonly subtrees = async (refs: readonly SubtreeRef[]): Promise<Buffer[]> => {
+    if (refs.length === 0) return [];
+    const raw = await this.ctx.read((r) => r.hmgetBuffer(this.ctx.keys.auditTree(), ...refs.map((ref) => `${ref.level}/${ref.index}`)));
+    return raw.map((h, i) => {
+      if (h === null || h.length !== 32) throw new Error(`the audit tree has no subtree ${refs[i]?.level}/${refs[i]?.index}`);
+      return h;
+    });
+  };
+
+  /** The Merkle root of the first `size` entries (size ≥ 1, within the tree). */
+  async root(size: number): Promise<Buffer> {
+    return Buffer.from(await treeRoot(size, this.subtrees, nodeMerkleHasher));
+  }
+
+  /** The RFC 9162 inclusion proof of entry `index` (0-based leaf index, seq − 1) in the tree of `size` entries. */
+  async inclusionProof(index: number, size: number): Promise<Buffer[]> {
+    return (await inclusionProof(index, size, this.subtrees, nodeMerkleHasher)).map((h) => Buffer.from(h));
+  }
+
+  /** The RFC 9162 consistency proof from the tree of `from` entries to that of `to`. */
+  async consistencyProof(from: number, to: number): Promise<Buffer[]> {
+    return (await consistencyProof(from, to, this.subtrees, nodeMerkleHasher)).map((h) => Buffer.from(h));
+  }
+
+  /** The leaf hashes of entries from seq `fromSeq`, at most `limit` (as far as the tree holds them). */
+  async leafHashes(fromSeq: number, limit: number): Promise<Buffer[]> {
+    const size = await this.treeSize();
+    const refs: SubtreeRef[] = [];
+    for (let seq = fromSeq; seq < fromSeq + limit && seq <= size; seq++) refs.push({ level: 0, index: seq - 1 });
+    return this.subtrees(refs);
   }
 
   /** Raw entries from sequence number `fromSeq` (1-based), at most `limit`. */

@@ -74,8 +74,14 @@ export const KEY_PATTERNS = {
   auditHead: 'audit:head',
   /** The chain's hash of each sealed entry, in sequence. */
   auditHashes: 'audit:hashes',
-  /** `seq`, `hash`: the last entry sealed. */
+  /** `seq`, `hash`: the last entry sealed; `tree`: how many entries the Merkle tree (auditTree) holds. */
   auditSealed: 'audit:sealed',
+  /**
+   * The audit log's Merkle tree (RFC 6962): field `<level>/<index>` -> the 32-byte hash of the
+   * complete subtree over entries index·2^level+1 .. (index+1)·2^level (level 0: the leaf
+   * hashes). Only complete subtrees: a root or a proof folds at most log2(size) of them.
+   */
+  auditTree: 'audit:tree',
   /** The sealer's lease: the id of the one sealer at work. */
   auditSealer: 'audit:sealer',
   /** Signed checkpoints, JSON, oldest first. */

@@ -14,6 +14,7 @@ export const SCRIPT_NAMES = [
   'deleteToken',
   'deleteUser',
   'expireToken',
+  'growAuditTree',
   'issueToken',
   'loginAttempt',
   'loginFinish',
