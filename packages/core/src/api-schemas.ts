@@ -54,6 +54,20 @@ export const UserViewSchema = Type.Object({
   passwordChangeRequired: Type.Boolean({ description: 'its password was chosen by someone else (a CO created, or its password reset, through a quorum) and works once: its sessions may only set its own' }),
   fingerprint: Type.Optional(Type.String({ description: 'SHA-256 (hex) of the DER SubjectPublicKeyInfo of its registered quorum key' })),
 });
+/** A bundle's proof of being logged: a signed checkpoint, and the token's approved/consumed entries with their inclusion proofs in it. */
+export const LogProofSchema = Type.Object(
+  {
+    checkpoint: Type.String({ description: 'the newest signed checkpoint when the bundle was made: a C2SP tlog-checkpoint as a signed note' }),
+    entries: Type.Array(
+      Type.Object({
+        index: Type.Integer({ description: 'the leaf index (seq − 1)' }),
+        text: Type.String({ description: 'the entry’s text as logged (token.approved, token.consumed)' }),
+        hashes: Type.Array(Type.String(), { description: 'RFC 9162 inclusion proof in the checkpoint’s tree, base64' }),
+      }),
+    ),
+  },
+  { description: 'the token’s token.approved and token.consumed entries covered by a checkpoint, with inclusion proofs: `quorum verify --audit-key` checks them offline' },
+);
 export const BundleSchema = Type.Object({
   v: Type.Literal(1),
   issuer: Type.String(),
@@ -73,6 +87,7 @@ export const BundleSchema = Type.Object({
   approverGroups: Type.Optional(
     Type.Record(Type.String(), Type.Array(Type.String()), { description: "a used custom service's token: each approver's groups (of those its policies name) when it was used: the server's word" }),
   ),
+  logProof: Type.Optional(LogProofSchema),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
 /** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */

@@ -113,7 +113,8 @@ describe('the audit Merkle tree (RFC 6962 / 9162)', () => {
         expect(verifyInclusion(index, size, H.leaf(Buffer.from('tampered')), proof, root, H)).toBe(false);
         if (proof.length > 0) {
           const bad = proof.map((p) => Buffer.from(p));
-          (bad[b % bad.length] as Buffer)[0] ^= 1;
+          const flipped = bad[b % bad.length] as Buffer;
+          flipped.writeUInt8(flipped.readUInt8(0) ^ 1, 0);
           expect(verifyInclusion(index, size, leaf, bad, root, H)).toBe(false);
         }
         const other = 1 + (b % size);

@@ -2,6 +2,13 @@ import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, tr
 import type { StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
+/** What a bundle carries to prove it was logged (see logProofOf; checked by the client's bundle-log-proof.ts). */
+export interface AuditLogProof {
+  /** The signed checkpoint (C2SP signed note) the proofs are against. */
+  checkpoint: string;
+  entries: { index: number; text: string; hashes: string[] }[];
+}
+
 export class AuditRepository {
   constructor(private readonly ctx: StoreContext) {}
 
@@ -56,6 +63,37 @@ export class AuditRepository {
     const refs: SubtreeRef[] = [];
     for (let seq = fromSeq; seq < fromSeq + limit && seq <= size; seq++) refs.push({ level: 0, index: seq - 1 });
     return this.subtrees(refs);
+  }
+
+  /** The newest checkpoint that carries a signed note (those signed before the tree was kept have none). */
+  async latestNotedCheckpoint(): Promise<(AuditCheckpoint & { note: string }) | undefined> {
+    const all = await this.checkpoints();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const c = all[i] as AuditCheckpoint;
+      if (typeof c.note === 'string') return c as AuditCheckpoint & { note: string };
+    }
+    return undefined;
+  }
+
+  /**
+   * A token's proof of being logged: the newest signed checkpoint (note), and each of the
+   * token's `token.approved` / `token.consumed` entries that it covers with its index
+   * (seq − 1), its text and its inclusion proof in that tree. Entries not covered by a
+   * checkpoint yet (appended within the last interval) are left out; undefined when none is.
+   */
+  async logProofOf(tokenId: string): Promise<AuditLogProof | undefined> {
+    const [checkpoint, seqsText] = await Promise.all([this.latestNotedCheckpoint(), this.ctx.read((r) => r.hget(this.ctx.keys.auditTokenEntries(), tokenId))]);
+    if (!checkpoint || !seqsText) return undefined;
+    const size = checkpoint.seq;
+    const seqs = seqsText.split(' ').map(Number).filter((seq) => seq >= 1 && seq <= size);
+    if (seqs.length === 0) return undefined;
+    const entries = await Promise.all(
+      seqs.map(async (seq) => {
+        const [[text], hashes] = await Promise.all([this.page(seq, 1), this.inclusionProof(seq - 1, size)]);
+        return { index: seq - 1, text: text ?? '', hashes: hashes.map((h) => h.toString('base64')) };
+      }),
+    );
+    return { checkpoint: checkpoint.note, entries };
   }
 
   /** Raw entries from sequence number `fromSeq` (1-based), at most `limit`. */

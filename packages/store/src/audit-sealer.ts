@@ -2,6 +2,22 @@ import { GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody,
 import { SYSTEM } from './store-context';
 import type { QuorumStore } from './quorum-store';
 
+/** The `token.approved` and `token.consumed` entries among `texts` (entries size+1, size+2, ...), by token id. */
+function tokenEntriesOf(size: number, texts: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  texts.forEach((text, i) => {
+    if (!text.includes('"token.approved"') && !text.includes('"token.consumed"')) return;
+    try {
+      const entry = parseAuditEntry(text);
+      const id = (entry.data as { id?: unknown } | null)?.id;
+      if ((entry.type === 'token.approved' || entry.type === 'token.consumed') && typeof id === 'string') (out[id] ??= []).push(size + i + 1);
+    } catch {
+      // Not JSON: the verifier names it; the tree holds it all the same.
+    }
+  });
+  return out;
+}
+
 /** Signs checkpoints with the audit key (Ed25519), whose private half never lives in Redis. */
 export interface AuditSigner {
   publicKeyPem: string;
@@ -164,6 +180,7 @@ export class AuditSealer {
       sealerId: this.options.id,
       treeSize: size,
       newSize: size + texts.length,
+      tokenEntries: JSON.stringify(tokenEntriesOf(size, texts)),
       nodes: nodes.flatMap((n) => [`${n.level}/${n.index}`, Buffer.from(n.hash)]),
     });
   }

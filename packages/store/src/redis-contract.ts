@@ -82,6 +82,8 @@ export const KEY_PATTERNS = {
    * hashes). Only complete subtrees: a root or a proof folds at most log2(size) of them.
    */
   auditTree: 'audit:tree',
+  /** Hash: token id -> the seqs (space separated) of its `token.approved` and `token.consumed` entries, as the sealer added them to the tree (a bundle's log proof). */
+  auditTokenEntries: 'audit:token-entries',
   /** The sealer's lease: the id of the one sealer at work. */
   auditSealer: 'audit:sealer',
   /** Signed checkpoints, JSON, oldest first. */

@@ -27,7 +27,7 @@ import {
   type TokenView,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { QuorumStore, StoredService, StoredToken } from '@quorumd/store';
+import type { AuditLogProof, QuorumStore, StoredService, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
@@ -75,6 +75,8 @@ export interface Bundle {
   assignment?: { group: string; m: number; have: number[] }[];
   /** A used custom service's token: each approver's groups when it was used. */
   approverGroups?: Record<string, string[]>;
+  /** The token's approved/consumed entries with inclusion proofs in a signed checkpoint (AuditRepository.logProofOf). */
+  logProof?: AuditLogProof;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -417,7 +419,7 @@ export class TokensService {
   private async bundleOf(token: StoredToken): Promise<Bundle> {
     // A used token: the votes and keys that carried it then; otherwise the votes that count now.
     const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => ({ userId: a.userId, fingerprint: a.fingerprint }));
-    const signatures = await this.store.tokens.signatures(token.doc.id);
+    const [signatures, logProof] = await Promise.all([this.store.tokens.signatures(token.doc.id), this.store.audit.logProofOf(token.doc.id)]);
     const approvals = await Promise.all(
       carrying.map(async (c) => {
         const vote = token.approvals.find((a) => a.userId === c.userId);
@@ -445,6 +447,7 @@ export class TokensService {
         : token.progress
           ? { assignment: token.progress }
           : {}),
+      ...(logProof ? { logProof } : {}),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { QuorumError, noteVerifierKey, rawEd25519PublicKey, splitNote, parseCheckpointBody, type AuditCheckpoint } from '@quorumd/core';
+import { QuorumError, noteVerifierKey, parseCheckpointBody, rawEd25519PublicKey, splitNote } from '@quorumd/core';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireOfficer } from '../application/principal';
@@ -17,15 +17,7 @@ const auditTlogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { audit } = services.store;
   app.addHook('onRequest', app.authenticate);
 
-  /** The newest checkpoint that carries a signed note (checkpoints signed before the tree was kept have none). */
-  const latestNoted = async (): Promise<(AuditCheckpoint & { note: string }) | undefined> => {
-    const all = await audit.checkpoints();
-    for (let i = all.length - 1; i >= 0; i--) {
-      const c = all[i] as AuditCheckpoint;
-      if (typeof c.note === 'string') return c as AuditCheckpoint & { note: string };
-    }
-    return undefined;
-  };
+  const latestNoted = () => audit.latestNotedCheckpoint();
 
   /** A size a proof may be asked for: 1 .. the tree's size. */
   const treeSizeAtLeast = async (size: number, what: string): Promise<void> => {
