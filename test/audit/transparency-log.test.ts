@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,30 @@ describe('the audit log as a transparency log (RFC 9162 proofs, C2SP checkpoints
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('tails the log for a SIEM with quorum audit tail: NDJSON and CEF lines after a seq, and --follow picks up new entries', async () => {
+    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const env = { PATH: process.env.PATH ?? '', QUORUM_URL: address, QUORUM_TOKEN: admin.token, QUORUM_PROFILE: join(tmpdir(), `quorum-tail-${process.pid}.json`) };
+    const cli = join(__dirname, '..', '..', 'packages', 'client', 'dist', 'cli.js');
+    const head = await h.store.audit.treeSize();
+    const tail = async (...args: string[]): Promise<string> => (await promisify(execFile)(process.execPath, [cli, 'audit', 'tail', ...args], { env, encoding: 'utf8' })).stdout;
+    const ndjson = (await tail('--after', String(head - 2))).trim().split('\n').map((l) => JSON.parse(l) as { seq: number; leafHash: string });
+    expect(ndjson.map((l) => l.seq)).toEqual([head - 1, head]);
+    const cef = (await tail('--after', String(head - 1), '--format', 'cef')).trim();
+    expect(cef).toMatch(new RegExp(`^CEF:0\\|quorumd\\|quorumd\\|1\\|test\\.filler\\|test\\.filler\\|3\\|rt=\\d+ suser=system cn1Label=seq cn1=${head} cs1Label=leafHash cs1=\\S+ cn2Label=checkpointSize cn2=\\d+ msg={"n":\\d+}$`));
+    const follow = spawn(process.execPath, [cli, 'audit', 'tail', '--follow', '--interval-ms', '50', '--after', String(head)], { env });
+    let seen = '';
+    follow.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    try {
+      await appendFillers(h, 2);
+      await until('tail --follow writes the two new entries', async () => seen.trim().split('\n').filter(Boolean).length === 2);
+      expect(seen.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([head + 1, head + 2]);
+    } finally {
+      follow.kill();
+    }
+    await until('sealed and checkpointed again', noteOfHead);
+    size = await h.store.audit.treeSize();
+  });
 
   it("migrates a log sealed by the chain alone (as before the tree was kept) once: the sealer grows the tree from entry 1 and signs the same root", async () => {
     // A log as the code before the tree leaves it: entries, chain hashes and checkpoints, no tree.

@@ -1,5 +1,6 @@
 import { QuorumError, describeAuditVerdict } from '@quorumd/core';
 import type { Command } from 'commander';
+import { auditTail, type AuditTailOptions } from './audit-tail';
 import { auditVerdict, type AuditVerifyOptions } from './audit-verify';
 import type { CliRun } from './context';
 
@@ -8,7 +9,7 @@ export function addAuditCommand(program: Command, run: CliRun): void {
   program
     .command('audit')
     .description('audit verify: fetch the audit log, its sealed hashes, head and signed checkpoints, and check them all locally (the verifier of npm run audit:verify)')
-    .argument('<action>', 'verify')
+    .argument('<action>', 'verify, or tail (the log as NDJSON or CEF lines, for a SIEM)')
     .option('--file <file>', 'an export (one entry per line, as GET /v1/audit?format=raw gives it) instead of the service')
     .option('--issuer <name>', 'with --file: the deployment name its checkpoints are signed for')
     .option('--checkpoints <file>', 'checkpoints kept outside the service (JSON lines) instead of its own list')
@@ -17,8 +18,16 @@ export function addAuditCommand(program: Command, run: CliRun): void {
       '--max-checkpoint-age <seconds>',
       'fail when the newest checkpoint was signed longer ago than this while entries it does not cover exist, or an entry stays unsealed that long (default: 5 of the service’s checkpoint intervals, at least 10 s)',
     )
-    .action(async (action: string, opts: AuditVerifyOptions) => {
-      if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE] [--max-checkpoint-age SECONDS]');
+    .option('--after <seq>', 'tail: start after this entry (default 0: from the first); resume with the last seq read')
+    .option('--follow', 'tail: keep polling for new entries')
+    .option('--format <format>', 'tail: ndjson (default) or cef')
+    .option('--interval-ms <ms>', 'tail --follow: how often to poll (default 1000)')
+    .action(async (action: string, opts: AuditVerifyOptions & AuditTailOptions) => {
+      if (action === 'tail') {
+        await auditTail(run, opts);
+        return;
+      }
+      if (action !== 'verify') throw new QuorumError('RET_BAD_REQUEST', 'usage: quorum audit verify [--file FILE [--issuer NAME]] [--checkpoints FILE] [--public-key FILE] [--max-checkpoint-age SECONDS], or quorum audit tail [--after SEQ] [--follow] [--format ndjson|cef]');
       const verdict = await auditVerdict(() => run.client(), opts, (line) => run.note(`${line}\n`));
       run.print(describeAuditVerdict(verdict), verdict);
       if (!verdict.ok) run.exitCode = 1;
