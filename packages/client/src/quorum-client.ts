@@ -326,7 +326,6 @@ export class QuorumClient {
     return { entries, hashes, head, checkpoints, publicKeyPem };
   }
 
-  /** The sealed hashes (hex) from seq 1, up to `untilSeq`. */
   /** The latest signed checkpoint of the audit tree: a C2SP tlog-checkpoint as a signed note. */
   async auditCheckpointNote(): Promise<string> {
     return (await this.call<Buffer>('GET', '/v1/audit/checkpoint')).toString('utf8');
@@ -335,6 +334,11 @@ export class QuorumClient {
   /** The note verifier key the audit checkpoints open with (pin it: `quorum verify --audit-key`). */
   async auditVerifierKey(): Promise<{ verifierKey: string; origin: string }> {
     return this.call('GET', '/v1/audit/verifier-key');
+  }
+
+  /** The audit public key (PEM) the service publishes (kept in Redis: pin your own copy for a check that does not trust it). */
+  async auditPublicKeyPem(): Promise<string> {
+    return (await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key')).publicKeyPem;
   }
 
   /** RFC 9162 inclusion proof of leaf `index` (seq − 1) in the audit tree of `size` entries (hashes base64). */
@@ -359,6 +363,7 @@ export class QuorumClient {
       .map((line) => JSON.parse(line) as AuditExportLine);
   }
 
+  /** The sealed hashes (hex) from seq 1, up to `untilSeq`. */
   async auditHashes(untilSeq: number): Promise<string[]> {
     const hashes: string[] = [];
     for (let from = 1; from <= untilSeq; from += 1000) {

@@ -46,9 +46,59 @@ export function rawEd25519PublicKey(key: string | KeyObject): Buffer {
   return der.subarray(der.length - 32);
 }
 
+function keyIdOf(name: string, alg: number, rawPublicKey: Uint8Array): Buffer {
+  return createHash('sha256').update(name, 'utf8').update('\n').update(Buffer.of(alg)).update(rawPublicKey).digest().subarray(0, 4);
+}
+
 /** The 4-byte key hash: SHA-256(name || "\n" || 0x01 || public key), first 4 bytes. */
 export function noteKeyHash(name: string, rawPublicKey: Uint8Array): Buffer {
-  return createHash('sha256').update(name, 'utf8').update('\n').update(Buffer.of(ED25519_ALG)).update(rawPublicKey).digest().subarray(0, 4);
+  return keyIdOf(name, ED25519_ALG, rawPublicKey);
+}
+
+const COSIGNATURE_ALG = 0x04;
+
+/** A witness's verifier key (C2SP tlog-cosignature, Ed25519: type 0x04). */
+export function witnessVerifierKey(name: string, rawPublicKey: Uint8Array): string {
+  if (!validNoteName(name)) throw new Error(`${JSON.stringify(name)} cannot name a witness key (no spaces, no +)`);
+  return `${name}+${keyIdOf(name, COSIGNATURE_ALG, rawPublicKey).toString('hex')}+${Buffer.concat([Buffer.of(COSIGNATURE_ALG), rawPublicKey]).toString('base64')}`;
+}
+
+export function parseWitnessVerifierKey(text: string): NoteVerifier {
+  return parseVerifierKey(text, COSIGNATURE_ALG);
+}
+
+/** What a cosignature/v1 signs: the header, the time line, and the checkpoint body. */
+export function cosignatureMessage(body: string, timestamp: number): Buffer {
+  return Buffer.from(`cosignature/v1\ntime ${timestamp}\n${body}`, 'utf8');
+}
+
+/** A cosignature line (tlog-cosignature v1): `— <name> base64(key ID || u64 timestamp || Ed25519 signature)`. */
+export function cosignatureLine(body: string, name: string, rawPublicKey: Uint8Array, timestamp: number, sign: (message: Buffer) => Buffer): string {
+  const time = Buffer.alloc(8);
+  time.writeBigUInt64BE(BigInt(timestamp));
+  return `— ${name} ${Buffer.concat([keyIdOf(name, COSIGNATURE_ALG, rawPublicKey), time, sign(cosignatureMessage(body, timestamp))]).toString('base64')}\n`;
+}
+
+/** Whether a signed checkpoint carries a valid cosignature of the witness; its time when it does. */
+export function verifyCosignature(note: string, witness: NoteVerifier): { ok: true; timestamp: number } | { ok: false; reason: string } {
+  let parsed: ReturnType<typeof splitNote>;
+  try {
+    parsed = splitNote(note);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+  const mine = parsed.signatures.filter((s) => s.name === witness.name && s.keyHash.equals(witness.keyHash));
+  if (mine.length === 0) return { ok: false, reason: `the checkpoint carries no cosignature of witness ${witness.name}` };
+  for (const s of mine) {
+    if (s.signature.length !== 72) continue;
+    const timestamp = Number(s.signature.readBigUInt64BE(0));
+    try {
+      if (verifyWith(null, cosignatureMessage(parsed.text, timestamp), witness.publicKey, s.signature.subarray(8))) return { ok: true, timestamp };
+    } catch {
+      // a malformed signature: the next one, or the refusal below
+    }
+  }
+  return { ok: false, reason: `the cosignature of witness ${witness.name} does not verify over this checkpoint` };
 }
 
 /** The verifier key text: `<name>+<hex key hash>+<base64(0x01 || public key)>`. */
@@ -66,6 +116,11 @@ export interface NoteVerifier {
 
 /** Parses a verifier key text; throws naming what is wrong. */
 export function parseNoteVerifierKey(text: string): NoteVerifier {
+  return parseVerifierKey(text, ED25519_ALG);
+}
+
+/** A verifier key of the given algorithm byte (0x01: a note signer's; 0x04: a cosigner's, tlog-cosignature). */
+function parseVerifierKey(text: string, alg: number): NoteVerifier {
   // The name and the hash hold no `+`; the base64 key may.
   const trimmed = text.trim();
   const first = trimmed.indexOf('+');
@@ -77,9 +132,9 @@ export function parseNoteVerifierKey(text: string): NoteVerifier {
   if (!validNoteName(name)) throw new Error('the verifier key name is empty or holds a space');
   if (!/^[0-9a-f]{8}$/u.test(hashHex)) throw new Error('the verifier key hash is not 8 hex digits');
   const key = Buffer.from(keyB64, 'base64');
-  if (key.length !== 33 || key[0] !== ED25519_ALG) throw new Error('the verifier key is not an Ed25519 key (0x01 and 32 bytes)');
+  if (key.length !== 33 || key[0] !== alg) throw new Error(`the verifier key is not an Ed25519 key of type 0x0${alg} (0x0${alg} and 32 bytes)`);
   const rawPublicKey = key.subarray(1);
-  const keyHash = noteKeyHash(name, rawPublicKey);
+  const keyHash = keyIdOf(name, alg, rawPublicKey);
   if (keyHash.toString('hex') !== hashHex) throw new Error('the verifier key hash does not match its name and key');
   const publicKey = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, rawPublicKey]), format: 'der', type: 'spki' });
   return { name, keyHash, publicKey, rawPublicKey };

@@ -6,3 +6,4 @@ export * from './outbox-dispatcher';
 export * from './outbound-guard';
 export * from './notification-worker';
 export * from './shutdown-budget';
+export * from './audit-witness';

@@ -1,5 +1,5 @@
 import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
-import type { StoreContext } from './store-context';
+import { SYSTEM, type StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
 /** What a bundle carries to prove it was logged (see logProofOf; checked by the client's bundle-log-proof.ts). */
@@ -73,6 +73,23 @@ export class AuditRepository {
       if (typeof c.note === 'string') return c as AuditCheckpoint & { note: string };
     }
     return undefined;
+  }
+
+  /** The witnesses' cosignature lines stored for the checkpoint of `size` ('' when none). */
+  async cosignatures(size: number): Promise<string> {
+    return (await this.ctx.read((r) => r.hget(this.ctx.keys.auditCosignatures(), String(size)))) ?? '';
+  }
+
+  /** Stores cosignature lines a witness answered for the checkpoint of `size`. */
+  async addCosignatures(size: number, lines: string): Promise<void> {
+    await this.ctx.run('addAuditCosignatures', {}, SYSTEM, { size, lines });
+  }
+
+  /** The newest signed checkpoint with the witnesses' cosignatures appended (a note with more signature lines). */
+  async cosignedCheckpoint(): Promise<{ size: number; note: string } | undefined> {
+    const latest = await this.latestNotedCheckpoint();
+    if (!latest) return undefined;
+    return { size: latest.seq, note: latest.note + (await this.cosignatures(latest.seq)) };
   }
 
   /**

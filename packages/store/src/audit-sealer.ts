@@ -134,9 +134,10 @@ export class AuditSealer {
   /** One round: hold the lease, seal what is new, sign a checkpoint when due; then measure the lag. */
   async round(): Promise<void> {
     const ctx = this.store.ctx;
-    const holder = await ctx.run('auditSealerLease', {}, SYSTEM, { sealerId: this.options.id, leaseMs: this.leaseMs });
-    if (holder === 1) {
-      while (!this.stopped && (await this.sealNext()) === this.batch);
+    const lease = async (): Promise<boolean> => (await ctx.run('auditSealerLease', {}, SYSTEM, { sealerId: this.options.id, leaseMs: this.leaseMs })) === 1;
+    if (await lease()) {
+      // A backlog (a long migration of an existing log, say) takes many batches: the lease is renewed after each.
+      while (!this.stopped && (await this.sealNext()) === this.batch && (await lease()));
       await this.checkpointIfDue();
     } else {
       await this.learnNewestCheckpoint();

@@ -84,6 +84,8 @@ export const KEY_PATTERNS = {
   auditTree: 'audit:tree',
   /** Hash: token id -> the seqs (space separated) of its `token.approved` and `token.consumed` entries, as the sealer added them to the tree (a bundle's log proof). */
   auditTokenEntries: 'audit:token-entries',
+  /** Hash: checkpoint size -> the witnesses' cosignature lines on that checkpoint (C2SP tlog-witness), as they answered. */
+  auditCosignatures: 'audit:cosignatures',
   /** The sealer's lease: the id of the one sealer at work. */
   auditSealer: 'audit:sealer',
   /** Signed checkpoints, JSON, oldest first. */

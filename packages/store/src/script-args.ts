@@ -11,6 +11,7 @@ import type { ScriptName } from './script-names';
  */
 const SCRIPT_ARGS = {
   addAuditCheckpoint: ['sealerId', 'checkpoint', 'seq', 'publicKeyPem'],
+  addAuditCosignatures: ['size', 'lines'],
   auditSealerLease: ['sealerId', 'leaseMs'],
   bootstrap: ['issuer', 'adminPasswordHash'],
   approvalRecipients: ['requesterMayApprove', '...tokenIds'],

@@ -30,13 +30,13 @@ const auditTlogRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         response: {
-          200: { description: 'The latest signed checkpoint: a C2SP tlog-checkpoint wrapped as a signed note', content: { 'text/plain': { schema: Type.String() } } },
+          200: { description: 'The latest signed checkpoint: a C2SP tlog-checkpoint wrapped as a signed note, with the witnesses’ cosignatures (QUORUM_WITNESS_URLS) after its own signature', content: { 'text/plain': { schema: Type.String() } } },
         },
       },
     },
     async (request, reply) => {
       requireOfficer(request.principal);
-      const latest = await latestNoted();
+      const latest = await audit.cosignedCheckpoint();
       if (!latest) throw new QuorumError('RET_NOT_FOUND', 'No checkpoint of the audit tree signed yet');
       return reply.type('text/plain; charset=utf-8').send(latest.note);
     },
