@@ -19,19 +19,19 @@ function sha256(...parts: Uint8Array[]): Uint8Array {
   return binaryToBytes(md.digest().getBytes());
 }
 
-export const forgeMerkleHasher: MerkleHasher = {
+const forgeMerkleHasher: MerkleHasher = {
   leaf: (data) => sha256(Uint8Array.of(0), data),
   node: (left, right) => sha256(Uint8Array.of(1), left, right),
 };
 
-export interface OpenedNote {
+interface OpenedNote {
   origin: string;
   size: number;
   root: Uint8Array;
 }
 
 /** Opens a signed note with the audit key (its signature line under the origin's name); its checkpoint, or why not. */
-export async function openNoteInBrowser(note: string, publicKeyPem: string): Promise<OpenedNote | string> {
+async function openNoteInBrowser(note: string, publicKeyPem: string): Promise<OpenedNote | string> {
   const split = note.lastIndexOf('\n\n');
   if (!note.endsWith('\n') || split < 0) return 'the checkpoint is not a signed note';
   const text = note.slice(0, split + 1);
