@@ -83,13 +83,15 @@ function fieldName(setting: string): string {
 }
 
 /** Settings whose parsed value is refined (a list, a path with its default, 'auto'). */
-type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_WITNESS_URLS' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS';
+type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_WITNESS_URLS' | 'QUORUM_AUDIT_ORIGIN' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS';
 
 /** One field per setting, named after it, typed by its schema; the refined ones below. */
 export type Config = {
   [Name in Exclude<SettingName, Refined> as FieldName<Name>]-?: Settings[Name];
 } & {
   webhookAllowedNetworks: string[];
+  /** The audit checkpoints' origin (QUORUM_AUDIT_ORIGIN); unset: `quorumd/<issuer>`, made by the sealer. */
+  auditOrigin: string | undefined;
   /** The audit witnesses' submission prefixes (QUORUM_WITNESS_URLS). */
   witnessUrls: string[];
   /** The audit key file, and whether it was named (else it is created when missing). */
@@ -144,6 +146,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ...(fields as Config),
     webhookAllowedNetworks,
     witnessUrls,
+    auditOrigin: settings.QUORUM_AUDIT_ORIGIN,
     auditKeyFile: settings.QUORUM_AUDIT_KEY_FILE ?? join(settings.QUORUM_DATA_DIR, 'audit-key.pem'),
     auditKeyFileGiven: settings.QUORUM_AUDIT_KEY_FILE !== undefined,
     checkpointFile: settings.QUORUM_CHECKPOINT_FILE ?? join(settings.QUORUM_DATA_DIR, 'checkpoints.jsonl'),
