@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Bundle } from '@quorumd/client';
+import { verifyLogProof, type Bundle } from '@quorumd/client';
 import { noteVerifierKey, rawEd25519PublicKey } from '@quorumd/core';
 import { AuditSealer } from '@quorumd/store';
 import { Harness, type Officer } from '../support/harness';
@@ -30,6 +30,7 @@ describe('a bundle carries its proof of being logged, checked offline against th
   let h: Harness;
   let admin: Officer;
   let co1: Officer;
+  let co2: Officer;
   let dir: string;
   let verifierKey: string;
   let tokenId: string;
@@ -53,7 +54,7 @@ describe('a bundle carries its proof of being logged, checked offline against th
   };
 
   beforeAll(async () => {
-    ({ h, admin, officers: [co1] } = await Harness.withOfficers(['blp_co1'], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
+    ({ h, admin, officers: [co1, co2] } = await Harness.withOfficers(['blp_co1', 'blp_co2'], { worker: true, env: { QUORUM_CHECKPOINT_INTERVAL_MS: '100' } }));
     dir = mkdtempSync(join(tmpdir(), 'quorum-log-proof-'));
     const operation = { command: 'rotateKey', args: { key: 'billing' } };
     tokenId = await h.approvedToken(admin, 'USER_MGMT', operation, [co1]);
@@ -86,6 +87,25 @@ describe('a bundle carries its proof of being logged, checked offline against th
     expect((await quorumVerify(moved, '--audit-key', verifierKey)).code).toBe(1);
     const { logProof: _dropped, ...bare } = bundle;
     expect(await quorumVerify(bare as Bundle, '--audit-key', verifierKey)).toMatchObject({ code: 1, out: expect.stringContaining('no proof of being logged') });
+  });
+
+  it("hands the AWS CloudHSM token file's fetch a receipt (Quorum-Log-Proof): its token.approved entry in the signed log", async () => {
+    const example = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws-admin.token'), 'utf8')) as { approval_data: string; token: string };
+    const operation = { command: 'cloudhsm', args: { service: 'user', description: 'user create --username user1 --role crypto-user' } };
+    const issued = await h.request('POST', '/v1/tokens', admin.token, { service: 'USER_MGMT', operation, cloudhsm: { tokenFile: { ...example, version: '2.0', signatures: [] } } });
+    expect(issued.status).toBe(201);
+    const id = issued.body.token.id as string;
+    writeFileSync(join(dir, 'unsigned_token.bin'), Buffer.from(example.token, 'base64'));
+    for (const officer of [co1, co2]) {
+      const signature = execFileSync('openssl', ['pkeyutl', '-sign', '-inkey', officer.key!.privatePath, '-pkeyopt', 'digest:sha256', '-keyform', 'PEM', '-in', join(dir, 'unsigned_token.bin')]).toString('base64');
+      expect((await h.request('POST', `/v1/tokens/${id}/approvals`, officer.token, { signature })).status).toBe(200);
+    }
+    await until('the approval checkpointed', headCheckpointed);
+    const fetched = await h.request('GET', `/v1/tokens/${id}/cloudhsm-token-file`, admin.token);
+    expect(fetched.status).toBe(200);
+    const receipt = JSON.parse(Buffer.from(String(fetched.headers['quorum-log-proof']), 'base64').toString('utf8')) as NonNullable<Bundle['logProof']>;
+    expect(verifyLogProof(receipt, verifierKey, id)).toMatchObject({ ok: true, entries: [expect.stringMatching(/^token\.approved@\d+$/)] });
+    expect(verifyLogProof(receipt, verifierKey, tokenId)).toMatchObject({ ok: false });
   });
 
   it('fails after the log is rewritten and re-signed by another key (its tree rebuilt, its published key replaced)', async () => {

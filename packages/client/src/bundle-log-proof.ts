@@ -21,12 +21,6 @@ export type LogProofVerdict =
   | { ok: false; reason: string };
 
 export function verifyBundleLogProof(bundle: Bundle, verifierKeyText: string): LogProofVerdict {
-  let verifier: ReturnType<typeof parseNoteVerifierKey>;
-  try {
-    verifier = parseNoteVerifierKey(verifierKeyText);
-  } catch (err) {
-    return { ok: false, reason: `--audit-key: ${(err as Error).message}` };
-  }
   const proof = bundle.logProof;
   if (!proof) return { ok: false, reason: 'the bundle carries no proof of being logged (no logProof: its entries were not covered by a signed checkpoint when it was made; fetch the bundle again)' };
   let tokenId: string;
@@ -34,6 +28,17 @@ export function verifyBundleLogProof(bundle: Bundle, verifierKeyText: string): L
     tokenId = parseTokenBytes(Buffer.from(bundle.tokenBytes, 'base64')).id;
   } catch (err) {
     return { ok: false, reason: `token bytes: ${(err as Error).message}` };
+  }
+  return verifyLogProof(proof, verifierKeyText, tokenId);
+}
+
+/** A log proof (a bundle's `logProof`, or the `Quorum-Log-Proof` receipt of an AWS CloudHSM token file's fetch) of token `tokenId`. */
+export function verifyLogProof(proof: NonNullable<Bundle['logProof']>, verifierKeyText: string, tokenId: string): LogProofVerdict {
+  let verifier: ReturnType<typeof parseNoteVerifierKey>;
+  try {
+    verifier = parseNoteVerifierKey(verifierKeyText);
+  } catch (err) {
+    return { ok: false, reason: `--audit-key: ${(err as Error).message}` };
   }
   const opened = openCheckpoint(proof.checkpoint, verifier);
   if (!opened.ok) return { ok: false, reason: `audit checkpoint: ${opened.reason}` };
