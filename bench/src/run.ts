@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   if (warmUp.answer.non2xx > 0) log(`warm-up approvals: ${warmUp.answer.non2xx} non-2xx answers`);
   await drained(redis, store);
   const memoryBefore = await usedMemory(redis);
-  const indexKeys = [store.keys.audit(), store.keys.auditHashes(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
+  const indexKeys = [store.keys.audit(), store.keys.auditHashes(), store.keys.auditTree(0), store.keys.auditTokenEntries(), store.keys.allTokens(), store.keys.requesterTokens('user:1')];
   const indexBefore = await keyMemory(redis, indexKeys);
   const eachBefore = await Promise.all(indexKeys.map((k) => keyMemory(redis, [k])));
   const { ids: approvedIds, answer: approvals, cpu: approvalCpu } = await approvalRound(SIZE.approvals, 1000);
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
     value: `${(perToken / 1024).toFixed(2)} KB`,
     ratio: `(token hash ${(tokenHashes / tokenCount / 1024).toFixed(2)} KB, audit+indexes ${(indexGrowth / tokenCount / 1024).toFixed(2)} KB)`,
   });
-  rows.push({ measure: '  per token: audit entries / their hashes / all-tokens index / requester index (bytes)', value: eachGrowth.map((b) => b.toFixed(0)).join(' / ') });
+  rows.push({ measure: '  per token: audit entries / their hashes / Merkle tree / token-entry index / all-tokens index / requester index (bytes)', value: eachGrowth.map((b) => b.toFixed(0)).join(' / ') });
   const sample = await redis.hgetallBuffer(store.keys.token(approvedIds[0]!));
   const fieldBytes = (pick: (field: string) => boolean) => Object.entries(sample).filter(([f]) => pick(f)).reduce((n, [f, v]) => n + f.length + v.length, 0);
   rows.push({

@@ -118,7 +118,7 @@ describe('a bundle carries its proof of being logged, checked offline against th
     await h.redis.lset(k.audit(), seq - 1, (text as string).replace('"required":1', '"required":0'));
     const intruder = generateKeyPairSync('ed25519');
     const intruderPem = intruder.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    await h.redis.multi().del(k.auditTree(), k.auditTokenEntries(), k.auditSealer()).hdel(k.auditSealed(), 'tree').set(k.auditPublicKey(), intruderPem).exec();
+    await h.redis.multi().del(k.auditTree(0), k.auditTokenEntries(), k.auditSealer()).hdel(k.auditSealed(), 'tree').set(k.auditPublicKey(), intruderPem).exec();
     const log = (): void => undefined;
     const sealer = new AuditSealer(h.store, { id: 'intruder', signer: { publicKeyPem: intruderPem, sign: (m) => sign(null, m, intruder.privateKey) }, checkpointIntervalMs: 50, pollMs: 20, log, alarm: log });
     const started = new Date().toISOString();

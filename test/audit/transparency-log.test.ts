@@ -232,7 +232,7 @@ describe('the audit log as a transparency log (RFC 9162 proofs, C2SP checkpoints
   it("migrates a log sealed by the chain alone (as before the tree was kept) once: the sealer grows the tree from entry 1 and signs the same root", async () => {
     // A log as the code before the tree leaves it: entries, chain hashes and checkpoints, no tree.
     const rootBefore = await h.store.audit.root(size);
-    await h.redis.multi().del(h.store.keys.auditTree()).hdel(h.store.keys.auditSealed(), 'tree').exec();
+    await h.redis.multi().del(h.store.keys.auditTree(0)).hdel(h.store.keys.auditSealed(), 'tree').exec();
     expect(await h.store.audit.treeSize()).toBe(0);
     await appendFillers(h, 3);
     await until('the tree regrown to the head and the head checkpointed', async () => (await h.store.audit.treeSize()) === size + 3 && noteOfHead());

@@ -251,3 +251,22 @@ export function appendLeaves(size: number, frontier: readonly Uint8Array[], leav
   }
   return { nodes, frontier: stack.map((s) => s.hash) };
 }
+
+/**
+ * Where the store keeps a complete subtree's hash: its position in the order appendLeaves
+ * makes them (each leaf, then the subtrees it completes, bottom up) — the order of Go's
+ * golang.org/x/mod/sumdb/tlog (StoredHashIndex). Level l's n-th hash comes right after
+ * level l−1's (2n+1)-th; level 0's n-th is at n + n/2 + n/4 + ….
+ */
+export function storedHashIndex(level: number, index: number): number {
+  let n = index;
+  for (let l = level; l > 0; l--) n = 2 * n + 1;
+  let i = 0;
+  for (; n > 0; n = Math.floor(n / 2)) i += n;
+  return i + level;
+}
+
+/** How many hashes the store holds for a tree of `size` leaves (where leaf `size` goes next). */
+export function storedHashCount(size: number): number {
+  return storedHashIndex(0, size);
+}

@@ -2,6 +2,9 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import {
   appendLeaves,
+  completeSubtrees,
+  storedHashCount,
+  storedHashIndex,
   checkpointBody,
   consistencyProof,
   inclusionProof,
@@ -84,6 +87,21 @@ describe('the audit Merkle tree (RFC 6962 / 9162)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('completes subtrees in the storage order of Go sumdb/tlog: each new hash at the next stored index', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 70 }), (size, count) => {
+        const { read } = grow(texts(size || 1));
+        const frontier = size === 0 ? [] : read(completeSubtrees(0, size));
+        const { nodes } = appendLeaves(size, frontier, texts(count).map((t) => H.leaf(Buffer.from(t))), H);
+        expect(nodes.map((n) => storedHashIndex(n.level, n.index))).toEqual(Array.from({ length: nodes.length }, (_, i) => storedHashCount(size) + i));
+        expect(storedHashCount(size + count)).toBe(storedHashCount(size) + nodes.length);
+      }),
+      { numRuns: 200 },
+    );
+    // Go's StoredHashIndex(1, 0) = 2, (0, 2) = 3, (2, 0) = 6.
+    expect([storedHashIndex(1, 0), storedHashIndex(0, 2), storedHashIndex(2, 0)]).toEqual([2, 3, 6]);
   });
 
   it('verifies every inclusion proof of a 1,000-entry log, and consistency proofs between random sizes', async () => {

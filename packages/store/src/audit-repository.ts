@@ -1,4 +1,5 @@
-import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
+import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, storedHashIndex, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
+import { AUDIT_TREE_CHUNK } from './redis-contract';
 import { SYSTEM, type StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
@@ -35,9 +36,19 @@ export class AuditRepository {
   /** Stored complete-subtree hashes of the Merkle tree, in the order asked; throws when one is missing (not grown that far). */
   readonly subtrees = async (refs: readonly SubtreeRef[]): Promise<Buffer[]> => {
     if (refs.length === 0) return [];
-    const raw = await this.ctx.read((r) => r.hmgetBuffer(this.ctx.keys.auditTree(), ...refs.map((ref) => `${ref.level}/${ref.index}`)));
-    return raw.map((h, i) => {
-      if (h === null || h.length !== 32) throw new Error(`the audit tree has no subtree ${refs[i]?.level}/${refs[i]?.index}`);
+    const replies = await this.ctx.read((r) => {
+      const pipeline = r.pipeline();
+      for (const ref of refs) {
+        const at = storedHashIndex(ref.level, ref.index);
+        const chunk = Math.floor(at / AUDIT_TREE_CHUNK);
+        const offset = (at - chunk * AUDIT_TREE_CHUNK) * 32;
+        pipeline.getrangeBuffer(this.ctx.keys.auditTree(chunk), offset, offset + 31);
+      }
+      return pipeline.exec();
+    });
+    return refs.map((ref, i) => {
+      const [err, h] = replies?.[i] ?? [new Error('no reply'), null];
+      if (err || !Buffer.isBuffer(h) || h.length !== 32) throw new Error(`the audit tree has no subtree ${ref.level}/${ref.index}`);
       return h;
     });
   };

@@ -1,4 +1,5 @@
-import { GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody, checkpointMessage, checkpointText, completeSubtrees, defaultAuditOrigin, defaultMaxCheckpointAgeMs, nodeAuditCrypto, nodeMerkleHasher, parseAuditEntry, rawEd25519PublicKey, signNote, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
+import { GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody, checkpointMessage, checkpointText, completeSubtrees, defaultAuditOrigin, defaultMaxCheckpointAgeMs, nodeAuditCrypto, nodeMerkleHasher, parseAuditEntry, rawEd25519PublicKey, signNote, storedHashCount, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
+import { AUDIT_TREE_CHUNK } from './redis-contract';
 import { SYSTEM } from './store-context';
 import type { QuorumStore } from './quorum-store';
 
@@ -182,7 +183,10 @@ export class AuditSealer {
       treeSize: size,
       newSize: size + texts.length,
       tokenEntries: JSON.stringify(tokenEntriesOf(size, texts)),
-      nodes: nodes.flatMap((n) => [`${n.level}/${n.index}`, Buffer.from(n.hash)]),
+      firstIndex: storedHashCount(size),
+      chunk: AUDIT_TREE_CHUNK,
+      // In the order appendLeaves completes them: the storage order (storedHashIndex).
+      hashes: Buffer.concat(nodes.map((n) => n.hash)),
     });
   }
 

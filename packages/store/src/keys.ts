@@ -16,6 +16,8 @@ export interface KeyIds {
   /** A quorum service's name, a group's name. */
   service?: string;
   group?: string;
+  /** Which string of the audit Merkle tree (see auditTree). */
+  treeChunk?: number;
 }
 
 type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];
