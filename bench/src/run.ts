@@ -401,7 +401,11 @@ async function persistenceIdle(redis: Redis): Promise<void> {
 
 async function keyMemory(redis: Redis, keys: string[]): Promise<number> {
   let total = 0;
-  for (const key of keys) total += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+  for (const key of keys) {
+    // A string grown by APPEND (the audit Merkle tree) is allocated ahead, in steps up to 1 MB: its length is what each token adds.
+    if ((await redis.type(key)) === 'string') total += await redis.strlen(key);
+    else total += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+  }
   return total;
 }
 
