@@ -226,6 +226,8 @@ describe('approver console in the browser', () => {
     await waitForCheckpoint();
     await page.getByRole('button', { name: 'Verify the audit log' }).click();
     await page.getByText(/audit log OK: \d+ entries, [1-9]\d* sealed(, \d+ pending \(not sealed yet\))?, [1-9]\d* signed checkpoint\(s\) verified, head [0-9a-f]{64}/).waitFor();
+    // The transparency log too: the latest signed note opened, its Merkle root recomputed in the browser, the service's proofs checked.
+    await page.getByText(/; audit tree OK: the checkpoint of quorumd\/\S+ at entry \d+ verified, its Merkle root recomputed, consistent with the one at entry \d+, entry \d+ proven included/).waitFor();
 
     // A busy deployment: entries appended, sealed and checkpointed after the page read the head, before it reads the log.
     const head = (await h.request('GET', '/v1/audit/head', h.adminToken)).body.seq as number;

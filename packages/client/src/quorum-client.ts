@@ -45,6 +45,14 @@ function checkedApiKey(options: ClientOptions): string | undefined {
 /** Response bodies, typed from the same schemas the API answers with. */
 export type UserView = UserViewBody;
 export type Bundle = BundleBody;
+
+/** One line of GET /v1/audit/export. */
+export interface AuditExportLine {
+  seq: number;
+  leafHash: string;
+  checkpointSize: number;
+  entry: { seq: number; at: string; type: string; actor: unknown; data: unknown };
+}
 export type TokenView = TokenViewBody;
 export type MValue = MValueBody;
 export type ApiKeyView = ApiKeyViewBody;
@@ -117,7 +125,7 @@ export class QuorumClient {
       const code = payload.code && isErrorCode(payload.code) ? payload.code : 'RET_INTERNAL';
       throw new QuorumError(code, payload.message ?? `HTTP ${res.status}`, payload);
     }
-    if (type.includes('json')) return (await res.json()) as T;
+    if (type.includes('json') && !type.includes('ndjson')) return (await res.json()) as T;
     return Buffer.from(await res.arrayBuffer()) as unknown as T;
   }
 
@@ -340,6 +348,43 @@ export class QuorumClient {
       () => undefined,
     );
     return { entries, hashes, head, checkpoints, publicKeyPem };
+  }
+
+  /** The latest signed checkpoint of the audit tree: a C2SP tlog-checkpoint as a signed note. */
+  async auditCheckpointNote(): Promise<string> {
+    return (await this.call<Buffer>('GET', '/v1/audit/checkpoint')).toString('utf8');
+  }
+
+  /** The note verifier key the audit checkpoints open with (pin it: `quorum verify --audit-key`). */
+  async auditVerifierKey(): Promise<{ verifierKey: string; origin: string }> {
+    return this.call('GET', '/v1/audit/verifier-key');
+  }
+
+  /** The audit public key (PEM) the service publishes (kept in Redis: pin your own copy for a check that does not trust it). */
+  async auditPublicKeyPem(): Promise<string> {
+    return (await this.call<{ publicKeyPem: string }>('GET', '/v1/audit/public-key')).publicKeyPem;
+  }
+
+  /** RFC 9162 inclusion proof of leaf `index` (seq − 1) in the audit tree of `size` entries (hashes base64). */
+  async auditInclusionProof(index: number, size: number): Promise<{ index: number; size: number; hashes: string[] }> {
+    return this.call('GET', `/v1/audit/proof/inclusion?index=${index}&size=${size}`);
+  }
+
+  /** RFC 9162 consistency proof from the audit tree of `from` entries to that of `to`. */
+  async auditConsistencyProof(from: number, to: number): Promise<{ from: number; to: number; hashes: string[] }> {
+    return this.call('GET', `/v1/audit/proof/consistency?from=${from}&to=${to}`);
+  }
+
+  /**
+   * The audit log after seq `after` (up to the tree's size) as the export streams it: each
+   * line's seq, leaf hash (base64), the newest checkpoint's size, and the entry.
+   */
+  async auditExport(after: number): Promise<AuditExportLine[]> {
+    const body = (await this.call<Buffer>('GET', `/v1/audit/export?after=${after}`)).toString('utf8');
+    return body
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as AuditExportLine);
   }
 
   /** The sealed hashes (hex) from seq 1, up to `untilSeq`. */

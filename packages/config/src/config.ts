@@ -45,6 +45,14 @@ export const ConfigSchema = Type.Object({
     '<data dir>/audit-key.pem, created when missing',
   ),
   QUORUM_CHECKPOINT_FILE: Optional(Type.String({ minLength: 1, description: 'File outside Redis the signed audit checkpoints are appended to' }), '<data dir>/checkpoints.jsonl'),
+  QUORUM_AUDIT_ORIGIN: Optional(
+    Type.String({ pattern: '^[^\\s+]{1,200}$', description: 'Origin line of the audit checkpoints (C2SP tlog-checkpoint) and name of their note key: no spaces, no +' }),
+    'quorumd/<issuer>',
+  ),
+  QUORUM_WITNESS_URLS: Type.String({
+    default: '',
+    description: 'Comma-separated submission prefixes of C2SP tlog-witness witnesses: each new audit checkpoint is sent to <url>/add-checkpoint and their cosignatures kept',
+  }),
   QUORUM_CHECKPOINT_INTERVAL_MS: Int(100, 3600000, 1000, 'How often, at most, the audit head is signed into a checkpoint (when it moved)'),
   QUORUM_TOKEN_RETENTION_SECONDS: Int(60, 31536000, 604800, 'How long finished tokens stay readable (bundles)'),
   QUORUM_INLINE_WORKER: Bool(true, 'Run the notification worker inside the API process'),
@@ -92,13 +100,17 @@ function fieldName(setting: string): string {
 }
 
 /** Settings whose parsed value is refined (a list, a path with its default, 'auto'). */
-type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS' | 'QUORUM_WEBAUTHN_RP_ID' | 'QUORUM_WEBAUTHN_ORIGIN';
+type Refined = 'QUORUM_WEBHOOK_ALLOWED_NETWORKS' | 'QUORUM_WITNESS_URLS' | 'QUORUM_AUDIT_ORIGIN' | 'QUORUM_AUDIT_KEY_FILE' | 'QUORUM_CHECKPOINT_FILE' | 'QUORUM_MIN_REPLICAS' | 'QUORUM_WEBAUTHN_RP_ID' | 'QUORUM_WEBAUTHN_ORIGIN';
 
 /** One field per setting, named after it, typed by its schema; the refined ones below. */
 export type Config = {
   [Name in Exclude<SettingName, Refined> as FieldName<Name>]-?: Settings[Name];
 } & {
   webhookAllowedNetworks: string[];
+  /** The audit checkpoints' origin (QUORUM_AUDIT_ORIGIN); unset: `quorumd/<issuer>`, made by the sealer. */
+  auditOrigin: string | undefined;
+  /** The audit witnesses' submission prefixes (QUORUM_WITNESS_URLS). */
+  witnessUrls: string[];
   /** The audit key file, and whether it was named (else it is created when missing). */
   auditKeyFile: string;
   auditKeyFileGiven: boolean;
@@ -139,11 +151,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const webauthn = webauthnSettings(settings);
+  const witnessUrls = settings.QUORUM_WITNESS_URLS.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const url of witnessUrls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new ConfigError(`QUORUM_WITNESS_URLS: ${JSON.stringify(url)} is not an http(s) URL; give comma-separated witness submission prefixes, or leave it unset`);
+  }
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(settings)) fields[fieldName(name)] = value;
   return {
     ...(fields as Config),
     webhookAllowedNetworks,
+    witnessUrls,
+    auditOrigin: settings.QUORUM_AUDIT_ORIGIN,
     auditKeyFile: settings.QUORUM_AUDIT_KEY_FILE ?? join(settings.QUORUM_DATA_DIR, 'audit-key.pem'),
     auditKeyFileGiven: settings.QUORUM_AUDIT_KEY_FILE !== undefined,
     checkpointFile: settings.QUORUM_CHECKPOINT_FILE ?? join(settings.QUORUM_DATA_DIR, 'checkpoints.jsonl'),

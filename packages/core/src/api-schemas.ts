@@ -79,6 +79,20 @@ export const PasskeyProofSchema = Type.Object({
   clientDataJSON: Type.String({ description: 'base64url' }),
   signature: Type.String({ description: 'base64url, over authenticatorData || SHA-256(clientDataJSON)' }),
 });
+/** A bundle's proof of being logged: a signed checkpoint, and the token's approved/consumed entries with their inclusion proofs in it. */
+export const LogProofSchema = Type.Object(
+  {
+    checkpoint: Type.String({ description: 'the newest signed checkpoint when the bundle was made: a C2SP tlog-checkpoint as a signed note' }),
+    entries: Type.Array(
+      Type.Object({
+        index: Type.Integer({ description: 'the leaf index (seq − 1)' }),
+        text: Type.String({ description: 'the entry’s text as logged (token.approved, token.consumed)' }),
+        hashes: Type.Array(Type.String(), { description: 'RFC 9162 inclusion proof in the checkpoint’s tree, base64' }),
+      }),
+    ),
+  },
+  { description: 'the token’s token.approved and token.consumed entries covered by a checkpoint, with inclusion proofs: `quorum verify --audit-key` checks them offline' },
+);
 export const BundleSchema = Type.Object({
   v: Type.Literal(1),
   issuer: Type.String(),
@@ -112,6 +126,7 @@ export const BundleSchema = Type.Object({
     Type.Union([Type.Literal('breakGlass'), Type.Literal('quorum')], { description: "a break-glass token: what carried it, its break-glass group after the time lock or its normal quorum (the server's word)" }),
   ),
   reviewToken: Type.Optional(Type.String({ description: 'a break-glass token used on its break-glass approvals: the id of its review token' })),
+  logProof: Type.Optional(LogProofSchema),
 });
 export const MValueSchema = Type.Object({ service: Type.String(), number: Type.Integer(), m: Type.Integer() });
 /** A quorum policy (docs/policies.md): every rule must hold, no approver counted twice. */

@@ -31,6 +31,12 @@ export interface AuditCheckpoint {
   at: string;
   /** Ed25519 signature over `checkpointText(...)` as UTF-8, base64. */
   signature: string;
+  /**
+   * The same head as a C2SP signed note: a tlog-checkpoint of the Merkle tree of the first
+   * `seq` entries, signed with the same key (see tlog-checkpoint.ts). Absent in checkpoints
+   * signed before the tree was kept.
+   */
+  note?: string;
 }
 
 export function parseAuditEntry(raw: string): AuditEntry {

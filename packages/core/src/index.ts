@@ -27,3 +27,5 @@ export * from './notification-policy';
 export * from './notification-events';
 export * from './notification-settings';
 export * from './notification-message';
+export * from './merkle-tree';
+export * from './tlog-checkpoint';

@@ -9,3 +9,4 @@ export * from './shutdown-budget';
 export * from './notification-fanout';
 export * from './notification-delivery';
 export * from './notification-digest';
+export * from './audit-witness';

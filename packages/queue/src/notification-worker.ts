@@ -7,6 +7,7 @@ import { parseCheckpointLines, type AuditCheckpoint } from '@quorumd/core';
 import { AuditSealer, QuorumStore, RedisConnectionMonitor, SYSTEM, closeConnections, connectForRequests, createRedis, isStoreUnavailable, redactUrl, redisErrorFields, type AuditSealStatus, type AuditSigner } from '@quorumd/store';
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { WitnessSubmitter } from './audit-witness';
 import { loadAuditKey } from './audit-key';
 import { processDelivery } from './delivery-processor';
 import { outboundPolicyForThisHost } from './outbound-guard';
@@ -199,17 +200,20 @@ export async function startWorker(config: Config, redisUrl: string, logger: Logg
   }
   mkdirSync(dirname(config.checkpointFile), { recursive: true });
   const sealerLog = log.child({ module: 'audit-sealer' });
+  const witnesses = new WitnessSubmitter(store, config.witnessUrls, (message, fields) => sealerLog.error(fields ?? {}, message));
   const sealer = new AuditSealer(store, {
     id: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     signer,
     lastCheckpoint: lastCheckpointIn(config.checkpointFile, log),
     checkpointIntervalMs: config.checkpointIntervalMs,
+    ...(config.auditOrigin === undefined ? {} : { origin: config.auditOrigin }),
     onCheckpoint: (checkpoint) => {
       try {
         appendFileSync(config.checkpointFile, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
       } catch (err) {
         sealerLog.error({ file: config.checkpointFile, err }, 'cannot append the audit checkpoint to its file');
       }
+      witnesses.submit(checkpoint);
     },
     log: warnWhileUp('audit-sealer'),
     alarm: (message, fields) => sealerLog.error(fields ?? {}, message),

@@ -1,7 +1,15 @@
-import { nodeAuditCrypto, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict } from '@quorumd/core';
-import type { StoreContext } from './store-context';
+import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, storedHashIndex, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
+import { AUDIT_TREE_CHUNK } from './redis-contract';
+import { SYSTEM, type StoreContext } from './store-context';
 
 /** The audit ledger in Redis: entries, the sealer's hashes, the head, signed checkpoints, the public key. */
+/** What a bundle carries to prove it was logged (see logProofOf; checked by the client's bundle-log-proof.ts). */
+export interface AuditLogProof {
+  /** The signed checkpoint (C2SP signed note) the proofs are against. */
+  checkpoint: string;
+  entries: { index: number; text: string; hashes: string[] }[];
+}
+
 export class AuditRepository {
   constructor(private readonly ctx: StoreContext) {}
 
@@ -15,9 +23,105 @@ export class AuditRepository {
   }
 
   /** The last entry sealed: its seq and the chain's hash there. */
-  async sealed(): Promise<{ seq: number; hash: string | undefined }> {
-    const [seq, hash] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash'));
-    return { seq: Number(seq ?? 0), hash: hash ?? undefined };
+  async sealed(): Promise<{ seq: number; hash: string | undefined; treeSize: number }> {
+    const [seq, hash, tree] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash', 'tree'));
+    return { seq: Number(seq ?? 0), hash: hash ?? undefined, treeSize: Number(tree ?? 0) };
+  }
+
+  /** How many entries the Merkle tree holds (the sealer grows it right after the chain). */
+  async treeSize(): Promise<number> {
+    return Number((await this.ctx.read((r) => r.hget(this.ctx.keys.auditSealed(), 'tree'))) ?? 0);
+  }
+
+  /** Stored complete-subtree hashes of the Merkle tree, in the order asked; throws when one is missing (not grown that far). */
+  readonly subtrees = async (refs: readonly SubtreeRef[]): Promise<Buffer[]> => {
+    if (refs.length === 0) return [];
+    const replies = await this.ctx.read((r) => {
+      const pipeline = r.pipeline();
+      for (const ref of refs) {
+        const at = storedHashIndex(ref.level, ref.index);
+        const chunk = Math.floor(at / AUDIT_TREE_CHUNK);
+        const offset = (at - chunk * AUDIT_TREE_CHUNK) * 32;
+        pipeline.getrangeBuffer(this.ctx.keys.auditTree(chunk), offset, offset + 31);
+      }
+      return pipeline.exec();
+    });
+    return refs.map((ref, i) => {
+      const [err, h] = replies?.[i] ?? [new Error('no reply'), null];
+      if (err || !Buffer.isBuffer(h) || h.length !== 32) throw new Error(`the audit tree has no subtree ${ref.level}/${ref.index}`);
+      return h;
+    });
+  };
+
+  /** The Merkle root of the first `size` entries (size ≥ 1, within the tree). */
+  async root(size: number): Promise<Buffer> {
+    return Buffer.from(await treeRoot(size, this.subtrees, nodeMerkleHasher));
+  }
+
+  /** The RFC 9162 inclusion proof of entry `index` (0-based leaf index, seq − 1) in the tree of `size` entries. */
+  async inclusionProof(index: number, size: number): Promise<Buffer[]> {
+    return (await inclusionProof(index, size, this.subtrees, nodeMerkleHasher)).map((h) => Buffer.from(h));
+  }
+
+  /** The RFC 9162 consistency proof from the tree of `from` entries to that of `to`. */
+  async consistencyProof(from: number, to: number): Promise<Buffer[]> {
+    return (await consistencyProof(from, to, this.subtrees, nodeMerkleHasher)).map((h) => Buffer.from(h));
+  }
+
+  /** The leaf hashes of entries from seq `fromSeq`, at most `limit` (as far as the tree holds them). */
+  async leafHashes(fromSeq: number, limit: number): Promise<Buffer[]> {
+    const size = await this.treeSize();
+    const refs: SubtreeRef[] = [];
+    for (let seq = fromSeq; seq < fromSeq + limit && seq <= size; seq++) refs.push({ level: 0, index: seq - 1 });
+    return this.subtrees(refs);
+  }
+
+  /** The newest checkpoint that carries a signed note (those signed before the tree was kept have none). */
+  async latestNotedCheckpoint(): Promise<(AuditCheckpoint & { note: string }) | undefined> {
+    const all = await this.checkpoints();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const c = all[i] as AuditCheckpoint;
+      if (typeof c.note === 'string') return c as AuditCheckpoint & { note: string };
+    }
+    return undefined;
+  }
+
+  /** The witnesses' cosignature lines stored for the checkpoint of `size` ('' when none). */
+  async cosignatures(size: number): Promise<string> {
+    return (await this.ctx.read((r) => r.hget(this.ctx.keys.auditCosignatures(), String(size)))) ?? '';
+  }
+
+  /** Stores cosignature lines a witness answered for the checkpoint of `size`. */
+  async addCosignatures(size: number, lines: string): Promise<void> {
+    await this.ctx.run('addAuditCosignatures', {}, SYSTEM, { size, lines });
+  }
+
+  /** The newest signed checkpoint with the witnesses' cosignatures appended (a note with more signature lines). */
+  async cosignedCheckpoint(): Promise<{ size: number; note: string } | undefined> {
+    const latest = await this.latestNotedCheckpoint();
+    if (!latest) return undefined;
+    return { size: latest.seq, note: latest.note + (await this.cosignatures(latest.seq)) };
+  }
+
+  /**
+   * A token's proof of being logged: the newest signed checkpoint (note), and each of the
+   * token's `token.approved` / `token.consumed` entries that it covers with its index
+   * (seq − 1), its text and its inclusion proof in that tree. Entries not covered by a
+   * checkpoint yet (appended within the last interval) are left out; undefined when none is.
+   */
+  async logProofOf(tokenId: string): Promise<AuditLogProof | undefined> {
+    const [checkpoint, seqsText] = await Promise.all([this.latestNotedCheckpoint(), this.ctx.read((r) => r.hget(this.ctx.keys.auditTokenEntries(), tokenId))]);
+    if (!checkpoint || !seqsText) return undefined;
+    const size = checkpoint.seq;
+    const seqs = seqsText.split(' ').map(Number).filter((seq) => seq >= 1 && seq <= size);
+    if (seqs.length === 0) return undefined;
+    const entries = await Promise.all(
+      seqs.map(async (seq) => {
+        const [[text], hashes] = await Promise.all([this.page(seq, 1), this.inclusionProof(seq - 1, size)]);
+        return { index: seq - 1, text: text ?? '', hashes: hashes.map((h) => h.toString('base64')) };
+      }),
+    );
+    return { checkpoint: checkpoint.note, entries };
   }
 
   /** Raw entries from sequence number `fromSeq` (1-based), at most `limit`. */

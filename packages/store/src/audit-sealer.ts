@@ -1,6 +1,23 @@
-import { GENESIS_HASH, chainHashes, checkpointMessage, checkpointText, defaultMaxCheckpointAgeMs, nodeAuditCrypto, parseAuditEntry, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
+import { GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody, checkpointMessage, checkpointText, completeSubtrees, defaultAuditOrigin, defaultMaxCheckpointAgeMs, nodeAuditCrypto, nodeMerkleHasher, parseAuditEntry, rawEd25519PublicKey, signNote, storedHashCount, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
+import { AUDIT_TREE_CHUNK } from './redis-contract';
 import { SYSTEM } from './store-context';
 import type { QuorumStore } from './quorum-store';
+
+/** The `token.approved` and `token.consumed` entries among `texts` (entries size+1, size+2, ...), by token id. */
+function tokenEntriesOf(size: number, texts: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  texts.forEach((text, i) => {
+    if (!text.includes('"token.approved"') && !text.includes('"token.consumed"')) return;
+    try {
+      const entry = parseAuditEntry(text);
+      const id = (entry.data as { id?: unknown } | null)?.id;
+      if ((entry.type === 'token.approved' || entry.type === 'token.consumed') && typeof id === 'string') (out[id] ??= []).push(size + i + 1);
+    } catch {
+      // Not JSON: the verifier names it; the tree holds it all the same.
+    }
+  });
+  return out;
+}
 
 /** Signs checkpoints with the audit key (Ed25519), whose private half never lives in Redis. */
 export interface AuditSigner {
@@ -23,6 +40,8 @@ export interface AuditSealerOptions {
   checkpointIntervalMs: number;
   /** How long sealing or signing may lag before it is an error (default: 5 intervals, at least 10 s). */
   maxLagMs?: number;
+  /** The checkpoints' origin and note key name (QUORUM_AUDIT_ORIGIN; default `quorumd/<issuer>`). */
+  origin?: string;
   /** Entries hashed per script call. */
   batch?: number;
   /** Called after each checkpoint is stored (the process appends it to its file). */
@@ -68,6 +87,7 @@ export class AuditSealer {
   private uncovered: { seq: number; since: number } | undefined;
   /** The check of checkpoints with this sealer's own public key. */
   private ownKey: AuditCrypto | undefined;
+  private rawPublicKey: Buffer | undefined;
   /** When each alarm was last raised (one per `maxLagMs` each). */
   private readonly alarmedAt = new Map<string, number>();
   private readonly leaseMs: number;
@@ -115,9 +135,10 @@ export class AuditSealer {
   /** One round: hold the lease, seal what is new, sign a checkpoint when due; then measure the lag. */
   async round(): Promise<void> {
     const ctx = this.store.ctx;
-    const holder = await ctx.run('auditSealerLease', {}, SYSTEM, { sealerId: this.options.id, leaseMs: this.leaseMs });
-    if (holder === 1) {
-      while (!this.stopped && (await this.sealNext()) === this.batch);
+    const lease = async (): Promise<boolean> => (await ctx.run('auditSealerLease', {}, SYSTEM, { sealerId: this.options.id, leaseMs: this.leaseMs })) === 1;
+    if (await lease()) {
+      // A backlog (a long migration of an existing log, say) takes many batches: the lease is renewed after each.
+      while (!this.stopped && (await this.sealNext()) === this.batch && (await lease()));
       await this.checkpointIfDue();
     } else {
       await this.learnNewestCheckpoint();
@@ -125,9 +146,20 @@ export class AuditSealer {
     await this.measure();
   }
 
-  /** Seals up to `batch` entries after the last sealed one; answers how many. */
+  /**
+   * Seals up to `batch` entries after the last sealed one, and adds them to the Merkle tree;
+   * answers how many. A tree behind the chain (a log sealed before the tree was kept, or a
+   * round stopped between the two scripts) is grown first, `batch` entries at a time: that
+   * is the one-time migration of an existing chain.
+   */
   private async sealNext(): Promise<number> {
     const sealed = await this.store.audit.sealed();
+    if (sealed.treeSize < sealed.seq) {
+      const behind = await this.store.audit.page(sealed.treeSize + 1, Math.min(this.batch, sealed.seq - sealed.treeSize));
+      if (behind.length === 0) return 0;
+      await this.growTree(sealed.treeSize, behind);
+      return behind.length;
+    }
     const texts = await this.store.audit.page(sealed.seq + 1, this.batch);
     if (texts.length === 0) return 0;
     const hashes = chainHashes(texts, sealed.hash ?? GENESIS_HASH);
@@ -138,7 +170,33 @@ export class AuditSealer {
       lastHash: hashes[hashes.length - 1] as string,
       hashes: hashes.map((h) => Buffer.from(h, 'hex')),
     });
+    await this.growTree(sealed.seq, texts);
     return texts.length;
+  }
+
+  /** Adds the entries after the first `size` to the Merkle tree: their leaf hashes and every complete subtree they finish. */
+  private async growTree(size: number, texts: readonly string[]): Promise<void> {
+    const frontier = await this.store.audit.subtrees(completeSubtrees(0, size));
+    const { nodes } = appendLeaves(size, frontier, texts.map(auditLeafHash), nodeMerkleHasher);
+    await this.store.ctx.run('growAuditTree', {}, SYSTEM, {
+      sealerId: this.options.id,
+      treeSize: size,
+      newSize: size + texts.length,
+      tokenEntries: JSON.stringify(tokenEntriesOf(size, texts)),
+      firstIndex: storedHashCount(size),
+      chunk: AUDIT_TREE_CHUNK,
+      // In the order appendLeaves completes them: the storage order (storedHashIndex).
+      hashes: Buffer.concat(nodes.map((n) => n.hash)),
+    });
+  }
+
+  /** The signed note of the tree of the first `size` entries, when the tree holds them. */
+  private async signedTreeNote(signer: AuditSigner, size: number): Promise<string | undefined> {
+    if ((await this.store.audit.treeSize()) < size) return undefined;
+    const origin = this.options.origin ?? defaultAuditOrigin(await this.issuerName());
+    this.rawPublicKey ??= rawEd25519PublicKey(signer.publicKeyPem);
+    const body = checkpointBody(origin, size, await this.store.audit.root(size));
+    return signNote(body, origin, this.rawPublicKey, (message) => signer.sign(message));
   }
 
   private async checkpointIfDue(): Promise<void> {
@@ -164,7 +222,8 @@ export class AuditSealer {
     const issuer = await this.issuerName();
     const at = new Date(now).toISOString();
     const signature = signer.sign(checkpointMessage(issuer, sealed.seq, sealed.hash, at)).toString('base64');
-    const checkpoint: AuditCheckpoint = { seq: sealed.seq, hash: sealed.hash, at, signature };
+    const note = await this.signedTreeNote(signer, sealed.seq);
+    const checkpoint: AuditCheckpoint = { seq: sealed.seq, hash: sealed.hash, at, signature, ...(note === undefined ? {} : { note }) };
     await this.store.ctx.run('addAuditCheckpoint', {}, SYSTEM, { sealerId: this.options.id, checkpoint: JSON.stringify(checkpoint), seq: sealed.seq, publicKeyPem: signer.publicKeyPem });
     this.lastCheckpointAt = now;
     this.signed = checkpoint;

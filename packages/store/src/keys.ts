@@ -19,6 +19,8 @@ export interface KeyIds {
   /** A user's notification digest of one channel (`<userId>-email`), and one batch of it (`<userId>-email-<batch>`). */
   digest?: string;
   digestBatch?: string;
+  /** Which string of the audit Merkle tree (see auditTree). */
+  treeChunk?: number;
 }
 
 type Pattern<Name extends KeyPatternName> = (typeof KEY_PATTERNS)[Name];

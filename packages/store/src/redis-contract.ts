@@ -84,8 +84,19 @@ export const KEY_PATTERNS = {
   auditHead: 'audit:head',
   /** The chain's hash of each sealed entry, in sequence. */
   auditHashes: 'audit:hashes',
-  /** `seq`, `hash`: the last entry sealed. */
+  /** `seq`, `hash`: the last entry sealed; `tree`: how many entries the Merkle tree (auditTree) holds. */
   auditSealed: 'audit:sealed',
+  /**
+   * The audit log's Merkle tree (RFC 6962): the 32-byte hashes of its complete subtrees (level
+   * 0: the leaves), back to back in the order they are completed (core's storedHashIndex, as Go's
+   * sumdb/tlog stores them), AUDIT_TREE_CHUNK hashes per string (`<treeChunk>`: 0, 1, …).
+   * Only complete subtrees: a root or a proof folds at most log2(size) of them.
+   */
+  auditTree: 'audit:tree:<treeChunk>',
+  /** Hash: token id -> the seqs (space separated) of its `token.approved` and `token.consumed` entries, as the sealer added them to the tree (a bundle's log proof). */
+  auditTokenEntries: 'audit:token-entries',
+  /** Hash: checkpoint size -> the witnesses' cosignature lines on that checkpoint (C2SP tlog-witness), as they answered. */
+  auditCosignatures: 'audit:cosignatures',
   /** The sealer's lease: the id of the one sealer at work. */
   auditSealer: 'audit:sealer',
   /** Signed checkpoints, JSON, oldest first. */
@@ -126,6 +137,9 @@ export const KEY_PATTERNS = {
 } as const;
 
 export type KeyPatternName = keyof typeof KEY_PATTERNS;
+
+/** Hashes per auditTree string: 2^20 (32 MiB), well within a Redis string's 512 MB. */
+export const AUDIT_TREE_CHUNK = 1_048_576;
 
 /**
  * The fields of a token's hash: the name both sides use -> the field Redis holds (short:

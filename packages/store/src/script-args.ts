@@ -11,6 +11,7 @@ import type { ScriptName } from './script-names';
  */
 const SCRIPT_ARGS = {
   addAuditCheckpoint: ['sealerId', 'checkpoint', 'seq', 'publicKeyPem'],
+  addAuditCosignatures: ['size', 'lines'],
   auditSealerLease: ['sealerId', 'leaseMs'],
   bootstrap: ['issuer', 'adminPasswordHash'],
   approvalRecipients: ['requesterMayApprove', '...tokenIds'],
@@ -38,6 +39,7 @@ const SCRIPT_ARGS = {
   registerKey: ['userId', 'challenge', 'fingerprint', 'publicKeyPem', 'requesterMayApprove'],
   rejectToken: ['userId', 'reason', 'issuer', 'requesterMayApprove', 'retentionMs'],
   sealAudit: ['sealerId', 'sealedSeq', 'lastHash', '...hashes'],
+  growAuditTree: ['sealerId', 'treeSize', 'newSize', 'tokenEntries', 'firstIndex', 'chunk', 'hashes'],
   setHsmUsername: ['userId', 'hsmUsername'],
   setGroup: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'group', 'members', 'force', 'retentionMs', 'verified'],
   setMValue: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'm', 'force', 'retentionMs', 'verified'],

@@ -1,6 +1,7 @@
 /** Every Lua script, by the name the store calls it (its file: `lua/<kebab-case>-<keys>.lua`). */
 export const SCRIPT_NAMES = [
   'addAuditCheckpoint',
+  'addAuditCosignatures',
   'approvalRecipients',
   'auditSealerLease',
   'approveToken',
@@ -15,6 +16,7 @@ export const SCRIPT_NAMES = [
   'deleteToken',
   'deleteUser',
   'expireToken',
+  'growAuditTree',
   'issueToken',
   'joinDigest',
   'loginAttempt',

@@ -26,7 +26,7 @@ function actorKey(actor: Actor): string {
 }
 
 /** Scripts that change nothing the API answers for (reads, and the sealer's own bookkeeping): no replica wait. */
-const READ_ONLY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['readToken', 'readSession', 'pendingTokens', 'approvalRecipients', 'auditSealerLease', 'sealAudit', 'addAuditCheckpoint', 'tokenApprovers']);
+const READ_ONLY_SCRIPTS: ReadonlySet<ScriptName> = new Set(['readToken', 'readSession', 'pendingTokens', 'approvalRecipients', 'auditSealerLease', 'sealAudit', 'growAuditTree', 'addAuditCheckpoint', 'addAuditCosignatures', 'tokenApprovers']);
 
 /**
  * Durability: a change answered 2xx is on at least `minReplicas` replicas (Redis WAIT after

@@ -11,6 +11,7 @@ import openApiPlugin from './plugins/openapi';
 import servicesPlugin, { type AppDeps } from './plugins/services';
 import apiKeyRoutes from './routes/api-keys';
 import auditRoutes from './routes/audit';
+import auditTlogRoutes from './routes/audit-tlog';
 import consoleRoutes from './routes/console';
 import healthRoutes from './routes/health';
 import metricsRoutes from './routes/metrics';
@@ -106,7 +107,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(consoleRoutes);
-  for (const routes of [sessionRoutes, userRoutes, passkeyRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, officerRoutes, notificationRoutes]) {
+  for (const routes of [sessionRoutes, userRoutes, passkeyRoutes, quorumValueRoutes, policyRoutes, tokenRoutes, apiKeyRoutes, auditRoutes, auditTlogRoutes, officerRoutes, notificationRoutes]) {
     await app.register(routes, { prefix: '/v1' });
   }
   return app;

@@ -18,7 +18,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 type Ed25519Check = (message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 
-async function ed25519Check(publicKeyPem: string): Promise<Ed25519Check> {
+export async function ed25519Check(publicKeyPem: string): Promise<Ed25519Check> {
   const spki = pemBody(publicKeyPem);
   const s = globalThis.crypto?.subtle;
   if (s) {

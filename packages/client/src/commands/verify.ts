@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { QuorumError, visibleText } from '@quorumd/core';
 import type { Command } from 'commander';
+import { verifyBundleLogProof } from '../bundle-log-proof';
 import { verifyBundle, type BundleRequirements, type BundleVerdict } from '../bundle-verify';
 import { readTrustedKeys } from '../cli-trusted-keys';
 import type { Bundle } from '../quorum-client';
@@ -12,7 +13,12 @@ const VERIFY_EXIT = { OK: 0, INVALID: 1, UNPINNED: 2 } as const;
 const UNPINNED =
   "no --keys: the approvals were checked with the keys the bundle itself carries, which anyone can generate (with made-up user ids); this proves nothing about who signed. Pin the officers' public keys with --keys DIR, or accept the bundle's own keys with --trust-bundle-keys";
 
-type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; rpId?: string; origin?: string; allowBreakGlass?: boolean };
+type VerifyOptions = { keys?: string; trustBundleKeys?: boolean; issuer?: string; minM?: string; rpId?: string; origin?: string; allowBreakGlass?: boolean; auditKey?: string };
+
+/** `--audit-key`: the verifier key itself (`<name>+<hash>+<key>`), or a file holding it. */
+function auditKeyText(given: string): string {
+  return given.includes('+') ? given : readFileSync(given, 'utf8').trim();
+}
 
 function requirementsOf(opts: VerifyOptions): BundleRequirements {
   if (opts.keys !== undefined && opts.trustBundleKeys) throw new QuorumError('RET_BAD_REQUEST', 'give --keys DIR or --trust-bundle-keys, not both');
@@ -46,6 +52,7 @@ export function addVerifyCommand(program: Command, run: CliRun): void {
     .option('--rp-id <id>', 'the WebAuthn RP ID passkey assertions must name (default: the bundle\u2019s)')
     .option('--origin <origin>', 'the origin passkey assertions must come from (default: the bundle\u2019s)')
     .option('--allow-break-glass', 'accept a token asked for on the break-glass path (refused otherwise)')
+    .option('--audit-key <verifier key>', 'also require the bundle\u2019s proof of being logged: its token.approved (and token.consumed) entries in a checkpoint signed by this audit verifier key (GET /v1/audit/verifier-key; or a file holding it)')
     .action((file: string, opts: VerifyOptions) => {
       const requirements = requirementsOf(opts);
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { bundle?: Bundle } & Bundle;
@@ -56,6 +63,15 @@ export function addVerifyCommand(program: Command, run: CliRun): void {
         run.print(`bundle INVALID: ${verdict.reason}`, verdict);
         run.exitCode = VERIFY_EXIT.INVALID;
         return;
+      }
+      if (opts.auditKey !== undefined) {
+        const logged = verifyBundleLogProof(parsed.bundle ?? parsed, auditKeyText(opts.auditKey));
+        if (!logged.ok) {
+          run.print(`bundle INVALID: not proven logged: ${logged.reason}`, logged);
+          run.exitCode = VERIFY_EXIT.INVALID;
+          return;
+        }
+        run.note(`logged: ${logged.entries.join(', ')} in the checkpoint of ${logged.origin} at size ${logged.size}, signed by the pinned audit key\n`);
       }
       const counted = `token ${verdict.tokenId}, ${verdict.approvals} of ${verdict.m} approvals verify`;
       if (keys) {

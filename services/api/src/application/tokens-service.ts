@@ -28,7 +28,7 @@ import {
   type PasskeyProof,
 } from '@quorumd/core';
 import { checkOutboundUrl } from '@quorumd/queue';
-import type { QuorumStore, ReviewTokenInput, StoredService, StoredToken } from '@quorumd/store';
+import type { AuditLogProof, QuorumStore, ReviewTokenInput, StoredService, StoredToken } from '@quorumd/store';
 import { actorOf, isOfficer, requesterKey, requesterOf, requesterUserId, requireOfficer, requireOfficerOrScope, sessionOf, type Principal } from './principal';
 import type { Metrics } from '../metrics';
 import type { QuorumGates } from './protected-command';
@@ -93,6 +93,8 @@ export interface Bundle {
   path?: 'breakGlass';
   approvedBy?: 'breakGlass' | 'quorum';
   reviewToken?: string;
+  /** The token's approved/consumed entries with inclusion proofs in a signed checkpoint (AuditRepository.logProofOf). */
+  logProof?: AuditLogProof;
 }
 
 /** Quorum tokens: issue, read, wait, approve, reject, delete, consume, bundle. */
@@ -524,8 +526,7 @@ export class TokensService {
   private async bundleOf(token: StoredToken): Promise<Bundle> {
     // A used token: the votes and keys that carried it then; otherwise the votes that count now.
     const carrying = token.usedApprovals ?? token.approvals.filter((a) => a.counts).map((a) => ({ userId: a.userId, fingerprint: a.fingerprint }));
-    const signatures = await this.store.tokens.signatures(token.doc.id);
-    const proofs = await this.store.tokens.passkeyProofs(token.doc.id);
+    const [signatures, proofs, logProof] = await Promise.all([this.store.tokens.signatures(token.doc.id), this.store.tokens.passkeyProofs(token.doc.id), this.store.audit.logProofOf(token.doc.id)]);
     const approvals = await Promise.all(
       carrying.map(async (c) => {
         const vote = token.approvals.find((a) => a.userId === c.userId);
@@ -559,6 +560,7 @@ export class TokensService {
       ...(token.doc.path === 'breakGlass' ? { path: 'breakGlass' as const } : {}),
       ...(token.breakGlass?.approvedBy ? { approvedBy: token.breakGlass.approvedBy } : {}),
       ...(token.breakGlass?.reviewToken ? { reviewToken: token.breakGlass.reviewToken } : {}),
+      ...(logProof ? { logProof } : {}),
     };
   }
 }

@@ -81,6 +81,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     hash: Type.String({ description: 'the chain’s hash at seq, hex' }),
     at: Type.String({ format: 'date-time' }),
     signature: Type.String({ description: 'Ed25519 over the five checkpoint lines, base64' }),
+    note: Type.Optional(Type.String({ description: 'the same head as a C2SP signed note over the Merkle tree of the first seq entries (GET /v1/audit/checkpoint serves the latest)' })),
   });
   app.get(
     '/audit/checkpoints',

@@ -133,8 +133,27 @@ const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     token: Type.String(),
     signatures: Type.Array(Type.Object({ username: Type.String(), signature: Type.String() })),
   });
-  app.get('/tokens/:id/cloudhsm-token-file', { schema: { params: TokenIdParams, response: { 200: TokenFile } } }, async (request) =>
-    services.tokens.cloudHsmTokenFile(request.principal, request.params.id),
+  app.get(
+    '/tokens/:id/cloudhsm-token-file',
+    {
+      schema: {
+        params: TokenIdParams,
+        response: {
+          200: {
+            description: 'The token file with the officers’ signatures. Header `Quorum-Log-Proof`: the receipt, base64 of the JSON logProof of the token’s bundle (its token.approved entry in a signed checkpoint, when one covers it)',
+            headers: { 'quorum-log-proof': Type.Optional(Type.String()) },
+            content: { 'application/json': { schema: TokenFile } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const file = await services.tokens.cloudHsmTokenFile(request.principal, request.params.id);
+      // The receipt: what proves the token's approval was logged, as a bundle carries it (the file's own fields are the HSM's format).
+      const receipt = await services.store.audit.logProofOf(request.params.id);
+      if (receipt) void reply.header('quorum-log-proof', Buffer.from(JSON.stringify(receipt), 'utf8').toString('base64'));
+      return file;
+    },
   );
 
   app.post(

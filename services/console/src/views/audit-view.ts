@@ -1,6 +1,7 @@
 import { ApiError, describeError } from '../api-client';
 import { defaultMaxCheckpointAgeMs, describeAuditVerdict, verifyAuditLedger, type AuditCheckpoint, type AuditEntry } from '@quorumd/core/dist/audit-ledger';
 import { browserAuditCrypto } from '../audit-crypto';
+import { checkAuditTree } from '../audit-tree-check';
 import type { ConsoleState } from '../console-state';
 import { button, el, notice, replace } from '../dom';
 import { localTime, userName } from '../operation-text';
@@ -63,6 +64,10 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     try {
       // The log grows while it is read: checkpoints first, then the head, then the entries and the sealed hashes up to that head only.
       const { checkpoints } = await state.api.json<{ checkpoints: AuditCheckpoint[] }>('GET', '/v1/audit/checkpoints');
+      const latestNote = await state.api.text('/v1/audit/checkpoint').catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'RET_NOT_FOUND') return undefined;
+        throw err;
+      });
       const head = await state.api.json<{ seq: number; issuer: string; checkpointIntervalMs: number }>('GET', '/v1/audit/head');
       const entries = await pages(head.seq, async (from, limit) => (await state.api.text(`/v1/audit?format=raw&from=${from}&limit=${limit}`)).split('\n').filter(Boolean));
       const hashes = await pages(head.seq, async (from, limit) => (await state.api.json<{ hashes: string[] }>('GET', `/v1/audit/hashes?from=${from}&limit=${limit}`)).hashes);
@@ -77,7 +82,17 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
         now: Date.now(),
         maxCheckpointAgeMs: defaultMaxCheckpointAgeMs(head.checkpointIntervalMs),
       });
-      replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditVerdict(check)));
+      const oldest = checkpoints.find((c) => c.note !== undefined);
+      if (!check.ok || latestNote === undefined || oldest?.note === undefined || publicKeyPem === undefined) {
+        replace(verdict, notice(check.ok ? 'ok' : 'error', describeAuditVerdict(check)));
+        return;
+      }
+      // The transparency log: the latest signed note, its root recomputed from the entries just checked, and the service's proofs.
+      const size = Number(latestNote.split('\n')[1]);
+      const consistency = await state.api.json<{ hashes: string[] }>('GET', `/v1/audit/proof/consistency?from=${oldest.seq}&to=${size}`);
+      const inclusion = await state.api.json<{ hashes: string[] }>('GET', `/v1/audit/proof/inclusion?index=${size - 1}&size=${size}`);
+      const tree = await checkAuditTree({ entries, publicKeyPem, latest: latestNote, oldest: oldest.note, consistency: consistency.hashes, inclusion: inclusion.hashes });
+      replace(verdict, notice(tree.ok ? 'ok' : 'error', `${describeAuditVerdict(check)}; ${tree.line}`));
     } catch (err) {
       replace(verdict, notice('error', describeError(err)));
     }
@@ -89,7 +104,7 @@ export function renderAudit(main: HTMLElement, state: ConsoleState): void {
     el(
       'section',
       { class: 'card' },
-      el('p', {}, 'Verify fetches the raw log and its sealed hashes, recomputes the hash chain here, and checks every signed checkpoint with the deployment’s audit key, with the same verifier as ', el('code', {}, 'quorum audit verify'), ' and ', el('code', {}, 'npm run audit:verify'), '. It does not take the service’s word for it.'),
+      el('p', {}, 'Verify fetches the raw log and its sealed hashes, recomputes the hash chain and the Merkle tree here, checks every signed checkpoint with the deployment’s audit key and the service’s consistency and inclusion proofs against them, with the same verifier as ', el('code', {}, 'quorum audit verify'), ' and ', el('code', {}, 'npm run audit:verify'), '. It does not take the service’s word for it.'),
       button('Verify the audit log', () => void verify(), { kind: 'primary' }),
       verdict,
     ),
