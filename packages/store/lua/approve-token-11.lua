@@ -66,6 +66,10 @@ end
 if not may_help(t, uid, may) then
   return fail('RET_FORBIDDEN', 'This officer is in no group the policy of ' .. t[TF.service] .. ' counts (or is the requester it excludes)')
 end
+-- A service whose policy in force requires passkeys: no approval without an assertion.
+if A.passkeyId == '' and passkey_required_now(t) then
+  return fail('RET_PASSKEY_REQUIRED', 'Approving a token of ' .. t[TF.service] .. ' needs a passkey assertion over its bytes (GET /v1/tokens/{id}/passkey-options): approve it in the console')
+end
 if held[3] ~= A.fingerprint then
   return fail('RET_SIGNATURE_INVALID', 'The quorum key changed while the approval was checked')
 end

@@ -375,3 +375,19 @@ local function policy_in_force_refusal(t)
   end
   return nil
 end
+
+-- Whether approving token `t` needs a passkey assertion by the policies in force now: its
+-- service's (a built-in one's flag, a custom one's policy) and each service that governs it.
+-- (The deployment's setting and the policy signed into the token are checked before the script.)
+local function passkey_required_now(t)
+  local services = t[TF.service] .. ' ' .. (t[TF.governingServices] or '')
+  for service in string.gmatch(services, '%S+') do
+    if is_builtin_service(service) then
+      if redis.call('HGET', KEY.service(service), SVF.requirePasskey) == '1' then return true end
+    else
+      local policy = current_policy(service)
+      if policy and policy.requirePasskey == true then return true end
+    end
+  end
+  return false
+end

@@ -374,13 +374,13 @@ export class TokensService {
   }
 
   /**
-   * Whether an approval of the token needs a passkey assertion: the deployment says so for
-   * every token (QUORUM_REQUIRE_PASSKEY), or the policy signed into it does, or its service's
-   * policy in force does now (the stricter of both, as for counting).
+   * Whether an approval of the token needs a passkey assertion, as far as Node tells without a
+   * read on the common path: the deployment says so for every token (QUORUM_REQUIRE_PASSKEY), or
+   * the policy signed into it does. The policies in force now (its service's and those governing
+   * it) are checked by the approve script, in the same step as the vote (no round trip more).
    */
   private async requiresPasskey(signed: SignedData): Promise<boolean> {
     if (this.options.requirePasskey || signed.signedPasskey) return true;
-    if (await this.store.policies.requiresPasskey(signed.service)) return true;
     // A change a policy requiring passkeys governs (its setPolicy or deleteService, a setGroup of a
     // group it names, another officer's password it counts) needs them too: no way around it without them.
     if (!GOVERNED_CHANGES.has(signed.operation.command)) return false;
