@@ -228,10 +228,12 @@ export class Harness {
     // Rate-limit counters count requests, refused ones included: they are not quorum state.
     // Nor is the sealer's work on the audit log (hashes, checkpoints, its lease): it follows
     // the log on its own clock; the log itself is compared.
-    const sealerKeys = [this.store.keys.auditHashes(), this.store.keys.auditSealed(), this.store.keys.auditSealer(), this.store.keys.auditCheckpoints(), this.store.keys.auditPublicKey()];
+    const sealerKeys = [this.store.keys.auditHashes(), this.store.keys.auditSealed(), this.store.keys.auditSealer(), this.store.keys.auditCheckpoints(), this.store.keys.auditPublicKey(), this.store.keys.auditTokenEntries(), this.store.keys.auditCosignatures()];
+    // (The Merkle tree's strings too: the sealer grows them as it seals.)
+    const treePrefix = this.store.keys.auditTree(0).replace(/0$/, '');
     // BullMQ's queues (jobs move on the worker's clock) and the readiness probe are not either.
     const keys = (await this.redis.keys(`{${this.prefix}}:*`))
-      .filter((k) => !k.includes(':ratelimit:') && !k.startsWith(`{${this.prefix}}:bull:`) && k !== this.store.keys.readyProbe() && !sealerKeys.includes(k))
+      .filter((k) => !k.includes(':ratelimit:') && !k.startsWith(`{${this.prefix}}:bull:`) && k !== this.store.keys.readyProbe() && !sealerKeys.includes(k) && !k.startsWith(treePrefix))
       .sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) {

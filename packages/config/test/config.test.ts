@@ -15,7 +15,7 @@ describe('configuration', () => {
     const given = loadConfig({ PORT: '9000', QUORUM_REQUESTER_MAY_APPROVE: 'false', QUORUM_MIN_REPLICAS: '2', QUORUM_DATA_DIR: '/d', QUORUM_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8, 10.0.0.0/8' });
     expect(given).toMatchObject({ port: 9000, requesterMayApprove: false, minReplicas: 2, checkpointFile: join('/d', 'checkpoints.jsonl'), webhookAllowedNetworks: ['127.0.0.0/8', '10.0.0.0/8'] });
     // One field per variable (and whether the audit key file was named).
-    const all = loadConfig({ REDIS_URL: 'redis://r', QUORUM_ISSUER: 'i', QUORUM_ADMIN_PASSWORD: 'password', QUORUM_AUDIT_KEY_FILE: '/k', QUORUM_CHECKPOINT_FILE: '/c' });
+    const all = loadConfig({ REDIS_URL: 'redis://r', QUORUM_ISSUER: 'i', QUORUM_ADMIN_PASSWORD: 'password', QUORUM_AUDIT_KEY_FILE: '/k', QUORUM_CHECKPOINT_FILE: '/c', QUORUM_SMTP_URL: 'smtp://mail:25', QUORUM_PUBLIC_URL: 'https://quorum.example' });
     expect(Object.keys(all).sort()).toEqual(
       [...Object.keys(ConfigSchema.properties).map((name) => name.replace(/^QUORUM_/, '').toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())), 'auditKeyFileGiven'].sort(),
     );

@@ -23,7 +23,7 @@ export function renderMySettings(main: HTMLElement, state: ConsoleState, signal:
   const me = state.session?.user.id;
   if (me === undefined) return;
   const email = el('input', { attrs: { type: 'email', maxlength: '254', autocomplete: 'email', name: 'email' } });
-  const chat = el('input', { attrs: { type: 'url', maxlength: '2048', placeholder: 'https://hooks.slack.com/services/…', name: 'chat-url' } });
+  const chat = el('input', { attrs: { type: 'url', maxlength: '2048', placeholder: 'the incoming-webhook URL (Slack, Mattermost, Rocket.Chat)', name: 'chat-url' } });
   const boxes = EVENTS.map(([event, label]) => ({ event, label, box: el('input', { attrs: { type: 'checkbox', name: event } }) }));
   const status = el('div', { attrs: { 'aria-live': 'polite' } });
   const deliveries = el('div', { id: 'deliveries' });
