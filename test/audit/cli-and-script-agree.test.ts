@@ -61,4 +61,14 @@ describe('quorum audit verify and npm run audit:verify', () => {
     expect(broken.script).toEqual({ code: 1, line: 'audit log BROKEN at entry 3: entry 3 does not match its sealed hash: it was changed after sealing (or a hash before it was)' });
     expect(broken.cli).toEqual(broken.script);
   });
+
+  it('the script reads the deployment settings as the service does: one out of range is refused in the same words', async () => {
+    const refused = await scriptVerify(h, ['--public-key', publicKeyFile], { QUORUM_CHECKPOINT_INTERVAL_MS: '50' });
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/^audit verify: QUORUM_CHECKPOINT_INTERVAL_MS must be a whole number from 100 to 3600000/);
+    // A valid one is taken: the script goes on to check the log (which the test before changed).
+    const taken = await scriptVerify(h, ['--public-key', publicKeyFile], { QUORUM_CHECKPOINT_INTERVAL_MS: '3600000' });
+    expect(taken.code).toBe(1);
+    expect(taken.err).not.toMatch(/QUORUM_/);
+  });
 });

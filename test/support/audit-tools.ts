@@ -27,8 +27,8 @@ async function exec(args: string[], env: Record<string, string> = {}): Promise<{
 }
 
 /** `npm run audit:verify -- --redis ... --prefix ...` (the built script, run as npm runs it). */
-export async function scriptVerify(h: Harness, args: string[] = []): Promise<ToolRun> {
-  const r = await exec([SCRIPT, '--redis', REDIS_URL, '--prefix', h.prefix, ...args]);
+export async function scriptVerify(h: Harness, args: string[] = [], env: Record<string, string> = {}): Promise<ToolRun> {
+  const r = await exec([SCRIPT, '--redis', REDIS_URL, '--prefix', h.prefix, ...args], env);
   return { code: r.code, line: r.out.trim().replace(/ \(redis:\/\/[^()]*\)$/, ''), err: r.err };
 }
 

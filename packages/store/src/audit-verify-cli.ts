@@ -19,6 +19,7 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, type Config } from '@quorumd/config';
 import { defaultMaxCheckpointAgeMs, describeAuditVerdict, parseCheckpointLines, unpinnedAuditKeyWarning, type AuditCheckpoint } from '@quorumd/core';
 import { localInstanceRunning, readLocalInstance } from './local-instance';
 import { QuorumStore } from './quorum-store';
@@ -45,21 +46,27 @@ function publicKeyFromPrivate(file: string): string | undefined {
   return createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' }).toString();
 }
 
-/** Where to read: a Redis named by flag or environment, else the local instance (`npm start`) and its data dir. */
-function source(): Source | { error: string } {
+/**
+ * Where to read: a Redis named by flag or environment, else the local instance (`npm start`) and its data dir.
+ * The environment is the deployment's settings, read and checked as the service reads them (loadConfig);
+ * a flag wins over its setting.
+ */
+function source(config: Config, env: NodeJS.ProcessEnv): Source | { error: string } {
   const checkpointFile = option('checkpoints');
   const publicKeyFile = option('public-key');
   const pinned = publicKeyFile ? readFileSync(publicKeyFile, 'utf8') : undefined;
-  const url = option('redis') ?? process.env.REDIS_URL;
-  const prefix = option('prefix') ?? process.env.QUORUM_REDIS_PREFIX;
+  const url = option('redis') ?? config.redisUrl;
+  // (The prefix's default is the local instance's own, unless a flag or the setting names one.)
+  const prefix = option('prefix') ?? (env.QUORUM_REDIS_PREFIX !== undefined ? config.redisPrefix : undefined);
   if (url) return { url, prefix: prefix ?? 'quorumd', ...(checkpointFile ? { checkpointFile } : {}), ...(pinned ? { publicKeyPem: pinned } : {}) };
-  const dataDir = resolve(option('data-dir') ?? process.env.QUORUM_DATA_DIR ?? './data');
+  const dataDir = resolve(option('data-dir') ?? config.dataDir);
   const local = readLocalInstance(dataDir);
   if (!local || !local.redisUrl || !localInstanceRunning(local)) {
     return { error: `no running quorumd with a local Redis in ${dataDir} (npm start it), or say what to check: ${USAGE.slice('usage: audit-verify '.length)}` };
   }
-  const keyFile = process.env.QUORUM_AUDIT_KEY_FILE ?? join(dataDir, 'audit-key.pem');
-  const ownFile = process.env.QUORUM_CHECKPOINT_FILE ?? join(dataDir, 'checkpoints.jsonl');
+  // (The files' defaults follow --data-dir when it names another dir than the setting.)
+  const keyFile = config.auditKeyFileGiven ? config.auditKeyFile : join(dataDir, 'audit-key.pem');
+  const ownFile = env.QUORUM_CHECKPOINT_FILE !== undefined ? config.checkpointFile : join(dataDir, 'checkpoints.jsonl');
   const publicKeyPem = pinned ?? publicKeyFromPrivate(keyFile);
   return {
     url: local.redisUrl,
@@ -70,9 +77,9 @@ function source(): Source | { error: string } {
 }
 
 /** --max-checkpoint-age in ms; by default from the deployment's checkpoint interval (QUORUM_CHECKPOINT_INTERVAL_MS, 1000). */
-function maxCheckpointAgeMs(): number | { error: string } {
+function maxCheckpointAgeMs(config: Config): number | { error: string } {
   const given = option('max-checkpoint-age');
-  if (given === undefined) return defaultMaxCheckpointAgeMs(Number(process.env.QUORUM_CHECKPOINT_INTERVAL_MS ?? 1000) || 1000);
+  if (given === undefined) return defaultMaxCheckpointAgeMs(config.checkpointIntervalMs);
   const seconds = Number(given);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(given) || seconds <= 0) return { error: `--max-checkpoint-age takes a number of seconds, not ${given}` };
   return seconds * 1000;
@@ -83,12 +90,20 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const maxAge = maxCheckpointAgeMs();
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`audit verify: ${err.message}\n`);
+    return 2;
+  }
+  const maxAge = maxCheckpointAgeMs(config);
   if (typeof maxAge !== 'number') {
     process.stderr.write(`audit verify: ${maxAge.error}\n`);
     return 2;
   }
-  const from = source();
+  const from = source(config, process.env);
   if ('error' in from) {
     process.stderr.write(`audit verify: ${from.error}\n`);
     return 2;
