@@ -28,4 +28,5 @@ export * from './notification-events';
 export * from './notification-settings';
 export * from './notification-message';
 export * from './merkle-tree';
+export * from './merkle-tiles';
 export * from './tlog-checkpoint';

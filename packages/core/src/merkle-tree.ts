@@ -4,10 +4,11 @@
  * Pure algorithms, no I/O and no Node module: the hashing is handed in (`MerkleHasher`),
  * so the console can bundle this module too.
  *
- * The store keeps the hash of every complete, aligned subtree — level `l`, index `i`: the
- * leaves [i·2^l, (i+1)·2^l) — and nothing else. Every hash a proof or a root needs is one
- * of those, or the hash of a range [lo, hi) that starts aligned and folds from at most
- * log2(size) of them (`completeSubtrees`, `foldRange`).
+ * Every hash a proof or a root needs is that of a complete, aligned subtree — level `l`,
+ * index `i`: the leaves [i·2^l, (i+1)·2^l) — or of a range [lo, hi) that starts aligned and
+ * folds from at most log2(size) of them (`completeSubtrees`, `foldRange`). Where those come
+ * from is the reader's business (`SubtreeReader`): the store keeps some levels only and folds
+ * the others (merkle-tiles.ts); the console and the CLI hold every level in memory.
  */
 
 /** SHA-256 as the tree uses it (sync). */
@@ -253,7 +254,8 @@ export function appendLeaves(size: number, frontier: readonly Uint8Array[], leav
 }
 
 /**
- * Where the store keeps a complete subtree's hash: its position in the order appendLeaves
+ * Where a store that keeps every level (Go's layout, and quorumd's own before tiles — see
+ * merkle-tiles.ts) keeps a complete subtree's hash: its position in the order appendLeaves
  * makes them (each leaf, then the subtrees it completes, bottom up) — the order of Go's
  * golang.org/x/mod/sumdb/tlog (StoredHashIndex). Level l's n-th hash comes right after
  * level l−1's (2n+1)-th; level 0's n-th is at n + n/2 + n/4 + ….
@@ -266,7 +268,7 @@ export function storedHashIndex(level: number, index: number): number {
   return i + level;
 }
 
-/** How many hashes the store holds for a tree of `size` leaves (where leaf `size` goes next). */
+/** How many hashes a store of every level holds for a tree of `size` leaves (where leaf `size` goes next). */
 export function storedHashCount(size: number): number {
   return storedHashIndex(0, size);
 }

@@ -1,4 +1,4 @@
-import { consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, storedHashIndex, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeRef } from '@quorumd/core';
+import { AUDIT_TREE_TILE_HEIGHT, auditLeafHash, consistencyProof, inclusionProof, nodeAuditCrypto, nodeMerkleHasher, storedTileIndex, tiledReader, treeRoot, verifyAuditLedger, type AuditCheckpoint, type AuditFreshness, type AuditLedger, type AuditVerdict, type SubtreeReader, type TiledReads } from '@quorumd/core';
 import { AUDIT_TREE_CHUNK } from './redis-contract';
 import { SYSTEM, type StoreContext } from './store-context';
 
@@ -8,6 +8,11 @@ export interface AuditLogProof {
   /** The signed checkpoint (C2SP signed note) the proofs are against. */
   checkpoint: string;
   entries: { index: number; text: string; hashes: string[] }[];
+}
+
+/** The tree's size as `audit:sealed` holds it: 0 unless it is kept in tiles of this height (`treeHeight`). */
+function treeSizeOf(tree: string | null | undefined, height: string | null | undefined): number {
+  return height === String(AUDIT_TREE_TILE_HEIGHT) ? Number(tree ?? 0) : 0;
 }
 
 export class AuditRepository {
@@ -22,36 +27,59 @@ export class AuditRepository {
     return Number((await this.ctx.read((r) => r.hget(this.ctx.keys.auditHead(), 'seq'))) ?? 0);
   }
 
-  /** The last entry sealed: its seq and the chain's hash there. */
+  /**
+   * The last entry sealed: its seq and the chain's hash there; and how many entries the
+   * Merkle tree holds in the tiled layout (0 for a tree kept in another layout — every level,
+   * as before tiles — which the sealer regrows once from entry 1).
+   */
   async sealed(): Promise<{ seq: number; hash: string | undefined; treeSize: number }> {
-    const [seq, hash, tree] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash', 'tree'));
-    return { seq: Number(seq ?? 0), hash: hash ?? undefined, treeSize: Number(tree ?? 0) };
+    const [seq, hash, tree, height] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'seq', 'hash', 'tree', 'treeHeight'));
+    return { seq: Number(seq ?? 0), hash: hash ?? undefined, treeSize: treeSizeOf(tree, height) };
   }
 
   /** How many entries the Merkle tree holds (the sealer grows it right after the chain). */
   async treeSize(): Promise<number> {
-    return Number((await this.ctx.read((r) => r.hget(this.ctx.keys.auditSealed(), 'tree'))) ?? 0);
+    const [tree, height] = await this.ctx.read((r) => r.hmget(this.ctx.keys.auditSealed(), 'tree', 'treeHeight'));
+    return treeSizeOf(tree, height);
   }
 
-  /** Stored complete-subtree hashes of the Merkle tree, in the order asked; throws when one is missing (not grown that far). */
-  readonly subtrees = async (refs: readonly SubtreeRef[]): Promise<Buffer[]> => {
-    if (refs.length === 0) return [];
+  /**
+   * The hash of any complete subtree of the Merkle tree, in the order asked: folded from the
+   * kept tiles (levels 4, 8, …) and the entries' texts, all read in one round trip; throws
+   * when one is missing (not grown that far).
+   */
+  readonly subtrees: SubtreeReader = tiledReader(AUDIT_TREE_TILE_HEIGHT, (reads) => this.readTiles(reads), nodeMerkleHasher);
+
+  /** The kept hashes and the leaves (hashed from the entries' texts) `reads` names, in one pipeline. */
+  private async readTiles(reads: TiledReads): Promise<{ stored: Buffer[]; leaves: Buffer[][] }> {
     const replies = await this.ctx.read((r) => {
       const pipeline = r.pipeline();
-      for (const ref of refs) {
-        const at = storedHashIndex(ref.level, ref.index);
+      for (const ref of reads.stored) {
+        const at = storedTileIndex(ref.level, ref.index, AUDIT_TREE_TILE_HEIGHT);
         const chunk = Math.floor(at / AUDIT_TREE_CHUNK);
         const offset = (at - chunk * AUDIT_TREE_CHUNK) * 32;
         pipeline.getrangeBuffer(this.ctx.keys.auditTree(chunk), offset, offset + 31);
       }
+      for (const range of reads.leaves) pipeline.lrange(this.ctx.keys.audit(), range.lo, range.hi - 1);
       return pipeline.exec();
     });
-    return refs.map((ref, i) => {
-      const [err, h] = replies?.[i] ?? [new Error('no reply'), null];
-      if (err || !Buffer.isBuffer(h) || h.length !== 32) throw new Error(`the audit tree has no subtree ${ref.level}/${ref.index}`);
+    const reply = (i: number): unknown => {
+      const [err, value] = replies?.[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return value;
+    };
+    const stored = reads.stored.map((ref, i) => {
+      const h = reply(i);
+      if (!Buffer.isBuffer(h) || h.length !== 32) throw new Error(`the audit tree has no subtree ${ref.level}/${ref.index}`);
       return h;
     });
-  };
+    const leaves = reads.leaves.map((range, n) => {
+      const texts = reply(reads.stored.length + n) as string[];
+      if (texts.length !== range.hi - range.lo) throw new Error(`the audit log has no entries ${range.lo + 1}..${range.hi}`);
+      return texts.map(auditLeafHash);
+    });
+    return { stored, leaves };
+  }
 
   /** The Merkle root of the first `size` entries (size ≥ 1, within the tree). */
   async root(size: number): Promise<Buffer> {
@@ -68,12 +96,12 @@ export class AuditRepository {
     return (await consistencyProof(from, to, this.subtrees, nodeMerkleHasher)).map((h) => Buffer.from(h));
   }
 
-  /** The leaf hashes of entries from seq `fromSeq`, at most `limit` (as far as the tree holds them). */
+  /** The leaf hashes of entries from seq `fromSeq`, at most `limit` (as far as the tree holds them): hashed from their texts. */
   async leafHashes(fromSeq: number, limit: number): Promise<Buffer[]> {
     const size = await this.treeSize();
-    const refs: SubtreeRef[] = [];
-    for (let seq = fromSeq; seq < fromSeq + limit && seq <= size; seq++) refs.push({ level: 0, index: seq - 1 });
-    return this.subtrees(refs);
+    const count = Math.min(limit, size - fromSeq + 1);
+    if (fromSeq < 1 || count <= 0) return [];
+    return (await this.page(fromSeq, count)).map(auditLeafHash);
   }
 
   /** The newest checkpoint that carries a signed note (those signed before the tree was kept have none). */

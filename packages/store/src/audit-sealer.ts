@@ -1,4 +1,4 @@
-import { GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody, checkpointMessage, checkpointText, completeSubtrees, defaultAuditOrigin, defaultMaxCheckpointAgeMs, nodeAuditCrypto, nodeMerkleHasher, parseAuditEntry, rawEd25519PublicKey, signNote, storedHashCount, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
+import { AUDIT_TREE_TILE_HEIGHT, GENESIS_HASH, appendLeaves, auditLeafHash, chainHashes, checkpointBody, checkpointMessage, checkpointText, completeSubtrees, defaultAuditOrigin, defaultMaxCheckpointAgeMs, isStoredLevel, nodeAuditCrypto, nodeMerkleHasher, parseAuditEntry, rawEd25519PublicKey, signNote, storedTileCount, type AuditCheckpoint, type AuditCrypto } from '@quorumd/core';
 import { AUDIT_TREE_CHUNK } from './redis-contract';
 import { SYSTEM } from './store-context';
 import type { QuorumStore } from './quorum-store';
@@ -174,19 +174,25 @@ export class AuditSealer {
     return texts.length;
   }
 
-  /** Adds the entries after the first `size` to the Merkle tree: their leaf hashes and every complete subtree they finish. */
+  /**
+   * Adds the entries after the first `size` to the Merkle tree: of the complete subtrees they
+   * finish, those of the kept levels (4, 8, …; the lower ones are folded from the entries
+   * when asked). Growing from 0 over a tree kept in another layout replaces it (the script).
+   */
   private async growTree(size: number, texts: readonly string[]): Promise<void> {
     const frontier = await this.store.audit.subtrees(completeSubtrees(0, size));
     const { nodes } = appendLeaves(size, frontier, texts.map(auditLeafHash), nodeMerkleHasher);
+    const kept = nodes.filter((n) => isStoredLevel(n.level, AUDIT_TREE_TILE_HEIGHT));
     await this.store.ctx.run('growAuditTree', {}, SYSTEM, {
       sealerId: this.options.id,
       treeSize: size,
       newSize: size + texts.length,
       tokenEntries: JSON.stringify(tokenEntriesOf(size, texts)),
-      firstIndex: storedHashCount(size),
+      height: AUDIT_TREE_TILE_HEIGHT,
+      firstIndex: storedTileCount(size, AUDIT_TREE_TILE_HEIGHT),
       chunk: AUDIT_TREE_CHUNK,
-      // In the order appendLeaves completes them: the storage order (storedHashIndex).
-      hashes: Buffer.concat(nodes.map((n) => n.hash)),
+      // In the order appendLeaves completes them: the storage order (storedTileIndex).
+      hashes: Buffer.concat(kept.map((n) => n.hash)),
     });
   }
 

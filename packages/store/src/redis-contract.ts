@@ -84,13 +84,19 @@ export const KEY_PATTERNS = {
   auditHead: 'audit:head',
   /** The chain's hash of each sealed entry, in sequence. */
   auditHashes: 'audit:hashes',
-  /** `seq`, `hash`: the last entry sealed; `tree`: how many entries the Merkle tree (auditTree) holds. */
+  /**
+   * `seq`, `hash`: the last entry sealed; `tree`: how many entries the Merkle tree (auditTree)
+   * holds; `treeHeight`: the height of its tiles (core's AUDIT_TREE_TILE_HEIGHT). A tree
+   * without it, or of another height, is in another layout: read as empty, regrown by the sealer.
+   */
   auditSealed: 'audit:sealed',
   /**
-   * The audit log's Merkle tree (RFC 6962): the 32-byte hashes of its complete subtrees (level
-   * 0: the leaves), back to back in the order they are completed (core's storedHashIndex, as Go's
-   * sumdb/tlog stores them), AUDIT_TREE_CHUNK hashes per string (`<treeChunk>`: 0, 1, …).
-   * Only complete subtrees: a root or a proof folds at most log2(size) of them.
+   * The audit log's Merkle tree (RFC 6962), kept in tiles: the 32-byte hashes of its complete
+   * subtrees at levels `treeHeight`, 2·`treeHeight`, … only (levels 4, 8, 12, …: about 2.1 bytes
+   * per entry), back to back in the order they are completed (core's storedTileIndex),
+   * AUDIT_TREE_CHUNK hashes per string (`<treeChunk>`: 0, 1, …). Every other hash — leaves and
+   * the levels between — is folded when asked from at most 8 of these or from at most 16 of the
+   * entries' texts (audit): a root or a proof reads the tiles it touches in one round trip.
    */
   auditTree: 'audit:tree:<treeChunk>',
   /** Hash: token id -> the seqs (space separated) of its `token.approved` and `token.consumed` entries, as the sealer added them to the tree (a bundle's log proof). */
@@ -138,7 +144,7 @@ export const KEY_PATTERNS = {
 
 export type KeyPatternName = keyof typeof KEY_PATTERNS;
 
-/** Hashes per auditTree string: 2^20 (32 MiB), well within a Redis string's 512 MB. */
+/** Hashes per auditTree string: 2^20 (32 MiB, the tree of about 15.7 million entries), well within a Redis string's 512 MB. */
 export const AUDIT_TREE_CHUNK = 1_048_576;
 
 /**

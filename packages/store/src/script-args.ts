@@ -39,7 +39,7 @@ const SCRIPT_ARGS = {
   registerKey: ['userId', 'challenge', 'fingerprint', 'publicKeyPem', 'requesterMayApprove'],
   rejectToken: ['userId', 'reason', 'issuer', 'requesterMayApprove', 'retentionMs'],
   sealAudit: ['sealerId', 'sealedSeq', 'lastHash', '...hashes'],
-  growAuditTree: ['sealerId', 'treeSize', 'newSize', 'tokenEntries', 'firstIndex', 'chunk', 'hashes'],
+  growAuditTree: ['sealerId', 'treeSize', 'newSize', 'tokenEntries', 'height', 'firstIndex', 'chunk', 'hashes'],
   setHsmUsername: ['userId', 'hsmUsername'],
   setGroup: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'group', 'members', 'force', 'retentionMs', 'verified'],
   setMValue: ['requester', 'operationDigest', 'issuer', 'requesterMayApprove', 'service', 'm', 'force', 'retentionMs', 'verified'],
