@@ -293,8 +293,13 @@ export class OutboxDispatcher {
     );
     // Reminders and escalations are scheduled before the deliveries: a re-read entry schedules nothing twice (job ids).
     // A reminder only for a token someone was told of on a channel; an escalation whenever the policy has one.
+    // (Only those tokens are read whole: a built-in service's token told of on no channel costs no read.)
     const toldOf = new Set(asking.filter((_, i) => (told[i] ?? []).length > 0).map((c) => c.id));
-    const due = (await this.schedulesFor(asking)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId));
+    const untold = asking.filter((c) => !toldOf.has(c.id));
+    const signed = await this.store.tokens.signedPolicies(untold.map((c) => c.id));
+    const escalating = new Set(untold.filter((_, i) => signed[i]?.escalation !== undefined).map((c) => c.id));
+    const scheduled = asking.filter((c) => toldOf.has(c.id) || escalating.has(c.id));
+    const due = (await this.schedulesFor(scheduled)).filter((d) => d.job.event === 'approval.escalated' || toldOf.has(d.job.tokenId));
     if (due.length > 0) await this.queues.schedule(due);
     await this.digest.deliver([...fanOut, ...told.flat(), ...others.flat(), ...announced, ...announcedOnChannels.flat()]);
   }

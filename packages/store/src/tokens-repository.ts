@@ -12,6 +12,7 @@ import {
   type TokenRecord,
   type TokenStatus,
   type PasskeyProof,
+  type QuorumPolicy,
 } from '@quorumd/core';
 import { gateIdsAndArgs, sha1Hex, type GateVotes, type QuorumGate } from './quorum-gate';
 import { TOKEN_FIELDS as F, TOKEN_FIELD_PREFIXES } from './redis-contract';
@@ -259,6 +260,13 @@ export class TokensRepository {
   async getMany(ids: string[], requesterMayApprove: boolean): Promise<StoredToken[]> {
     const tokens = await Promise.all(ids.map((id) => this.get(id, requesterMayApprove)));
     return tokens.filter((t): t is StoredToken => t !== undefined);
+  }
+
+  /** The policies signed into these tokens (a custom service's), in order: undefined for a built-in service's token or one not stored. One round trip. */
+  async signedPolicies(ids: string[]): Promise<(QuorumPolicy | undefined)[]> {
+    if (ids.length === 0) return [];
+    const texts = await this.ctx.read((r) => Promise.all(ids.map((id) => r.hget(this.ctx.keys.token(id), F.policy))));
+    return texts.map((text) => (text ? (JSON.parse(text) as QuorumPolicy) : undefined));
   }
 
   /** Newest first: every token (for COs) or one requester's. */
