@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { QuorumError, isNotificationEvent, type NotificationEvent } from '@quorumd/core';
+import { NOTIFICATION_ROUTES, QuorumError, isNotificationEvent, type NotificationEvent } from '@quorumd/core';
 import { OUTBOX_FIELDS, isStoreUnavailable, type QuorumStore, type RedisClient } from '@quorumd/store';
 import { deliveryId, type DeliveryEvent, type DeliveryJob, type DeliveryTarget } from './jobs';
 import type { QuorumQueues } from './quorum-queues';
@@ -29,6 +29,10 @@ type StreamEntry = [id: string, fields: string[]];
 
 /** The statuses a requester hears of, and the event each is. */
 const ENDINGS: Partial<Record<string, 'token.approved' | 'token.rejected' | 'token.expired'>> = { APPROVED: 'token.approved', REJECTED: 'token.rejected', EXPIRED: 'token.expired' };
+// (Their route names the requester alone, so jobsFor reads only the requester's id of the token.)
+for (const event of Object.values(ENDINGS)) {
+  if (event && NOTIFICATION_ROUTES[event].recipients !== 'requester') throw new Error(`${event}: the outbox dispatcher tells an ending's requester only`);
+}
 
 const BATCH = 100;
 /** Pages of idle entries taken over in one pass (a page is a batch). */
@@ -354,8 +358,9 @@ export class OutboxDispatcher {
       .split(' ')
       .filter(Boolean)
       .map((target) => (target === 'callback' ? this.job(event, change, { kind: 'callback' }) : this.job(event, change, { kind: 'officer', userId: Number(target.slice('officer:'.length)) })));
-    const token = await this.store.tokens.get(change.id, this.options.requesterMayApprove);
-    const told = token ? await this.notifications.jobsFor(event, change.id, await this.notifications.recipients(event, token), change.round) : [];
+    // The endings go to the requester alone: its id is all that is read of the token.
+    const requester = await this.store.tokens.requesterUserId(change.id);
+    const told = requester === undefined ? [] : await this.notifications.jobsFor(event, change.id, [requester], change.round);
     return [...hooks, ...told];
   }
 

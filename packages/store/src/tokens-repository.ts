@@ -262,6 +262,13 @@ export class TokensRepository {
     return tokens.filter((t): t is StoredToken => t !== undefined);
   }
 
+  /** The user who asked for the token (an API key's owner), without reading the rest of it: undefined for a system token or one not stored. */
+  async requesterUserId(id: string): Promise<number | undefined> {
+    const [requester, requesterUser] = await this.ctx.read((r) => r.hmget(this.ctx.keys.token(id), F.requester, F.requesterUser));
+    const uid = requesterUser ?? /^user:(\d+)$/.exec(requester ?? '')?.[1];
+    return uid === undefined ? undefined : Number(uid);
+  }
+
   /** The policies signed into these tokens (a custom service's), in order: undefined for a built-in service's token or one not stored. One round trip. */
   async signedPolicies(ids: string[]): Promise<(QuorumPolicy | undefined)[]> {
     if (ids.length === 0) return [];
